@@ -1,0 +1,122 @@
+/**
+ * Read the catalogs for every table in the given schemas: five set-based queries, whatever the
+ * number of tables, so the model of a 1,000-table database loads in well under a second.
+ */
+import type { ForeignKey, IndexInfo, UniqueKey } from '../../../shared/model.js';
+import { sqlFile } from '../paths.js';
+import type { Session } from '../session.js';
+
+/** One column as the catalogs describe it. */
+export interface CatalogColumn {
+  name: string;
+  type: string;
+  notNull: boolean;
+  default: string | null;
+}
+
+/** A policy before the tenant column is known. */
+export interface CatalogPolicy {
+  name: string;
+  command: string;
+  permissive: boolean;
+  roles: string[];
+  using: string | null;
+  withCheck: string | null;
+  referencedColumns: string[];
+}
+
+/** Everything the catalogs say about one table, before tenancy is decided. */
+export interface CatalogTable {
+  oid: number;
+  schema: string;
+  table: string;
+  partitioned: boolean;
+  partitions: number;
+  estimatedRows: number | null;
+  sizeBytes: number;
+  rlsEnabled: boolean;
+  rlsForced: boolean;
+  readable: boolean;
+  columns: CatalogColumn[];
+  primaryKey: string[] | null;
+  foreignKeys: ForeignKey[];
+  uniqueKeys: UniqueKey[];
+  indexes: IndexInfo[];
+  policies: CatalogPolicy[];
+}
+
+/** Every non-system schema of the connected database, public first. */
+export async function listSchemas(session: Session): Promise<string[]> {
+  const { rows } = await session.query<{ name: string }>(sqlFile('catalog/schemas.sql'));
+  return rows.map((r) => r.name);
+}
+
+/** Read every table of `schemas` with columns, keys, indexes and policies. */
+export async function readCatalog(session: Session, schemas: string[]): Promise<CatalogTable[]> {
+  const tablesRes = await session.query<{
+    oid: string; schema: string; table: string; partitioned: boolean; rls_enabled: boolean;
+    rls_forced: boolean; readable: boolean; partitions: number; estimated_rows: number | null; size_bytes: string;
+  }>(sqlFile('catalog/tables.sql'), [schemas]);
+  const tables = new Map<number, CatalogTable>();
+  for (const r of tablesRes.rows) {
+    tables.set(Number(r.oid), {
+      oid: Number(r.oid), schema: r.schema, table: r.table, partitioned: r.partitioned,
+      partitions: r.partitions, estimatedRows: r.estimated_rows === null ? null : Math.round(r.estimated_rows),
+      sizeBytes: Number(r.size_bytes), rlsEnabled: r.rls_enabled, rlsForced: r.rls_forced, readable: r.readable,
+      columns: [], primaryKey: null, foreignKeys: [], uniqueKeys: [], indexes: [], policies: [],
+    });
+  }
+  const oids = [...tables.keys()];
+  if (oids.length === 0) return [];
+  const [cols, cons, idx, pols] = await Promise.all([
+    session.query<{ oid: string; name: string; type: string; not_null: boolean; default_expr: string | null }>(sqlFile('catalog/columns.sql'), [oids]),
+    session.query<{ oid: string; name: string; type: string; validated: boolean; ref_schema: string | null; ref_table: string | null; columns: string[]; ref_columns: string[] }>(sqlFile('catalog/constraints.sql'), [oids]),
+    session.query<{ oid: string; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; definition: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] }>(sqlFile('catalog/indexes.sql'), [oids]),
+    session.query<{ oid: string; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] }>(sqlFile('catalog/policies.sql'), [oids]),
+  ]);
+  for (const c of cols.rows) {
+    tables.get(Number(c.oid))?.columns.push({ name: c.name, type: c.type, notNull: c.not_null, default: c.default_expr });
+  }
+  for (const c of cons.rows) {
+    const t = tables.get(Number(c.oid));
+    if (!t) continue;
+    if (c.type === 'p') t.primaryKey = c.columns;
+    else t.foreignKeys.push({ name: c.name, columns: c.columns, refSchema: c.ref_schema ?? '', refTable: c.ref_table ?? '', refColumns: c.ref_columns, validated: c.validated });
+  }
+  for (const i of idx.rows) {
+    const t = tables.get(Number(i.oid));
+    if (!t) continue;
+    t.indexes.push({ name: i.name, leadingColumn: i.key_columns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition: i.definition });
+    if (i.is_unique) {
+      t.uniqueKeys.push({
+        name: i.constraint_name ?? i.name,
+        kind: i.constraint_type === 'u' || i.constraint_type === 'p' ? 'constraint' : 'index',
+        keys: i.key_columns.map((k, n) => k ?? i.key_texts[n] ?? '?'),
+        keyIsColumn: i.key_columns.map((k) => k !== null),
+        include: i.include_columns,
+        predicate: i.predicate,
+        definition: i.definition,
+        primary: i.is_primary,
+        valid: i.is_valid,
+      });
+    }
+  }
+  for (const p of pols.rows) {
+    tables.get(Number(p.oid))?.policies.push({
+      name: p.name, command: p.command, permissive: p.permissive, roles: p.roles,
+      using: p.using_expr, withCheck: p.check_expr, referencedColumns: p.referenced_columns,
+    });
+  }
+  return [...tables.values()];
+}
+
+/** pg_stats.null_frac of `column` per "schema.table" (parents use inherited statistics). */
+export async function readNullFractions(session: Session, schemas: string[], column: string, partitioned: Set<string>): Promise<Map<string, number>> {
+  const { rows } = await session.query<{ schema: string; table: string; inherited: boolean; null_frac: number }>(sqlFile('catalog/null-frac.sql'), [schemas, column]);
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const key = `${r.schema}.${r.table}`;
+    if (r.inherited === partitioned.has(key)) out.set(key, r.null_frac);
+  }
+  return out;
+}

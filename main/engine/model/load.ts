@@ -1,0 +1,173 @@
+/**
+ * Build the tenancy model of the connected database from the catalogs and the operator's settings.
+ */
+import type { ModelSettings, ModelSummary, TableInfo, TableRef, TenancyModel } from '../../../shared/model.js';
+import { CONSOLE_SCHEMA } from '../config.js';
+import { UserError } from '../errors.js';
+import { parseQualifiedName } from '../ident.js';
+import type { Session } from '../session.js';
+import { listSchemas, readCatalog, readNullFractions, type CatalogTable } from './catalog.js';
+import {
+  PLATFORM_SCHEMAS, autoGlobalReason, detectTenantColumn, detectTenantTable, tenantKeyColumn, tenantNameColumn,
+} from './detect.js';
+
+function parseTableRef(text: string, what: string): TableRef {
+  try {
+    const { schema, table } = parseQualifiedName(text);
+    return { schema, table };
+  } catch (err) {
+    throw new UserError(`${what}: ${(err as Error).message}`, 'usage');
+  }
+}
+
+/**
+ * Load the model: schemas in scope, tenant table and column (given or detected), global tables,
+ * and every table's tenancy facts. A given tenant table or schema that does not exist is a UserError.
+ */
+export async function loadModel(session: Session, settings: ModelSettings = {}): Promise<TenancyModel> {
+  const notes: string[] = [];
+  const existing = await listSchemas(session);
+  let schemas: string[];
+  if (settings.schemas && settings.schemas.length > 0) {
+    const missing = settings.schemas.filter((s) => !existing.includes(s));
+    if (missing.length > 0) {
+      throw new UserError(`schema ${missing.map((s) => `"${s}"`).join(', ')} not found in database ${session.fingerprint.database}; schemas: ${existing.join(', ')}`, 'usage');
+    }
+    schemas = settings.schemas;
+  } else {
+    schemas = existing.filter((s) => s !== CONSOLE_SCHEMA && !PLATFORM_SCHEMAS.has(s));
+    const platform = existing.filter((s) => PLATFORM_SCHEMAS.has(s) && s !== CONSOLE_SCHEMA);
+    if (platform.length > 0) notes.push(`platform schemas left out of scope: ${platform.join(', ')} (add them with --schema)`);
+  }
+
+  const catalog = await readCatalog(session, schemas);
+  const find = (ref: TableRef) => catalog.find((t) => t.schema === ref.schema && t.table === ref.table);
+
+  let tenantTable: CatalogTable | null;
+  let tenantTableHow: 'given' | 'detected' | 'not-found';
+  if (settings.tenantTable) {
+    const ref = parseTableRef(settings.tenantTable, '--tenant-table');
+    tenantTable = find(ref) ?? null;
+    if (!tenantTable) {
+      throw new UserError(`tenant table ${ref.schema}.${ref.table} not found in schemas ${schemas.join(', ')}; check --tenant-table or --schema`, 'usage');
+    }
+    tenantTableHow = 'given';
+  } else {
+    tenantTable = detectTenantTable(catalog);
+    tenantTableHow = tenantTable ? 'detected' : 'not-found';
+    if (tenantTable) notes.push(`tenant table detected: ${tenantTable.schema}.${tenantTable.table}`);
+    else notes.push('no tenant table found (tried organizations, organization, orgs, tenants, tenant); give one with --tenant-table');
+  }
+
+  let tenantColumn: string | null;
+  let tenantColumnHow: 'given' | 'detected' | 'not-found';
+  if (settings.tenantColumn) {
+    tenantColumn = settings.tenantColumn;
+    tenantColumnHow = 'given';
+  } else {
+    tenantColumn = detectTenantColumn(catalog, tenantTable);
+    tenantColumnHow = tenantColumn ? 'detected' : 'not-found';
+    if (tenantColumn) notes.push(`tenant column detected: ${tenantColumn}`);
+    else notes.push('no tenant column found (tried organization_id, org_id, tenant_id and camelCase forms); give one with --tenant-column');
+  }
+
+  const declaredGlobals = (settings.globalTables ?? []).map((g) => parseTableRef(g, '--global-tables'));
+  for (const g of declaredGlobals) {
+    if (!find(g)) notes.push(`declared global table ${g.schema}.${g.table} does not exist in scope`);
+  }
+  const isDeclaredGlobal = (t: CatalogTable) => declaredGlobals.some((g) => g.schema === t.schema && g.table === t.table);
+
+  const partitioned = new Set(catalog.filter((t) => t.partitioned).map((t) => `${t.schema}.${t.table}`));
+  const nullFracs = tenantColumn ? await readNullFractions(session, schemas, tenantColumn, partitioned) : new Map<string, number>();
+
+  const globals: TableRef[] = [];
+  const tables: TableInfo[] = catalog.map((t) => {
+    const col = tenantColumn ? t.columns.find((c) => c.name === tenantColumn) : undefined;
+    let role: TableInfo['role'];
+    let roleReason: string;
+    if (t === tenantTable) {
+      role = 'tenant-table';
+      roleReason = tenantTableHow === 'given' ? 'given as the tenant table' : 'detected as the tenant table';
+    } else if (isDeclaredGlobal(t)) {
+      role = 'global';
+      roleReason = 'declared global';
+    } else if (col) {
+      role = 'tenant';
+      roleReason = `has tenant column ${col.name}`;
+    } else if (autoGlobalReason(t)) {
+      role = 'global';
+      roleReason = autoGlobalReason(t)!;
+    } else {
+      role = 'unscoped';
+      roleReason = tenantColumn ? `no ${tenantColumn} column and not declared global` : 'no tenant column known';
+    }
+    if (role === 'global') globals.push({ schema: t.schema, table: t.table });
+    const tenantFk = col && tenantTable
+      ? t.foreignKeys.find((fk) => fk.refSchema === tenantTable.schema && fk.refTable === tenantTable.table && fk.columns.includes(col.name))
+      : undefined;
+    return {
+      schema: t.schema,
+      table: t.table,
+      oid: t.oid,
+      partitioned: t.partitioned,
+      partitions: t.partitions,
+      role,
+      roleReason,
+      estimatedRows: t.estimatedRows,
+      sizeBytes: t.sizeBytes,
+      primaryKey: t.primaryKey,
+      columns: t.columns.map((c) => c.name),
+      tenantColumn: col
+        ? { name: col.name, type: col.type, nullable: !col.notNull, default: col.default, nullFrac: nullFracs.get(`${t.schema}.${t.table}`) ?? null }
+        : null,
+      tenantForeignKey: tenantFk?.name ?? null,
+      foreignKeys: t.foreignKeys,
+      uniqueKeys: t.uniqueKeys,
+      indexes: t.indexes,
+      rlsEnabled: t.rlsEnabled,
+      rlsForced: t.rlsForced,
+      policies: t.policies.map((p) => ({
+        name: p.name, command: p.command, permissive: p.permissive, roles: p.roles, using: p.using,
+        withCheck: p.withCheck, referencesTenantColumn: tenantColumn ? p.referencedColumns.includes(tenantColumn) : false,
+      })),
+      readable: t.readable,
+    };
+  });
+
+  const unscoped = tables.filter((t) => t.role === 'unscoped');
+  if (unscoped.length > 0 && settings.globalTables === undefined) {
+    notes.push(`tables without a tenant column: ${unscoped.map((t) => `${t.schema}.${t.table}`).join(', ')}; declare shared ones with --global-tables`);
+  }
+
+  return {
+    schemas,
+    tenantTable: tenantTable
+      ? { schema: tenantTable.schema, table: tenantTable.table, keyColumn: tenantKeyColumn(tenantTable), nameColumn: tenantNameColumn(tenantTable) }
+      : null,
+    tenantColumn,
+    globalTables: globals,
+    detection: {
+      schemas: settings.schemas && settings.schemas.length > 0 ? 'given' : 'detected',
+      tenantTable: tenantTableHow,
+      tenantColumn: tenantColumnHow,
+      globalTables: settings.globalTables ? 'given' : 'detected',
+      notes,
+    },
+    tables,
+  };
+}
+
+/** The short form of a model that goes into check results and reports. */
+export function summarizeModel(model: TenancyModel): ModelSummary {
+  return {
+    schemas: model.schemas,
+    tenantTable: model.tenantTable ? `${model.tenantTable.schema}.${model.tenantTable.table}` : null,
+    tenantColumn: model.tenantColumn,
+    globalTables: model.globalTables.map((g) => `${g.schema}.${g.table}`),
+    detection: model.detection,
+    tables: model.tables.length,
+    tenantTables: model.tables.filter((t) => t.role === 'tenant').length,
+    unscopedTables: model.tables.filter((t) => t.role === 'unscoped').length,
+    rlsTables: model.tables.filter((t) => t.rlsEnabled).length,
+  };
+}

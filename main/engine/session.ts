@@ -1,0 +1,295 @@
+/**
+ * A database session: one pg connection, read-only by default, timeouts set, application_name
+ * tenancy-console, fingerprinted on connect, every statement audited, cancellable.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import pg from 'pg';
+import type { Fingerprint } from '../../shared/findings.js';
+import type { Profile } from '../../shared/profile.js';
+import type { AuditSink } from './audit-sink.js';
+import { APPLICATION_NAME } from './config.js';
+import { CancelledError, UserError, explainConnectionError } from './errors.js';
+
+/** A password, or a function asked for one only when the server wants it. */
+export type PasswordProvider = string | (() => Promise<string>);
+
+/** How to open a session besides the profile. */
+export interface SessionOptions {
+  password?: PasswordProvider;
+  audit?: AuditSink;
+  operator?: string;
+  /** Connect timeout in ms (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** A statement's audit label and parameter redaction. */
+export interface QueryMeta {
+  /** Indexes of parameters to redact in the audit log. */
+  secretParams?: number[];
+}
+
+/** The operator's name: TENANCY_OPERATOR, else the OS user. */
+export function currentOperator(): string {
+  if (process.env.TENANCY_OPERATOR) return process.env.TENANCY_OPERATOR;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** "user@host:port/db" for messages; never a password. */
+export function describeTarget(p: Pick<Profile, 'user' | 'host' | 'port' | 'database'>): string {
+  return `${p.user}@${p.host}:${p.port}/${p.database}`;
+}
+
+function sslOptions(profile: Profile): pg.ClientConfig['ssl'] {
+  switch (profile.sslmode) {
+    case 'disable':
+    case 'prefer':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full': {
+      let ca: string | undefined;
+      if (profile.sslRootCert) {
+        try {
+          ca = fs.readFileSync(profile.sslRootCert, 'utf8');
+        } catch (err) {
+          throw new UserError(`cannot read the CA file ${profile.sslRootCert}: ${(err as Error).message}`, 'config');
+        }
+      }
+      return profile.sslmode === 'verify-ca'
+        ? { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined }
+        : { ca, rejectUnauthorized: true };
+    }
+  }
+}
+
+/** The pg client configuration for a profile: timeouts and read-only as startup parameters. */
+export function clientConfig(profile: Profile, opts: SessionOptions = {}): pg.ClientConfig {
+  return {
+    host: profile.host,
+    port: profile.port,
+    database: profile.database,
+    user: profile.user,
+    password: opts.password,
+    ssl: sslOptions(profile),
+    application_name: APPLICATION_NAME,
+    statement_timeout: profile.statementTimeoutMs || undefined,
+    lock_timeout: profile.lockTimeoutMs || undefined,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    options: '-c default_transaction_read_only=on',
+  };
+}
+
+/** An open session on one target database. */
+export class Session {
+  private cancelling = false;
+  private closed = false;
+  private writable = false;
+  private noticeListeners = new Set<(n: pg.NoticeMessage) => void>();
+
+  private constructor(
+    readonly profile: Profile,
+    private readonly client: pg.Client,
+    private readonly config: pg.ClientConfig,
+    private readonly opts: SessionOptions,
+    public fingerprint: Fingerprint,
+  ) {
+    client.on('notice', (n) => {
+      for (const l of this.noticeListeners) l(n);
+    });
+  }
+
+  /** Connect, read the fingerprint, and return a read-only session. Connection problems become UserErrors. */
+  static async open(profile: Profile, opts: SessionOptions = {}): Promise<Session> {
+    const where = describeTarget(profile);
+    const config = clientConfig(profile, opts);
+    let client: pg.Client;
+    try {
+      client = await connect(config, profile.sslmode === 'prefer');
+    } catch (err) {
+      throw explainConnectionError(err, where);
+    }
+    const session = new Session(profile, client, config, opts, PENDING_FINGERPRINT);
+    try {
+      session.fingerprint = await readFingerprint(session);
+    } catch (err) {
+      await session.close();
+      throw explainConnectionError(err, where);
+    }
+    return session;
+  }
+
+  /** Whether write mode is on for this session. */
+  get isWritable(): boolean {
+    return this.writable;
+  }
+
+  /** The server process id of this session's connection. */
+  get pid(): number {
+    return (this.client as unknown as { processID: number }).processID;
+  }
+
+  /**
+   * Run one statement: parameters bound, audited, cancellation turned into CancelledError.
+   */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], meta: QueryMeta = {}): Promise<pg.QueryResult<R>> {
+    if (this.closed) throw new Error('session is closed');
+    const started = performance.now();
+    try {
+      const result = await this.client.query<R>(sql, params);
+      this.audit(sql, params, meta, started, result.rowCount ?? null, null);
+      return result;
+    } catch (err) {
+      this.audit(sql, params, meta, started, null, (err as Error).message);
+      if (this.cancelling && (err as { code?: string }).code === '57014') throw new CancelledError();
+      throw err;
+    }
+  }
+
+  /**
+   * Run `fn` in a transaction: read-only unless asked, rolled back when `rollback` or on error.
+   */
+  async transaction<T>(fn: () => Promise<T>, opts: { readOnly?: boolean; rollback?: boolean } = {}): Promise<T> {
+    const readOnly = opts.readOnly ?? true;
+    if (!readOnly && !this.writable) throw new UserError('this session is read-only; switch on write mode first', 'permission');
+    await this.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN READ WRITE');
+    try {
+      const result = await fn();
+      await this.query(opts.rollback ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } catch (err) {
+      await this.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Switch write mode on. On production the operator must type the database name.
+   */
+  async enableWrite(confirmDatabase?: string): Promise<void> {
+    if (this.profile.environment === 'production' && confirmDatabase !== this.profile.database) {
+      throw new UserError(`write mode on production needs confirmation: type the database name "${this.profile.database}"`, 'permission');
+    }
+    await this.query('SET default_transaction_read_only = off');
+    this.writable = true;
+    this.fingerprint = { ...this.fingerprint, readOnly: false };
+  }
+
+  /** Switch write mode off again. */
+  async disableWrite(): Promise<void> {
+    await this.query('SET default_transaction_read_only = on');
+    this.writable = false;
+    this.fingerprint = { ...this.fingerprint, readOnly: true };
+  }
+
+  /** Listen to server NOTICEs; returns an unsubscribe function. */
+  onNotice(listener: (n: pg.NoticeMessage) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  /**
+   * Cancel the statement running now (protocol cancel request: no new login needed).
+   * The running query then fails with CancelledError.
+   */
+  async cancel(): Promise<void> {
+    this.cancelling = true;
+    // pg keeps the running query in _activeQuery (the public getter is deprecated for pg@9).
+    const active = (this.client as unknown as { _activeQuery?: unknown })._activeQuery;
+    if (!active) return;
+    const canceller = new pg.Client(this.config) as unknown as { cancel(c: pg.Client, q: unknown): void };
+    canceller.cancel(this.client, active);
+  }
+
+  /** Whether cancel() was called. */
+  get isCancelled(): boolean {
+    return this.cancelling;
+  }
+
+  /** Close the connection; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.end().catch(() => undefined);
+  }
+
+  private audit(sql: string, params: unknown[], meta: QueryMeta, started: number, rows: number | null, error: string | null): void {
+    if (!this.opts.audit) return;
+    const secret = new Set(meta.secretParams ?? []);
+    try {
+      this.opts.audit.record({
+        time: new Date().toISOString(),
+        profile: this.profile.name,
+        operator: this.opts.operator ?? currentOperator(),
+        database: this.profile.database,
+        sql,
+        params: params.map((p, i) => (secret.has(i) ? '[redacted]' : p)),
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        rows,
+        error,
+      });
+    } catch {
+      // The audit sink must never break a session; its own errors are its to report.
+    }
+  }
+}
+
+const PENDING_FINGERPRINT: Fingerprint = {
+  serverVersion: '', serverVersionNum: 0, database: '', user: '', serverAddress: null,
+  serverPort: null, systemIdentifier: null, superuser: false, readOnly: true,
+};
+
+async function connect(config: pg.ClientConfig, tryTls: boolean): Promise<pg.Client> {
+  if (tryTls) {
+    try {
+      return await connectOnce({ ...config, ssl: { rejectUnauthorized: false } });
+    } catch (err) {
+      if (!/does not support SSL/i.test((err as Error).message)) throw err;
+    }
+  }
+  return connectOnce(config);
+}
+
+async function connectOnce(config: pg.ClientConfig): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  // A server that goes away must not crash the process; the next query reports it.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function readFingerprint(session: Session): Promise<Fingerprint> {
+  const { rows } = await session.query<{
+    server_version: string; version_num: string; database: string; user: string;
+    addr: string | null; port: number | null; superuser: boolean; read_only: string;
+  }>(`SELECT current_setting('server_version') AS server_version,
+            current_setting('server_version_num') AS version_num,
+            current_database() AS database, current_user AS "user",
+            host(inet_server_addr()) AS addr, inet_server_port() AS port,
+            coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user), false) AS superuser,
+            current_setting('transaction_read_only') AS read_only`);
+  const r = rows[0]!;
+  let systemIdentifier: string | null = null;
+  try {
+    const sys = await session.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_catalog.pg_control_system()');
+    systemIdentifier = sys.rows[0]?.id ?? null;
+  } catch {
+    // Not readable by this role (needs superuser or a grant): the fingerprint says null.
+  }
+  return {
+    serverVersion: r.server_version,
+    serverVersionNum: Number(r.version_num),
+    database: r.database,
+    user: r.user,
+    serverAddress: r.addr,
+    serverPort: r.port,
+    systemIdentifier,
+    superuser: r.superuser,
+    readOnly: r.read_only === 'on',
+  };
+}

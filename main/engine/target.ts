@@ -1,0 +1,70 @@
+/**
+ * Resolve what the operator pointed at (--profile NAME or --url URL) into a Profile and the
+ * password that came with it, if any. Passwords stay in memory.
+ */
+import { ProfileSchema, type Profile, type ProfileInput } from '../../shared/profile.js';
+import type { ModelSettings } from '../../shared/model.js';
+import { UserError } from './errors.js';
+import { getProfile, parseDatabaseUrl } from './profiles.js';
+
+/** What a command was told to connect to. */
+export interface TargetSpec {
+  profile?: string;
+  url?: string;
+  /** Tenancy settings given on the command line; they override the profile's. */
+  tenancy?: ModelSettings;
+  /** Other profile fields given on the command line (timeouts, RLS role). */
+  overrides?: Partial<ProfileInput>;
+}
+
+/** A resolved target: the profile to connect with and a password from the URL, if it had one. */
+export interface ResolvedTarget {
+  profile: Profile;
+  urlPassword: string | undefined;
+}
+
+/** Build an unsaved profile from a URL (name "(url)" unless given). */
+export function profileFromUrl(url: string, extra: Partial<ProfileInput> = {}): ResolvedTarget {
+  const { fields, password } = parseDatabaseUrl(url);
+  const profile = ProfileSchema.parse({
+    name: 'url',
+    sslmode: fields.sslmode ?? (isLocal(fields.host) ? 'disable' : 'prefer'),
+    ...fields,
+    ...extra,
+  });
+  return { profile, urlPassword: password };
+}
+
+function isLocal(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host.startsWith('/');
+}
+
+function mergeTenancy(base: ModelSettings, given: ModelSettings | undefined): ModelSettings {
+  const out: ModelSettings = { ...base };
+  if (!given) return out;
+  for (const [k, v] of Object.entries(given) as [keyof ModelSettings, unknown][]) {
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+/** Resolve --profile or --url (exactly one) into a profile with command-line overrides applied. */
+export async function resolveTarget(spec: TargetSpec, configDir?: string): Promise<ResolvedTarget> {
+  if (spec.profile && spec.url) throw new UserError('give --profile or --url, not both', 'usage');
+  let resolved: ResolvedTarget;
+  if (spec.url) {
+    resolved = profileFromUrl(spec.url);
+  } else if (spec.profile) {
+    resolved = { profile: await getProfile(spec.profile, configDir), urlPassword: undefined };
+  } else if (process.env.DATABASE_URL) {
+    resolved = profileFromUrl(process.env.DATABASE_URL, { name: 'DATABASE_URL' });
+  } else {
+    throw new UserError('no database given: use --profile NAME or --url postgres://user@host/db (or set DATABASE_URL)', 'usage');
+  }
+  const merged = ProfileSchema.parse({
+    ...resolved.profile,
+    ...spec.overrides,
+    tenancy: mergeTenancy(resolved.profile.tenancy, spec.tenancy),
+  });
+  return { profile: merged, urlPassword: resolved.urlPassword };
+}

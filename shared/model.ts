@@ -1,0 +1,149 @@
+/**
+ * The tenancy model: what the catalogs say about every table in scope. Plain JSON, so it crosses
+ * IPC and goes into reports unchanged.
+ */
+import { z } from 'zod';
+
+export const TableRefSchema = z.object({ schema: z.string(), table: z.string() });
+export type TableRef = z.infer<typeof TableRefSchema>;
+
+export const ForeignKeySchema = z.object({
+  name: z.string(),
+  columns: z.array(z.string()),
+  refSchema: z.string(),
+  refTable: z.string(),
+  refColumns: z.array(z.string()),
+  validated: z.boolean(),
+});
+export type ForeignKey = z.infer<typeof ForeignKeySchema>;
+
+export const UniqueKeySchema = z.object({
+  name: z.string(),
+  /** 'constraint' for UNIQUE constraints, 'index' for bare unique indexes. */
+  kind: z.enum(['constraint', 'index']),
+  /** Key columns in order; an expression key is shown as its text. */
+  keys: z.array(z.string()),
+  /** For each key: true when it is a plain column (not an expression). */
+  keyIsColumn: z.array(z.boolean()),
+  include: z.array(z.string()),
+  predicate: z.string().nullable(),
+  definition: z.string(),
+  primary: z.boolean(),
+  /** An INVALID index (failed CREATE INDEX CONCURRENTLY) enforces nothing reliably and is not counted. */
+  valid: z.boolean(),
+});
+export type UniqueKey = z.infer<typeof UniqueKeySchema>;
+
+export const IndexSchema = z.object({
+  name: z.string(),
+  /** The first key column's name, null when the first key is an expression. */
+  leadingColumn: z.string().nullable(),
+  valid: z.boolean(),
+  unique: z.boolean(),
+  partial: z.boolean(),
+  definition: z.string(),
+});
+export type IndexInfo = z.infer<typeof IndexSchema>;
+
+export const PolicySchema = z.object({
+  name: z.string(),
+  command: z.string(),
+  permissive: z.boolean(),
+  roles: z.array(z.string()),
+  using: z.string().nullable(),
+  withCheck: z.string().nullable(),
+  /** Whether the policy's expressions reference the tenant column (from pg_depend, not text). */
+  referencesTenantColumn: z.boolean(),
+});
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const TenantColumnSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  nullable: z.boolean(),
+  default: z.string().nullable(),
+  /** pg_stats.null_frac, null when the table was never analyzed. */
+  nullFrac: z.number().nullable(),
+});
+export type TenantColumn = z.infer<typeof TenantColumnSchema>;
+
+export const TableRoleSchema = z.enum(['tenant', 'tenant-table', 'global', 'unscoped']);
+/** tenant: has the tenant column; tenant-table: the table of tenants; global: shared by all; unscoped: should have a tenant column and has none. */
+export type TableRole = z.infer<typeof TableRoleSchema>;
+
+export const TableInfoSchema = z.object({
+  schema: z.string(),
+  table: z.string(),
+  oid: z.number(),
+  partitioned: z.boolean(),
+  partitions: z.number(),
+  role: TableRoleSchema,
+  /** Why the role was chosen, e.g. "declared global" or "lookup table referenced by tenant tables". */
+  roleReason: z.string(),
+  estimatedRows: z.number().nullable(),
+  sizeBytes: z.number(),
+  primaryKey: z.array(z.string()).nullable(),
+  columns: z.array(z.string()),
+  tenantColumn: TenantColumnSchema.nullable(),
+  /** The FK from the tenant column to the tenant table, if any. */
+  tenantForeignKey: z.string().nullable(),
+  foreignKeys: z.array(ForeignKeySchema),
+  uniqueKeys: z.array(UniqueKeySchema),
+  indexes: z.array(IndexSchema),
+  rlsEnabled: z.boolean(),
+  rlsForced: z.boolean(),
+  policies: z.array(PolicySchema),
+  /** Whether the connected role may SELECT from the table. */
+  readable: z.boolean(),
+});
+export type TableInfo = z.infer<typeof TableInfoSchema>;
+
+export const TenantTableSchema = z.object({
+  schema: z.string(),
+  table: z.string(),
+  keyColumn: z.string(),
+  /** A human name column (name, slug, title) used to label tenants, if one exists. */
+  nameColumn: z.string().nullable(),
+});
+export type TenantTable = z.infer<typeof TenantTableSchema>;
+
+export const ModelSettingsSchema = z.object({
+  schemas: z.array(z.string()).optional(),
+  tenantTable: z.string().optional(),
+  tenantColumn: z.string().optional(),
+  globalTables: z.array(z.string()).optional(),
+});
+/** What the operator told us; anything missing is auto-detected. */
+export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
+
+export const DetectionSchema = z.object({
+  schemas: z.enum(['given', 'detected']),
+  tenantTable: z.enum(['given', 'detected', 'not-found']),
+  tenantColumn: z.enum(['given', 'detected', 'not-found']),
+  globalTables: z.enum(['given', 'detected']),
+  notes: z.array(z.string()),
+});
+export type Detection = z.infer<typeof DetectionSchema>;
+
+export const TenancyModelSchema = z.object({
+  schemas: z.array(z.string()),
+  tenantTable: TenantTableSchema.nullable(),
+  tenantColumn: z.string().nullable(),
+  globalTables: z.array(TableRefSchema),
+  detection: DetectionSchema,
+  tables: z.array(TableInfoSchema),
+});
+export type TenancyModel = z.infer<typeof TenancyModelSchema>;
+
+export const ModelSummarySchema = z.object({
+  schemas: z.array(z.string()),
+  tenantTable: z.string().nullable(),
+  tenantColumn: z.string().nullable(),
+  globalTables: z.array(z.string()),
+  detection: DetectionSchema,
+  tables: z.number(),
+  tenantTables: z.number(),
+  unscopedTables: z.number(),
+  rlsTables: z.number(),
+});
+export type ModelSummary = z.infer<typeof ModelSummarySchema>;

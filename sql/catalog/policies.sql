@@ -1,0 +1,20 @@
+-- RLS policies of the given tables with their expressions, and the columns those expressions
+-- reference according to pg_depend (not a text search). $1: table oids.
+SELECT p.polrelid::int8 AS oid,
+       p.polname AS name,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
+       p.polpermissive AS permissive,
+       ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END
+             FROM unnest(p.polroles) r) AS roles,
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       ARRAY(SELECT DISTINCT a.attname
+             FROM pg_catalog.pg_depend d
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+             WHERE d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = p.oid
+               AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = p.polrelid
+               AND d.refobjsubid > 0) AS referenced_columns
+FROM pg_catalog.pg_policy p
+WHERE p.polrelid = ANY($1::oid[])
+ORDER BY p.polrelid, p.polname;

@@ -1,0 +1,29 @@
+-- Tables in scope: ordinary and partitioned tables that are not partitions, with estimates and
+-- sizes summed over the partition tree, RLS state and whether the current role may read them.
+-- $1: schema names.
+SELECT c.oid::int8 AS oid,
+       n.nspname AS schema,
+       c.relname AS table,
+       c.relkind = 'p' AS partitioned,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       has_table_privilege(c.oid, 'SELECT') AS readable,
+       t.partitions,
+       t.estimated_rows,
+       t.size_bytes
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE l.oid <> c.oid)::int AS partitions,
+         CASE WHEN bool_and(l.reltuples < 0) THEN NULL
+              ELSE sum(greatest(l.reltuples, 0))::float8 END AS estimated_rows,
+         coalesce(sum(pg_catalog.pg_total_relation_size(l.oid)), 0)::int8 AS size_bytes
+  FROM pg_catalog.pg_class l
+  WHERE l.oid = c.oid
+     OR (c.relkind = 'p' AND l.relkind = 'r'
+         AND l.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid) WHERE isleaf))
+) t
+WHERE c.relkind IN ('r', 'p')
+  AND NOT c.relispartition
+  AND n.nspname = ANY($1::text[])
+ORDER BY n.nspname, c.relname;
