@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `tenancy` command. Runs the bundle built by `npm install` (scripts/build-node.mjs); from a
+// checkout without it, falls back to the TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = join(root, 'dist', 'cli.mjs');
+let runCli;
+if (existsSync(bundle)) {
+  ({ runCli } = await import(pathToFileURL(bundle).href));
+} else {
+  const { tsImport } = await import('tsx/esm/api');
+  ({ runCli } = await tsImport(pathToFileURL(join(root, 'main', 'cli', 'main.ts')).href, import.meta.url));
+}
+process.exitCode = await runCli(process.argv);

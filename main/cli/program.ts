@@ -1,0 +1,35 @@
+/**
+ * The `tenancy` command: every subcommand registered on one commander program.
+ * Subcommand modules each export one register function; add new ones to COMMANDS.
+ */
+import { Command } from 'commander';
+import { consoleVersion } from '../engine/paths.js';
+import { registerProfile } from './commands/profile.js';
+import { registerCheck } from './commands/check.js';
+import { registerDistribution } from './commands/distribution.js';
+import { registerModel } from './commands/model.js';
+import { registerDemo } from './commands/demo.js';
+
+/** Subcommand registrars, in help order. */
+const COMMANDS: ((program: Command) => void)[] = [
+  registerProfile,
+  registerModel,
+  registerCheck,
+  registerDistribution,
+  registerDemo,
+];
+
+/** Build the program (not yet parsed). */
+export function buildProgram(): Command {
+  const program = new Command('tenancy')
+    .description('Tenancy Console: move a PostgreSQL application to multi-tenant and prove every row is where it belongs.\nExit codes: 0 no error findings, 1 error findings, 2 usage/connection/permission error.')
+    .version(consoleVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  program.commands.forEach(function walk(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(walk);
+  });
+  return program;
+}

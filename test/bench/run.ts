@@ -1,0 +1,17 @@
+/**
+ * `npm run bench -- NAME [args]`: runs test/bench/NAME.ts, whose exported `run(args)` prints its
+ * measurements (ratios measured side by side in one run). Without a name, lists the benchmarks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const available = fs.readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.replace(/\.ts$/, ''));
+const [name, ...args] = process.argv.slice(2);
+if (!name || !available.includes(name)) {
+  process.stderr.write(`usage: npm run bench -- <${available.join('|')}> [args]\n`);
+  process.exit(name ? 2 : 0);
+}
+const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run(args: string[]): Promise<void> };
+await mod.run(args);
