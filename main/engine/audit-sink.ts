@@ -14,6 +14,8 @@ export interface AuditEntry {
   durationMs: number;
   rows: number | null;
   error: string | null;
+  /** The runbook run this statement belongs to, when it was sent by a run. */
+  run?: string;
 }
 
 /** Receives every statement a session sends. Must not throw. */

@@ -21,6 +21,8 @@ export interface SessionOptions {
   operator?: string;
   /** Connect timeout in ms (default 10 s). */
   connectTimeoutMs?: number;
+  /** The runbook run id stamped on every audit entry of this session. */
+  run?: string;
 }
 
 /** A statement's audit label and parameter redaction. */
@@ -232,6 +234,7 @@ export class Session {
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
         rows,
         error,
+        ...(this.opts.run ? { run: this.opts.run } : {}),
       });
     } catch {
       // The audit sink must never break a session; its own errors are its to report.
