@@ -1,0 +1,21 @@
+/**
+ * Every handler, one domain per file. Adding a domain to shared/contract makes this object fail
+ * to typecheck until its handler file is written and listed here.
+ */
+import { appHandlers } from './app.js';
+import { checksHandlers } from './checks.js';
+import { connectionHandlers } from './connection.js';
+import { distributionHandlers } from './distribution.js';
+import { modelHandlers } from './model.js';
+import { profilesHandlers } from './profiles.js';
+import type { Handlers } from './types.js';
+
+/** The handlers for the whole contract. */
+export const HANDLERS: Handlers = {
+  app: appHandlers,
+  profiles: profilesHandlers,
+  connection: connectionHandlers,
+  model: modelHandlers,
+  checks: checksHandlers,
+  distribution: distributionHandlers,
+};

@@ -1,0 +1,23 @@
+/** model/load: the tenancy model of a connection, cached on the connection until refreshed. */
+import type { modelContract } from '../../shared/contract/model.js';
+import type { TenancyModel } from '../../shared/model.js';
+import type { OpenConnection } from '../engine/host/connections.js';
+import { loadModel, summarizeModel } from '../engine/model/load.js';
+import type { DomainHandlers } from './types.js';
+
+/** The connection's model, loaded on first use (or again when `refresh`). */
+export async function ensureModel(conn: OpenConnection, refresh = false): Promise<{ model: TenancyModel; loadedAt: string }> {
+  if (!conn.model || refresh) {
+    const model = await loadModel(conn.session, conn.profile.tenancy);
+    conn.model = { model, loadedAt: new Date().toISOString() };
+  }
+  return conn.model;
+}
+
+/** Handlers for the model domain. */
+export const modelHandlers: DomainHandlers<typeof modelContract> = {
+  async load(req, ctx) {
+    const { model, loadedAt } = await ensureModel(ctx.connections.get(req.connectionId), req.refresh);
+    return { model, summary: summarizeModel(model), loadedAt };
+  },
+};

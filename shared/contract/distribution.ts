@@ -1,0 +1,16 @@
+/** Distribution: rows per tenant per table, plus the no-tenant and missing-tenant buckets. */
+import { z } from 'zod';
+import { DistributionSchema } from '../findings.js';
+import { request } from './channel.js';
+import { ConnectionIdSchema } from './connection.js';
+
+export const distributionContract = {
+  get: request(
+    z.object({
+      connectionId: ConnectionIdSchema,
+      /** Only this tenant's footprint (id as text). */
+      tenant: z.string().min(1).max(256).optional(),
+    }).strict(),
+    DistributionSchema,
+  ),
+};
