@@ -25,6 +25,16 @@ export interface SessionOptions {
   run?: string;
 }
 
+/** A NOTICE/WARNING the server sent during a statement (RAISE NOTICE, DDL notices). */
+export interface ServerNotice {
+  message?: string;
+  severity?: string;
+  code?: string;
+  detail?: string;
+  hint?: string;
+  where?: string;
+}
+
 /** A statement's audit label and parameter redaction. */
 export interface QueryMeta {
   /** Indexes of parameters to redact in the audit log. */
@@ -92,7 +102,7 @@ export class Session {
   private cancelling = false;
   private closed = false;
   private writable = false;
-  private noticeListeners = new Set<(n: pg.NoticeMessage) => void>();
+  private noticeListeners = new Set<(n: ServerNotice) => void>();
 
   private constructor(
     readonly profile: Profile,
@@ -101,7 +111,7 @@ export class Session {
     private readonly opts: SessionOptions,
     public fingerprint: Fingerprint,
   ) {
-    client.on('notice', (n) => {
+    client.on('notice', (n: ServerNotice) => {
       for (const l of this.noticeListeners) l(n);
     });
   }
@@ -190,7 +200,7 @@ export class Session {
   }
 
   /** Listen to server NOTICEs; returns an unsubscribe function. */
-  onNotice(listener: (n: pg.NoticeMessage) => void): () => void {
+  onNotice(listener: (n: ServerNotice) => void): () => void {
     this.noticeListeners.add(listener);
     return () => this.noticeListeners.delete(listener);
   }

@@ -6,7 +6,7 @@ SELECT p.polrelid::int8 AS oid,
                      WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
        p.polpermissive AS permissive,
        ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END
-             FROM unnest(p.polroles) r) AS roles,
+             FROM unnest(p.polroles) r)::text[] AS roles,
        pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
        pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
        ARRAY(SELECT DISTINCT a.attname
@@ -14,7 +14,7 @@ SELECT p.polrelid::int8 AS oid,
              JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
              WHERE d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = p.oid
                AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = p.polrelid
-               AND d.refobjsubid > 0) AS referenced_columns
+               AND d.refobjsubid > 0)::text[] AS referenced_columns
 FROM pg_catalog.pg_policy p
 WHERE p.polrelid = ANY($1::oid[])
 ORDER BY p.polrelid, p.polname;

@@ -14,14 +14,13 @@ SELECT c.oid::int8 AS oid,
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 CROSS JOIN LATERAL (
-  SELECT count(*) FILTER (WHERE l.oid <> c.oid)::int AS partitions,
+  SELECT CASE WHEN c.relkind = 'p' THEN count(*)::int ELSE 0 END AS partitions,
          CASE WHEN bool_and(l.reltuples < 0) THEN NULL
               ELSE sum(greatest(l.reltuples, 0))::float8 END AS estimated_rows,
          coalesce(sum(pg_catalog.pg_total_relation_size(l.oid)), 0)::int8 AS size_bytes
   FROM pg_catalog.pg_class l
-  WHERE l.oid = c.oid
-     OR (c.relkind = 'p' AND l.relkind = 'r'
-         AND l.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid) WHERE isleaf))
+  WHERE (c.relkind <> 'p' AND l.oid = c.oid)
+     OR (c.relkind = 'p' AND l.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid) WHERE isleaf))
 ) t
 WHERE c.relkind IN ('r', 'p')
   AND NOT c.relispartition

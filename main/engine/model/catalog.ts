@@ -68,12 +68,11 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
   }
   const oids = [...tables.keys()];
   if (oids.length === 0) return [];
-  const [cols, cons, idx, pols] = await Promise.all([
-    session.query<{ oid: string; name: string; type: string; not_null: boolean; default_expr: string | null }>(sqlFile('catalog/columns.sql'), [oids]),
-    session.query<{ oid: string; name: string; type: string; validated: boolean; ref_schema: string | null; ref_table: string | null; columns: string[]; ref_columns: string[] }>(sqlFile('catalog/constraints.sql'), [oids]),
-    session.query<{ oid: string; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; definition: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] }>(sqlFile('catalog/indexes.sql'), [oids]),
-    session.query<{ oid: string; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] }>(sqlFile('catalog/policies.sql'), [oids]),
-  ]);
+  // One connection runs one statement at a time: these go in sequence.
+  const cols = await session.query<{ oid: string; name: string; type: string; not_null: boolean; default_expr: string | null }>(sqlFile('catalog/columns.sql'), [oids]);
+  const cons = await session.query<{ oid: string; name: string; type: string; validated: boolean; ref_schema: string | null; ref_table: string | null; columns: string[]; ref_columns: string[] }>(sqlFile('catalog/constraints.sql'), [oids]);
+  const idx = await session.query<{ oid: string; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; definition: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] }>(sqlFile('catalog/indexes.sql'), [oids]);
+  const pols = await session.query<{ oid: string; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] }>(sqlFile('catalog/policies.sql'), [oids]);
   for (const c of cols.rows) {
     tables.get(Number(c.oid))?.columns.push({ name: c.name, type: c.type, notNull: c.not_null, default: c.default_expr });
   }

@@ -1,0 +1,129 @@
+/**
+ * Checks answered from the catalogs alone (no table scans): tenant column presence, nullability,
+ * default, FK, scoped uniques, tenant index, RLS state and policies.
+ */
+import { CHECKS, type CheckId } from '../../../shared/checks.js';
+import type { Finding } from '../../../shared/findings.js';
+import type { TableInfo, TenancyModel } from '../../../shared/model.js';
+import {
+  addTenantColumnRemedy, columnEvidence, dropDefaultRemedy, fkEvidence, indexEvidence, policyEvidence, rlsEvidence, rlsRemedy,
+  scopedUniqueRemedy, setNotNullRemedy, tenantFkRemedy, tenantIndexRemedy, tenantPolicyRemedy,
+} from './statements.js';
+
+/** Build a finding with the check's severity. */
+export function finding(check: CheckId, t: { schema: string; table: string }, fields: Omit<Finding, 'check' | 'severity' | 'schema' | 'table'>): Finding {
+  return { check, severity: CHECKS[check].severity, schema: t.schema, table: t.table, ...fields };
+}
+
+/** The SQL type of the tenant table's key, used in suggested DDL. */
+export function tenantKeyType(model: TenancyModel): string {
+  const scoped = model.tables.find((t) => t.role === 'tenant' && t.tenantColumn);
+  return scoped?.tenantColumn?.type ?? 'bigint';
+}
+
+/** Whether a unique key includes the tenant column among its KEY columns (INCLUDE does not scope). */
+export function uniqueIsScoped(keys: string[], keyIsColumn: boolean[], tenantColumn: string): boolean {
+  return keys.some((k, i) => keyIsColumn[i] && k === tenantColumn);
+}
+
+function columnFindings(t: TableInfo, model: TenancyModel): Finding[] {
+  const out: Finding[] = [];
+  const col = t.tenantColumn!;
+  if (col.nullable) {
+    out.push(finding('tenant-column-nullable', t, {
+      column: col.name,
+      message: `${t.schema}.${t.table}.${col.name} allows NULL`,
+      sql: columnEvidence(t, col.name),
+      remedy: setNotNullRemedy(t, col.name),
+    }));
+  }
+  if (col.default !== null) {
+    out.push(finding('tenant-column-default', t, {
+      column: col.name,
+      message: `${t.schema}.${t.table}.${col.name} defaults to ${col.default}`,
+      sql: columnEvidence(t, col.name),
+      remedy: dropDefaultRemedy(t, col.name),
+    }));
+  }
+  if (model.tenantTable && !t.tenantForeignKey) {
+    out.push(finding('tenant-fk-missing', t, {
+      column: col.name,
+      message: `${t.schema}.${t.table}.${col.name} has no foreign key to ${model.tenantTable.schema}.${model.tenantTable.table}`,
+      sql: fkEvidence(t),
+      remedy: tenantFkRemedy(t, col.name, model.tenantTable),
+    }));
+  }
+  for (const u of t.uniqueKeys) {
+    if (u.primary || !u.valid || uniqueIsScoped(u.keys, u.keyIsColumn, col.name)) continue;
+    out.push(finding('unscoped-unique', t, {
+      constraint: u.name,
+      message: `${t.schema}.${t.table}: unique ${u.kind} ${u.name} on (${u.keys.join(', ')}) does not include ${col.name}`,
+      sql: indexEvidence(t),
+      remedy: scopedUniqueRemedy(t, col.name, u),
+    }));
+  }
+  if (!t.indexes.some((i) => i.valid && i.leadingColumn === col.name)) {
+    out.push(finding('tenant-index-missing', t, {
+      column: col.name,
+      message: `${t.schema}.${t.table}: no valid index leads with ${col.name}`,
+      sql: indexEvidence(t),
+      remedy: tenantIndexRemedy(t, col.name),
+    }));
+  }
+  return out;
+}
+
+function rlsFindings(t: TableInfo, model: TenancyModel, setting: string): Finding[] {
+  const col = t.tenantColumn!;
+  const keyType = tenantKeyType(model);
+  if (!t.rlsEnabled) {
+    return [finding('rls-disabled', t, {
+      message: `${t.schema}.${t.table}: row-level security is disabled`,
+      sql: rlsEvidence(t),
+      remedy: `${rlsRemedy(t, 'ENABLE')}\n${rlsRemedy(t, 'FORCE')}\n${t.policies.length === 0 ? tenantPolicyRemedy(t, col.name, setting, keyType) : ''}`.trim(),
+    })];
+  }
+  const out: Finding[] = [];
+  if (!t.rlsForced) {
+    out.push(finding('rls-not-forced', t, {
+      message: `${t.schema}.${t.table}: RLS is enabled but not forced; the owner bypasses it`,
+      sql: rlsEvidence(t),
+      remedy: rlsRemedy(t, 'FORCE'),
+    }));
+  }
+  if (t.policies.length === 0) {
+    out.push(finding('rls-no-policy', t, {
+      message: `${t.schema}.${t.table}: RLS is enabled with no policy, so the application sees no rows`,
+      sql: rlsEvidence(t),
+      remedy: tenantPolicyRemedy(t, col.name, setting, keyType),
+    }));
+  }
+  for (const p of t.policies) {
+    if (p.referencesTenantColumn) continue;
+    out.push(finding('rls-policy-unscoped', t, {
+      constraint: p.name,
+      message: `${t.schema}.${t.table}: policy ${p.name} (${p.command}) never references ${col.name}`,
+      sql: policyEvidence(t),
+      remedy: `-- policy ${p.name}: USING ${p.using ?? '(none)'}${p.withCheck ? ` WITH CHECK ${p.withCheck}` : ''}\n${tenantPolicyRemedy(t, col.name, setting, keyType)}`,
+    }));
+  }
+  return out;
+}
+
+/** Every catalog finding of the model. `rlsSetting` names the tenant setting in suggested policies. */
+export function catalogFindings(model: TenancyModel, rlsSetting = 'app.tenant_id'): Finding[] {
+  const out: Finding[] = [];
+  for (const t of model.tables) {
+    if (t.role === 'unscoped' && model.tenantColumn) {
+      out.push(finding('tenant-column-missing', t, {
+        column: model.tenantColumn,
+        message: `${t.schema}.${t.table} has no ${model.tenantColumn} column and is not declared global`,
+        sql: columnEvidence(t, model.tenantColumn),
+        remedy: addTenantColumnRemedy(t, model.tenantColumn, model.tenantTable, tenantKeyType(model)),
+      }));
+    }
+    if (t.role !== 'tenant' || !t.tenantColumn) continue;
+    out.push(...columnFindings(t, model), ...rlsFindings(t, model, rlsSetting));
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * The isolation probe: as the application role, with the tenant setting set to one tenant, count
+ * the rows of other tenants that are still visible. Runs in a read-only transaction that is
+ * always rolled back; SET LOCAL ROLE and set_config(..., true) end with it.
+ */
+import pg from 'pg';
+import type { Finding, Skipped } from '../../../shared/findings.js';
+import type { TableInfo } from '../../../shared/model.js';
+import { UserError } from '../errors.js';
+import { qualified, quoteIdent } from '../ident.js';
+import type { Session } from '../session.js';
+import { finding } from './catalog-checks.js';
+import { SAMPLE_SIZE } from './scan.js';
+import { sampleSelect } from './statements.js';
+
+/** What the probe needs: the role, the setting it reads, and which tenant to pretend to be. */
+export interface ProbeOptions {
+  role: string;
+  setting: string;
+  tenant: string;
+}
+
+/** Probe every table; returns leak findings and tables the role could not read. */
+export async function probeIsolation(
+  session: Session, tables: TableInfo[], opts: ProbeOptions, onTable?: (t: TableInfo) => void,
+): Promise<{ findings: Finding[]; skipped: Skipped[] }> {
+  const findings: Finding[] = [];
+  const skipped: Skipped[] = [];
+  await session.query('BEGIN READ ONLY');
+  try {
+    try {
+      await session.query(`SET LOCAL ROLE ${quoteIdent(opts.role)}`);
+    } catch (err) {
+      throw new UserError(`cannot SET ROLE ${opts.role} for the isolation probe: ${(err as Error).message}; check --rls-role, and that ${session.fingerprint.user} is a member of it`, 'permission');
+    }
+    try {
+      await session.query('SELECT set_config($1, $2, true)', [opts.setting, opts.tenant]);
+    } catch (err) {
+      throw new UserError(`cannot set ${opts.setting}: ${(err as Error).message}; --rls-setting must look like app.tenant_id`, 'usage');
+    }
+    for (const t of tables) {
+      onTable?.(t);
+      const col = t.tenantColumn!.name;
+      await session.query('SAVEPOINT probe');
+      try {
+        const { rows } = await session.query<Record<string, string | null> & { __total: string }>(
+          `SELECT ${sampleSelect(t, 'c')}, c.${quoteIdent(col)}::text AS ${quoteIdent(col)}, count(*) OVER () AS __total ` +
+            `FROM ${qualified(t.schema, t.table)} c WHERE c.${quoteIdent(col)}::text IS DISTINCT FROM $1 LIMIT ${SAMPLE_SIZE}`,
+          [opts.tenant],
+        );
+        await session.query('RELEASE SAVEPOINT probe');
+        const count = rows[0] ? Number(rows[0].__total) : 0;
+        if (count > 0) {
+          findings.push(finding('isolation-leak', t, {
+            column: col,
+            count,
+            sample: rows.map(({ __total: _t, ...rest }) => rest),
+            message: `${t.schema}.${t.table}: as ${opts.role} with ${opts.setting} = ${opts.tenant}, ${count} rows of other tenants (or no tenant) are visible`,
+            sql: probeEvidence(t, col, opts),
+            remedy: t.rlsEnabled
+              ? `-- review the policies of ${t.schema}.${t.table}; ${t.rlsForced ? '' : 'force RLS if the role owns the table; '}every policy must compare ${col} with current_setting(${pg.escapeLiteral(opts.setting)})`
+              : `ALTER TABLE ${qualified(t.schema, t.table)} ENABLE ROW LEVEL SECURITY;  -- then add a tenant policy`,
+          }));
+        }
+      } catch (err) {
+        await session.query('ROLLBACK TO SAVEPOINT probe');
+        skipped.push({ schema: t.schema, table: t.table, reason: `isolation probe: ${(err as Error).message}` });
+      }
+    }
+  } finally {
+    await session.query('ROLLBACK').catch(() => undefined);
+  }
+  return { findings, skipped };
+}
+
+function probeEvidence(t: TableInfo, col: string, opts: ProbeOptions): string {
+  return [
+    'BEGIN READ ONLY;',
+    `SET LOCAL ROLE ${quoteIdent(opts.role)};`,
+    `SELECT set_config(${pg.escapeLiteral(opts.setting)}, ${pg.escapeLiteral(opts.tenant)}, true);`,
+    `SELECT count(*) FROM ${qualified(t.schema, t.table)} WHERE ${quoteIdent(col)}::text IS DISTINCT FROM ${pg.escapeLiteral(opts.tenant)};`,
+    'ROLLBACK;',
+  ].join('\n');
+}

@@ -1,0 +1,97 @@
+/**
+ * Distribution: rows per tenant per table (names from the tenant table), plus the "no tenant" and
+ * "missing tenant" buckets; one tenant's footprint with `tenant`. One GROUP BY pass per table.
+ */
+import type { Distribution, DistributionRow, ProgressEvent, Skipped } from '../../shared/findings.js';
+import type { TableInfo, TenancyModel } from '../../shared/model.js';
+import { readTenants, scanTable, type TableScan, type TenantDirectory } from './checks/scan.js';
+import { CancelledError, UserError } from './errors.js';
+import type { Session } from './session.js';
+
+/** Options for a distribution run. */
+export interface DistributionOptions {
+  /** Only this tenant's rows (its footprint); the buckets are still reported. */
+  tenant?: string;
+  onProgress?: (e: ProgressEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Accumulates table scans into a Distribution (also fed by a check run's scans). */
+export class DistributionBuilder {
+  private rows: DistributionRow[] = [];
+  private noTenant: Distribution['noTenant'] = [];
+  private missing: Distribution['missingTenant'] = [];
+
+  constructor(private readonly tenants: TenantDirectory, private readonly only?: string) {}
+
+  /** Add one table's scan. */
+  add(t: TableInfo, scan: TableScan): void {
+    for (const [id, n] of scan.perTenant) {
+      if (this.only !== undefined && id !== this.only) continue;
+      const known = this.tenants.has(id);
+      this.rows.push({ schema: t.schema, table: t.table, tenant: id, tenantName: this.tenants.get(id) ?? null, bucket: known ? 'tenant' : 'missing-tenant', rows: n });
+      if (!known) this.missing.push({ schema: t.schema, table: t.table, tenant: id, rows: n });
+    }
+    if (scan.nullTenant > 0) {
+      this.noTenant.push({ schema: t.schema, table: t.table, rows: scan.nullTenant });
+      if (this.only === undefined) {
+        this.rows.push({ schema: t.schema, table: t.table, tenant: null, tenantName: null, bucket: 'no-tenant', rows: scan.nullTenant });
+      }
+    }
+  }
+
+  /** The finished distribution. */
+  build(session: Session, model: TenancyModel, skipped: Skipped[]): Distribution {
+    const tenants = [...this.tenants.entries()]
+      .filter(([id]) => this.only === undefined || id === this.only)
+      .map(([id, name]) => ({ id, name }));
+    return {
+      database: session.fingerprint,
+      tenantTable: model.tenantTable ? `${model.tenantTable.schema}.${model.tenantTable.table}` : null,
+      tenantColumn: model.tenantColumn,
+      tenants,
+      rows: this.rows,
+      noTenant: this.noTenant,
+      missingTenant: this.missing,
+      skipped,
+    };
+  }
+}
+
+/** Count rows per tenant in every readable tenant table. */
+export async function computeDistribution(session: Session, model: TenancyModel, opts: DistributionOptions = {}): Promise<Distribution> {
+  if (!model.tenantColumn) throw new UserError('no tenant column known; give --tenant-column', 'usage');
+  const tenants = await readTenants(session, model);
+  if (opts.tenant !== undefined && model.tenantTable && !tenants.has(opts.tenant)) {
+    throw new UserError(`tenant "${opts.tenant}" is not in ${model.tenantTable.schema}.${model.tenantTable.table}`, 'usage');
+  }
+  const builder = new DistributionBuilder(tenants, opts.tenant);
+  const skipped: Skipped[] = [];
+  const tables = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
+  const onAbort = () => void session.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (const [i, t] of tables.entries()) {
+      if (opts.signal?.aborted) throw new CancelledError();
+      opts.onProgress?.({ phase: 'table', done: i, total: tables.length, schema: t.schema, table: t.table });
+      if (!t.readable) {
+        skipped.push({ schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it` });
+        continue;
+      }
+      try {
+        builder.add(t, await scanTable(session, t, t.tenantColumn!.name, model.tenantTable ? tenants : null));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code !== '42501' && code !== '42P01') throw err;
+        skipped.push({ schema: t.schema, table: t.table, reason: (err as Error).message });
+      }
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw new CancelledError();
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  opts.onProgress?.({ phase: 'done', done: tables.length, total: tables.length });
+  return builder.build(session, model, skipped);
+}
