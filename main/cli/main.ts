@@ -4,10 +4,9 @@
  */
 import { CommanderError } from 'commander';
 import { CancelledError, UserError } from '../engine/errors.js';
+import { exitState } from './exit.js';
 import { buildProgram } from './program.js';
 
-/** Exit code a command asks for (checks set 1 when there are error findings). */
-export const exitState = { code: 0 };
 
 /** Run the CLI with `argv` (as process.argv) and return the exit code. */
 export async function runCli(argv: string[]): Promise<number> {

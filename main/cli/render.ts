@@ -2,6 +2,7 @@
  * Human renderings shared by several commands.
  */
 import type { Fingerprint } from '../../shared/findings.js';
+import type { ModelSummary } from '../../shared/model.js';
 
 /** One-paragraph fingerprint: server, database, role, address, system identifier. */
 export function formatFingerprint(f: Fingerprint): string {
@@ -12,5 +13,15 @@ export function formatFingerprint(f: Fingerprint): string {
     `address     ${f.serverAddress ?? 'local socket'}${f.serverPort ? `:${f.serverPort}` : ''}`,
     `system id   ${f.systemIdentifier ?? 'not readable by this role'}`,
     `session     ${f.readOnly ? 'read-only' : 'READ-WRITE'}`,
+  ].join('\n');
+}
+
+/** The header every database command prints: where, what model, which mode. */
+export function formatModelHeader(f: Fingerprint, m: ModelSummary, mode?: string): string {
+  const how = (v: string) => (v === 'given' ? '' : ` (${v})`);
+  return [
+    `${f.database} on PostgreSQL ${f.serverVersion} at ${f.serverAddress ?? 'local'}${f.serverPort ? `:${f.serverPort}` : ''} as ${f.user}${f.systemIdentifier ? `, system ${f.systemIdentifier}` : ''}${mode ? ` - ${mode} mode` : ''}`,
+    `tenant table ${m.tenantTable ?? '-'}${how(m.detection.tenantTable)}, tenant column ${m.tenantColumn ?? '-'}${how(m.detection.tenantColumn)}; schemas ${m.schemas.join(', ')}; ${m.tables} tables (${m.tenantTables} tenant-scoped, ${m.unscopedTables} without tenant column, ${m.globalTables.length} global)`,
+    ...m.detection.notes.filter((n) => !/^tenant (table|column) detected/.test(n)).map((n) => `note: ${n}`),
   ].join('\n');
 }
