@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDistribution } from './commands/distribution.js';
 import { registerModel } from './commands/model.js';
 import { registerDemo } from './commands/demo.js';
+import { registerServe } from './commands/serve.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -17,6 +18,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerCheck,
   registerDistribution,
   registerDemo,
+  registerServe,
 ];
 
 /** Build the program (not yet parsed). */

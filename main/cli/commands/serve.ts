@@ -1,0 +1,52 @@
+/** `tenancy serve`: browser mode, the desktop UI over HTTP on 127.0.0.1 with a per-launch token. */
+import { Option, type Command } from 'commander';
+import { UserError } from '../../engine/errors.js';
+import { appHandlers } from '../../handlers/app.js';
+import { demoLauncher } from '../../handlers/demo.js';
+import { startBrowserHost } from '../../serve/host.js';
+import { openInBrowser } from '../../serve/open-browser.js';
+
+interface ServeOptions {
+  port: string;
+  open?: boolean;
+  demo?: boolean;
+}
+
+/** Register `tenancy serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('browser mode: serve the console on http://127.0.0.1 with a secret per-launch token (for jump hosts and machines without Electron)')
+    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)').default('0'))
+    .option('--open', 'open the URL in the default browser')
+    .option('--demo', 'start the demo database and offer its scenarios as profiles (kept in memory, not saved)')
+    .action(async (o: ServeOptions) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, not "${o.port}"`, 'usage');
+      const demo = demoLauncher();
+      let host;
+      try {
+        host = await startBrowserHost({ port, demo });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`port ${port} is in use; pick another with --port or use 0`, 'usage');
+        throw err;
+      }
+      if (o.demo) {
+        const { profiles, note } = await appHandlers.startDemo({}, host.ctx);
+        process.stdout.write(`demo: ${note}\n  profiles (in memory only, not written to the config directory): ${profiles.join(', ')}\n`);
+      }
+      process.stdout.write(`Tenancy Console (browser mode) listening on 127.0.0.1:${host.port}\n`);
+      process.stdout.write(`Open this URL (it carries this launch's secret token; keep it private):\n  ${host.url}\n`);
+      if (o.open && !openInBrowser(host.url)) process.stdout.write('could not open a browser; copy the URL above\n');
+      process.stdout.write('Press Ctrl-C to stop.\n');
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void host.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}
