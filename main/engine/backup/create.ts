@@ -1,0 +1,84 @@
+/**
+ * Create a backup: copy a live table into the console schema in one statement, inside a
+ * REPEATABLE READ transaction so the recorded count and checksum describe exactly the copy.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { Backup } from '../../../shared/backup.js';
+import { CONSOLE_SCHEMA, configDir } from '../config.js';
+import { UserError } from '../errors.js';
+import { qualified, quoteList } from '../ident.js';
+import { currentOperator, type Session } from '../session.js';
+import { runChecksum, useCanonicalOutput } from './checksum.js';
+import { checkPgDumpVersion, findPgDump, pgDumpVersion, runPgDump } from './pg-dump.js';
+import { ensureBackupTables, getBackup } from './store.js';
+import { readLiveTable } from './table-info.js';
+
+/** Options for a backup. */
+export interface CreateBackupOptions {
+  /** The runbook run this backup belongs to. */
+  runbookRunId?: string;
+  operator?: string;
+  /** Also pg_dump the table (from the same snapshot) into `dir` (default: <config dir>/dumps). */
+  pgDump?: { path?: string; dir?: string; password?: () => Promise<string | undefined> };
+  /** The clock, for names (tests). */
+  now?: Date;
+}
+
+/** A backup table name: bk_<UTC time>_<8 hex digits>, well under the 63-byte limit whatever the source. */
+export function backupTableName(schema: string, table: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const hash = crypto.createHash('sha256').update(`${schema}\0${table}\0${now.toISOString()}\0${crypto.randomBytes(8).toString('hex')}`).digest('hex');
+  return `bk_${stamp}_${hash.slice(0, 8)}`;
+}
+
+/**
+ * Back up `schema.table`. Needs write mode. Returns the backup's metadata (size, time, count,
+ * checksum, dump file and digest when asked).
+ */
+export async function createBackup(session: Session, source: { schema: string; table: string }, opts: CreateBackupOptions = {}): Promise<Backup> {
+  if (!session.isWritable) throw new UserError('creating a backup writes to the database; switch on write mode first', 'permission');
+  const live = await readLiveTable(session, source.schema, source.table);
+  let dumpBinary: string | null = null;
+  if (opts.pgDump) {
+    dumpBinary = findPgDump(opts.pgDump.path);
+    checkPgDumpVersion(dumpBinary, await pgDumpVersion(dumpBinary), session.fingerprint.serverVersionNum, session.fingerprint.serverVersion);
+  }
+  await ensureBackupTables(session);
+  const now = opts.now ?? new Date();
+  const name = backupTableName(source.schema, source.table, now);
+  const columns = live.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull }));
+  const names = columns.map((c) => c.name);
+  const started = performance.now();
+
+  const id = await session.transaction(async () => {
+    await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await useCanonicalOutput(session);
+    await session.query(`CREATE TABLE ${qualified(CONSOLE_SCHEMA, name)} AS SELECT ${quoteList(names)} FROM ${qualified(source.schema, source.table)}`);
+    const sum = await runChecksum(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, []);
+    let dump: { path: string; sha256: string } | null = null;
+    if (dumpBinary && opts.pgDump) {
+      const { rows } = await session.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+      const file = path.join(opts.pgDump.dir ?? path.join(configDir(), 'dumps'), `${session.fingerprint.database}-${name}.sql`.replace(/[^\w.-]/g, '_'));
+      const result = await runPgDump({
+        binary: dumpBinary, profile: session.profile, password: await opts.pgDump.password?.(),
+        schema: source.schema, table: source.table, snapshot: rows[0]!.snapshot, file,
+      });
+      dump = { path: file, sha256: result.sha256 };
+    }
+    const size = await session.query<{ bytes: string }>('SELECT pg_total_relation_size($1::regclass)::int8 AS bytes', [qualified(CONSOLE_SCHEMA, name)]);
+    const inserted = await session.query<{ id: string }>(
+      `INSERT INTO ${qualified(CONSOLE_SCHEMA, 'backups')}
+         (source_schema, source_table, backup_table, columns, primary_key, row_count, checksum, size_bytes, duration_ms,
+          operator, runbook_run_id, dump_path, dump_sha256, fingerprint)
+       VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb) RETURNING id`,
+      [
+        source.schema, source.table, name, JSON.stringify(columns), live.primaryKey, sum.rows, sum.checksum,
+        Number(size.rows[0]!.bytes), Math.round(performance.now() - started), opts.operator ?? currentOperator(),
+        opts.runbookRunId ?? null, dump?.path ?? null, dump?.sha256 ?? null, JSON.stringify(session.fingerprint),
+      ],
+    );
+    return Number(inserted.rows[0]!.id);
+  }, { readOnly: false });
+  return getBackup(session, id);
+}

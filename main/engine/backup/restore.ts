@@ -1,0 +1,166 @@
+/**
+ * Restore a backup into its live table: one transaction with lock_timeout; blockers found
+ * before anything changes; DELETE (replace only), UPDATE, INSERT; sequences advanced; the
+ * restored scope's checksum compared with the backup's before commit; the result journaled.
+ * A dry run does all of it and rolls back.
+ */
+import {
+  RestoreRequestSchema, type Checksum, type RestoreCounts, type RestoreRequestInput, type RestoreResult,
+} from '../../../shared/backup.js';
+import { CONSOLE_SCHEMA } from '../config.js';
+import { UserError } from '../errors.js';
+import { qualified, quoteIdent } from '../ident.js';
+import { currentOperator, type Session } from '../session.js';
+import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
+import { loadPair } from './pair.js';
+import { findBlockers } from './restore-checks.js';
+import { backupScopeFrom, deleteSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan } from './restore-plan.js';
+import { SqlParams } from './scope.js';
+
+/** Options besides the request. */
+export interface RestoreOptions {
+  operator?: string;
+}
+
+/** Thrown inside the transaction to roll back a restore whose checksum did not verify. */
+class MismatchRollback extends Error {
+  constructor(readonly result: RestoreResult) {
+    super('checksum mismatch');
+  }
+}
+
+function confirmProduction(session: Session, schema: string, table: string, typed: string | undefined): void {
+  if (session.profile.environment !== 'production') return;
+  if (typed === table || typed === `${schema}.${table}`) return;
+  throw new UserError(`restoring into production needs confirmation: type the table name "${schema}.${table}" (--confirm)`, 'permission');
+}
+
+/** Translate errors the DML can raise into one line saying nothing changed and what to do. */
+function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number): unknown {
+  const e = err as { code?: string; message?: string; constraint?: string; column?: string; detail?: string };
+  const where = `${plan.pair.live.schema}.${plan.pair.live.table}`;
+  switch (e.code) {
+    case '55P03':
+      return new UserError(`restore rolled back, nothing changed: rows of ${where} stayed locked by another session beyond lock_timeout (${lockTimeoutMs} ms); retry when it is done or raise --lock-timeout`, 'lock');
+    case '23503':
+      return new UserError(`restore rolled back, nothing changed: FK "${e.constraint ?? '?'}" would break (${e.detail ?? e.message}); restore the related table first`, 'fk');
+    case '23502':
+      return new UserError(`restore rolled back, nothing changed: column "${e.column ?? '?'}" of ${where} is NOT NULL and the backup has no value for it; give --set-column ${e.column ?? 'COLUMN'}=VALUE`, 'usage');
+    case '23505':
+      return new UserError(`restore rolled back, nothing changed: unique constraint "${e.constraint ?? '?'}" of ${where} would be violated (${e.detail ?? e.message})`, 'usage');
+  }
+  return err;
+}
+
+async function advanceSequences(session: Session, plan: RestorePlan, dryRun: boolean): Promise<RestoreResult['sequences']> {
+  const out: RestoreResult['sequences'] = [];
+  const written = new Set([...plan.written, ...plan.setColumns.map((s) => s.column.name)]);
+  for (const col of plan.pair.live.columns) {
+    if (!col.sequence || !written.has(col.name)) continue;
+    const { rows } = await session.query<{ m: string | null; behind: boolean }>(
+      `SELECT m::text AS m, (m IS NOT NULL AND m > coalesce(pg_sequence_last_value($1::regclass), 0)) AS behind
+       FROM (SELECT max(${quoteIdent(col.name)}) AS m FROM ${plan.pair.liveRel}) x`,
+      [col.sequence],
+    );
+    const r = rows[0]!;
+    if (!r.behind || r.m === null) continue;
+    // setval is not transactional: a dry run only reports it.
+    if (!dryRun) await session.query('SELECT setval($1::regclass, $2::int8)', [col.sequence, r.m]);
+    out.push({ column: col.name, sequence: col.sequence, value: r.m });
+  }
+  return out;
+}
+
+/**
+ * Restore (or dry-run) a backup. Needs write mode (a dry run writes, then rolls back). Blockers
+ * and DML errors are UserErrors that leave the table unchanged. Returns the result as journaled.
+ */
+export async function restoreBackup(session: Session, input: RestoreRequestInput, opts: RestoreOptions = {}): Promise<RestoreResult> {
+  const req = RestoreRequestSchema.parse(input);
+  if (!session.isWritable) {
+    throw new UserError(`a restore${req.dryRun ? ' dry run' : ''} writes inside a transaction${req.dryRun ? ' that is rolled back' : ''}; switch on write mode first`, 'permission');
+  }
+  const lockTimeoutMs = req.lockTimeoutMs ?? session.profile.lockTimeoutMs;
+  const statementTimeoutMs = req.statementTimeoutMs ?? session.profile.statementTimeoutMs;
+  const startedAt = new Date();
+  const started = performance.now();
+  const operator = opts.operator ?? currentOperator();
+
+  const run = async (): Promise<RestoreResult> => {
+    await session.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [`${lockTimeoutMs}ms`, `${statementTimeoutMs}ms`]);
+    await useCanonicalOutput(session);
+    const pair = await loadPair(session, req.backupId, req.scope, req.tenantColumn);
+    if (!req.dryRun) confirmProduction(session, pair.live.schema, pair.live.table, req.confirmTable);
+    const plan = planRestore(pair, req.strategy, req.setColumns);
+    const p0 = new SqlParams();
+    const expected: Checksum = await runChecksum(session, 'b', plan.checksummed, backupScopeFrom(plan, p0), p0.values);
+    const blockers = await findBlockers(session, plan);
+    if (blockers.length > 0) {
+      throw new UserError(`restore stopped before changing anything: ${blockers.map((b) => b.message).join('; ')}`, 'fk');
+    }
+    const before = await session.query<{ n: string }>(`SELECT count(*)::int8 AS n FROM ${pair.liveRel}`);
+    const statements: string[] = [];
+    const exec = async (sql: string | null, params: SqlParams): Promise<number> => {
+      if (!sql) return 0;
+      statements.push(sql);
+      return (await session.query(sql, params.values)).rowCount ?? 0;
+    };
+    const counts: RestoreCounts = { deleted: 0, updated: 0, inserted: 0, scopeRowsAfter: 0, tableRowsAfter: 0, tableRowsBefore: Number(before.rows[0]!.n) };
+    try {
+      if (plan.strategy === 'replace') {
+        const p = new SqlParams();
+        counts.deleted = await exec(deleteSql(plan, p), p);
+      }
+      const pu = new SqlParams();
+      counts.updated = await exec(updateSql(plan, pu), pu);
+      const pi = new SqlParams();
+      counts.inserted = await exec(insertSql(plan, pi), pi);
+    } catch (err) {
+      throw explainDmlError(err, plan, lockTimeoutMs);
+    }
+    const sequences = await advanceSequences(session, plan, req.dryRun);
+    const p1 = new SqlParams();
+    const actual = await runChecksum(session, 'b', plan.checksummed, restoredScopeFrom(plan, p1), p1.values);
+    counts.scopeRowsAfter = actual.rows;
+    counts.tableRowsAfter = counts.tableRowsBefore - counts.deleted + counts.inserted;
+    const verified = sameChecksum(expected, actual);
+    const result: RestoreResult = {
+      id: null, backupId: pair.backup.id, schema: pair.live.schema, table: pair.live.table, scope: req.scope,
+      strategy: req.strategy, dryRun: req.dryRun,
+      status: req.dryRun ? 'dry-run' : verified ? 'verified' : 'mismatch-committed',
+      counts, expected, actual, verified, columns: plan.checksummed, columnsNotRestored: pair.columnsDropped,
+      sequences, statements, startedAt: startedAt.toISOString(), durationMs: 0, operator,
+    };
+    if (req.dryRun) return result;
+    if (!verified && !req.acceptMismatch) throw new MismatchRollback({ ...result, status: 'mismatch-rolled-back' });
+    result.durationMs = Math.round(performance.now() - started);
+    result.id = await journal(session, result, req.setColumns);
+    return result;
+  };
+
+  try {
+    const result = await session.transaction(run, { readOnly: false, rollback: req.dryRun });
+    return { ...result, durationMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    if (!(err instanceof MismatchRollback)) throw err;
+    const result = { ...err.result, durationMs: Math.round(performance.now() - started) };
+    result.id = await session.transaction(() => journal(session, result, req.setColumns), { readOnly: false });
+    return result;
+  }
+}
+
+/** Write the journal row for a restore; returns its id. */
+async function journal(session: Session, r: RestoreResult, setColumns: RestoreRequestInput['setColumns']): Promise<number> {
+  const { rows } = await session.query<{ id: string }>(
+    `INSERT INTO ${qualified(CONSOLE_SCHEMA, 'restores')}
+       (backup_id, source_schema, source_table, scope, strategy, set_columns, status, counts, expected, actual, verified,
+        started_at, duration_ms, operator, fingerprint)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15::jsonb) RETURNING id`,
+    [
+      r.backupId, r.schema, r.table, JSON.stringify(r.scope), r.strategy, JSON.stringify(setColumns ?? []), r.status,
+      JSON.stringify(r.counts), JSON.stringify(r.expected), JSON.stringify(r.actual), r.verified, r.startedAt,
+      r.durationMs, r.operator, JSON.stringify(session.fingerprint),
+    ],
+  );
+  return Number(rows[0]!.id);
+}

@@ -1,0 +1,38 @@
+-- The console's backup and restore journal, in its own schema. Idempotent.
+CREATE SCHEMA IF NOT EXISTS tenancy_console;
+CREATE TABLE IF NOT EXISTS tenancy_console.backups (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  source_schema  text NOT NULL,
+  source_table   text NOT NULL,
+  backup_table   text NOT NULL UNIQUE,
+  columns        jsonb NOT NULL,
+  primary_key    text[],
+  created_at     timestamptz NOT NULL DEFAULT now(),
+  row_count      bigint NOT NULL,
+  checksum       text NOT NULL,
+  size_bytes     bigint NOT NULL,
+  duration_ms    double precision NOT NULL,
+  operator       text NOT NULL,
+  runbook_run_id text,
+  dump_path      text,
+  dump_sha256    text,
+  fingerprint    jsonb NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tenancy_console.restores (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  backup_id     bigint NOT NULL,
+  source_schema text NOT NULL,
+  source_table  text NOT NULL,
+  scope         jsonb NOT NULL,
+  strategy      text NOT NULL,
+  set_columns   jsonb NOT NULL,
+  status        text NOT NULL,
+  counts        jsonb NOT NULL,
+  expected      jsonb NOT NULL,
+  actual        jsonb NOT NULL,
+  verified      boolean NOT NULL,
+  started_at    timestamptz NOT NULL,
+  duration_ms   double precision NOT NULL,
+  operator      text NOT NULL,
+  fingerprint   jsonb NOT NULL
+);
