@@ -10,6 +10,8 @@ import { registerDistribution } from './commands/distribution.js';
 import { registerModel } from './commands/model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
+import { registerReport } from './commands/report.js';
+import { registerAudit } from './commands/audit.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -19,6 +21,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerDistribution,
   registerDemo,
   registerServe,
+  registerReport,
+  registerAudit,
 ];
 
 /** Build the program (not yet parsed). */

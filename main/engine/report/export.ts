@@ -27,6 +27,10 @@ export interface ExportOptions {
   /** Migration ledger state from the migrations module, when available. */
   migrations?: unknown;
   operator?: string;
+  /** Isolation probe settings; default: the profile's. */
+  rlsRole?: string;
+  rlsSetting?: string;
+  rlsTenant?: string;
   /** Config directory holding the signing key and audit log (default: configDir()). */
   configDir?: string;
   /** Audit directory to read the run's entries from (default: under configDir). */
@@ -42,8 +46,9 @@ export async function exportReport(session: Session, opts: ExportOptions = {}): 
   let builder: DistributionBuilder | null = null;
   const checks = await runChecks(session, model, {
     mode,
-    rlsRole: session.profile.rlsRole,
-    rlsSetting: session.profile.rlsSetting,
+    rlsRole: opts.rlsRole ?? session.profile.rlsRole,
+    rlsSetting: opts.rlsSetting ?? session.profile.rlsSetting,
+    rlsTenant: opts.rlsTenant,
     onProgress: opts.onProgress,
     signal: opts.signal,
     onScan: (t, scan, tenants) => {

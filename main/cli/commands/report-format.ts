@@ -1,0 +1,46 @@
+/**
+ * Human renderings of `report verify` and `report diff` results.
+ */
+import type { ReportDiff, ReportVerification } from '../../../shared/report.js';
+import { renderTable } from '../format.js';
+
+/** The verify result for humans: OK with the key, or every place that changed. */
+export function formatVerification(v: ReportVerification, ownKeyId: string | null): string {
+  const lines: string[] = [];
+  if (v.ok) {
+    lines.push(`OK: ${v.file} is unchanged since it was signed`, `  sha256 ${v.digest}`);
+  } else {
+    lines.push(`FAILED: ${v.file} does not match what was signed`);
+    for (const p of v.problems) lines.push(`  ${p.where}: ${p.what}`);
+  }
+  if (v.keyId) {
+    lines.push(v.trustedKey
+      ? `  signed with key ${v.keyId}${v.keyId === ownKeyId ? " (this installation's key)" : ' (the expected key)'}`
+      : `  signed with key ${v.keyId}: NOT this installation's key; compare it with the key id the issuer published (--expect-key)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function count(n: number | null): string {
+  return n === null ? '' : String(n);
+}
+
+/** The diff for humans: resolved, new, changed, distribution moves. */
+export function formatDiff(d: ReportDiff, a: string, b: string): string {
+  const out: string[] = [
+    `before: ${a} (${d.a.createdAt}, ${d.a.verdict})`,
+    `after:  ${b} (${d.b.createdAt}, ${d.b.verdict})`,
+  ];
+  if (!d.sameDatabase) out.push('warning: the reports come from different databases');
+  out.push('', `${d.resolved.length} resolved, ${d.added.length} new, ${d.changed.length} changed, ${d.unchanged} unchanged`);
+  if (d.resolved.length) out.push('', 'Resolved:', renderTable(['severity', 'finding', 'count'], d.resolved.map((f) => [f.severity, f.key, count(f.count)])));
+  if (d.added.length) out.push('', 'New:', renderTable(['severity', 'finding', 'count'], d.added.map((f) => [f.severity, f.key, count(f.count)])));
+  if (d.changed.length) out.push('', 'Changed:', renderTable(['severity', 'finding', 'before', 'after'], d.changed.map((f) => [f.severity, f.key, count(f.before), count(f.after)])));
+  if (d.distribution.length) {
+    out.push('', 'Distribution changes:', renderTable(
+      ['table', 'bucket', 'tenant', 'before', 'after', 'change'],
+      d.distribution.map((r) => [`${r.schema}.${r.table}`, r.bucket, r.tenantName ?? r.tenant ?? '', r.before, r.after, `${r.after - r.before >= 0 ? '+' : ''}${r.after - r.before}`]),
+    ));
+  }
+  return `${out.join('\n')}\n`;
+}
