@@ -1,0 +1,187 @@
+/**
+ * Migrations: sources, ledger status, lint findings, preflight, apply events and the lock watch.
+ * Plain JSON so the same values cross IPC, go to `--format json` and into reports.
+ */
+import { z } from 'zod';
+import { FingerprintSchema } from './findings.js';
+import { SeveritySchema } from './checks.js';
+
+export const MigrationKindSchema = z.enum(['plain', 'drizzle', 'prisma', 'supabase']);
+/** Which tool's folder layout and ledger table a migration folder follows. */
+export type MigrationKind = z.infer<typeof MigrationKindSchema>;
+
+export const MigrationStateSchema = z.enum(['applied', 'pending', 'changed', 'missing-file', 'failed']);
+/**
+ * applied: in the ledger and unchanged; pending: not in the ledger; changed: the file differs from
+ * what was applied; missing-file: the ledger (or the Drizzle journal) has it but the folder has no
+ * file; failed: the tool recorded a failed attempt (Prisma: finished_at null, not rolled back).
+ */
+export type MigrationState = z.infer<typeof MigrationStateSchema>;
+
+export const LedgerRefSchema = z.object({ schema: z.string(), table: z.string() });
+/** Where a tool keeps its ledger. */
+export type LedgerRef = z.infer<typeof LedgerRefSchema>;
+
+export const MigrationEntrySchema = z.object({
+  /** The ledger key: file name (plain), journal tag (Drizzle), folder name (Prisma), version (Supabase). */
+  id: z.string(),
+  name: z.string(),
+  /** Path relative to the migration folder, null when the file is missing. */
+  file: z.string().nullable(),
+  state: MigrationStateSchema,
+  /** The checksum of the file now (sha256 hex), null when missing. */
+  checksum: z.string().nullable(),
+  /** The checksum the ledger recorded, when it records one. */
+  appliedChecksum: z.string().nullable(),
+  appliedAt: z.string().nullable(),
+  /** Why the state is what it is, when there is more to say. */
+  note: z.string().nullable(),
+});
+export type MigrationEntry = z.infer<typeof MigrationEntrySchema>;
+
+export const MigrationStatusSchema = z.object({
+  kind: MigrationKindSchema,
+  dir: z.string(),
+  ledger: LedgerRefSchema,
+  ledgerExists: z.boolean(),
+  database: FingerprintSchema,
+  migrations: z.array(MigrationEntrySchema),
+  counts: z.record(MigrationStateSchema, z.number()),
+});
+/** Every migration of a folder against one database's ledger. */
+export type MigrationStatus = z.infer<typeof MigrationStatusSchema>;
+
+export const LINT_RULE_IDS = [
+  'parse-error',
+  'not-null-without-check',
+  'index-not-concurrent',
+  'constraint-not-valid-missing',
+  'validate-same-transaction',
+  'volatile-default',
+  'lock-timeout-missing',
+  'destructive-statement',
+  'rls-without-policy',
+  'unique-without-tenant',
+  'non-transactional',
+] as const;
+export const LintRuleIdSchema = z.enum(LINT_RULE_IDS);
+/** Stable ids of the migration lint rules (used by --ack). */
+export type LintRuleId = z.infer<typeof LintRuleIdSchema>;
+
+export const LintFindingSchema = z.object({
+  file: z.string(),
+  line: z.number(),
+  rule: LintRuleIdSchema,
+  severity: SeveritySchema,
+  message: z.string(),
+  /** The statement as written (trimmed, at most a few hundred characters). */
+  statement: z.string(),
+  /** What to write instead. */
+  rewrite: z.string().nullable(),
+});
+export type LintFinding = z.infer<typeof LintFindingSchema>;
+
+export const LintOptionsSchema = z.object({
+  /** The tenant column unique keys must include; default: org_id, organization_id or tenant_id. */
+  tenantColumns: z.array(z.string()).optional(),
+  /** Tables (schema.table, display form) that already have a policy in the database. */
+  tablesWithPolicies: z.array(z.string()).optional(),
+  /** Server version number; ALTER TYPE ... ADD VALUE cannot run in a transaction before 120000. */
+  serverVersionNum: z.number().optional(),
+});
+export type LintOptions = z.infer<typeof LintOptionsSchema>;
+
+export const PreflightIssueSchema = z.object({
+  code: z.enum([
+    'file-not-in-journal', 'journal-entry-without-file', 'ledger-unknown', 'changed', 'failed',
+    'out-of-order', 'no-write-permission', 'dirty-worktree', 'not-a-git-repo', 'not-transactional',
+  ]),
+  severity: SeveritySchema,
+  message: z.string(),
+  migration: z.string().nullable(),
+});
+export type PreflightIssue = z.infer<typeof PreflightIssueSchema>;
+
+export const GitInfoSchema = z.object({
+  commit: z.string(),
+  worktree: z.string(),
+  branch: z.string().nullable(),
+  dirty: z.boolean(),
+});
+export type GitInfo = z.infer<typeof GitInfoSchema>;
+
+export const PreflightSchema = z.object({
+  database: FingerprintSchema,
+  kind: MigrationKindSchema,
+  dir: z.string(),
+  git: GitInfoSchema.nullable(),
+  ledger: LedgerRefSchema,
+  pending: z.number(),
+  applied: z.number(),
+  canWrite: z.boolean(),
+  writeDetail: z.string(),
+  issues: z.array(PreflightIssueSchema),
+});
+/** Is this the right database, the right folder, the ledger in step, and may we write? */
+export type Preflight = z.infer<typeof PreflightSchema>;
+
+export const LockHolderSchema = z.object({
+  pid: z.number(),
+  user: z.string().nullable(),
+  application: z.string().nullable(),
+  state: z.string().nullable(),
+  query: z.string().nullable(),
+  /** Seconds since its transaction began. */
+  transactionAgeSeconds: z.number().nullable(),
+  /** Locks it holds (granted) or waits for, as "mode on relation". */
+  locks: z.array(z.object({ relation: z.string().nullable(), mode: z.string(), granted: z.boolean() })),
+  /** Seconds it has waited for a lock, when it waits. */
+  waitingSeconds: z.number().nullable(),
+});
+export type LockHolder = z.infer<typeof LockHolderSchema>;
+
+export const LockWatchEventSchema = z.object({
+  at: z.string(),
+  pid: z.number(),
+  /** Sessions the applying session waits for (pg_blocking_pids), with their locks and queries. */
+  blockers: z.array(LockHolderSchema),
+  /** Sessions queued behind the applying session. */
+  waiters: z.array(LockHolderSchema),
+  /** What the applying session waits for, if anything. */
+  waitingFor: z.array(z.object({ relation: z.string().nullable(), mode: z.string() })),
+});
+/** One poll of the lock watch while a migration writes. */
+export type LockWatchEvent = z.infer<typeof LockWatchEventSchema>;
+
+export const ApplyEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('migration-start'), id: z.string(), transactional: z.boolean(), attempt: z.number() }),
+  z.object({ type: z.literal('statement'), id: z.string(), index: z.number(), total: z.number(), line: z.number(), text: z.string() }),
+  z.object({ type: z.literal('notice'), id: z.string().nullable(), severity: z.string(), message: z.string() }),
+  z.object({ type: z.literal('retry'), id: z.string(), attempt: z.number(), waitMs: z.number(), reason: z.string() }),
+  z.object({ type: z.literal('lock'), event: LockWatchEventSchema }),
+  z.object({ type: z.literal('migration-done'), id: z.string(), durationMs: z.number() }),
+]);
+/** What apply reports as it goes. */
+export type ApplyEvent = z.infer<typeof ApplyEventSchema>;
+
+export const ApplyResultSchema = z.object({
+  database: FingerprintSchema,
+  kind: MigrationKindSchema,
+  applied: z.array(z.object({ id: z.string(), durationMs: z.number(), attempts: z.number() })),
+  failed: z.object({
+    id: z.string(),
+    statementIndex: z.number().nullable(),
+    line: z.number().nullable(),
+    statement: z.string().nullable(),
+    error: z.string(),
+    code: z.string().nullable(),
+    /** True when nothing of this migration stayed (it ran in a transaction that was rolled back). */
+    rolledBack: z.boolean(),
+    /** The last blockers seen while it waited for locks. */
+    blockers: z.array(LockHolderSchema),
+  }).nullable(),
+  skipped: z.array(z.string()),
+  cancelled: z.boolean(),
+});
+/** The outcome of one apply run. */
+export type ApplyResult = z.infer<typeof ApplyResultSchema>;
