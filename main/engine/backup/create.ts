@@ -25,9 +25,12 @@ export interface CreateBackupOptions {
   now?: Date;
 }
 
-/** A backup table name: bk_<UTC time>_<8 hex digits>, well under the 63-byte limit whatever the source. */
+/**
+ * A backup table name: bk_<UTC date>_<UTC time>_<8 hex digits>, lower case so it needs no
+ * quoting, and well under the 63-byte limit whatever the source's name (kept in the metadata).
+ */
 export function backupTableName(schema: string, table: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '_');
   const hash = crypto.createHash('sha256').update(`${schema}\0${table}\0${now.toISOString()}\0${crypto.randomBytes(8).toString('hex')}`).digest('hex');
   return `bk_${stamp}_${hash.slice(0, 8)}`;
 }
