@@ -66,10 +66,15 @@ export async function parseStatements(sql: string): Promise<ParsedStatement[]> {
     throw new SqlParseError(e.message ?? String(err), line);
   }
   const out: ParsedStatement[] = [];
+  let prevEnd = -1;
   for (const raw of result.stmts ?? []) {
     const start = raw.stmt_location ?? 0;
     const len = raw.stmt_len ?? 0;
-    const slice = buf.subarray(start, len > 0 ? start + len : buf.length).toString('utf8');
+    const end = len > 0 ? start + len : buf.length;
+    const slice = buf.subarray(start, end).toString('utf8');
+    // Everything since the previous statement's semicolon: Supabase's CLI keeps leading comments.
+    const since = buf.subarray(prevEnd + 1, end).toString('utf8');
+    prevEnd = end;
     const { rest, newlines } = skipLeadingNoise(slice);
     const text = rest.trimEnd();
     if (!text) continue;
@@ -78,7 +83,7 @@ export async function parseStatements(sql: string): Promise<ParsedStatement[]> {
     out.push({
       index: out.length,
       text,
-      raw: slice.trim(),
+      raw: since.trim(),
       line: lineOfByte(buf, start) + newlines,
       type,
       node: stmt[type] ?? {},
