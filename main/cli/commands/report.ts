@@ -12,7 +12,7 @@ import { exportReport } from '../../engine/report/export.js';
 import { readReport, readReportText, writeReportJson } from '../../engine/report/file.js';
 import { renderReportHtml } from '../../engine/report/html.js';
 import { installationKeyId } from '../../engine/report/keys.js';
-import { renderPdf } from '../../engine/report/pdf.js';
+import { renderPdf, requireChromium } from '../../engine/report/pdf.js';
 import { verifyReportText } from '../../engine/report/verify.js';
 import { addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
@@ -76,6 +76,7 @@ export function registerReport(program: Command): void {
     const out = o.out!;
     const format = fileFormat(o.format, out);
     if (!fs.existsSync(path.dirname(path.resolve(out)))) throw new UserError(`folder ${path.dirname(out)} does not exist; create it or choose another --out`, 'usage');
+    if (format === 'pdf') requireChromium(); // say so before scanning, not after
     if (o.run) setCliAuditRun(o.run);
     await withSession({ ...o, format: 'table' }, async (session, target, signal) => {
       const progress = stderrProgress();
@@ -105,6 +106,7 @@ export function registerReport(program: Command): void {
       if (!v.ok) throw new UserError(`${file} does not verify (${v.problems[0]!.where}: ${v.problems[0]!.what}); run tenancy report verify ${file}`, 'usage');
       const r = readReport(file);
       const format = fileFormat(o.format, o.out);
+      if (format === 'pdf') requireChromium();
       if (format === 'json') throw new UserError('render writes html or pdf; copy the JSON file itself', 'usage');
       process.stdout.write(summaryLine(r, o.out, await writeReport(r, o.out, format)));
     });

@@ -24,14 +24,18 @@ export const CHROMIUM_ARGS = [
   '--disable-sync', '--no-first-run',
 ];
 
+/** The Chromium to print with, or a one-line UserError saying how to get one (check before long work). */
+export function requireChromium(env: NodeJS.ProcessEnv = process.env): string {
+  const found = findChromium(env);
+  if (found) return found;
+  throw new UserError(env.CHROME_PATH
+    ? `CHROME_PATH=${env.CHROME_PATH} does not exist; point it at a Chrome or Chromium binary`
+    : 'no Chromium found for PDF export: install chromium (apt-get install chromium) or set CHROME_PATH, or export --format html and print it', 'dependency');
+}
+
 /** Print `html` to a PDF file (A4, backgrounds on). Throws a UserError when no Chromium is found. */
 export async function renderPdf(html: string, outFile: string, env: NodeJS.ProcessEnv = process.env): Promise<{ pages: number; blockedRequests: string[] }> {
-  const executablePath = findChromium(env);
-  if (!executablePath) {
-    throw new UserError(env.CHROME_PATH
-      ? `CHROME_PATH=${env.CHROME_PATH} does not exist; point it at a Chrome or Chromium binary`
-      : 'no Chromium found for PDF export: install chromium (apt-get install chromium) or set CHROME_PATH, or export --format html and print it', 'dependency');
-  }
+  const executablePath = requireChromium(env);
   let chromium: typeof import('playwright').chromium;
   try {
     ({ chromium } = await import('playwright'));

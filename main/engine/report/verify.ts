@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { ReportSchema, type ReportVerification } from '../../../shared/report.js';
 import { canonicalDigest, canonicalize } from './canonical.js';
+import { jsonErrorOffset } from './json-position.js';
 import { keyIdOf } from './keys.js';
 import { compareSections, sectionDigests } from './sections.js';
 import { signedPayload } from './sign.js';
@@ -40,8 +41,8 @@ export function verifyReportText(text: string, file: string, trustedKeyIds: stri
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    problems.push({ where: m ? lineCol(text, Number(m[1])) : 'the file', what: `not valid JSON: ${(err as Error).message.split('\n')[0]}` });
+    const at = jsonErrorOffset(text);
+    problems.push({ where: at >= 0 ? lineCol(text, Buffer.byteLength(text.slice(0, at), 'utf8')) : 'the file', what: `not valid JSON: ${(err as Error).message.split('\n')[0]}` });
     return result(null, null);
   }
   if (!isRecord(parsed) || !isRecord(parsed.integrity)) {
