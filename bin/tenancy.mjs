@@ -21,4 +21,6 @@ if (existsSync(bundle)) {
   const { tsImport } = await import('tsx/esm/api');
   ({ runCli } = await tsImport(pathToFileURL(join(root, 'main', 'cli', 'main.ts')).href, import.meta.url));
 }
-process.exitCode = await runCli(process.argv);
+const code = await runCli(process.argv);
+// Exit once output is flushed, even if a library left a handle open.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -37,7 +37,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /(?:cli|main)\.(?:m?js|ts)$/.test(process.argv[1]);
 if (invokedDirectly) {
-  runCli(process.argv).then((code) => {
-    process.exitCode = code;
+  void runCli(process.argv).then((code) => {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

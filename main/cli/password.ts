@@ -39,6 +39,8 @@ export function cliPasswordProvider(profile: Profile, urlPassword: string | unde
   if (urlPassword) return urlPassword;
   return async () => {
     if (process.env.PGPASSWORD) return process.env.PGPASSWORD;
+    // The pgpass module ignores the file whenever PGPASSWORD is set, even to "".
+    if (process.env.PGPASSWORD === '') delete process.env.PGPASSWORD;
     const stored = await fromPgpass(profile);
     if (stored) return stored;
     if (process.stdin.isTTY && process.stderr.isTTY && !process.env.CI) {

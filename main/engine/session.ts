@@ -272,7 +272,12 @@ async function connectOnce(config: pg.ClientConfig): Promise<pg.Client> {
   const client = new pg.Client(config);
   // A server that goes away must not crash the process; the next query reports it.
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
   return client;
 }
 
