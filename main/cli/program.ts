@@ -12,6 +12,8 @@ import { registerDemo } from './commands/demo.js';
 import { registerServe } from './commands/serve.js';
 import { registerReport } from './commands/report.js';
 import { registerAudit } from './commands/audit.js';
+import { registerBackup } from './commands/backup.js';
+import { registerRestore } from './commands/restore.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -23,6 +25,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerServe,
   registerReport,
   registerAudit,
+  registerBackup,
+  registerRestore,
 ];
 
 /** Build the program (not yet parsed). */
