@@ -1,0 +1,37 @@
+/** Distribution views: one tenant's rows per table, tenant totals, search. */
+import type { Distribution } from '../../shared/findings.js';
+import { tableKey } from './format.js';
+
+/** A tenant with its total rows across tables. */
+export interface TenantTotal {
+  id: string;
+  name: string | null;
+  rows: number;
+}
+
+/** Every tenant with its total rows, biggest first. */
+export function tenantTotals(d: Distribution): TenantTotal[] {
+  const totals = new Map<string, number>();
+  for (const r of d.rows) if (r.bucket === 'tenant' && r.tenant !== null) totals.set(r.tenant, (totals.get(r.tenant) ?? 0) + r.rows);
+  return d.tenants.map((t) => ({ id: t.id, name: t.name, rows: totals.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || a.id.localeCompare(b.id));
+}
+
+/** Tenants whose id or name contains the query. */
+export function searchTenants(list: TenantTotal[], query: string): TenantTotal[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return list;
+  return list.filter((t) => t.id.toLowerCase().includes(q) || (t.name ?? '').toLowerCase().includes(q));
+}
+
+/** Rows per table for one or two tenants, every tenant table listed (0 where none). */
+export function footprint(d: Distribution, a: string, b: string | null): { schema: string; table: string; a: number; b: number }[] {
+  const tables = new Map<string, { schema: string; table: string; a: number; b: number }>();
+  for (const r of d.rows) {
+    const k = tableKey(r);
+    if (!tables.has(k)) tables.set(k, { schema: r.schema, table: r.table, a: 0, b: 0 });
+    const e = tables.get(k)!;
+    if (r.tenant === a && r.bucket === 'tenant') e.a += r.rows;
+    if (b !== null && r.tenant === b && r.bucket === 'tenant') e.b += r.rows;
+  }
+  return [...tables.values()].sort((x, y) => y.a + y.b - (x.a + x.b) || x.table.localeCompare(y.table));
+}

@@ -1,0 +1,124 @@
+/** Distribution: search tenants, one tenant's footprint per table, two compared, and the no-tenant / missing-tenant buckets. */
+import { useEffect, useMemo } from 'react';
+import type { Distribution } from '../../shared/findings.js';
+import { Bars } from '../components/Bars.js';
+import { RequireModel } from '../components/RequireModel.js';
+import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
+import { VirtualRows } from '../components/VirtualRows.js';
+import { count, tableLabel } from '../lib/format.js';
+import { footprint, searchTenants, tenantTotals } from '../lib/footprint.js';
+import { useDistribution } from '../store/distribution.js';
+
+function TenantPicker({ d }: { d: Distribution }) {
+  const { query, setQuery, selected, compareWith, select, compare } = useDistribution();
+  const totals = useMemo(() => tenantTotals(d), [d]);
+  const found = useMemo(() => searchTenants(totals, query), [totals, query]);
+  return (
+    <div className="card tenant-picker">
+      <label className="search">
+        <span>Find a tenant (id or name)</span>
+        <input type="search" name="tenant-search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={`${count(totals.length)} tenants`} />
+      </label>
+      <p className="muted small-text" data-testid="tenant-count">{count(found.length)} of {count(totals.length)} · Enter or click selects; the Compare button sets the second tenant.</p>
+      {found.length === 0 ? <EmptyState title="No tenant matches" /> : (
+        <VirtualRows
+          items={found}
+          rowHeight={38}
+          height={420}
+          label="Tenants"
+          testId="tenant-list"
+          getKey={(t) => t.id}
+          selectedKey={selected}
+          onActivate={(t) => select(t.id)}
+          renderRow={(t) => (
+            <div className="tenant-row" data-tenant={t.id}>
+              <span className="tenant-name">{t.name ?? <em>unnamed</em>}</span>
+              <code className="muted">{t.id}</code>
+              <span className="num">{count(t.rows)}</span>
+              {selected && selected !== t.id && (
+                <button type="button" className="small" tabIndex={-1} onClick={(e) => { e.stopPropagation(); compare(compareWith === t.id ? null : t.id); }}>
+                  {compareWith === t.id ? 'Comparing' : 'Compare'}
+                </button>
+              )}
+            </div>
+          )}
+        />
+      )}
+    </div>
+  );
+}
+
+function Footprint({ d }: { d: Distribution }) {
+  const selected = useDistribution((s) => s.selected);
+  const compareWith = useDistribution((s) => s.compareWith);
+  const compare = useDistribution((s) => s.compare);
+  const rows = useMemo(() => (selected ? footprint(d, selected, compareWith) : []), [d, selected, compareWith]);
+  if (!selected) return <div className="card"><EmptyState title="Pick a tenant">Choose a tenant on the left to see its rows in every table.</EmptyState></div>;
+  const name = (id: string) => d.tenants.find((t) => t.id === id)?.name ?? id;
+  const totalA = rows.reduce((a, r) => a + r.a, 0);
+  const totalB = rows.reduce((a, r) => a + r.b, 0);
+  return (
+    <div className="card" data-testid="footprint" data-tenant={selected}>
+      <div className="profile-main">
+        <h2>{name(selected)} {compareWith && <>vs {name(compareWith)}</>}</h2>
+        {compareWith && <button type="button" className="small" onClick={() => compare(null)}>Stop comparing</button>}
+      </div>
+      <p className="muted">{count(totalA)} rows{compareWith ? ` vs ${count(totalB)} rows` : ''} across {rows.filter((r) => r.a > 0 || r.b > 0).length} tables</p>
+      {totalA === 0 && !compareWith ? <EmptyState title="This tenant has no rows">If the customer sees nothing, this is why: no table holds a row with their tenant id.</EmptyState> : (
+        <Bars title={`Rows per table for ${name(selected)}`} aLabel={name(selected)} bLabel={compareWith ? name(compareWith) : undefined} data={rows.slice(0, 40).map((r) => ({ label: tableLabel(r), a: r.a, b: compareWith ? r.b : undefined }))} />
+      )}
+      <table className="sample-table" data-testid="footprint-table">
+        <thead><tr><th scope="col">Table</th><th scope="col">{name(selected)}</th>{compareWith && <th scope="col">{name(compareWith)}</th>}</tr></thead>
+        <tbody>{rows.map((r) => <tr key={`${r.schema}.${r.table}`}><td>{tableLabel(r)}</td><td className="num">{count(r.a)}</td>{compareWith && <td className="num">{count(r.b)}</td>}</tr>)}</tbody>
+      </table>
+    </div>
+  );
+}
+
+function Buckets({ d }: { d: Distribution }) {
+  const noTenant = d.noTenant.reduce((a, r) => a + r.rows, 0);
+  const missing = d.missingTenant.reduce((a, r) => a + r.rows, 0);
+  return (
+    <div className="cards buckets" data-testid="buckets">
+      <div className={`card stat ${noTenant ? 'sev-error' : ''}`}>
+        <div className="stat-label">No tenant (NULL)</div>
+        <div className="stat-value">{count(noTenant)}</div>
+        <div className="muted small-text">{d.noTenant.map((r) => `${tableLabel(r)}: ${count(r.rows)}`).join(' · ') || 'none'}</div>
+      </div>
+      <div className={`card stat ${missing ? 'sev-error' : ''}`}>
+        <div className="stat-label">Missing tenant</div>
+        <div className="stat-value">{count(missing)}</div>
+        <div className="muted small-text">{d.missingTenant.slice(0, 6).map((r) => `${tableLabel(r)} → ${r.tenant}: ${count(r.rows)}`).join(' · ') || 'none'}</div>
+      </div>
+    </div>
+  );
+}
+
+/** The Distribution page. */
+export function DistributionPage() {
+  const { data, state, error, load } = useDistribution();
+  useEffect(() => {
+    if (state === 'idle') void load();
+  }, [state, load]);
+  return (
+    <section className="page" aria-labelledby="dist-title" data-testid="page-distribution">
+      <header className="page-header">
+        <h1 id="dist-title">Distribution</h1>
+        {state === 'loaded' && <button type="button" onClick={() => void load()}>Count again</button>}
+      </header>
+      <RequireModel>
+        {() => state === 'error' ? <ErrorState title="Cannot count rows per tenant" message={error ?? ''} onRetry={() => void load()} />
+          : !data ? <LoadingState label="Counting rows per tenant in every tenant table…" />
+          : (
+            <>
+              <Buckets d={data} />
+              <div className="split">
+                <TenantPicker d={data} />
+                <Footprint d={data} />
+              </div>
+            </>
+          )}
+      </RequireModel>
+    </section>
+  );
+}

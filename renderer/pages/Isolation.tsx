@@ -1,0 +1,106 @@
+/** Isolation: RLS state per tenant table, policy text, unscoped policies, and the app-role probe. */
+import { useMemo, useState } from 'react';
+import type { CheckRun } from '../../shared/findings.js';
+import type { TableInfo, TenancyModel } from '../../shared/model.js';
+import { CodeBlock } from '../components/CodeBlock.js';
+import { Drawer } from '../components/Drawer.js';
+import { RequireModel } from '../components/RequireModel.js';
+import { EmptyState } from '../components/States.js';
+import { VirtualRows } from '../components/VirtualRows.js';
+import { count, tableKey, tableLabel } from '../lib/format.js';
+import { useChecks } from '../store/checks.js';
+import { useConnection } from '../store/connection.js';
+
+function probeStatus(run: CheckRun | null, t: TableInfo): { text: string; cls: string } {
+  if (!run) return { text: 'not probed', cls: 'muted' };
+  const leak = run.findings.find((f) => f.check === 'isolation-leak' && f.schema === t.schema && f.table === t.table);
+  if (leak) return { text: `leak: ${count(leak.count ?? 0)} rows`, cls: 'bad-text' };
+  if (run.skipped.some((s) => s.schema === t.schema && s.table === t.table)) return { text: 'skipped', cls: 'muted' };
+  return { text: 'isolated', cls: 'ok-text' };
+}
+
+function ProbeForm() {
+  const profile = useConnection((s) => s.current?.profile);
+  const { runProbe, probeState, probeError, probe } = useChecks();
+  const [role, setRole] = useState(profile?.rlsRole ?? '');
+  const [setting, setSetting] = useState(profile?.rlsSetting ?? 'app.tenant_id');
+  const [tenant, setTenant] = useState('');
+  return (
+    <form className="card probe-form" onSubmit={(e) => { e.preventDefault(); void runProbe({ rlsRole: role, rlsSetting: setting, rlsTenant: tenant || undefined }); }}>
+      <h2>Isolation probe</h2>
+      <p className="muted">As the application role, with the tenant setting set to one tenant, count the rows of other tenants that are visible. Read-only.</p>
+      <div className="grid-3">
+        <label><span>App role</span><input name="rls-role" value={role} onChange={(e) => setRole(e.target.value)} required /></label>
+        <label><span>Tenant setting</span><input name="rls-setting" value={setting} onChange={(e) => setSetting(e.target.value)} required /></label>
+        <label><span>Tenant (empty = first)</span><input name="rls-tenant" value={tenant} onChange={(e) => setTenant(e.target.value)} /></label>
+      </div>
+      <button type="submit" className="primary" disabled={probeState === 'running' || !role || !setting}>{probeState === 'running' ? 'Probing…' : 'Run probe'}</button>
+      {probeState === 'error' && <p className="status status-error" role="alert">{probeError}</p>}
+      {probe && <p className="status status-info" data-testid="probe-result">{probe.findings.filter((f) => f.check === 'isolation-leak').length} table(s) leak rows of other tenants.</p>}
+    </form>
+  );
+}
+
+function Policies({ t, onClose }: { t: TableInfo; onClose: () => void }) {
+  return (
+    <Drawer title={`Policies on ${tableLabel(t)}`} onClose={onClose} testId="policy-detail">
+      <p>RLS {t.rlsEnabled ? 'enabled' : 'disabled'}, {t.rlsForced ? 'forced' : 'not forced'} (the owner {t.rlsForced ? 'is subject to' : 'bypasses'} policies).</p>
+      {t.policies.length === 0 ? <p className="muted">No policies.{t.rlsEnabled ? ' With RLS enabled and no policy, the application sees no rows at all.' : ''}</p> : t.policies.map((p) => (
+        <article key={p.name} className="policy">
+          <h3>{p.name} <span className="badge">{p.command}</span> <span className="badge">{p.permissive ? 'permissive' : 'restrictive'}</span>{!p.referencesTenantColumn && <span className="badge sev-error">ignores the tenant column</span>}</h3>
+          <p className="muted">Roles: {p.roles.join(', ') || 'PUBLIC'}</p>
+          {p.using && <CodeBlock label="USING" code={p.using} />}
+          {p.withCheck && <CodeBlock label="WITH CHECK" code={p.withCheck} />}
+        </article>
+      ))}
+    </Drawer>
+  );
+}
+
+function IsolationTable({ model }: { model: TenancyModel }) {
+  const probe = useChecks((s) => s.probe);
+  const [open, setOpen] = useState<TableInfo | null>(null);
+  const tables = useMemo(() => model.tables.filter((t) => t.role === 'tenant'), [model]);
+  if (tables.length === 0) return <EmptyState title="No tenant tables">Nothing to isolate yet.</EmptyState>;
+  const unscoped = tables.reduce((a, t) => a + t.policies.filter((p) => !p.referencesTenantColumn).length, 0);
+  return (
+    <>
+      <p className="muted" data-testid="isolation-summary">{tables.filter((t) => t.rlsEnabled).length} of {tables.length} tenant tables have RLS enabled, {tables.filter((t) => t.rlsForced).length} forced; {unscoped} unscoped polic{unscoped === 1 ? 'y' : 'ies'}.</p>
+      <div className="iso-row iso-head"><span>Table</span><span>RLS</span><span>Forced</span><span>Policies</span><span>Unscoped</span><span>Probe</span></div>
+      <VirtualRows
+        items={tables}
+        rowHeight={34}
+        height={440}
+        label="RLS by table"
+        testId="isolation-rows"
+        getKey={(t) => tableKey(t)}
+        onActivate={(t) => setOpen(t)}
+        renderRow={(t) => {
+          const s = probeStatus(probe, t);
+          const bad = t.policies.filter((p) => !p.referencesTenantColumn).length;
+          return (
+            <div className="iso-row" data-table={t.table}>
+              <span>{tableLabel(t)}</span>
+              <span className={t.rlsEnabled ? 'ok-text' : 'bad-text'}>{t.rlsEnabled ? 'enabled' : 'disabled'}</span>
+              <span className={t.rlsForced ? 'ok-text' : 'bad-text'}>{t.rlsForced ? 'forced' : 'no'}</span>
+              <span>{t.policies.length}</span>
+              <span className={bad ? 'bad-text' : 'ok-text'}>{bad}</span>
+              <span className={s.cls}>{s.text}</span>
+            </div>
+          );
+        }}
+      />
+      {open && <Policies t={open} onClose={() => setOpen(null)} />}
+    </>
+  );
+}
+
+/** The Isolation page. */
+export function IsolationPage() {
+  return (
+    <section className="page" aria-labelledby="iso-title" data-testid="page-isolation">
+      <header className="page-header"><h1 id="iso-title">Isolation</h1></header>
+      <RequireModel>{({ model }) => <><ProbeForm /><IsolationTable model={model} /></>}</RequireModel>
+    </section>
+  );
+}

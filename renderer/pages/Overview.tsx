@@ -1,0 +1,145 @@
+/** Overview: the model summary, findings by severity (estimates at once), the exact run with progress and cancel. */
+import { useState } from 'react';
+import { CHECKS } from '../../shared/checks.js';
+import type { CheckRun, Finding } from '../../shared/findings.js';
+import type { ModelSummary } from '../../shared/model.js';
+import { FindingDetail } from '../components/FindingDetail.js';
+import { RequireModel } from '../components/RequireModel.js';
+import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
+import { VirtualRows } from '../components/VirtualRows.js';
+import { count, tableLabel } from '../lib/format.js';
+import { latestRun, useChecks } from '../store/checks.js';
+
+function Summary({ summary }: { summary: ModelSummary }) {
+  const cards: [string, string][] = [
+    ['Tenant table', summary.tenantTable ?? 'not found'],
+    ['Tenant column', summary.tenantColumn ?? 'not found'],
+    ['Tables in scope', count(summary.tables)],
+    ['Tenant tables', count(summary.tenantTables)],
+    ['Unscoped tables', count(summary.unscopedTables)],
+    ['Tables with RLS', count(summary.rlsTables)],
+  ];
+  return (
+    <div className="summary">
+      <div className="cards" data-testid="model-summary">
+        {cards.map(([k, v]) => (
+          <div className="card stat" key={k}><div className="stat-label">{k}</div><div className="stat-value">{v}</div></div>
+        ))}
+      </div>
+      <p className="muted">Schemas: {summary.schemas.join(', ') || 'none'} · global tables: {summary.globalTables.join(', ') || 'none'}</p>
+      {summary.detection.notes.length > 0 && <ul className="notes">{summary.detection.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+    </div>
+  );
+}
+
+function Severity({ run }: { run: CheckRun }) {
+  const by = { error: 0, warning: 0, info: 0 };
+  for (const f of run.findings) by[f.severity] += 1;
+  return (
+    <div className="cards severity" data-testid="severity-counts">
+      {(['error', 'warning', 'info'] as const).map((s) => (
+        <div key={s} className={`card stat sev-card sev-${s}`}>
+          <div className="stat-label">{s === 'error' ? 'Errors' : s === 'warning' ? 'Warnings' : 'Info'}</div>
+          <div className="stat-value">{by[s]}</div>
+        </div>
+      ))}
+      <div className="card stat">
+        <div className="stat-label">Speed</div>
+        <div className="stat-value small">{run.mode === 'estimate' ? 'Estimate (statistics only)' : 'Exact (scanned)'}</div>
+      </div>
+    </div>
+  );
+}
+
+function ExactRun() {
+  const { exactState, progress, completed, exactError, runExact, cancel } = useChecks();
+  const pct = progress && progress.total ? Math.round((progress.done / progress.total) * 100) : 0;
+  return (
+    <div className="card exact-run" data-testid="exact-run" data-run-state={exactState}>
+      <div className="profile-main">
+        <div>
+          <h2>Exact checks</h2>
+          <p className="muted">One read-only scan per tenant table and one join per foreign key, under the profile's statement_timeout.</p>
+        </div>
+        {exactState === 'running' ? (
+          <button type="button" className="danger" onClick={() => void cancel()}>Cancel run</button>
+        ) : (
+          <button type="button" className="primary" onClick={() => void runExact()}>{exactState === 'done' ? 'Run exact checks again' : 'Run exact checks'}</button>
+        )}
+      </div>
+      {exactState === 'running' && (
+        <div aria-live="polite">
+          <progress max={100} value={pct} aria-label="Exact run progress" />
+          <p data-testid="progress-current">
+            {progress ? `${progress.done} of ${progress.total} · ${progress.phase === 'foreign-key' ? 'joining' : progress.phase === 'probe' ? 'probing' : 'scanning'} ${progress.schema ?? ''}.${progress.table ?? ''}${progress.constraint ? ` (${progress.constraint})` : ''}` : 'Starting…'}
+          </p>
+          {completed.length > 0 && (
+            <ol className="completed">{completed.slice(-6).map((c, i) => <li key={i}>✓ {c.label}</li>)}</ol>
+          )}
+        </div>
+      )}
+      {exactState === 'cancelled' && <p className="status status-info" role="status">Cancelled: the running scan was stopped on the server; nothing was changed.</p>}
+      {exactState === 'error' && <p className="status status-error" role="alert">{exactError}</p>}
+    </div>
+  );
+}
+
+function Findings({ run, onOpen }: { run: CheckRun; onOpen: (f: Finding) => void }) {
+  if (run.findings.length === 0) return <EmptyState title="No findings">Every check passed{run.mode === 'estimate' ? ' (by estimate; run the exact checks to be sure)' : ''}.</EmptyState>;
+  return (
+    <VirtualRows
+      items={run.findings}
+      rowHeight={44}
+      height={Math.min(440, run.findings.length * 44 + 4)}
+      label="Findings"
+      testId="findings"
+      getKey={(f) => `${f.check}|${f.schema}|${f.table}|${f.constraint ?? ''}|${f.column ?? ''}`}
+      onActivate={(f) => onOpen(f)}
+      renderRow={(f) => (
+        <div className="finding-row">
+          <span className={`badge sev-${f.severity}`}>{f.severity}</span>
+          <span className="finding-title">{CHECKS[f.check].title}</span>
+          <span className="finding-table">{tableLabel(f)}{f.constraint ? ` · ${f.constraint}` : ''}</span>
+          <span className="finding-count">{f.count !== undefined ? `${f.estimate ? '≈' : ''}${count(f.count)}` : ''}</span>
+        </div>
+      )}
+    />
+  );
+}
+
+/** The Overview page. */
+export function OverviewPage() {
+  const run = useChecks((s) => latestRun(s));
+  const estimateState = useChecks((s) => s.estimateState);
+  const estimateError = useChecks((s) => s.estimateError);
+  const runEstimate = useChecks((s) => s.runEstimate);
+  const [open, setOpen] = useState<Finding | null>(null);
+  return (
+    <section className="page" aria-labelledby="overview-title" data-testid="page-overview">
+      <header className="page-header"><h1 id="overview-title">Overview</h1></header>
+      <RequireModel>
+        {({ summary }) => (
+          <>
+            <Summary summary={summary} />
+            {run ? <Severity run={run} /> : estimateState === 'error' ? (
+              <ErrorState title="The estimate failed" message={estimateError ?? ''} onRetry={() => void runEstimate()} />
+            ) : <LoadingState label="Estimating from statistics…" />}
+            <ExactRun />
+            {run && (
+              <>
+                <h2>Findings {run.mode === 'estimate' && <span className="badge est">estimates</span>}</h2>
+                <Findings run={run} onOpen={setOpen} />
+                {run.skipped.length > 0 && (
+                  <details className="skipped"><summary>{run.skipped.length} skipped</summary>
+                    <ul>{run.skipped.map((s, i) => <li key={i}>{s.schema}.{s.table}{s.constraint ? ` (${s.constraint})` : ''}: {s.reason}</li>)}</ul>
+                  </details>
+                )}
+              </>
+            )}
+          </>
+        )}
+      </RequireModel>
+      {open && <FindingDetail finding={open} onClose={() => setOpen(null)} />}
+    </section>
+  );
+}

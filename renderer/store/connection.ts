@@ -1,0 +1,90 @@
+/** The current connection and its tenancy model. One database at a time per window. */
+import { create } from 'zustand';
+import type { ConnectionView } from '../../shared/contract/index.js';
+import type { ModelSummary, TenancyModel } from '../../shared/model.js';
+import { api } from '../api/index.js';
+import { errorText } from '../lib/errors.js';
+import { useChecks } from './checks.js';
+import { useDistribution } from './distribution.js';
+
+interface ConnectionState {
+  current: ConnectionView | null;
+  connecting: string | null;
+  error: string | null;
+  model: { model: TenancyModel; summary: ModelSummary; loadedAt: string } | null;
+  modelState: 'idle' | 'loading' | 'loaded' | 'error';
+  modelError: string | null;
+  writeError: string | null;
+  /** Connect; on success loads the model and runs the instant estimate. */
+  open(profile: string, password?: string, remember?: boolean): Promise<boolean>;
+  /** Pick up a connection the host already has (browser mode after a reload). */
+  adoptExisting(): Promise<boolean>;
+  close(): Promise<void>;
+  setWriteMode(enabled: boolean, confirmDatabase?: string): Promise<boolean>;
+  loadModel(refresh?: boolean): Promise<void>;
+}
+
+/** The connection store. */
+export const useConnection = create<ConnectionState>((set, get) => ({
+  current: null,
+  connecting: null,
+  error: null,
+  model: null,
+  modelState: 'idle',
+  modelError: null,
+  writeError: null,
+  async open(profile, password, remember) {
+    set({ connecting: profile, error: null });
+    try {
+      const previous = get().current;
+      const current = await api.connection.open({ profile, password, remember });
+      if (previous) await api.connection.close({ id: previous.id }).catch(() => undefined);
+      useChecks.getState().reset();
+      useDistribution.getState().reset();
+      set({ current, connecting: null, model: null, modelState: 'idle' });
+      void get().loadModel().then(() => useChecks.getState().runEstimate());
+      return true;
+    } catch (err) {
+      set({ connecting: null, error: errorText(err) });
+      return false;
+    }
+  },
+  async adoptExisting() {
+    const { connections } = await api.connection.list({});
+    const current = connections.at(-1);
+    if (!current) return false;
+    set({ current });
+    void get().loadModel().then(() => useChecks.getState().runEstimate());
+    return true;
+  },
+  async close() {
+    const c = get().current;
+    if (c) await api.connection.close({ id: c.id }).catch(() => undefined);
+    useChecks.getState().reset();
+    useDistribution.getState().reset();
+    set({ current: null, model: null, modelState: 'idle', writeError: null });
+  },
+  async setWriteMode(enabled, confirmDatabase) {
+    const c = get().current;
+    if (!c) return false;
+    set({ writeError: null });
+    try {
+      set({ current: await api.connection.setWriteMode({ id: c.id, enabled, confirmDatabase }) });
+      return true;
+    } catch (err) {
+      set({ writeError: errorText(err) });
+      return false;
+    }
+  },
+  async loadModel(refresh = false) {
+    const c = get().current;
+    if (!c) return;
+    set({ modelState: 'loading', modelError: null });
+    try {
+      const model = await api.model.load({ connectionId: c.id, refresh });
+      set({ model, modelState: 'loaded' });
+    } catch (err) {
+      set({ modelState: 'error', modelError: errorText(err) });
+    }
+  },
+}));
