@@ -1,0 +1,22 @@
+/** The shell: navigation, the environment band, readiness. */
+import type { Page } from 'playwright';
+
+/** Locators and actions for the app shell. */
+export class AppShell {
+  constructor(readonly page: Page) {}
+
+  get root() { return this.page.locator('[data-app-state]'); }
+  get envBand() { return this.page.getByTestId('env-band'); }
+
+  /** Wait until the app has booted. */
+  async waitLoaded(): Promise<void> {
+    await this.page.locator('[data-app-state="loaded"]').waitFor();
+  }
+
+  /** Open a page from the navigation. */
+  async go(label: 'Connections' | 'Overview' | 'Null safety' | 'Orphans' | 'Distribution' | 'Isolation'): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: label, exact: true }).click();
+  }
+
+  drawer(testId: string) { return this.page.getByTestId(testId); }
+}
