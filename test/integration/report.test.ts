@@ -200,7 +200,9 @@ describe('report export, verify and diff through the CLI', () => {
     expect(r.stdout).toMatch(/report\.pdf \(\d+ pages\)/);
     const pdf = fs.readFileSync(file('report.pdf'));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // REPORT_PNG_DIR keeps the PDF and page images for a person to look at.
     const png = process.env.REPORT_PNG_DIR ?? work;
+    if (process.env.REPORT_PNG_DIR) fs.copyFileSync(file('report.pdf'), path.join(png, 'report.pdf'));
     execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '2', file('report.pdf'), path.join(png, 'report-page')]);
     const page1 = fs.readdirSync(png).find((f) => /^report-page-0?1\.png$/.test(f));
     expect(page1).toBeDefined();

@@ -53,7 +53,7 @@ export function distributionSvg(d: Distribution, maxTenants = PALETTE.length): s
   }
   if (tables.size === 0) return '<p class="muted">No rows in tenant tables.</p>';
 
-  const labelW = 220;
+  const labelW = 240;
   const barW = 420;
   const rowH = 22;
   const legend: Segment[] = [
@@ -68,7 +68,9 @@ export function distributionSvg(d: Distribution, maxTenants = PALETTE.length): s
   [...tables.values()].forEach((t, i) => {
     const y = i * rowH;
     const total = [...t.segs.values()].reduce((n, s) => n + s.rows, 0);
-    parts.push(`<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" class="lbl">${esc(`${t.schema}.${t.table}`)}</text>`);
+    const name = `${t.schema}.${t.table}`;
+    const shown = name.length > 34 ? `…${name.slice(-33)}` : name;
+    parts.push(`<text x="${labelW - 6}" y="${y + 15}" text-anchor="end" class="lbl"><title>${esc(name)}</title>${esc(shown)}</text>`);
     let x = labelW;
     for (const s of t.segs.values()) {
       const w = total > 0 ? (s.rows / total) * barW : 0;

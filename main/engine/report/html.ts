@@ -117,7 +117,7 @@ function distributionSection(r: Report): string {
     ...d.noTenant.map((b) => [`${b.schema}.${b.table}`, 'no tenant', b.rows] as const),
     ...d.missingTenant.map((b) => [`${b.schema}.${b.table}`, `missing tenant ${b.tenant}`, b.rows] as const),
   ];
-  return `<section id="distribution" class="page"><h2>Distribution</h2>
+  return `<section id="distribution"><h2>Distribution</h2>
 <p class="muted">Rows per tenant in each tenant table (${num(d.tenants.length)} tenants in ${esc(d.tenantTable ?? 'no tenant table')}); each bar is one table.</p>
 ${distributionSvg(d)}
 ${buckets.length ? `<h3>Rows outside any tenant</h3><table><tr><th>Table</th><th>Bucket</th><th class="n">Rows</th></tr>${buckets
