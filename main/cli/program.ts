@@ -14,6 +14,7 @@ import { registerReport } from './commands/report.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerRestore } from './commands/restore.js';
+import { registerMigrate } from './commands/migrate.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -27,6 +28,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerAudit,
   registerBackup,
   registerRestore,
+  registerMigrate,
 ];
 
 /** Build the program (not yet parsed). */

@@ -1,0 +1,164 @@
+/**
+ * `tenancy migrate status|lint|preflight|apply`: the migration folder against a database's ledger.
+ */
+import { Option, type Command } from 'commander';
+import { LINT_RULE_IDS, MigrationKindSchema, type ApplyEvent, type LintRuleId } from '../../../shared/migrations.js';
+import { CancelledError, UserError } from '../../engine/errors.js';
+import { applyMigrations, pendingMigrations } from '../../engine/migrations/apply.js';
+import { lintSource } from '../../engine/migrations/lint.js';
+import { planMigration } from '../../engine/migrations/plan.js';
+import { preflight } from '../../engine/migrations/preflight.js';
+import { readSource, type MigrationSource } from '../../engine/migrations/sources.js';
+import { migrationStatus } from '../../engine/migrations/status.js';
+import { Session } from '../../engine/session.js';
+import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
+import { printJson } from '../format.js';
+import { exitState } from '../exit.js';
+import { cliPasswordProvider } from '../password.js';
+import { applyEventPrinter, renderApplyResult, renderLint, renderPreflight, renderStatus } from './migrate-render.js';
+
+interface FolderOptions extends TargetOptions {
+  dir: string;
+  kind?: string;
+  ledgerSchema?: string;
+}
+
+interface LintCliOptions extends FolderOptions {
+  tenantColumn?: string;
+  serverVersion?: string;
+}
+
+interface ApplyCliOptions extends LintCliOptions {
+  write?: boolean;
+  confirm?: string;
+  ack?: string;
+  ackAll?: boolean;
+  lockTimeout?: string;
+  retries?: string;
+  to?: string;
+}
+
+function addFolderOptions(cmd: Command): Command {
+  return cmd
+    .option('--dir <path>', 'migration folder (plain .sql files, a Drizzle folder, a project with prisma/migrations or supabase/migrations)', '.')
+    .addOption(new Option('--kind <kind>', 'folder kind (default: detected)').choices(MigrationKindSchema.options))
+    .option('--ledger-schema <name>', 'ledger schema for Drizzle (migrationsSchema) or Prisma (?schema=)');
+}
+
+function source(o: FolderOptions): MigrationSource {
+  const kind = o.kind === undefined ? undefined : MigrationKindSchema.parse(o.kind);
+  return readSource(o.dir, { kind, ledgerSchema: o.ledgerSchema });
+}
+
+function parseCount(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${what} must be a whole number, got "${v}"`, 'usage');
+  return n;
+}
+
+function parseAck(o: ApplyCliOptions): readonly LintRuleId[] | 'all' {
+  if (o.ackAll) return 'all';
+  const rules = (o.ack ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const r of rules) {
+    if (!(LINT_RULE_IDS as readonly string[]).includes(r)) throw new UserError(`--ack ${r}: unknown rule; rules are ${LINT_RULE_IDS.join(', ')}`, 'usage');
+  }
+  return rules as LintRuleId[];
+}
+
+function lintOptions(o: LintCliOptions) {
+  return {
+    tenantColumns: o.tenantColumn ? o.tenantColumn.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    serverVersionNum: parseCount(o.serverVersion, '--server-version'),
+  };
+}
+
+async function tablesWithPolicies(session: Session): Promise<string[]> {
+  const r = await session.query<{ t: string }>("SELECT DISTINCT schemaname || '.' || tablename AS t FROM pg_catalog.pg_policies");
+  return r.rows.map((x) => x.t);
+}
+
+/** Register `tenancy migrate`. */
+export function registerMigrate(program: Command): void {
+  const migrate = program.command('migrate').description('migrations: status, lint, preflight and apply (plain .sql, Drizzle, Prisma, Supabase)');
+
+  addFolderOptions(addConnectionOptions(migrate.command('status').description('each migration: applied, pending, changed since applied, file missing, failed')))
+    .action(async (o: FolderOptions) => {
+      const src = source(o);
+      await withSession(o, async (session) => {
+        const status = await migrationStatus(session, src);
+        if (o.format === 'json') printJson(status);
+        else process.stdout.write(`${renderStatus(status)}\n`);
+        if (status.counts.changed || status.counts.failed || status.counts['missing-file']) exitState.code = 1;
+      });
+    });
+
+  addFolderOptions(migrate.command('lint').description('lint migrations with the PostgreSQL parser; exit 1 on error findings'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--tenant-column <names>', 'tenant column(s) unique keys must include (default: org_id, organization_id, tenant_id)')
+    .option('--server-version <num>', 'target server_version_num, e.g. 110000 (default: current)')
+    .action(async (o: LintCliOptions) => {
+      const findings = await lintSource(source(o), lintOptions(o));
+      if (o.format === 'json') printJson(findings);
+      else process.stdout.write(`${renderLint(findings)}\n`);
+      if (findings.some((f) => f.severity === 'error')) exitState.code = 1;
+    });
+
+  addFolderOptions(addConnectionOptions(migrate.command('preflight').description('right database, folder and commit; journal, files and ledger in step; pending count; write permission')))
+    .action(async (o: FolderOptions) => {
+      const src = source(o);
+      await withSession(o, async (session) => {
+        const report = await preflight(session, src);
+        if (o.format === 'json') printJson(report);
+        else process.stdout.write(`${renderPreflight(report)}\n`);
+        if (report.issues.some((i) => i.severity === 'error')) exitState.code = 1;
+      });
+    });
+
+  addFolderOptions(addConnectionOptions(migrate.command('apply').description('apply pending migrations, each in a transaction with its ledger row; Ctrl-C aborts')))
+    .option('--write', 'allow writing (required)')
+    .option('--confirm <dbname>', 'on production: type the database name')
+    .option('--ack <rules>', 'acknowledge lint errors of these rules, comma-separated')
+    .option('--ack-all', 'acknowledge every lint error')
+    .option('--lock-timeout <ms>', 'lock_timeout per migration (default: the profile\'s)')
+    .option('--retries <n>', 'retries after lock_timeout (default 3)')
+    .option('--to <id>', 'apply only up to and including this migration')
+    .option('--tenant-column <names>', 'tenant column(s) for the unique-key lint rule')
+    .action(async (o: ApplyCliOptions) => {
+      if (!o.write) throw new UserError('apply writes to the database: pass --write (and --confirm DBNAME on production)', 'usage');
+      const src = source(o);
+      const ack = parseAck(o);
+      await withSession(o, async (session, target, signal) => {
+        await session.enableWrite(o.confirm);
+        const json = o.format === 'json';
+        const say = (line: string) => process.stderr.write(`${line}\n`);
+        const pending = await pendingMigrations(session, src, o.to);
+        say(`${pending.length} pending in ${src.dir} (${src.kind}) -> ${session.fingerprint.database}; ledger ${src.ledger.schema}.${src.ledger.table}`);
+        for (const m of pending) {
+          const plan = await planMigration(m, session.fingerprint.serverVersionNum);
+          say(`  ${m.id}: ${plan.outsideTransaction ? `OUTSIDE a transaction: ${plan.outsideTransaction}` : 'in one transaction with its ledger row'}`);
+        }
+        const watcher = await Session.open(target.profile, { password: cliPasswordProvider(target.profile, target.urlPassword) });
+        const events: ApplyEvent[] = [];
+        const print = applyEventPrinter(say);
+        try {
+          const result = await applyMigrations(session, src, {
+            signal, watcher, ack, upTo: o.to,
+            lockTimeoutMs: parseCount(o.lockTimeout, '--lock-timeout'),
+            retries: parseCount(o.retries, '--retries'),
+            lint: { ...lintOptions(o), tablesWithPolicies: await tablesWithPolicies(session) },
+            onEvent: (e) => {
+              if (json) events.push(e);
+              print(e);
+            },
+          });
+          if (json) printJson({ ...result, events });
+          else process.stdout.write(`${renderApplyResult(result)}\n`);
+          if (result.cancelled) throw new CancelledError();
+          if (result.failed) exitState.code = 1;
+        } finally {
+          await watcher.close();
+        }
+      });
+    });
+}
