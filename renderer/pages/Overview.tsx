@@ -11,19 +11,19 @@ import { count, tableLabel } from '../lib/format.js';
 import { latestRun, useChecks } from '../store/checks.js';
 
 function Summary({ summary }: { summary: ModelSummary }) {
-  const cards: [string, string][] = [
-    ['Tenant table', summary.tenantTable ?? 'not found'],
-    ['Tenant column', summary.tenantColumn ?? 'not found'],
-    ['Tables in scope', count(summary.tables)],
-    ['Tenant tables', count(summary.tenantTables)],
-    ['Unscoped tables', count(summary.unscopedTables)],
-    ['Tables with RLS', count(summary.rlsTables)],
+  const cards: [string, string, boolean][] = [
+    ['Tenant table', summary.tenantTable ?? 'not found', true],
+    ['Tenant column', summary.tenantColumn ?? 'not found', true],
+    ['Tables in scope', count(summary.tables), false],
+    ['Tenant tables', count(summary.tenantTables), false],
+    ['Unscoped tables', count(summary.unscopedTables), false],
+    ['Tables with RLS', count(summary.rlsTables), false],
   ];
   return (
     <div className="summary">
       <div className="cards" data-testid="model-summary">
-        {cards.map(([k, v]) => (
-          <div className="card stat" key={k}><div className="stat-label">{k}</div><div className="stat-value">{v}</div></div>
+        {cards.map(([k, v, text]) => (
+          <div className="card stat" key={k}><div className="stat-label">{k}</div><div className={`stat-value${text ? ' text' : ''}`} title={v}>{v}</div></div>
         ))}
       </div>
       <p className="muted">Schemas: {summary.schemas.join(', ') || 'none'} · global tables: {summary.globalTables.join(', ') || 'none'}</p>
