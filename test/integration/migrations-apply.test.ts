@@ -150,3 +150,28 @@ describe('statements that cannot run in a transaction', () => {
     expect(result.applied).toHaveLength(1);
   });
 });
+
+describe('Prisma failed attempts', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it('shows a migration whose recorded attempt never finished as failed, refuses to apply past it, and treats a rolled-back one as pending', async () => {
+    const folder = writeFolder('prisma', [{ name: 'init', sql: 'CREATE TABLE a (id int);' }]);
+    const session = await db.session();
+    await session.enableWrite();
+    const source = readSource(folder.dir);
+    await db.exec(`CREATE TABLE _prisma_migrations ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
+    await db.exec(`INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('00000000-0000-4000-8000-000000000001', 'x', $1, 'Database error code: 42P07')`, [folder.idOf(0)]);
+    const status = await migrationStatus(session, source);
+    expect(status.migrations[0]).toMatchObject({ state: 'failed', note: expect.stringContaining('Database error code: 42P07') });
+    await expect(applyMigrations(session, source)).rejects.toThrow(/failed attempt recorded.*prisma migrate resolve --rolled-back/);
+    await db.exec('UPDATE _prisma_migrations SET rolled_back_at = now()');
+    expect((await migrationStatus(session, source)).migrations[0]).toMatchObject({ state: 'pending', note: 'an earlier attempt was marked rolled back' });
+    const result = await applyMigrations(session, source);
+    expect(result.applied).toHaveLength(1);
+    expect((await migrationStatus(session, source)).migrations[0]!.state).toBe('applied');
+  });
+});
