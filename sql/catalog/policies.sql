@@ -1,5 +1,11 @@
 -- RLS policies of the given tables with their expressions, and the columns those expressions
 -- reference according to pg_depend (not a text search). $1: table oids.
+WITH locked AS (
+  -- Tables another session holds ACCESS EXCLUSIVE (a migration, say): deparsing their expressions
+  -- (pg_get_expr, pg_get_indexdef) would wait for that lock, so their text is not read.
+  SELECT DISTINCT l.relation FROM pg_catalog.pg_locks l
+  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid()
+)
 SELECT p.polrelid::int8 AS oid,
        p.polname AS name,
        CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
@@ -7,8 +13,10 @@ SELECT p.polrelid::int8 AS oid,
        p.polpermissive AS permissive,
        ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r) END
              FROM unnest(p.polroles) r)::text[] AS roles,
-       pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
-       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       CASE WHEN p.polrelid IN (SELECT relation FROM locked) AND p.polqual IS NOT NULL THEN '(not readable: table locked)'
+            ELSE pg_catalog.pg_get_expr(p.polqual, p.polrelid) END AS using_expr,
+       CASE WHEN p.polrelid IN (SELECT relation FROM locked) AND p.polwithcheck IS NOT NULL THEN '(not readable: table locked)'
+            ELSE pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) END AS check_expr,
        ARRAY(SELECT DISTINCT a.attname
              FROM pg_catalog.pg_depend d
              JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid

@@ -37,6 +37,8 @@ export interface CatalogTable {
   rlsEnabled: boolean;
   rlsForced: boolean;
   readable: boolean;
+  /** pid of another session holding ACCESS EXCLUSIVE on the table when the model was read. */
+  lockedBy: number | null;
   columns: CatalogColumn[];
   primaryKey: string[] | null;
   foreignKeys: ForeignKey[];
@@ -55,14 +57,14 @@ export async function listSchemas(session: Session): Promise<string[]> {
 export async function readCatalog(session: Session, schemas: string[]): Promise<CatalogTable[]> {
   const tablesRes = await session.query<{
     oid: string; schema: string; table: string; partitioned: boolean; rls_enabled: boolean;
-    rls_forced: boolean; readable: boolean; partitions: number; estimated_rows: number | null; size_bytes: string;
+    rls_forced: boolean; readable: boolean; locked_by: number | null; partitions: number; estimated_rows: number | null; size_bytes: string;
   }>(sqlFile('catalog/tables.sql'), [schemas]);
   const tables = new Map<number, CatalogTable>();
   for (const r of tablesRes.rows) {
     tables.set(Number(r.oid), {
       oid: Number(r.oid), schema: r.schema, table: r.table, partitioned: r.partitioned,
       partitions: r.partitions, estimatedRows: r.estimated_rows === null ? null : Math.round(r.estimated_rows),
-      sizeBytes: Number(r.size_bytes), rlsEnabled: r.rls_enabled, rlsForced: r.rls_forced, readable: r.readable,
+      sizeBytes: Number(r.size_bytes), rlsEnabled: r.rls_enabled, rlsForced: r.rls_forced, readable: r.readable, lockedBy: r.locked_by,
       columns: [], primaryKey: null, foreignKeys: [], uniqueKeys: [], indexes: [], policies: [],
     });
   }

@@ -134,6 +134,9 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     };
   });
 
+  for (const t of catalog.filter((c) => c.lockedBy !== null)) {
+    notes.push(`${t.schema}.${t.table} is locked ACCESS EXCLUSIVE by pid ${t.lockedBy}: its index, default and policy texts were not read; its scan will wait up to lock_timeout`);
+  }
   const unscoped = tables.filter((t) => t.role === 'unscoped');
   if (unscoped.length > 0 && settings.globalTables === undefined) {
     notes.push(`tables without a tenant column: ${unscoped.map((t) => `${t.schema}.${t.table}`).join(', ')}; declare shared ones with --global-tables`);
