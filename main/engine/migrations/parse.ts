@@ -30,11 +30,19 @@ export class SqlParseError extends Error {
   }
 }
 
-function lineOfByte(buf: Buffer, byteOffset: number): number {
+/** Line numbers of ascending byte offsets, counted incrementally (one pass over the file). */
+function lineCounter(buf: Buffer): (byteOffset: number) => number {
+  let pos = 0;
   let line = 1;
-  const end = Math.min(byteOffset, buf.length);
-  for (let i = 0; i < end; i += 1) if (buf[i] === 0x0a) line += 1;
-  return line;
+  return (byteOffset) => {
+    const end = Math.min(byteOffset, buf.length);
+    if (end < pos) {
+      pos = 0;
+      line = 1;
+    }
+    for (; pos < end; pos += 1) if (buf[pos] === 0x0a) line += 1;
+    return line;
+  };
 }
 
 const LEADING_NOISE = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)/;
@@ -66,6 +74,7 @@ export async function parseStatements(sql: string): Promise<ParsedStatement[]> {
     throw new SqlParseError(e.message ?? String(err), line);
   }
   const out: ParsedStatement[] = [];
+  const lineOfByte = lineCounter(buf);
   let prevEnd = -1;
   for (const raw of result.stmts ?? []) {
     const start = raw.stmt_location ?? 0;
@@ -84,7 +93,7 @@ export async function parseStatements(sql: string): Promise<ParsedStatement[]> {
       index: out.length,
       text,
       raw: since.trim(),
-      line: lineOfByte(buf, start) + newlines,
+      line: lineOfByte(start) + newlines,
       type,
       node: stmt[type] ?? {},
     });
