@@ -105,7 +105,7 @@ export class AuditLog implements AuditSink {
       } finally {
         fs.closeSync(fd);
       }
-      fs.writeFileSync(headPath(this.dir), `${JSON.stringify({ file, seq: line.seq, hash: line.hash })}\n`, { mode: 0o600 });
+      writeHead(this.dir, { file, seq: line.seq, hash: line.hash });
       this.tail = { file, size: size + Buffer.byteLength(text), seq: line.seq, hash: line.hash };
       return line;
     });
@@ -127,6 +127,25 @@ export class AuditLog implements AuditSink {
   }
 }
 
+/**
+ * Overwrite the head record in place: fixed width, no truncation (a truncating rewrite costs
+ * milliseconds on some filesystems; this costs what an append does).
+ */
+function writeHead(dir: string, head: { file: string; seq: number; hash: string }): void {
+  const text = `${JSON.stringify(head).padEnd(255)}\n`;
+  let fd: number;
+  try {
+    fd = fs.openSync(headPath(dir), 'r+');
+  } catch {
+    fd = fs.openSync(headPath(dir), 'w', 0o600);
+  }
+  try {
+    fs.writeSync(fd, text, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function fileNumber(name: string): number {
   return Number(/(\d+)/.exec(name)![1]);
 }
@@ -142,9 +161,27 @@ function endsWithNewline(file: string, size: number): boolean {
   }
 }
 
-/** The seq and hash of the last complete, parseable line of a file. */
+/** The seq and hash of the last complete, parseable line of a file (reads only the tail when it can). */
 function lastLine(file: string): { seq: number; hash: string } | null {
-  const lines = splitLines(fs.readFileSync(file, 'utf8'));
+  const size = fs.statSync(file).size;
+  const chunk = 256 * 1024;
+  if (size > chunk) {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(chunk);
+      fs.readSync(fd, buf, 0, chunk, size - chunk);
+      const text = buf.toString('utf8');
+      // Drop the first (probably partial) line of the chunk.
+      const found = lastParseable(splitLines(text.slice(text.indexOf('\n') + 1)));
+      if (found) return found;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return lastParseable(splitLines(fs.readFileSync(file, 'utf8')));
+}
+
+function lastParseable(lines: string[]): { seq: number; hash: string } | null {
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     try {
       const l = JSON.parse(lines[i]!) as { seq?: unknown; hash?: unknown };
@@ -178,6 +215,6 @@ function withLock<T>(lockFile: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    fs.rmSync(lockFile, { force: true });
+    fs.unlinkSync(lockFile);
   }
 }
