@@ -7,7 +7,8 @@ import { app, BrowserWindow } from 'electron';
 import { configDir } from './engine/config.js';
 import { consoleVersion, projectRoot } from './engine/paths.js';
 import { createHostContext } from './handlers/context.js';
-import { demoLauncher } from './handlers/demo.js';
+import { demoLauncher, stopDemo } from './handlers/demo.js';
+import { appHandlers } from './handlers/app.js';
 import { HANDLERS } from './handlers/index.js';
 import { registerIpc, sendToRenderers } from './ipc.js';
 import { installMenu } from './menu.js';
@@ -45,11 +46,16 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(HANDLERS, ctx);
     installMenu();
     createMainWindow(preload);
+    if (process.env.TENANCY_START_DEMO === 'if-no-profiles') {
+      void ctx.profiles.list().then((all) => (all.length === 0 ? appHandlers.startDemo({}, ctx) : undefined)).catch((err: unknown) => {
+        process.stderr.write(`tenancy: the demo did not start: ${(err as Error).message}\n`);
+      });
+    }
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createMainWindow(preload);
     });
     app.on('window-all-closed', () => {
-      void ctx.connections.closeAll().finally(() => app.quit());
+      void ctx.connections.closeAll().then(stopDemo).finally(() => app.quit());
     });
   });
 }

@@ -6,6 +6,7 @@ import { consoleVersion, projectRoot } from '../engine/paths.js';
 import path from 'node:path';
 import { MemorySecretStore } from '../engine/host/secret-store.js';
 import { createHostContext, type DemoLauncher, type HostContext } from '../handlers/context.js';
+import { stopDemo } from '../handlers/demo.js';
 import { HANDLERS } from '../handlers/index.js';
 import type { Handlers } from '../handlers/types.js';
 import { EventHub } from './events.js';
@@ -59,6 +60,7 @@ export async function startBrowserHost(o: BrowserHostOptions = {}): Promise<Brow
     async close() {
       await server.close();
       await ctx.connections.closeAll();
+      await stopDemo();
     },
   };
 }

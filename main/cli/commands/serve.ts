@@ -10,6 +10,7 @@ interface ServeOptions {
   port: string;
   open?: boolean;
   demo?: boolean;
+  demoIfNoProfiles?: boolean;
 }
 
 /** Register `tenancy serve`. */
@@ -20,6 +21,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)').default('0'))
     .option('--open', 'open the URL in the default browser')
     .option('--demo', 'start the demo database and offer its scenarios as profiles (kept in memory, not saved)')
+    .option('--demo-if-no-profiles', 'like --demo, but only when no profile is saved yet (what `npm start` uses)')
     .action(async (o: ServeOptions) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, not "${o.port}"`, 'usage');
@@ -31,7 +33,9 @@ export function registerServe(program: Command): void {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`port ${port} is in use; pick another with --port or use 0`, 'usage');
         throw err;
       }
-      if (o.demo) {
+      const wantDemo = o.demo || (o.demoIfNoProfiles && (await host.ctx.profiles.list()).length === 0);
+      if (wantDemo) {
+        process.stdout.write('starting the demo database (embedded PostgreSQL; the first start loads every scenario)...\n');
         const { profiles, note } = await appHandlers.startDemo({}, host.ctx);
         process.stdout.write(`demo: ${note}\n  profiles (in memory only, not written to the config directory): ${profiles.join(', ')}\n`);
       }
