@@ -1,0 +1,69 @@
+/** The contract: every request channel has a handler, names read domain/action, dispatch refuses bad input before handlers. */
+import { describe, expect, it } from 'vitest';
+import { listChannels } from '../../shared/contract/index.js';
+import { buildConsoleApi } from '../../shared/contract/client.js';
+import { dispatch } from '../../main/handlers/dispatch.js';
+import { HANDLERS } from '../../main/handlers/index.js';
+import type { HostContext } from '../../main/handlers/context.js';
+import type { Handlers } from '../../main/handlers/types.js';
+
+describe('the contract', () => {
+  it('names every channel domain/action and has a handler for each request channel', () => {
+    for (const c of listChannels()) {
+      expect(c.name).toMatch(/^[a-z]+\/[a-zA-Z]+$/);
+      if (c.channel.kind === 'request') {
+        const handler = (HANDLERS as unknown as Record<string, Record<string, unknown>>)[c.domain]?.[c.action];
+        expect(typeof handler, c.name).toBe('function');
+      }
+    }
+  });
+
+  it('builds one client function per channel and nothing generic', () => {
+    const invoked: string[] = [];
+    const api = buildConsoleApi({ invoke: async (ch) => { invoked.push(ch); return { ok: true, value: {} }; }, subscribe: () => () => undefined });
+    const names = Object.entries(api).flatMap(([d, actions]) => Object.keys(actions as object).map((a) => `${d}/${a}`));
+    expect(names.sort()).toEqual(listChannels().map((c) => c.name).sort());
+    expect('invoke' in api).toBe(false);
+  });
+
+  it('client functions throw the host error with its code', async () => {
+    const api = buildConsoleApi({ invoke: async () => ({ ok: false, error: { message: 'nope', code: 'auth' } }), subscribe: () => () => undefined });
+    await expect(api.app.info({})).rejects.toMatchObject({ message: 'nope', code: 'auth' });
+  });
+});
+
+describe('dispatch', () => {
+  const called: string[] = [];
+  const spy = Object.fromEntries(Object.entries(HANDLERS).map(([domain, actions]) => [
+    domain,
+    Object.fromEntries(Object.keys(actions).map((action) => [action, async () => { called.push(`${domain}/${action}`); return {}; }])),
+  ])) as unknown as Handlers;
+  const ctx = {} as HostContext;
+
+  it.each([
+    ['checks/run', { connectionId: 'c', runId: 'r', mode: 'exact', sql: 'DROP TABLE x' }],
+    ['checks/run', null],
+    ['profiles/remove', { name: 42 }],
+    ['connection/setWriteMode', { id: 'c', enabled: 'yes' }],
+  ])('rejects a bad %s payload without calling the handler', async (name, payload) => {
+    called.length = 0;
+    const r = await dispatch(spy, ctx, name, payload);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.code).toBe('invalid-request');
+    expect(called).toEqual([]);
+  });
+
+  it('refuses names outside the contract', async () => {
+    for (const name of ['checks', 'checks/run/x', '__proto__/x', 'checks/onProgress', 'nope/nope']) {
+      const r = await dispatch(spy, ctx, name, {});
+      expect(r.ok, name).toBe(false);
+    }
+    expect(called).toEqual([]);
+  });
+
+  it('strips fields outside the response schema (nothing extra can leak)', async () => {
+    const leaky = { ...HANDLERS, app: { ...HANDLERS.app, info: async () => ({ mode: 'browser', version: '1', storage: { persistent: false, backend: 'memory', note: null }, demoAvailable: false, password: 'hunter2' }) } } as unknown as Handlers;
+    const r = await dispatch(leaky, ctx, 'app/info', {});
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+  });
+});
