@@ -124,8 +124,18 @@ describe('report export, verify and diff through the CLI', () => {
       pos += member.length + 1;
     }
     const stride = Math.max(1, Math.floor(text.length / 400));
+    const positions = new Set<number>();
+    for (let at = 0; at < text.length; at += stride) positions.add(at);
+    // Always: the first and last bytes, and characters around the non-ASCII names.
+    for (let at = 0; at < 40; at += 1) positions.add(at).add(text.length - 1 - at);
+    for (let at = 0, found = 0; at < text.length && found < 30; at += 1) {
+      if (text.charCodeAt(at) > 127) {
+        positions.add(at).add(at + 1);
+        found += 1;
+      }
+    }
     let checked = 0;
-    for (let at = 0; at < text.length; at += stride) {
+    for (const at of [...positions].sort((x, y) => x - y)) {
       const original = text[at]!;
       const replacement = original === '1' ? '2' : original === 'a' ? 'b' : /[0-9]/.test(original) ? '1' : 'a';
       const mutated = text.slice(0, at) + replacement + text.slice(at + 1);
@@ -143,7 +153,8 @@ describe('report export, verify and diff through the CLI', () => {
       } else {
         const span = spans.find((s) => at >= s.start && at < s.end);
         const wheres = v.problems.map((p) => p.where).join(' | ');
-        if (span) expect(wheres, `byte ${at} in ${span.key}`).toMatch(new RegExp(`(^|\\| |\\[")${span.key}|byte ${at} `));
+        const byte = Buffer.byteLength(text.slice(0, at), 'utf8');
+        if (span) expect(wheres, `byte ${byte} in ${span.key}`).toMatch(new RegExp(`(^|\\| |\\[")${span.key}|byte ${byte} `));
       }
       checked += 1;
     }

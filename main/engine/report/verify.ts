@@ -14,16 +14,17 @@ import { signedPayload } from './sign.js';
 
 type Problem = ReportVerification['problems'][number];
 
-function lineCol(text: string, pos: number): string {
-  const before = text.slice(0, pos);
+/** "byte N (line L, column C)" for a character index: N counts UTF-8 bytes, as a hex editor shows. */
+function lineCol(text: string, index: number): string {
+  const before = text.slice(0, index);
   const line = before.split('\n').length;
-  return `byte ${pos} (line ${line}, column ${pos - before.lastIndexOf('\n')})`;
+  return `byte ${Buffer.byteLength(before, 'utf8')} (line ${line}, column ${index - before.lastIndexOf('\n')})`;
 }
 
 function firstDifference(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
-  return Buffer.byteLength(a.slice(0, i), 'utf8');
+  return i;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -42,7 +43,7 @@ export function verifyReportText(text: string, file: string, trustedKeyIds: stri
     parsed = JSON.parse(text);
   } catch (err) {
     const at = jsonErrorOffset(text);
-    problems.push({ where: at >= 0 ? lineCol(text, Buffer.byteLength(text.slice(0, at), 'utf8')) : 'the file', what: `not valid JSON: ${(err as Error).message.split('\n')[0]}` });
+    problems.push({ where: at >= 0 ? lineCol(text, at) : 'the file', what: `not valid JSON: ${(err as Error).message.split('\n')[0]}` });
     return result(null, null);
   }
   if (!isRecord(parsed) || !isRecord(parsed.integrity)) {
