@@ -15,7 +15,7 @@ import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
 import { findBlockers } from './restore-checks.js';
 import { backupScopeFrom, deleteSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan } from './restore-plan.js';
-import { SqlParams } from './scope.js';
+import { SqlParams, liveScopeSql } from './scope.js';
 
 /** Options besides the request. */
 export interface RestoreOptions {
@@ -106,13 +106,19 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       return (await session.query(sql, params.values)).rowCount ?? 0;
     };
     const counts: RestoreCounts = { deleted: 0, updated: 0, inserted: 0, scopeRowsAfter: 0, tableRowsAfter: 0, tableRowsBefore: Number(before.rows[0]!.n) };
+    // With no live rows in scope (a lost tenant) there is nothing to delete or update: the
+    // blocker check above guarantees no backup row of the scope matches a live row outside it.
+    const pe = new SqlParams();
+    const liveInScope = await session.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${pair.liveRel} l WHERE ${liveScopeSql('l', pair.scope, pe)}) AS any`, pe.values);
     try {
-      if (plan.strategy === 'replace') {
-        const p = new SqlParams();
-        counts.deleted = await exec(deleteSql(plan, p), p);
+      if (liveInScope.rows[0]!.any) {
+        if (plan.strategy === 'replace') {
+          const p = new SqlParams();
+          counts.deleted = await exec(deleteSql(plan, p), p);
+        }
+        const pu = new SqlParams();
+        counts.updated = await exec(updateSql(plan, pu), pu);
       }
-      const pu = new SqlParams();
-      counts.updated = await exec(updateSql(plan, pu), pu);
       const pi = new SqlParams();
       counts.inserted = await exec(insertSql(plan, pi), pi);
     } catch (err) {
