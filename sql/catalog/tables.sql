@@ -1,36 +1,63 @@
 -- Tables in scope: ordinary and partitioned tables that are not partitions, with estimates and
--- sizes summed over the partition tree, RLS state and whether the current role may read them.
--- Sizes come from relpages (table, TOAST, indexes), not pg_total_relation_size(), which takes a
--- lock on every table and would wait behind a migration's ACCESS EXCLUSIVE lock. $1: schema names.
-SELECT c.oid::int8 AS oid,
-       n.nspname AS schema,
-       c.relname AS table,
-       c.relkind = 'p' AS partitioned,
-       c.relrowsecurity AS rls_enabled,
-       c.relforcerowsecurity AS rls_forced,
-       has_table_privilege(c.oid, 'SELECT') AS readable,
-       (SELECT min(l.pid) FROM pg_catalog.pg_locks l
-         WHERE l.locktype = 'relation' AND l.relation = c.oid AND l.mode = 'AccessExclusiveLock' AND l.granted
-           AND l.pid <> pg_catalog.pg_backend_pid()) AS locked_by,
-       t.partitions,
+-- sizes summed over their leaf partitions, RLS state, whether the current role may read them and
+-- who holds ACCESS EXCLUSIVE on them. Set-based (one recursive walk of pg_inherits), so 1,000
+-- tables cost milliseconds. Sizes come from relpages (table, TOAST, indexes), not
+-- pg_total_relation_size(), which locks every table and would wait behind a migration.
+-- $1: schema names.
+WITH RECURSIVE roots AS (
+  SELECT c.oid, n.nspname AS schema, c.relname AS table, c.relkind, c.relrowsecurity, c.relforcerowsecurity
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+),
+tree AS (
+  SELECT r.oid AS root, r.oid AS rel FROM roots r
+  UNION ALL
+  SELECT t.root, i.inhrelid
+  FROM tree t
+  JOIN pg_catalog.pg_inherits i ON i.inhparent = t.rel
+  JOIN pg_catalog.pg_class ch ON ch.oid = i.inhrelid AND ch.relispartition
+),
+index_pages AS (
+  SELECT i.indrelid, sum(ic.relpages)::int8 AS pages
+  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  GROUP BY i.indrelid
+),
+leaves AS (
+  SELECT t.root,
+         (l.oid <> t.root) AS is_partition,
+         l.reltuples,
+         l.relpages + coalesce(toast.relpages, 0) + coalesce(ip.pages, 0) AS pages
+  FROM tree t
+  JOIN pg_catalog.pg_class l ON l.oid = t.rel AND l.relkind = 'r'
+  LEFT JOIN pg_catalog.pg_class toast ON toast.oid = l.reltoastrelid
+  LEFT JOIN index_pages ip ON ip.indrelid = l.oid
+),
+totals AS (
+  SELECT root,
+         count(*) FILTER (WHERE is_partition)::int AS partitions,
+         CASE WHEN bool_and(reltuples < 0) THEN NULL ELSE sum(greatest(reltuples, 0))::float8 END AS estimated_rows,
+         sum(pages)::int8 AS pages
+  FROM leaves GROUP BY root
+),
+locks AS (
+  SELECT l.relation, min(l.pid) AS pid
+  FROM pg_catalog.pg_locks l
+  WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid()
+  GROUP BY l.relation
+)
+SELECT r.oid::int8 AS oid,
+       r.schema,
+       r.table,
+       r.relkind = 'p' AS partitioned,
+       r.relrowsecurity AS rls_enabled,
+       r.relforcerowsecurity AS rls_forced,
+       pg_catalog.has_table_privilege(r.oid, 'SELECT') AS readable,
+       lk.pid AS locked_by,
+       coalesce(t.partitions, 0) AS partitions,
        t.estimated_rows,
-       t.size_bytes
-FROM pg_catalog.pg_class c
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-CROSS JOIN LATERAL (
-  SELECT CASE WHEN c.relkind = 'p' THEN count(*)::int ELSE 0 END AS partitions,
-         CASE WHEN bool_and(l.reltuples < 0) THEN NULL
-              ELSE sum(greatest(l.reltuples, 0))::float8 END AS estimated_rows,
-         (coalesce(sum(l.relpages
-            + coalesce((SELECT t.relpages FROM pg_catalog.pg_class t WHERE t.oid = l.reltoastrelid), 0)
-            + coalesce((SELECT sum(ic.relpages) FROM pg_catalog.pg_index i
-                        JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = l.oid), 0)), 0)
-          * current_setting('block_size')::int8)::int8 AS size_bytes
-  FROM pg_catalog.pg_class l
-  WHERE (c.relkind <> 'p' AND l.oid = c.oid)
-     OR (c.relkind = 'p' AND l.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(c.oid) WHERE isleaf))
-) t
-WHERE c.relkind IN ('r', 'p')
-  AND NOT c.relispartition
-  AND n.nspname = ANY($1::text[])
-ORDER BY n.nspname, c.relname;
+       (coalesce(t.pages, 0) * current_setting('block_size')::int8)::int8 AS size_bytes
+FROM roots r
+LEFT JOIN totals t ON t.root = r.oid
+LEFT JOIN locks lk ON lk.relation = r.oid
+ORDER BY r.schema, r.table;

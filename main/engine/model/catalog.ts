@@ -3,6 +3,7 @@
  * number of tables, so the model of a 1,000-table database loads in well under a second.
  */
 import type { ForeignKey, IndexInfo, UniqueKey } from '../../../shared/model.js';
+import { qualified, quoteIdent, quoteList } from '../ident.js';
 import { sqlFile } from '../paths.js';
 import type { Session } from '../session.js';
 
@@ -73,7 +74,7 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
   // One connection runs one statement at a time: these go in sequence.
   const cols = await session.query<{ oid: string; name: string; type: string; not_null: boolean; default_expr: string | null }>(sqlFile('catalog/columns.sql'), [oids]);
   const cons = await session.query<{ oid: string; name: string; type: string; validated: boolean; ref_schema: string | null; ref_table: string | null; columns: string[]; ref_columns: string[] }>(sqlFile('catalog/constraints.sql'), [oids]);
-  const idx = await session.query<{ oid: string; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; definition: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] }>(sqlFile('catalog/indexes.sql'), [oids]);
+  const idx = await session.query<{ oid: string; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; method: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] }>(sqlFile('catalog/indexes.sql'), [oids]);
   const pols = await session.query<{ oid: string; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] }>(sqlFile('catalog/policies.sql'), [oids]);
   for (const c of cols.rows) {
     tables.get(Number(c.oid))?.columns.push({ name: c.name, type: c.type, notNull: c.not_null, default: c.default_expr });
@@ -87,7 +88,8 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
   for (const i of idx.rows) {
     const t = tables.get(Number(i.oid));
     if (!t) continue;
-    t.indexes.push({ name: i.name, leadingColumn: i.key_columns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition: i.definition });
+    const definition = indexDefinition(t, i.name, i.is_unique, i.method, i.key_columns, i.key_texts, i.include_columns, i.predicate);
+    t.indexes.push({ name: i.name, leadingColumn: i.key_columns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition });
     if (i.is_unique) {
       t.uniqueKeys.push({
         name: i.constraint_name ?? i.name,
@@ -96,7 +98,7 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
         keyIsColumn: i.key_columns.map((k) => k !== null),
         include: i.include_columns,
         predicate: i.predicate,
-        definition: i.definition,
+        definition,
         primary: i.is_primary,
         valid: i.is_valid,
       });
@@ -109,6 +111,19 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
     });
   }
   return [...tables.values()];
+}
+
+/**
+ * An index's definition rebuilt from its parts (pg_get_indexdef would open every index): the
+ * statement that creates it, without operator classes or sort options.
+ */
+export function indexDefinition(
+  t: { schema: string; table: string }, name: string, unique: boolean, method: string,
+  keyColumns: (string | null)[], keyTexts: string[], include: string[], predicate: string | null,
+): string {
+  const keys = keyColumns.map((c, n) => (c !== null ? quoteIdent(c) : `(${keyTexts[n] ?? '?'})`)).join(', ');
+  return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(name)} ON ${qualified(t.schema, t.table)} USING ${method} (${keys})` +
+    `${include.length > 0 ? ` INCLUDE (${quoteList(include)})` : ''}${predicate ? ` WHERE ${predicate}` : ''}`;
 }
 
 /** pg_stats.null_frac of `column` per "schema.table" (parents use inherited statistics). */
