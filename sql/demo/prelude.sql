@@ -11,10 +11,10 @@ CREATE FUNCTION pg_temp.demo_hash(g bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT (g * 2654435761) % 4294967296 $$;
 
 -- Tenant number 1..n for row g, skewed: tenant 1 gets about a third of the rows, the last few a
--- handful each (a few big customers, many small ones).
+-- handful each (a few big customers, many small ones). float8, not numeric: numeric power() is slow.
 CREATE FUNCTION pg_temp.demo_skew(g bigint, n int) RETURNS int
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT least(n, 1 + floor(n * power(pg_temp.demo_hash(g) / 4294967296.0, 2.2))::int)
+  SELECT least(n, 1 + floor(n * power(pg_temp.demo_hash(g)::float8 / 4294967296.0::float8, 2.2::float8))::int)
 $$;
 
 -- A stable pick in 1..n for row g (uniform), e.g. which parent row a child points at.

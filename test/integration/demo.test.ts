@@ -15,6 +15,7 @@ import { listDemoMigrations } from '../../main/engine/demo/ledger.js';
 import { loadScenario, urlWithDatabase, type DemoDatabase } from '../../main/engine/demo/load.js';
 import { DEMO_SCENARIOS, demoScenario, type DemoScenario } from '../../main/engine/demo/scenarios.js';
 import { freePort } from '../../main/engine/pg/embedded.js';
+import { qualified, quoteIdent } from '../../main/engine/ident.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import { projectRoot } from '../../main/engine/paths.js';
 import { Session } from '../../main/engine/session.js';
@@ -132,6 +133,22 @@ describe('demo scenarios', () => {
     expect(at('inventory', 'cross-tenant-reference')).toEqual(['count_lines_item_id_fkey', 'count_lines_sheet_id_fkey']);
     expect(at('drizzle', 'cross-tenant-reference')).toEqual([]);
     expect(at('supabase', 'cross-tenant-reference')).toEqual([]);
+  });
+
+  it('obeys every foreign key its schema declares (the loader skips FK triggers, so this is the proof)', async () => {
+    const broken: string[] = [];
+    for (const s of DEMO_SCENARIOS) {
+      for (const t of models.get(s.id)!.tables) {
+        for (const fk of t.foreignKeys) {
+          const notNull = fk.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+          const match = fk.columns.map((c, i) => `p.${quoteIdent(fk.refColumns[i]!)} = c.${quoteIdent(c)}`).join(' AND ');
+          const [row] = await sql<{ n: number }>(loaded.get(s.id)!.url,
+            `SELECT count(*)::int AS n FROM ${qualified(t.schema, t.table)} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${qualified(fk.refSchema, fk.refTable)} p WHERE ${match})`);
+          if (row!.n > 0) broken.push(`${s.id}: ${t.table}.${fk.name}: ${row!.n}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it('is ANALYZEd: row estimates and null fractions are there for estimate mode', () => {
