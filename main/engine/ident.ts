@@ -56,6 +56,7 @@ export function parseQualifiedName(text: string, defaultSchema = 'public'): { sc
     if (i < s.length) {
       if (s[i] !== '.') throw new Error(`expected "." in "${text}"`);
       i += 1;
+      if (i === s.length) throw new Error(`"${text}" ends with "."; write schema.table`);
     }
   }
   if (parts.length === 1 && parts[0]) return { schema: defaultSchema, table: parts[0] };

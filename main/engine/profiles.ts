@@ -91,6 +91,10 @@ export function parseDatabaseUrl(url: string): ParsedUrl {
   if (!/^postgres(ql)?:\/\//i.test(url.trim())) {
     throw new UserError(`not a PostgreSQL URL: "${redactUrl(url)}"; expected postgres://user@host:5432/database`, 'usage');
   }
+  const portText = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?]*):(\d+)/i.exec(url.trim())?.[1];
+  if (portText !== undefined && (Number(portText) < 1 || Number(portText) > 65535)) {
+    throw new UserError(`bad port ${portText} in URL "${redactUrl(url)}"; ports are 1 to 65535`, 'usage');
+  }
   let cfg: ReturnType<typeof parseConnectionString>;
   try {
     cfg = parseConnectionString(url.trim());
