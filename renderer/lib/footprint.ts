@@ -23,7 +23,7 @@ export function searchTenants(list: TenantTotal[], query: string): TenantTotal[]
   return list.filter((t) => t.id.toLowerCase().includes(q) || (t.name ?? '').toLowerCase().includes(q));
 }
 
-/** Rows per table for one or two tenants, every tenant table listed (0 where none). */
+/** Rows per table for one or two tenants: the tables where either has rows, biggest first. */
 export function footprint(d: Distribution, a: string, b: string | null): { schema: string; table: string; a: number; b: number }[] {
   const tables = new Map<string, { schema: string; table: string; a: number; b: number }>();
   for (const r of d.rows) {
@@ -33,5 +33,5 @@ export function footprint(d: Distribution, a: string, b: string | null): { schem
     if (r.tenant === a && r.bucket === 'tenant') e.a += r.rows;
     if (b !== null && r.tenant === b && r.bucket === 'tenant') e.b += r.rows;
   }
-  return [...tables.values()].sort((x, y) => y.a + y.b - (x.a + x.b) || x.table.localeCompare(y.table));
+  return [...tables.values()].filter((e) => e.a > 0 || e.b > 0).sort((x, y) => y.a + y.b - (x.a + x.b) || x.table.localeCompare(y.table));
 }

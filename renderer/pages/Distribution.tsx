@@ -63,7 +63,7 @@ function Footprint({ d }: { d: Distribution }) {
         <h2>{name(selected)} {compareWith && <>vs {name(compareWith)}</>}</h2>
         {compareWith && <button type="button" className="small" onClick={() => compare(null)}>Stop comparing</button>}
       </div>
-      <p className="muted">{count(totalA)} rows{compareWith ? ` vs ${count(totalB)} rows` : ''} across {rows.filter((r) => r.a > 0 || r.b > 0).length} tables</p>
+      <p className="muted">{count(totalA)} rows{compareWith ? ` vs ${count(totalB)} rows` : ''} across {rows.length} tables</p>
       {totalA === 0 && !compareWith ? <EmptyState title="This tenant has no rows">If the customer sees nothing, this is why: no table holds a row with their tenant id.</EmptyState> : (
         <Bars title={`Rows per table for ${name(selected)}`} aLabel={name(selected)} bLabel={compareWith ? name(compareWith) : undefined} data={rows.slice(0, 40).map((r) => ({ label: tableLabel(r), a: r.a, b: compareWith ? r.b : undefined }))} />
       )}
