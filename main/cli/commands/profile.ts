@@ -48,7 +48,7 @@ export function registerProfile(program: Command): void {
     .option('--lock-timeout <ms>', 'lock_timeout for every session', '3000')
     .addOption(new Option('--format <format>').choices(['table', 'json']).default('table'))
     .action(async (name: string, o: AddOptions) => {
-      let fields: Partial<ProfileInput> = {};
+      let fields: Partial<ProfileInput>;
       if (o.url) {
         const parsed = parseDatabaseUrl(o.url);
         fields = parsed.fields;

@@ -86,7 +86,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
     }
     await pg.start();
   } catch (err) {
-    throw new Error(`embedded PostgreSQL failed to start on port ${port}: ${(err as Error)?.message ?? 'exited early'}\n${log.slice(-10).join('')}`);
+    throw new Error(`embedded PostgreSQL failed to start on port ${port}: ${(err as Error)?.message ?? 'exited early'}\n${log.slice(-10).join('')}`, { cause: err });
   }
   const urlFor = (db: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
   return {
