@@ -22,7 +22,7 @@ function schemaSql(total: number): string {
 CREATE TABLE organizations (id int PRIMARY KEY, name text NOT NULL);
 INSERT INTO organizations SELECT g, 'Org ' || g FROM generate_series(1, ${TENANTS}) g;
 CREATE TABLE users (id bigint PRIMARY KEY, org_id int REFERENCES organizations, email text);
-INSERT INTO users SELECT g, 1 + (g * 7919) % ${TENANTS}, 'u' || g FROM generate_series(1, ${n(0.1)}) g;
+INSERT INTO users SELECT g, 1 + (g::bigint * 7919) % ${TENANTS}, 'u' || g FROM generate_series(1, ${n(0.1)}) g;
 CREATE TABLE projects (id bigint PRIMARY KEY, org_id int NOT NULL REFERENCES organizations, name text);
 INSERT INTO projects SELECT g, 1 + (g * 31) % ${TENANTS}, 'p' || g FROM generate_series(1, ${n(0.04)}) g;
 CREATE TABLE tasks (id bigint PRIMARY KEY, org_id int REFERENCES organizations, project_id bigint REFERENCES projects, title text);
@@ -33,7 +33,7 @@ UPDATE comments SET org_id = 1 + org_id % ${TENANTS} WHERE id % 50000 = 0;
 CREATE TABLE events (id bigint PRIMARY KEY, org_id int, kind text);
 INSERT INTO events SELECT g, CASE WHEN g % 200000 = 0 THEN 5000 ELSE 1 + g % ${TENANTS} END, 'e' FROM generate_series(1, ${n(0.16)}) g;
 CREATE TABLE invoices (id bigint PRIMARY KEY, org_id int REFERENCES organizations, user_id bigint REFERENCES users, amount numeric);
-INSERT INTO invoices SELECT g, 1 + ((1 + g % ${n(0.1)}) * 7919) % ${TENANTS}, 1 + g % ${n(0.1)}, g FROM generate_series(1, ${n(0.06)}) g;
+INSERT INTO invoices SELECT g, 1 + ((1 + g % ${n(0.1)})::bigint * 7919) % ${TENANTS}, 1 + g % ${n(0.1)}, g FROM generate_series(1, ${n(0.06)}) g;
 CREATE TABLE audit_logs (id bigint PRIMARY KEY, org_id int REFERENCES organizations, line text);
 INSERT INTO audit_logs SELECT g, 1 + g % ${TENANTS}, 'l' FROM generate_series(1, ${n(0.05)}) g;
 CREATE TABLE api_keys (id bigint PRIMARY KEY, org_id int REFERENCES organizations, key text UNIQUE);
