@@ -49,7 +49,7 @@ async function measure(page: Page, url: string): Promise<Record<string, number>>
   const before = await count.textContent();
   out['filter tables (type "0001")'] = await timed(async () => {
     await page.locator('input[name="table-filter"]').fill('0001');
-    await page.waitForFunction((b) => document.querySelector('[data-testid="ns-count"]')?.textContent !== b, before);
+    await count.filter({ hasNotText: before ?? '' }).waitFor();
   });
   await page.locator('input[name="table-filter"]').fill('');
   out['sort by rows'] = await timed(async () => {
@@ -69,15 +69,17 @@ async function measure(page: Page, url: string): Promise<Record<string, number>>
     await nav('Distribution');
     await page.getByTestId('tenant-list').getByRole('option').first().waitFor();
   });
+  const tenantCount = page.getByTestId('tenant-count');
+  const allTenants = await tenantCount.textContent();
   out['search tenants (type "Tenant 77")'] = await timed(async () => {
     await page.locator('input[name="tenant-search"]').fill('Tenant 77');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="tenant-count"]')?.textContent ?? '').startsWith('1'));
+    await tenantCount.filter({ hasNotText: allTenants ?? '' }).waitFor();
   });
   out["select a tenant (footprint chart)"] = await timed(async () => {
     await page.getByTestId('tenant-list').getByRole('option').first().click();
     await page.getByTestId('footprint').locator('svg').waitFor();
   });
-  out['DOM nodes on the distribution page'] = await page.evaluate(() => document.getElementsByTagName('*').length);
+  out['DOM nodes on the distribution page'] = await page.locator('*').count();
   return out;
 }
 
