@@ -15,6 +15,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBackup } from './commands/backup.js';
 import { registerRestore } from './commands/restore.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerBackfill } from './commands/backfill.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -29,6 +30,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerBackup,
   registerRestore,
   registerMigrate,
+  registerBackfill,
 ];
 
 /** Build the program (not yet parsed). */

@@ -1,0 +1,128 @@
+/**
+ * `tenancy backfill`: fill a tenant column in primary-key batches, with progress on stderr.
+ */
+import type { Command } from 'commander';
+import type { BackfillProgress, BackfillResult, BackfillSource } from '../../../shared/backfill.js';
+import { resumeBackfill, startBackfill } from '../../engine/backfill/run.js';
+import { listBackfills } from '../../engine/backfill/state.js';
+import { UserError } from '../../engine/errors.js';
+import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
+import { exitState } from '../exit.js';
+import { printJson, renderTable } from '../format.js';
+
+interface BackfillCliOptions extends TargetOptions {
+  table?: string;
+  column?: string;
+  value?: string;
+  map?: string;
+  mapKey?: string;
+  default?: string;
+  fromParent?: string;
+  batch: string;
+  throttle: string;
+  lockTimeout?: string;
+  resume?: string;
+  list?: boolean;
+  write?: boolean;
+  confirm?: string;
+}
+
+function wholeNumber(text: string | undefined, what: string, min = 0): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new UserError(`${what} "${text}" must be a whole number${min ? ` of at least ${min}` : ''}`, 'usage');
+  return Number(text);
+}
+
+/** The source the options describe: exactly one of --value, --map, --from-parent. */
+export function sourceFromOptions(o: Pick<BackfillCliOptions, 'value' | 'map' | 'mapKey' | 'default' | 'fromParent'>): BackfillSource {
+  const given = [o.value !== undefined, o.map !== undefined, o.fromParent !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new UserError('give exactly one source: --value V, --map TABLE:FROMCOL:TOCOL or --from-parent FK_NAME', 'usage');
+  if (o.value !== undefined) {
+    if (o.default !== undefined) throw new UserError('--default goes with --map or --from-parent, not --value', 'usage');
+    return { kind: 'constant', value: o.value };
+  }
+  if (o.map !== undefined) {
+    const i = o.map.lastIndexOf(':');
+    const j = o.map.lastIndexOf(':', i - 1);
+    if (i <= 0 || j <= 0) throw new UserError(`--map "${o.map}": write TABLE:FROMCOL:TOCOL, e.g. legacy_credential_org_map:legacy_key:org_id`, 'usage');
+    return {
+      kind: 'map', table: o.map.slice(0, j), fromColumn: o.map.slice(j + 1, i), toColumn: o.map.slice(i + 1),
+      ...(o.mapKey ? { keyColumn: o.mapKey } : {}), default: o.default ?? null,
+    };
+  }
+  return { kind: 'parent', foreignKey: o.fromParent!, default: o.default ?? null };
+}
+
+/** One progress line. */
+export function formatProgress(e: BackfillProgress): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const eta = e.etaSeconds === null ? '?' : `${e.etaSeconds}s`;
+  switch (e.phase) {
+    case 'counting':
+      return `backfill ${e.id}: ${n(e.done)} done so far, ${n(e.remaining)} NULL rows to visit${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}`;
+    case 'batch':
+      return `backfill ${e.id}: batch ${e.batch} committed, key ${e.lastKey?.join('/') ?? '-'}: ${n(e.done)} done, ${n(e.remaining)} remaining, ${n(e.rate)} rows/s, ETA ${eta}${e.unresolved ? `, ${e.unresolved} unresolved` : ''}`;
+    case 'retry':
+      return `backfill ${e.id}: ${e.message ?? 'retrying'}`;
+    default:
+      return `backfill ${e.id}: ${e.phase}`;
+  }
+}
+
+/** A result, for humans. */
+export function formatBackfillResult(r: BackfillResult): string {
+  const lines = [`backfill ${r.id} ${r.status}: ${r.rowsDone.toLocaleString('en-US')} rows filled in ${r.batches} batches (${r.durationMs} ms this run, ${r.rate.toLocaleString('en-US')} rows/s)`];
+  if (r.nullsLeft > 0) lines.push(`  ${r.nullsLeft} rows still NULL: the source has no value for them (give --default, or fix them by hand)`);
+  return lines.join('\n');
+}
+
+/** Register `tenancy backfill`. */
+export function registerBackfill(program: Command): void {
+  const cmd = program.command('backfill').description('fill a tenant column in primary-key batches: commit per batch, throttled, resumable');
+  addConnectionOptions(cmd)
+    .option('--table <schema.table>', 'table to fill')
+    .option('--column <name>', 'column to fill (the tenant column)')
+    .option('--value <v>', 'source: this constant (the default org id)')
+    .option('--map <table:fromcol:tocol>', 'source: a mapping table, e.g. legacy_credential_org_map:legacy_key:org_id')
+    .option('--map-key <column>', 'with --map: the column of --table matched against FROMCOL (default: same name, else the primary key)')
+    .option('--from-parent <fk>', 'source: the parent row\'s value through this foreign key')
+    .option('--default <v>', 'with --map or --from-parent: value for rows with no mapping or parent value')
+    .option('--batch <n>', 'rows per batch', '1000')
+    .option('--throttle <ms>', 'pause between batches, in ms', '0')
+    .option('--lock-timeout <ms>', 'lock_timeout per batch (default: the profile\'s)')
+    .option('--resume <id>', 'resume this backfill from its last committed batch')
+    .option('--list', 'list the backfills recorded in this database')
+    .option('--write', 'run it (a backfill writes)')
+    .option('--confirm <db>', 'on production: the database name, typed')
+    .action(async (o: BackfillCliOptions) => {
+      if (o.list) {
+        await withSession(o, async (session) => {
+          const all = await listBackfills(session);
+          if (o.format === 'json') return printJson(all);
+          process.stdout.write(`${renderTable(['id', 'table', 'column', 'status', 'rows', 'batches', 'last key', 'updated'],
+            all.map((b) => [b.id, `${b.schema}.${b.table}`, b.column, b.status, String(b.rowsDone), String(b.batches), b.lastKey?.join('/') ?? '-', b.updatedAt]))}\n`);
+        });
+        return;
+      }
+      if (!o.write) throw new UserError('a backfill writes: add --write (and on production --confirm DBNAME)', 'usage');
+      const opts = {
+        batchSize: wholeNumber(o.batch, '--batch', 1), throttleMs: wholeNumber(o.throttle, '--throttle'),
+        lockTimeoutMs: wholeNumber(o.lockTimeout, '--lock-timeout'),
+        onProgress: (e: BackfillProgress) => process.stderr.write(`${formatProgress(e)}\n`),
+      };
+      let source: BackfillSource | undefined;
+      if (!o.resume) {
+        if (!o.table || !o.column) throw new UserError('give --table and --column (or --resume ID)', 'usage');
+        source = sourceFromOptions(o);
+      }
+      await withSession(o, async (session, _target, signal) => {
+        await session.enableWrite(o.confirm);
+        const r = o.resume
+          ? await resumeBackfill(session, o.resume, { ...opts, signal })
+          : await startBackfill(session, { table: o.table!, column: o.column!, source: source! }, { ...opts, signal });
+        if (r.nullsLeft > 0) exitState.code = 1;
+        if (o.format === 'json') printJson(r);
+        else process.stdout.write(`${formatBackfillResult(r)}\n`);
+      });
+    });
+}

@@ -1,0 +1,196 @@
+/**
+ * Run a backfill: primary-key batches, each in its own transaction together with the advance of
+ * its state row, with lock_timeout per batch, retries on lock timeouts and deadlocks, a throttle
+ * between batches, live progress, pause/resume and cancel. A killed run (process or connection)
+ * resumes from the last committed batch; rows already filled are never updated again.
+ */
+import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } from '../../../shared/backfill.js';
+import { CancelledError, UserError } from '../errors.js';
+import { currentOperator, type Session } from '../session.js';
+import { throttle, type PauseController } from './pause.js';
+import { batchSql, nullCountSql, remainingSql } from './sql.js';
+import {
+  createBackfillState, ensureBackfillTable, findUnfinishedBackfill, getBackfillState, newBackfillId, setBackfillStatus,
+} from './state.js';
+import { resolveBackfillTarget, type BackfillTarget } from './target.js';
+
+/** What to fill. */
+export interface BackfillSpec {
+  /** schema.table as the operator types it. */
+  table: string;
+  column: string;
+  source: BackfillSource;
+}
+
+/** How to run it. */
+export interface BackfillOptions {
+  /** Rows per batch (default 1,000). */
+  batchSize?: number;
+  /** Pause between batches, in ms (default 0). Lets the application's own writes through. */
+  throttleMs?: number;
+  /** lock_timeout for each batch, in ms (default the profile's, 2 s when it has none). */
+  lockTimeoutMs?: number;
+  /** Retries of one batch after a lock timeout or deadlock (default 5). */
+  retries?: number;
+  onProgress?: (e: BackfillProgress) => void;
+  signal?: AbortSignal;
+  pause?: PauseController;
+  /** Runbook run id stored with the state. */
+  run?: string;
+  operator?: string;
+}
+
+const RETRYABLE = new Set(['55P03', '40P01', '40001']);
+
+/** Start a new backfill (refused when an unfinished one of the same column exists: resume that). */
+export async function startBackfill(session: Session, spec: BackfillSpec, opts: BackfillOptions = {}): Promise<BackfillResult> {
+  requireWrite(session);
+  const target = await resolveBackfillTarget(session, spec.table, spec.column, spec.source);
+  await ensureBackfillTable(session);
+  const open = await findUnfinishedBackfill(session, target.schema, target.table, target.column);
+  if (open) {
+    throw new UserError(`backfill ${open.id} of ${target.schema}.${target.table}.${target.column} stopped (${open.status}) after ${open.rowsDone} rows; resume it with --resume ${open.id}`, 'usage');
+  }
+  const state = await createBackfillState(session, {
+    id: newBackfillId(), schema: target.schema, table: target.table, column: target.column, source: spec.source,
+    keyColumns: target.keyColumns, operator: opts.operator ?? currentOperator(), run: opts.run,
+  });
+  return runBatches(session, target, state, opts);
+}
+
+/** Resume a backfill from its last committed batch. */
+export async function resumeBackfill(session: Session, id: string, opts: BackfillOptions = {}): Promise<BackfillResult> {
+  requireWrite(session);
+  const state = await getBackfillState(session, id);
+  const target = await resolveBackfillTarget(session, `"${state.schema.replaceAll('"', '""')}"."${state.table.replaceAll('"', '""')}"`, state.column, state.source);
+  if (target.keyColumns.join('\u0000') !== state.keyColumns.join('\u0000')) {
+    throw new UserError(`the primary key of ${state.schema}.${state.table} changed since backfill ${id} started; start a new backfill`, 'usage');
+  }
+  if (state.status === 'done') return finish(session, target, state, 'done', 0, 0);
+  return runBatches(session, target, state, opts);
+}
+
+/** Start, or resume the unfinished backfill of the same column: what a runbook step does. */
+export async function startOrResumeBackfill(session: Session, spec: BackfillSpec, opts: BackfillOptions = {}): Promise<BackfillResult> {
+  requireWrite(session);
+  const target = await resolveBackfillTarget(session, spec.table, spec.column, spec.source);
+  await ensureBackfillTable(session);
+  const open = await findUnfinishedBackfill(session, target.schema, target.table, target.column);
+  return open ? resumeBackfill(session, open.id, opts) : startBackfill(session, spec, opts);
+}
+
+function requireWrite(session: Session): void {
+  if (!session.isWritable) throw new UserError('a backfill writes: switch on write mode (--write; on production also --confirm DBNAME)', 'permission');
+}
+
+async function runBatches(session: Session, target: BackfillTarget, state: BackfillState, opts: BackfillOptions): Promise<BackfillResult> {
+  const batchSize = opts.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch must be a positive whole number, got ${batchSize}`, 'usage');
+  const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 2000);
+  const retries = opts.retries ?? 5;
+  const emit = opts.onProgress ?? (() => undefined);
+  const started = performance.now();
+  let lastKey = state.lastKey;
+  let done = state.rowsDone;
+  let batches = state.batches;
+  let doneThisRun = 0;
+  let unresolvedThisRun = 0;
+  const rem = remainingSql(target, lastKey);
+  const initialRemaining = Number((await session.query<{ n: string }>(rem.sql, rem.params)).rows[0]!.n);
+  const progress = (phase: BackfillProgress['phase'], unresolved = 0, message?: string): BackfillProgress => {
+    const secs = (performance.now() - started) / 1000;
+    const rate = secs > 0 ? doneThisRun / secs : 0;
+    const remaining = Math.max(0, initialRemaining - doneThisRun - unresolvedThisRun);
+    return {
+      id: state.id, phase, batch: batches, done, remaining, rate: Math.round(rate),
+      etaSeconds: rate > 0 ? Math.round((remaining / rate) * 10) / 10 : null, lastKey, unresolved, ...(message ? { message } : {}),
+    };
+  };
+  emit(progress('counting'));
+
+  const onAbort = () => void session.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const offPause = opts.pause?.onChange((p) => emit(progress(p ? 'paused' : 'resumed')));
+  try {
+    for (;;) {
+      if (opts.pause?.paused) await opts.pause.wait(opts.signal);
+      if (opts.signal?.aborted) throw new CancelledError();
+      const r = await batchWithRetries(session, target, state, batchSize, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
+        emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries})`)));
+      if (r.scanned === 0) break;
+      lastKey = r.lastKey;
+      batches += 1;
+      done += r.updated;
+      doneThisRun += r.updated;
+      unresolvedThisRun += r.unresolved;
+      emit(progress('batch', r.unresolved));
+      if (r.scanned < batchSize) break;
+      await throttle(opts.throttleMs ?? 0, opts.signal);
+    }
+  } catch (err) {
+    if (err instanceof CancelledError || opts.signal?.aborted) {
+      await setBackfillStatus(session, state.id, 'cancelled').catch(() => undefined);
+      emit(progress('cancelled'));
+      throw new CancelledError();
+    }
+    await setBackfillStatus(session, state.id, 'failed', (err as Error).message).catch(() => undefined);
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    offPause?.();
+  }
+  const result = await finish(session, target, { ...state, rowsDone: done, batches }, 'done', doneThisRun, (performance.now() - started) / 1000);
+  emit({ ...progress('done'), remaining: result.nullsLeft, etaSeconds: 0 });
+  return result;
+}
+
+async function finish(session: Session, target: BackfillTarget, state: BackfillState, status: 'done', doneThisRun: number, secs: number): Promise<BackfillResult> {
+  await setBackfillStatus(session, state.id, status);
+  const nullsLeft = Number((await session.query<{ n: string }>(nullCountSql(target))).rows[0]!.n);
+  return {
+    id: state.id, status, rowsDone: state.rowsDone, batches: state.batches, nullsLeft,
+    durationMs: Math.round(secs * 1000), rate: secs > 0 ? Math.round(doneThisRun / secs) : 0,
+  };
+}
+
+interface BatchOutcome {
+  scanned: number;
+  updated: number;
+  unresolved: number;
+  lastKey: string[] | null;
+}
+
+/** One batch in one transaction: lock the state row, read its last key, fill, advance the state. */
+async function runOneBatch(session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number): Promise<BatchOutcome> {
+  return session.transaction(async () => {
+    await session.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+    const { rows } = await session.query<{ last_key: string[] | null; status: string }>(
+      'SELECT last_key, status FROM tenancy_console.backfills WHERE id = $1 FOR UPDATE', [state.id]);
+    if (!rows[0]) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
+    const from = rows[0].last_key;
+    const b = batchSql(target, state.source, from, batchSize);
+    const r = (await session.query<{ scanned: number; updated: number; unresolved: number; last_key: string[] | null }>(b.sql, b.params)).rows[0]!;
+    if (r.scanned > 0) {
+      await session.query(
+        `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,
+        [state.id, r.last_key, r.updated]);
+    }
+    return { scanned: r.scanned, updated: r.updated, unresolved: r.unresolved, lastKey: r.last_key ?? from };
+  }, { readOnly: false });
+}
+
+async function batchWithRetries(
+  session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number, retries: number,
+  signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
+): Promise<BatchOutcome> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await runOneBatch(session, target, state, batchSize, lockTimeoutMs);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (!code || !RETRYABLE.has(code) || attempt >= retries || signal?.aborted) throw err;
+      onRetry(attempt + 1, code === '55P03' ? `lock_timeout (${lockTimeoutMs} ms) expired` : (err as Error).message);
+      await throttle(Math.min(5000, 200 * 2 ** attempt), signal);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The SQL of one backfill batch: walk the next N primary keys after the last committed one, and
+ * fill the column only where it is still NULL and the source resolves a value. Every identifier
+ * quoted, every value a parameter.
+ */
+import type { BackfillSource } from '../../../shared/backfill.js';
+import { qualified, quoteIdent } from '../ident.js';
+import type { BackfillTarget } from './target.js';
+
+/** A statement and its parameters. */
+export interface BoundSql {
+  sql: string;
+  params: unknown[];
+}
+
+/** "(t.a, t.b) > ($2, $3)" or "t.a > $2" starting at parameter `first`; empty without a last key. */
+function afterKey(alias: string, keys: readonly string[], lastKey: readonly string[] | null, first: number): string {
+  if (!lastKey) return 'true';
+  const cols = keys.map((k) => `${alias}.${quoteIdent(k)}`);
+  const params = keys.map((_, i) => `$${first + i}`);
+  return keys.length === 1 ? `${cols[0]} > ${params[0]}` : `(${cols.join(', ')}) > (${params.join(', ')})`;
+}
+
+/** The expression giving the new value for the row aliased `t`. Adds its parameters to `params`. */
+function valueExpr(target: BackfillTarget, source: BackfillSource, params: unknown[]): string {
+  const type = target.columnType;
+  const bind = (v: unknown) => {
+    params.push(v);
+    return `CAST($${params.length} AS ${type})`;
+  };
+  switch (source.kind) {
+    case 'constant':
+      return bind(source.value);
+    case 'map': {
+      const m = target.map!;
+      const lookup = `(SELECT CAST(m.${quoteIdent(source.toColumn)} AS ${type}) FROM ${qualified(m.schema, m.table)} m
+        WHERE m.${quoteIdent(source.fromColumn)} = t.${quoteIdent(m.keyColumn)} LIMIT 1)`;
+      return source.default == null ? lookup : `coalesce(${lookup}, ${bind(source.default)})`;
+    }
+    case 'parent': {
+      const p = target.parent!;
+      const join = p.columns.map((c, i) => `p.${quoteIdent(p.refColumns[i]!)} = t.${quoteIdent(c)}`).join(' AND ');
+      const lookup = `(SELECT p.${quoteIdent(target.column)} FROM ${qualified(p.schema, p.table)} p WHERE ${join})`;
+      return source.default == null ? lookup : `coalesce(${lookup}, ${bind(source.default)})`;
+    }
+  }
+}
+
+/**
+ * One batch: returns scanned (keys walked), updated, unresolved (NULL rows the source left NULL)
+ * and last_key (text[] of the batch's highest key, null when nothing was left).
+ */
+export function batchSql(target: BackfillTarget, source: BackfillSource, lastKey: readonly string[] | null, batchSize: number): BoundSql {
+  const tbl = qualified(target.schema, target.table);
+  const col = quoteIdent(target.column);
+  const keys = target.keyColumns;
+  const params: unknown[] = [batchSize, ...(lastKey ?? [])];
+  const where = afterKey('t', keys, lastKey, 2);
+  const value = valueExpr(target, source, params);
+  const joinOn = (a: string, b: string) => keys.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
+  const order = keys.map((k) => `${quoteIdent(k)} DESC`).join(', ');
+  const lastKeyArray = `ARRAY[${keys.map((k) => `${quoteIdent(k)}::text`).join(', ')}]`;
+  const sql = `WITH batch AS (
+  SELECT ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')} FROM ${tbl} t WHERE ${where} ORDER BY ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')} LIMIT $1
+), todo AS (
+  SELECT ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')}, ${value} AS v FROM ${tbl} t JOIN batch b ON ${joinOn('t', 'b')} WHERE t.${col} IS NULL
+), upd AS (
+  UPDATE ${tbl} t SET ${col} = todo.v FROM todo WHERE ${joinOn('t', 'todo')} AND t.${col} IS NULL AND todo.v IS NOT NULL RETURNING 1
+)
+SELECT (SELECT count(*) FROM batch)::int AS scanned,
+       (SELECT count(*) FROM upd)::int AS updated,
+       (SELECT count(*) FROM todo WHERE v IS NULL)::int AS unresolved,
+       (SELECT ${lastKeyArray} FROM batch ORDER BY ${order} LIMIT 1) AS last_key`;
+  return { sql, params };
+}
+
+/** Count the NULL rows the backfill has still to visit (after the last committed key). */
+export function remainingSql(target: BackfillTarget, lastKey: readonly string[] | null): BoundSql {
+  return {
+    sql: `SELECT count(*)::bigint AS n FROM ${qualified(target.schema, target.table)} t WHERE t.${quoteIdent(target.column)} IS NULL AND ${afterKey('t', target.keyColumns, lastKey, 1)}`,
+    params: [...(lastKey ?? [])],
+  };
+}
+
+/** Count every NULL row of the column. */
+export function nullCountSql(target: BackfillTarget): string {
+  return `SELECT count(*)::bigint AS n FROM ${qualified(target.schema, target.table)} WHERE ${quoteIdent(target.column)} IS NULL`;
+}
+
+/** What the operator sees before it runs: one batch's statement, with placeholders. */
+export function describeBatch(target: BackfillTarget, source: BackfillSource, batchSize: number): string {
+  return batchSql(target, source, target.keyColumns.map(() => '<last key>'), batchSize).sql;
+}

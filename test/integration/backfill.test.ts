@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PauseController } from '../../main/engine/backfill/pause.js';
+import { resumeBackfill, startBackfill, startOrResumeBackfill } from '../../main/engine/backfill/run.js';
+import { getBackfillState } from '../../main/engine/backfill/state.js';
+import type { BackfillProgress } from '../../shared/backfill.js';
+import { buildCli, cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+// Hostile names everywhere: quotes, semicolons, spaces, mixed case, unicode.
+const FIXTURE = `
+  CREATE SCHEMA "Tenant ""App""";
+  SET search_path = "Tenant ""App""";
+  CREATE TABLE "Org; s" (id int PRIMARY KEY);
+  INSERT INTO "Org; s" SELECT g FROM generate_series(1, 5) g;
+  CREATE TABLE "Parent ü" (id int PRIMARY KEY, "Tenant Id" int REFERENCES "Org; s");
+  INSERT INTO "Parent ü" SELECT g, 1 + g % 5 FROM generate_series(1, 100) g;
+  CREATE TABLE "Legacy Map" ("legacy Key" text PRIMARY KEY, org int);
+  INSERT INTO "Legacy Map" SELECT 'k' || g, 1 + g % 4 FROM generate_series(1, 3000) g WHERE g % 10 <> 0;
+  CREATE TABLE upd_log (tbl text, id bigint);
+  CREATE FUNCTION log_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO "Tenant ""App""".upd_log VALUES (TG_TABLE_NAME, NEW.id); RETURN NEW; END $$;
+`;
+
+function childTable(name: string, rows: number, preset = 0): string {
+  return `
+    SET search_path = "Tenant ""App""";
+    CREATE TABLE "${name}" (id bigint PRIMARY KEY, parent_id int CONSTRAINT "fk; parent" REFERENCES "Parent ü", "legacy Key" text, "Tenant Id" int);
+    INSERT INTO "${name}" SELECT g, 1 + g % 100, 'k' || g, CASE WHEN g <= ${preset} THEN 5 END FROM generate_series(1, ${rows}) g;
+    CREATE TRIGGER upd AFTER UPDATE OF "Tenant Id" ON "${name}" FOR EACH ROW EXECUTE FUNCTION log_upd();`;
+}
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase(FIXTURE);
+});
+afterAll(async () => {
+  cleanCli();
+  await db?.drop();
+});
+
+const T = (name: string) => `"Tenant ""App"""."${name}"`;
+const q = async (sql: string) => (await db.exec(`SET search_path = "Tenant ""App"""; ${sql}`) as unknown as { rows: Record<string, number>[] }[])[1]!.rows;
+
+async function updatesOf(table: string): Promise<{ rows: number; twice: number }> {
+  const r = await q(`SELECT count(*)::int AS rows, (SELECT count(*)::int FROM (SELECT id FROM upd_log WHERE tbl = '${table}' GROUP BY id HAVING count(*) > 1) x) AS twice FROM upd_log WHERE tbl = '${table}'`);
+  return { rows: r[0]!.rows!, twice: r[0]!.twice! };
+}
+
+describe('backfill engine', () => {
+  it('fills from a constant in batches, leaves filled rows alone, and reports progress', async () => {
+    await db.exec(childTable('const; t', 2500, 100));
+    const s = await db.session();
+    await s.enableWrite();
+    const events: BackfillProgress[] = [];
+    const r = await startBackfill(s, { table: T('const; t'), column: 'Tenant Id', source: { kind: 'constant', value: '3' } },
+      { batchSize: 1000, onProgress: (e) => events.push(e) });
+    expect(r).toMatchObject({ status: 'done', rowsDone: 2400, batches: 3, nullsLeft: 0 });
+    expect(events.filter((e) => e.phase === 'batch').map((e) => [e.done, e.remaining])).toEqual([[900, 1500], [1900, 500], [2400, 0]]);
+    expect(events[0]).toMatchObject({ phase: 'counting', remaining: 2400 });
+    expect(await q(`SELECT count(*)::int AS n FROM "const; t" WHERE "Tenant Id" = 5`)).toEqual([{ n: 100 }]);
+    expect(await updatesOf('const; t')).toEqual({ rows: 2400, twice: 0 });
+    await s.close();
+  });
+
+  it('fills from a mapping table with a default for unmapped rows, and from the parent through an FK', async () => {
+    await db.exec(childTable('map; t', 3000));
+    await db.exec(childTable('par; t', 3000));
+    const s = await db.session();
+    await s.enableWrite();
+    const m = await startBackfill(s, { table: T('map; t'), column: 'Tenant Id', source: { kind: 'map', table: T('Legacy Map'), fromColumn: 'legacy Key', toColumn: 'org', default: '5' } }, { batchSize: 700 });
+    expect(m).toMatchObject({ status: 'done', rowsDone: 3000, nullsLeft: 0 });
+    expect(await q(`SELECT count(*)::int AS n FROM "map; t" t JOIN "Legacy Map" m ON m."legacy Key" = t."legacy Key" WHERE m.org = t."Tenant Id"`)).toEqual([{ n: 2700 }]);
+    expect(await q(`SELECT count(*)::int AS n FROM "map; t" WHERE "Tenant Id" = 5`)).toEqual([{ n: 300 }]);
+
+    const p = await startBackfill(s, { table: T('par; t'), column: 'Tenant Id', source: { kind: 'parent', foreignKey: 'fk; parent' } }, { batchSize: 1000 });
+    expect(p).toMatchObject({ status: 'done', rowsDone: 3000, nullsLeft: 0 });
+    expect(await q(`SELECT count(*)::int AS n FROM "par; t" c JOIN "Parent ü" p ON p.id = c.parent_id WHERE p."Tenant Id" IS DISTINCT FROM c."Tenant Id"`)).toEqual([{ n: 0 }]);
+    await s.close();
+  });
+
+  it('refuses bad input with one line naming the fix, and needs write mode', async () => {
+    const s = await db.session();
+    await expect(startBackfill(s, { table: T('const; t'), column: 'Tenant Id', source: { kind: 'constant', value: '1' } })).rejects.toThrow(/write mode/);
+    await s.enableWrite();
+    await expect(startBackfill(s, { table: T('nope'), column: 'x', source: { kind: 'constant', value: '1' } })).rejects.toThrow(/not found; check --table/);
+    await expect(startBackfill(s, { table: T('const; t'), column: 'nope', source: { kind: 'constant', value: '1' } })).rejects.toThrow(/column nope not found/);
+    await expect(startBackfill(s, { table: T('const; t'), column: 'Tenant Id', source: { kind: 'parent', foreignKey: 'nope' } })).rejects.toThrow(/foreign key nope not found/);
+    await s.close();
+  });
+
+  it('pauses between batches, and cancel stops it with the state saying so', async () => {
+    await db.exec(childTable('pause; t', 2000));
+    const s = await db.session();
+    await s.enableWrite();
+    const pause = new PauseController();
+    const ctl = new AbortController();
+    let pausedAt: number | null = null;
+    const run = startBackfill(s, { table: T('pause; t'), column: 'Tenant Id', source: { kind: 'constant', value: '2' } }, {
+      batchSize: 100, pause, signal: ctl.signal,
+      onProgress: (e) => {
+        if (e.phase === 'batch' && e.batch === 2) pause.pause();
+        if (e.phase === 'paused') pausedAt = e.done;
+        if (e.phase === 'batch' && e.batch === 4) ctl.abort();
+      },
+    });
+    await expect.poll(() => pausedAt).toBe(200);
+    expect(await q(`SELECT count(*)::int AS n FROM "pause; t" WHERE "Tenant Id" IS NOT NULL`)).toEqual([{ n: 200 }]);
+    pause.resume();
+    await expect(run).rejects.toThrow(/cancelled/);
+    const id = (await q(`SELECT id FROM tenancy_console.backfills WHERE table_name = 'pause; t'`))[0]!.id as unknown as string;
+    const state = await getBackfillState(s, id);
+    expect(state).toMatchObject({ status: 'cancelled', rowsDone: 400, batches: 4, lastKey: ['400'] });
+    await expect(startBackfill(s, { table: T('pause; t'), column: 'Tenant Id', source: { kind: 'constant', value: '2' } })).rejects.toThrow(`resume it with --resume ${id}`);
+    const r = await startOrResumeBackfill(s, { table: T('pause; t'), column: 'Tenant Id', source: { kind: 'constant', value: '2' } }, { batchSize: 500 });
+    expect(r).toMatchObject({ id, status: 'done', rowsDone: 2000, nullsLeft: 0 });
+    expect(await updatesOf('pause; t')).toEqual({ rows: 2000, twice: 0 });
+    await s.close();
+  });
+
+  it('resumes after its server connection is terminated mid-run, every row filled exactly once', async () => {
+    await db.exec(childTable('term; t', 3000));
+    const s = await db.session();
+    await s.enableWrite();
+    const pause = new PauseController();
+    let id = '';
+    const run = startBackfill(s, { table: T('term; t'), column: 'Tenant Id', source: { kind: 'parent', foreignKey: 'fk; parent' } }, {
+      batchSize: 250, pause,
+      onProgress: (e) => {
+        id = e.id;
+        if (e.phase === 'batch' && e.batch === 3) pause.pause();
+      },
+    });
+    const pid = s.pid;
+    await expect.poll(() => pause.paused).toBe(true);
+    await db.exec('SELECT pg_terminate_backend($1)', [pid]);
+    await expect.poll(async () => (await db.exec('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pid])).rows[0].n).toBe(0);
+    pause.resume();
+    await expect(run).rejects.toThrow();
+    expect(await q(`SELECT count(*)::int AS n FROM "term; t" WHERE "Tenant Id" IS NOT NULL`)).toEqual([{ n: 750 }]);
+
+    const s2 = await db.session();
+    await s2.enableWrite();
+    expect(await getBackfillState(s2, id)).toMatchObject({ rowsDone: 750, lastKey: ['750'] });
+    const r = await resumeBackfill(s2, id, { batchSize: 1000 });
+    expect(r).toMatchObject({ status: 'done', rowsDone: 3000, nullsLeft: 0 });
+    expect(await updatesOf('term; t')).toEqual({ rows: 3000, twice: 0 });
+    await s2.close();
+  });
+});
+
+describe('tenancy backfill (CLI)', () => {
+  it('resumes after the process is killed with SIGKILL mid-run, every row filled exactly once', async () => {
+    await db.exec(childTable('kill; t', 6000));
+    const env = { TENANCY_CONFIG_DIR: tempConfigDir(), TENANCY_OPERATOR: 'kill-test' };
+    const cli = await buildCli();
+    const child = spawn(process.execPath, [cli, 'backfill', '--url', db.url, '--table', T('kill; t'), '--column', 'Tenant Id',
+      '--map', `${T('Legacy Map')}:legacy Key:org`, '--default', '1', '--batch', '100', '--throttle', '25', '--write'], {
+      env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, sig) => resolve(sig)));
+    await expect.poll(() => /batch 3 committed/.test(stderr), { timeout: 20_000 }).toBe(true);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const id = /backfill (bf_[0-9a-f]+)/.exec(stderr)![1]!;
+
+    // The state row and the data agree: what it says is done is exactly what was updated.
+    const state = (await q(`SELECT rows_done::int AS n, last_key[1]::int AS k FROM tenancy_console.backfills WHERE id = '${id}'`))[0]!;
+    expect(state.n).toBeGreaterThanOrEqual(300);
+    expect(state.n).toBeLessThan(6000);
+    expect(await updatesOf('kill; t')).toEqual({ rows: state.n, twice: 0 });
+    expect(await q(`SELECT count(*)::int AS n FROM "kill; t" WHERE "Tenant Id" IS NOT NULL`)).toEqual([{ n: state.n }]);
+    expect(state.k).toBe(state.n);
+
+    const again = await runTenancy(['backfill', '--url', db.url, '--table', T('kill; t'), '--column', 'Tenant Id', '--value', '1', '--write'], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`resume it with --resume ${id}`);
+
+    const resumed = await runTenancy(['backfill', '--url', db.url, '--resume', id, '--batch', '1000', '--write', '--format', 'json'], env);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ id, status: 'done', rowsDone: 6000, nullsLeft: 0 });
+    expect(resumed.stderr).toContain(`${(6000 - state.n).toLocaleString('en-US')} NULL rows to visit after key ${state.k}`);
+    expect(await updatesOf('kill; t')).toEqual({ rows: 6000, twice: 0 });
+    expect(await q(`SELECT count(*)::int AS n FROM "kill; t" t JOIN "Legacy Map" m ON m."legacy Key" = t."legacy Key" WHERE m.org = t."Tenant Id"`)).toEqual([{ n: 2700 }]); // the map covers k1..k3000 but every tenth
+
+    const list = await runTenancy(['backfill', '--url', db.url, '--list'], env);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+Tenant "App".kill; t\\s+Tenant Id\\s+done\\s+6000`));
+  });
+
+  it('says what is missing in one line', async () => {
+    const env = { TENANCY_CONFIG_DIR: tempConfigDir() };
+    const r = await runTenancy(['backfill', '--url', db.url, '--table', 'x', '--column', 'y', '--value', '1', '--from-parent', 'f', '--write'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('give exactly one source');
+  });
+});
