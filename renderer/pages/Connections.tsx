@@ -110,7 +110,9 @@ export function ConnectionsPage() {
             </div>
           }
         >
-          Add a profile (paste a postgres:// URL), or explore the demo: an embedded PostgreSQL with half-migrated scenarios full of defects to find.
+          {demoAvailable
+            ? 'Add a profile (paste a postgres:// URL), or explore the demo: an embedded PostgreSQL with half-migrated scenarios full of defects to find.'
+            : 'Add a profile: paste a postgres:// URL, test it, save it.'}
         </EmptyState>
       )}
       {demoMessage && <p className={`status ${demoState === 'error' ? 'status-error' : 'status-info'}`}>{demoMessage}</p>}

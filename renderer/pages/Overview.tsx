@@ -53,6 +53,7 @@ function Severity({ run }: { run: CheckRun }) {
 
 function ExactRun() {
   const { exactState, progress, completed, exactError, runExact, cancel } = useChecks();
+  const hasPrevious = useChecks((s) => s.exact !== null);
   const pct = progress && progress.total ? Math.round((progress.done / progress.total) * 100) : 0;
   return (
     <div className="card exact-run" data-testid="exact-run" data-run-state={exactState}>
@@ -78,7 +79,7 @@ function ExactRun() {
           )}
         </div>
       )}
-      {exactState === 'cancelled' && <p className="status status-info" role="status">Cancelled: the running scan was stopped on the server; nothing was changed.</p>}
+      {exactState === 'cancelled' && <p className="status status-info" role="status">Cancelled: the running scan was stopped on the server; nothing was changed.{hasPrevious ? ' The findings below are from the previous exact run.' : ''}</p>}
       {exactState === 'error' && <p className="status status-error" role="alert">{exactError}</p>}
     </div>
   );
