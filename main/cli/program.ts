@@ -16,6 +16,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerRestore } from './commands/restore.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerBackfill } from './commands/backfill.js';
+import { registerContract } from './commands/contract.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -31,6 +32,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerRestore,
   registerMigrate,
   registerBackfill,
+  registerContract,
 ];
 
 /** Build the program (not yet parsed). */

@@ -170,7 +170,7 @@ describe('tenancy backfill (CLI)', () => {
     const state = (await q(`SELECT rows_done::int AS n, last_key[1]::int AS k FROM tenancy_console.backfills WHERE id = '${id}'`))[0]!;
     expect(state.n).toBeGreaterThanOrEqual(300);
     expect(state.n).toBeLessThan(6000);
-    expect(await updatesOf('kill; t')).toEqual({ rows: state.n, twice: 0 });
+    expect(await updatesOf('kill; t')).toEqual({ rows: state.n!, twice: 0 });
     expect(await q(`SELECT count(*)::int AS n FROM "kill; t" WHERE "Tenant Id" IS NOT NULL`)).toEqual([{ n: state.n }]);
     expect(state.k).toBe(state.n);
 
@@ -181,7 +181,7 @@ describe('tenancy backfill (CLI)', () => {
     const resumed = await runTenancy(['backfill', '--url', db.url, '--resume', id, '--batch', '1000', '--write', '--format', 'json'], env);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ id, status: 'done', rowsDone: 6000, nullsLeft: 0 });
-    expect(resumed.stderr).toContain(`${(6000 - state.n).toLocaleString('en-US')} NULL rows to visit after key ${state.k}`);
+    expect(resumed.stderr).toContain(`${(6000 - state.n!).toLocaleString('en-US')} NULL rows to visit after key ${state.k}`);
     expect(await updatesOf('kill; t')).toEqual({ rows: 6000, twice: 0 });
     expect(await q(`SELECT count(*)::int AS n FROM "kill; t" t JOIN "Legacy Map" m ON m."legacy Key" = t."legacy Key" WHERE m.org = t."Tenant Id"`)).toEqual([{ n: 2700 }]); // the map covers k1..k3000 but every tenth
 

@@ -1,0 +1,117 @@
+/**
+ * Plan and apply the contract steps of a table: statements generated from the model, linted with
+ * the migrations linter, shown, then run one by one (each in its own transaction with lock_timeout,
+ * CONCURRENTLY ones outside any transaction), retried on lock timeouts, cancellable.
+ */
+import type { ContractPlan, ContractResult, ContractStep } from '../../../shared/contract-steps.js';
+import { CONTRACT_STEPS } from '../../../shared/contract-steps.js';
+import type { LintFinding } from '../../../shared/migrations.js';
+import type { TenancyModel } from '../../../shared/model.js';
+import { CancelledError, UserError } from '../errors.js';
+import { parseQualifiedName } from '../ident.js';
+import { lintFiles } from '../migrations/lint.js';
+import type { Session } from '../session.js';
+import { contractStatements, modelTable, type ContractOptions } from './plan.js';
+
+/** Parse a --step value: one step or "all". */
+export function parseSteps(text: string | undefined): ContractStep[] {
+  if (!text || text === 'all') return [...CONTRACT_STEPS];
+  const steps = text.split(',').map((s) => s.trim());
+  for (const s of steps) {
+    if (!(CONTRACT_STEPS as readonly string[]).includes(s)) throw new UserError(`--step "${s}": use ${CONTRACT_STEPS.join(', ')} or all`, 'usage');
+  }
+  return CONTRACT_STEPS.filter((s) => steps.includes(s));
+}
+
+/** The plan for one table: statements in a safe order, lint findings, notes. */
+export async function planContract(model: TenancyModel, tableText: string, steps: readonly ContractStep[], opts: ContractOptions & { serverVersionNum?: number } = {}): Promise<ContractPlan> {
+  let name: { schema: string; table: string };
+  try {
+    name = parseQualifiedName(tableText);
+  } catch (err) {
+    throw new UserError(`--table: ${(err as Error).message}`, 'usage');
+  }
+  const t = modelTable(model, name.schema, name.table);
+  const statements: ContractPlan['statements'] = [];
+  const notes: string[] = [];
+  // Order: defaults before NOT NULL (nothing new lands via the default), FKs before RLS.
+  for (const step of CONTRACT_STEPS.filter((s) => steps.includes(s))) {
+    const r = contractStatements(model, t, step, opts);
+    statements.push(...r.statements);
+    notes.push(...r.notes);
+  }
+  const withPolicies = t.policies.length ? [`${t.schema}.${t.table}`] : [];
+  const lint = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies);
+  return { schema: t.schema, table: t.table, steps: [...steps], statements, notes, lint };
+}
+
+/**
+ * Lint the plan as one file (lock_timeout first, as the runner sets it), then name findings by
+ * statement. Rules about sharing one transaction do not apply: the runner gives every statement
+ * its own transaction (CONCURRENTLY ones none).
+ */
+async function lintStatements(sqls: readonly string[], tenantColumn: string | undefined, serverVersionNum?: number, tablesWithPolicies: string[] = []): Promise<LintFinding[]> {
+  if (sqls.length === 0) return [];
+  const text = ["SET lock_timeout = '3s';", ...sqls.map((s) => `${s.replace(/\n/g, ' ')};`)].join('\n');
+  const findings = await lintFiles([{ file: 'plan', sql: text }], { tenantColumns: tenantColumn ? [tenantColumn] : undefined, serverVersionNum, tablesWithPolicies });
+  return findings
+    .filter((f) => f.rule !== 'non-transactional' && f.rule !== 'validate-same-transaction')
+    .map((f) => ({ ...f, file: `statement ${f.line - 1}`, line: f.line - 1 }));
+}
+
+/** How to apply. */
+export interface ApplyContractOptions {
+  lockTimeoutMs?: number;
+  retries?: number;
+  signal?: AbortSignal;
+  onStatement?: (index: number, sql: string, state: 'running' | 'done' | 'retry') => void;
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Run a plan's statements in order; stops at the first failure and says which. */
+export async function applyContract(session: Session, plan: ContractPlan, opts: ApplyContractOptions = {}): Promise<ContractResult> {
+  if (!session.isWritable) throw new UserError('contract changes need write mode (--write; on production also --confirm DBNAME)', 'permission');
+  const blocking = plan.lint.filter((f) => f.severity === 'error');
+  if (blocking.length) throw new UserError(`lint errors block the contract plan: ${blocking.map((f) => `${f.file} ${f.rule}`).join(', ')}`, 'lint');
+  const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 3000);
+  const retries = opts.retries ?? 3;
+  const started = performance.now();
+  const onAbort = () => void session.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let applied = 0;
+  try {
+    for (const [i, s] of plan.statements.entries()) {
+      for (let attempt = 0; ; attempt += 1) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        opts.onStatement?.(i, s.sql, attempt ? 'retry' : 'running');
+        try {
+          if (s.outsideTransaction) {
+            await session.query(`SELECT set_config('lock_timeout', $1, false)`, [`${lockTimeoutMs}ms`]);
+            await session.query(s.sql);
+          } else {
+            await session.transaction(async () => {
+              await session.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+              await session.query(s.sql);
+            }, { readOnly: false });
+          }
+          break;
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? null;
+          if (code === '55P03' && attempt < retries && !opts.signal?.aborted) {
+            await wait(250 * 2 ** attempt);
+            continue;
+          }
+          if (err instanceof CancelledError) throw err;
+          return { plan, applied, failed: { index: i, sql: s.sql, error: (err as Error).message, code }, durationMs: Math.round(performance.now() - started) };
+        }
+      }
+      applied += 1;
+      opts.onStatement?.(i, s.sql, 'done');
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (plan.statements.some((s) => s.outsideTransaction)) await session.query('RESET lock_timeout').catch(() => undefined);
+  }
+  return { plan, applied, failed: null, durationMs: Math.round(performance.now() - started) };
+}
