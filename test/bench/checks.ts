@@ -16,6 +16,11 @@ import { profileFromUrl } from '../../main/engine/target.js';
 
 const TENANTS = 1000;
 
+/** The benchmark schema and data for `total` rows (exported for profiling scripts). */
+export function schemaSqlForTest(total: number): string {
+  return schemaSql(total);
+}
+
 function schemaSql(total: number): string {
   const n = (share: number) => Math.round(total * share);
   return `

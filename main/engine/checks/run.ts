@@ -12,7 +12,7 @@ import type { Session } from '../session.js';
 import { catalogFindings, finding } from './catalog-checks.js';
 import { probeIsolation } from './isolation.js';
 import {
-  crossTenantCandidates, readTenants, sampleNullRows, sampleOrphanRows, scanCrossTenant, scanTable, type TableScan, type TenantDirectory,
+  crossTenantCandidates, readTenants, sampleNullRows, sampleOrphanRows, scanCrossTenant, scanTable, type CrossTenantScan, type TableScan, type TenantDirectory,
 } from './scan.js';
 import {
   crossTenantEvidence, crossTenantRemedy, nullRowsEvidence, nullRowsRemedy, orphanEvidence, orphanRemedy,
@@ -176,7 +176,7 @@ async function exactRows(
     throwIfAborted(opts.signal);
     opts.onProgress?.({ phase: 'foreign-key', done, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name });
     done += 1;
-    let res: { count: number; sample: Record<string, string | null>[] };
+    let res: CrossTenantScan;
     try {
       res = await scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol);
     } catch (err) {
@@ -188,7 +188,8 @@ async function exactRows(
     if (res.count > 0) {
       findings.push(finding('cross-tenant-reference', c.child, {
         constraint: c.fk.name, column: c.childCol, count: res.count, sample: res.sample,
-        message: `${c.child.schema}.${c.child.table} -> ${c.parent.schema}.${c.parent.table} (${c.fk.name}): ${res.count} rows whose ${c.childCol} differs from the parent's`,
+        message: `${c.child.schema}.${c.child.table} -> ${c.parent.schema}.${c.parent.table} (${c.fk.name}): ${res.count} rows whose ${c.childCol} differs from the parent's` +
+          ` (${res.pairs.slice(0, 3).map((p) => `${p.rows} of tenant ${p.childTenant} under tenant ${p.parentTenant}`).join('; ')}${res.pairs.length > 3 ? '; ...' : ''})`,
         sql: crossTenantEvidence(c.child, c.parent, c.fk, c.childCol, c.parentCol),
         remedy: crossTenantRemedy(c.child, c.parent, c.fk, c.childCol, c.parentCol),
       }));

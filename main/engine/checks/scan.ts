@@ -75,19 +75,46 @@ export async function sampleOrphanRows(session: Session, t: TableInfo, column: s
   return rows;
 }
 
-/** Count and sample, in one statement, child rows whose tenant differs from their parent's. */
+/** Cross-tenant rows of one FK: total, the (child tenant, parent tenant) pairs, a few sample rows. */
+export interface CrossTenantScan {
+  count: number;
+  /** Largest pairs first (at most 100): which tenant's rows point at which tenant's parents. */
+  pairs: { childTenant: string; parentTenant: string; rows: number }[];
+  sample: SampleRow[];
+}
+
+/**
+ * One aggregate join per FK, grouped by (child tenant, parent tenant): parallel-capable like a
+ * bare count, and it keeps the first and last row of each pair (by ctid) so samples are then
+ * fetched by TID, without a second pass over the join.
+ */
 export async function scanCrossTenant(
   session: Session, child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string,
-): Promise<{ count: number; sample: SampleRow[] }> {
-  const parentKey = fk.refColumns.map((c) => `p.${quoteIdent(c)}::text AS ${quoteIdent(`parent.${c}`)}`).join(', ');
-  const { rows } = await session.query<SampleRow & { __total: string }>(
-    `SELECT ${sampleSelect(child, 'c')}, c.${quoteIdent(childCol)}::text AS ${quoteIdent(`${childCol}`)}, ${parentKey}, ` +
-      `p.${quoteIdent(parentCol)}::text AS ${quoteIdent(`parent.${parentCol}`)}, count(*) OVER () AS __total ` +
+): Promise<CrossTenantScan> {
+  const c = quoteIdent(childCol);
+  const p = quoteIdent(parentCol);
+  const { rows } = await session.query<{ ct: string; pt: string; n: string; first: string; last: string; total: string }>(
+    `SELECT c.${c}::text AS ct, p.${p}::text AS pt, count(*) AS n, min(c.ctid)::text AS first, max(c.ctid)::text AS last, ` +
+      `sum(count(*)) OVER () AS total ` +
       `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} ` +
-      `WHERE c.${quoteIdent(childCol)} <> p.${quoteIdent(parentCol)} LIMIT ${SAMPLE_SIZE}`,
+      `WHERE c.${c} <> p.${p} GROUP BY c.${c}, p.${p} ORDER BY n DESC, ct, pt LIMIT 100`,
   );
-  const count = rows[0] ? Number(rows[0].__total) : 0;
-  return { count, sample: rows.map(({ __total: _total, ...rest }) => rest as SampleRow) };
+  if (rows.length === 0) return { count: 0, pairs: [], sample: [] };
+  const ctids: string[] = [];
+  for (const r of rows) if (ctids.length < SAMPLE_SIZE) ctids.push(r.first);
+  for (const r of rows) if (ctids.length < SAMPLE_SIZE && r.last !== r.first) ctids.push(r.last);
+  const parentKey = fk.refColumns.map((col) => `p.${quoteIdent(col)}::text AS ${quoteIdent(`parent.${col}`)}`).join(', ');
+  const sample = await session.query<SampleRow>(
+    `SELECT ${sampleSelect(child, 'c')}, c.${c}::text AS ${quoteIdent(childCol)}, ${parentKey}, p.${p}::text AS ${quoteIdent(`parent.${parentCol}`)} ` +
+      `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} ` +
+      `WHERE c.ctid = ANY($1::tid[]) AND c.${c} <> p.${p}`,
+    [ctids],
+  );
+  return {
+    count: Number(rows[0]!.total),
+    pairs: rows.map((r) => ({ childTenant: r.ct, parentTenant: r.pt, rows: Number(r.n) })),
+    sample: sample.rows,
+  };
 }
 
 /** FKs whose child and parent both carry the tenant column and are not already tenant-scoped. */
