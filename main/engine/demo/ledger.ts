@@ -132,7 +132,7 @@ export async function applyDemoMigrations(client: pg.Client, ledger: DemoLedger)
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK');
-      throw new Error(`demo migration ${m.name} failed: ${(err as Error).message}`);
+      throw new Error(`demo migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
     }
   }
   return { applied: toApply.map((m) => m.name), pending: all.slice(ledger.applied).map((m) => m.name) };

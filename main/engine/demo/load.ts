@@ -113,7 +113,7 @@ export async function loadScenario(
     try {
       await c.query(sqlFile(`demo/${scenario.id}.sql`));
     } catch (err) {
-      throw new Error(`demo scenario ${scenario.id} failed to load: ${(err as Error).message}`);
+      throw new Error(`demo scenario ${scenario.id} failed to load: ${(err as Error).message}`, { cause: err });
     }
     await c.query('RESET session_replication_role');
     await c.query('ANALYZE');
