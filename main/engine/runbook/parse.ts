@@ -1,0 +1,104 @@
+/**
+ * Read a runbook file: YAML parsed with node positions kept, validated with the zod schema, and
+ * every problem mapped back to its LINE and FIELD ("line 12, steps[3].expect.no[0]: ...").
+ */
+import fs from 'node:fs';
+import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { RunbookSchema, type Runbook, type RunbookIssue } from '../../../shared/runbook.js';
+import { UserError } from '../errors.js';
+
+const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore'];
+
+/** A runbook read from a file, or the problems that stop it. */
+export type ParsedRunbook = { ok: true; runbook: Runbook; text: string } | { ok: false; issues: RunbookIssue[] };
+
+/** "steps[3].expect.no[0]" from a zod path. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
+  return out || '(top level)';
+}
+
+function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } {
+  for (let n = path.length; n >= 0; n -= 1) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+    if (isNode(node) && node.range) return lc.linePos(node.range[0]);
+  }
+  return { line: 1, column: 1 };
+}
+
+/** Parse and validate runbook text; `name` is only used in messages. */
+export function parseRunbookText(text: string): ParsedRunbook {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => {
+        const pos = lc.linePos(e.pos[0]);
+        return { line: pos.line, column: pos.col, field: '(yaml)', message: e.message.split('\n')[0]! };
+      }),
+    };
+  }
+  const value = doc.toJS() as unknown;
+  const issues: RunbookIssue[] = [];
+  const at = (path: PropertyKey[], message: string) => {
+    const pos = position(doc, lc, path);
+    issues.push({ line: pos.line, column: pos.column, field: fieldName(path), message });
+  };
+  // The step kind decides the rest of the schema: name a wrong kind before anything else.
+  const steps = (value as { steps?: unknown } | null)?.steps;
+  if (Array.isArray(steps)) {
+    steps.forEach((s, i) => {
+      const kind = (s as { kind?: unknown } | null)?.kind;
+      if (!KINDS.includes(String(kind))) at(['steps', i, 'kind'], `kind must be one of ${KINDS.join(', ')}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
+    });
+  }
+  if (issues.length) return { ok: false, issues };
+  const parsed = RunbookSchema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = (issue as { keys?: string[] }).keys;
+      if (issue.code === 'unrecognized_keys' && keys) {
+        for (const k of keys) at([...issue.path, k], `unknown field "${k}"`);
+      } else {
+        at([...issue.path], issue.message);
+      }
+    }
+    return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
+  }
+  const rb = parsed.data;
+  const seen = new Map<string, number>();
+  rb.steps.forEach((s, i) => {
+    if (seen.has(s.id)) at(['steps', i, 'id'], `step id "${s.id}" is used twice (also steps[${seen.get(s.id)}])`);
+    seen.set(s.id, i);
+    (s.requires ?? []).forEach((r, j) => {
+      const k = seen.get(r);
+      if (k === undefined || k === i) at(['steps', i, 'requires', j], `"${r}" is not an earlier step`);
+    });
+    if (s.kind === 'restore') {
+      const b = rb.steps.findIndex((x) => x.id === s.backup);
+      if (b < 0 || b >= i || rb.steps[b]!.kind !== 'backup') at(['steps', i, 'backup'], `"${s.backup}" is not an earlier backup step`);
+    }
+  });
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, runbook: rb, text };
+}
+
+/** One line per issue: "FILE:LINE:COL FIELD: MESSAGE". */
+export function formatIssues(file: string, issues: readonly RunbookIssue[]): string {
+  return issues.map((i) => `${file}:${i.line}:${i.column} ${i.field}: ${i.message}`).join('\n');
+}
+
+/** Read and validate a runbook file; a UserError listing every problem with its line and field. */
+export function readRunbook(file: string): { runbook: Runbook; text: string } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read the runbook ${file}: ${(err as Error).message}`, 'usage');
+  }
+  const r = parseRunbookText(text);
+  if (!r.ok) throw new UserError(`${r.issues.length} problem(s) in the runbook: ${formatIssues(file, r.issues).replace(/\n/g, '; ')}`, 'usage');
+  return { runbook: r.runbook, text };
+}

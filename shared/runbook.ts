@@ -1,0 +1,194 @@
+/**
+ * Runbook files (YAML) and their run journals. A runbook is an ordered list of steps; each step
+ * can require earlier ones (default: all previous). A run writes an append-only, hash-chained
+ * journal: who did what when, and the evidence.
+ */
+import { z } from 'zod';
+import { BackfillSourceSchema } from './backfill.js';
+import { CheckIdSchema } from './checks.js';
+import { ContractStepSchema } from './contract-steps.js';
+import { LintRuleIdSchema } from './migrations.js';
+import { ModelSettingsSchema } from './model.js';
+
+const StepId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'step ids use lower-case letters, digits and "-"');
+
+const StepBase = {
+  id: StepId,
+  title: z.string().min(1),
+  /** Steps that must have passed first; default: every earlier step. */
+  requires: z.array(StepId).optional(),
+  /** Why the step exists, in the runbook's words. */
+  note: z.string().optional(),
+};
+
+export const ManualStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('manual'),
+  text: z.string(),
+  checklist: z.array(z.string()).default([]),
+  /** Pre-signed (e.g. by an approval gate in CI): who signed, and their note. */
+  signedOff: z.object({ operator: z.string().min(1), note: z.string().min(1) }).optional(),
+}).strict();
+
+export const PreflightStepSchema = z.object({ ...StepBase, kind: z.literal('preflight'), folder: z.string() }).strict();
+
+export const BackupStepSchema = z.object({ ...StepBase, kind: z.literal('backup'), tables: z.array(z.string()).min(1) }).strict();
+
+export const MigrateStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('migrate'),
+  folder: z.string(),
+  /** Apply up to and including this migration id (default: every pending one). */
+  to: z.string().optional(),
+  ack: z.union([z.array(LintRuleIdSchema), z.literal('all')]).optional(),
+}).strict();
+
+export const BackfillStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('backfill'),
+  table: z.string(),
+  column: z.string(),
+  source: BackfillSourceSchema,
+  batch: z.number().int().min(1).default(1000),
+  throttleMs: z.number().int().min(0).default(0),
+}).strict();
+
+export const CheckExpectationSchema = z.object({
+  /** These check ids must have no findings. */
+  no: z.array(CheckIdSchema).optional(),
+  /** This read-only query must return `rows` rows (default 0). */
+  sql: z.string().optional(),
+  rows: z.number().int().min(0).optional(),
+  /** This statement must FAIL; it runs in a write transaction that is always rolled back (a write probe). */
+  fails: z.string().optional(),
+  /** With `fails`: the error must match this (SQLSTATE like 23502, or text in the message). */
+  error: z.string().optional(),
+}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined, 'give at least one of no, sql or fails');
+
+export const CheckStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('check'),
+  expect: CheckExpectationSchema,
+  /** Also export a signed verification report (with this run's journal) into the run folder. */
+  report: z.boolean().default(false),
+}).strict();
+
+export const SqlStepSchema = z.object({ ...StepBase, kind: z.literal('sql'), sql: z.string().min(1) }).strict();
+
+export const ContractRunbookStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('contract'),
+  /** Tables (schema.table), or "all" for every tenant table of the model. */
+  tables: z.union([z.array(z.string()).min(1), z.literal('all')]),
+  steps: z.array(ContractStepSchema).min(1),
+}).strict();
+
+export const RestoreStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('restore'),
+  /** The id of the backup step whose backup of `table` to restore. */
+  backup: StepId,
+  table: z.string(),
+  scope: z.string().default('table'),
+  strategy: z.enum(['replace', 'upsert']).default('replace'),
+  /** Values for columns added since the backup, e.g. { org_id: "..." }. */
+  set: z.record(z.string(), z.string().nullable()).default({}),
+  /** Rehearse in a rolled-back transaction (the default), or restore for real. */
+  dryRun: z.boolean().default(true),
+}).strict();
+
+export const StepSchema = z.discriminatedUnion('kind', [
+  ManualStepSchema, PreflightStepSchema, BackupStepSchema, MigrateStepSchema, BackfillStepSchema,
+  CheckStepSchema, SqlStepSchema, ContractRunbookStepSchema, RestoreStepSchema,
+]);
+export type RunbookStep = z.infer<typeof StepSchema>;
+export type StepKind = RunbookStep['kind'];
+
+export const RunbookSchema = z.object({
+  version: z.literal(1),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  /** The reference runbook it reproduces, when it is a template. */
+  reference: z.string().optional(),
+  /** Tenancy settings for the model (the profile's own settings win where given). */
+  settings: z.object({
+    tenancy: ModelSettingsSchema.default({}),
+    rlsRole: z.string().optional(),
+    rlsSetting: z.string().optional(),
+  }).strict().default({ tenancy: {} }),
+  /** The check ids this runbook promises to leave with no findings. */
+  promises: z.array(CheckIdSchema).default([]),
+  steps: z.array(StepSchema).min(1),
+}).strict();
+export type Runbook = z.infer<typeof RunbookSchema>;
+
+/** A problem in a runbook file: where, which field, what. */
+export const RunbookIssueSchema = z.object({ line: z.number(), column: z.number(), field: z.string(), message: z.string() });
+export type RunbookIssue = z.infer<typeof RunbookIssueSchema>;
+
+export const EvidenceSchema = z.object({
+  /** What ran: statements, commands, backup tables, migration ids. */
+  ran: z.array(z.string()).default([]),
+  result: z.string(),
+  counts: z.record(z.string(), z.number()).default({}),
+  /** sha256 of the check run (or the report digest when a report was exported). */
+  digest: z.string().optional(),
+  /** Ids of things made (backup ids per table, backfill id, report file). */
+  refs: z.record(z.string(), z.string()).default({}),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const JournalEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run-started'), runbook: z.string(), file: z.string(), sha256: z.string(), profile: z.string(), database: z.string(), steps: z.array(z.string()) }),
+  z.object({ type: z.literal('run-continued'), sha256: z.string() }),
+  z.object({ type: z.literal('step-started'), step: z.string() }),
+  z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema }),
+  z.object({ type: z.literal('step-failed'), step: z.string(), evidence: EvidenceSchema, error: z.string() }),
+  z.object({ type: z.literal('step-signed'), step: z.string(), note: z.string(), checklist: z.array(z.string()) }),
+  z.object({ type: z.literal('step-blocked'), step: z.string(), reason: z.string() }),
+]);
+export type JournalEvent = z.infer<typeof JournalEventSchema>;
+
+export const JournalLineSchema = z.object({
+  v: z.literal(1),
+  seq: z.number().int().min(1),
+  prev: z.string(),
+  time: z.string(),
+  operator: z.string(),
+  event: JournalEventSchema,
+  hash: z.string(),
+});
+/** One line of journal.jsonl: hash = sha256(canonical line without hash), prev = the previous hash. */
+export type JournalLine = z.infer<typeof JournalLineSchema>;
+
+export const StepStateSchema = z.enum(['pending', 'running', 'interrupted', 'passed', 'failed', 'blocked']);
+export type StepState = z.infer<typeof StepStateSchema>;
+
+export const StepStatusSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  state: StepStateSchema,
+  operator: z.string().nullable(),
+  time: z.string().nullable(),
+  evidence: EvidenceSchema.nullable(),
+  error: z.string().nullable(),
+  /** Steps required first that have not passed. */
+  waitingFor: z.array(z.string()),
+});
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+export const RunStatusSchema = z.object({
+  run: z.string(),
+  runbook: z.string(),
+  file: z.string(),
+  profile: z.string(),
+  database: z.string(),
+  startedAt: z.string(),
+  steps: z.array(StepStatusSchema),
+  /** The step to do next and what it needs, or null when every step passed. */
+  next: z.object({ step: z.string(), action: z.string() }).nullable(),
+  complete: z.boolean(),
+});
+/** A run as its journal tells it: where it stopped and what comes next. */
+export type RunStatus = z.infer<typeof RunStatusSchema>;
