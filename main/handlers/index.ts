@@ -3,6 +3,7 @@
  * to typecheck until its handler file is written and listed here.
  */
 import { appHandlers } from './app.js';
+import { backupsHandlers } from './backups.js';
 import { checksHandlers } from './checks.js';
 import { connectionHandlers } from './connection.js';
 import { distributionHandlers } from './distribution.js';
@@ -18,4 +19,5 @@ export const HANDLERS: Handlers = {
   model: modelHandlers,
   checks: checksHandlers,
   distribution: distributionHandlers,
+  backups: backupsHandlers,
 };

@@ -1,6 +1,6 @@
 /**
- * Backups and the restore wizard. Not yet in CONTRACT: register it there together with
- * main/handlers/backups.ts (thin: each action calls one engine function in main/engine/backup/).
+ * Backups and the restore wizard, handled by main/handlers/backups.ts (thin: each action calls
+ * one engine function in main/engine/backup/).
  * Writes (create, drop, restore and its dry run) need the connection in write mode first
  * (`connection/setWriteMode`).
  */
@@ -12,6 +12,10 @@ import { request } from './channel.js';
 import { ConnectionIdSchema } from './connection.js';
 
 const BackupId = z.number().int().positive();
+
+/** A tenant as the restore wizard's picker shows it. */
+export const TenantEntrySchema = z.object({ id: z.string(), name: z.string().nullable() });
+export type TenantEntry = z.infer<typeof TenantEntrySchema>;
 
 export const backupsContract = {
   /** engine: listBackups(session, source?) */
@@ -39,6 +43,8 @@ export const backupsContract = {
     }).strict(),
     CompareResultSchema,
   ),
+  /** engine: readTenants(session, model): every tenant id and name, for the wizard's tenant picker. */
+  tenants: request(z.object({ connectionId: ConnectionIdSchema }).strict(), z.array(TenantEntrySchema)),
   /** engine: restoreBackup(session, request); dryRun true for the wizard's dry-run step. */
-  restore: request(RestoreRequestSchema.extend({ connectionId: ConnectionIdSchema }), RestoreResultSchema),
+  restore: request(RestoreRequestSchema.extend({ connectionId: ConnectionIdSchema }).strict(), RestoreResultSchema),
 };

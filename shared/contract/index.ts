@@ -7,11 +7,15 @@
  */
 import type { Domain, DomainClient, EventChannel, RequestChannel } from './channel.js';
 import { appContract } from './app.js';
+import { auditContract } from './audit.js';
+import { backupsContract } from './backups.js';
 import { checksContract } from './checks.js';
 import { connectionContract } from './connection.js';
 import { distributionContract } from './distribution.js';
+import { migrationsContract } from './migrations.js';
 import { modelContract } from './model.js';
 import { profilesContract } from './profiles.js';
+import { reportsContract } from './reports.js';
 
 /** Every domain and its channels. Channel name = `${domain}/${action}`. */
 export const CONTRACT = {
@@ -21,6 +25,10 @@ export const CONTRACT = {
   model: modelContract,
   checks: checksContract,
   distribution: distributionContract,
+  backups: backupsContract,
+  migrations: migrationsContract,
+  reports: reportsContract,
+  audit: auditContract,
 } satisfies Record<string, Domain>;
 
 export type Contract = typeof CONTRACT;
