@@ -73,9 +73,8 @@ function columnFindings(t: TableInfo, model: TenancyModel): Finding[] {
   return out;
 }
 
-function rlsFindings(t: TableInfo, model: TenancyModel, setting: string): Finding[] {
+function rlsFindings(t: TableInfo, keyType: string, setting: string): Finding[] {
   const col = t.tenantColumn!;
-  const keyType = tenantKeyType(model);
   if (!t.rlsEnabled) {
     return [finding('rls-disabled', t, {
       message: `${t.schema}.${t.table}: row-level security is disabled`,
@@ -113,17 +112,18 @@ function rlsFindings(t: TableInfo, model: TenancyModel, setting: string): Findin
 /** Every catalog finding of the model. `rlsSetting` names the tenant setting in suggested policies. */
 export function catalogFindings(model: TenancyModel, rlsSetting = 'app.tenant_id'): Finding[] {
   const out: Finding[] = [];
+  const keyType = tenantKeyType(model);
   for (const t of model.tables) {
     if (t.role === 'unscoped' && model.tenantColumn) {
       out.push(finding('tenant-column-missing', t, {
         column: model.tenantColumn,
         message: `${t.schema}.${t.table} has no ${model.tenantColumn} column and is not declared global`,
         sql: columnEvidence(t, model.tenantColumn),
-        remedy: addTenantColumnRemedy(t, model.tenantColumn, model.tenantTable, tenantKeyType(model)),
+        remedy: addTenantColumnRemedy(t, model.tenantColumn, model.tenantTable, keyType),
       }));
     }
     if (t.role !== 'tenant' || !t.tenantColumn) continue;
-    out.push(...columnFindings(t, model), ...rlsFindings(t, model, rlsSetting));
+    out.push(...columnFindings(t, model), ...rlsFindings(t, keyType, rlsSetting));
   }
   return out;
 }

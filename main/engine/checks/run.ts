@@ -188,8 +188,7 @@ async function exactRows(
     if (res.count > 0) {
       findings.push(finding('cross-tenant-reference', c.child, {
         constraint: c.fk.name, column: c.childCol, count: res.count, sample: res.sample,
-        message: `${c.child.schema}.${c.child.table} -> ${c.parent.schema}.${c.parent.table} (${c.fk.name}): ${res.count} rows whose ${c.childCol} differs from the parent's` +
-          ` (${res.pairs.slice(0, 3).map((p) => `${p.rows} of tenant ${p.childTenant} under tenant ${p.parentTenant}`).join('; ')}${res.pairs.length > 3 ? '; ...' : ''})`,
+        message: `${c.child.schema}.${c.child.table} -> ${c.parent.schema}.${c.parent.table} (${c.fk.name}): ${res.count} rows whose ${c.childCol} differs from the parent's`,
         sql: crossTenantEvidence(c.child, c.parent, c.fk, c.childCol, c.parentCol),
         remedy: crossTenantRemedy(c.child, c.parent, c.fk, c.childCol, c.parentCol),
       }));

@@ -69,52 +69,43 @@ export async function sampleNullRows(session: Session, t: TableInfo, column: str
 export async function sampleOrphanRows(session: Session, t: TableInfo, column: string, missing: string[]): Promise<SampleRow[]> {
   const { rows } = await session.query<SampleRow>(
     `SELECT ${sampleSelect(t, 'c')}, c.${quoteIdent(column)}::text AS ${quoteIdent(column)} FROM ${qualified(t.schema, t.table)} c ` +
-      `WHERE c.${quoteIdent(column)}::text = ANY($1::text[]) LIMIT ${SAMPLE_SIZE}`,
+      // Compared in the column's own type, so an index on the tenant column serves it.
+      `WHERE c.${quoteIdent(column)} = ANY($1::${t.tenantColumn?.type ?? 'text'}[]) LIMIT ${SAMPLE_SIZE}`,
     [missing.slice(0, 1000)],
   );
   return rows;
 }
 
-/** Cross-tenant rows of one FK: total, the (child tenant, parent tenant) pairs, a few sample rows. */
+/** Cross-tenant rows of one FK: the count and up to two sample rows. */
 export interface CrossTenantScan {
   count: number;
-  /** Largest pairs first (at most 100): which tenant's rows point at which tenant's parents. */
-  pairs: { childTenant: string; parentTenant: string; rows: number }[];
   sample: SampleRow[];
 }
 
 /**
- * One aggregate join per FK, grouped by (child tenant, parent tenant): parallel-capable like a
- * bare count, and it keeps the first and last row of each pair (by ctid) so samples are then
- * fetched by TID, without a second pass over the join.
+ * One plain aggregate join per FK: count(*) plus min/max(ctid) of the mismatching child rows, which
+ * PostgreSQL runs in parallel like a bare count. The two ctids are then fetched by TID (the first
+ * and last mismatching rows by position), so sampling costs no second pass over the join.
  */
 export async function scanCrossTenant(
   session: Session, child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string,
 ): Promise<CrossTenantScan> {
   const c = quoteIdent(childCol);
   const p = quoteIdent(parentCol);
-  const { rows } = await session.query<{ ct: string; pt: string; n: string; first: string; last: string; total: string }>(
-    `SELECT c.${c}::text AS ct, p.${p}::text AS pt, count(*) AS n, min(c.ctid)::text AS first, max(c.ctid)::text AS last, ` +
-      `sum(count(*)) OVER () AS total ` +
-      `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} ` +
-      `WHERE c.${c} <> p.${p} GROUP BY c.${c}, p.${p} ORDER BY n DESC, ct, pt LIMIT 100`,
+  const from = `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} `;
+  const { rows } = await session.query<{ n: string; first: string | null; last: string | null }>(
+    `SELECT count(*) AS n, min(c.ctid)::text AS first, max(c.ctid)::text AS last ${from}WHERE c.${c} <> p.${p}`,
   );
-  if (rows.length === 0) return { count: 0, pairs: [], sample: [] };
-  const ctids: string[] = [];
-  for (const r of rows) if (ctids.length < SAMPLE_SIZE) ctids.push(r.first);
-  for (const r of rows) if (ctids.length < SAMPLE_SIZE && r.last !== r.first) ctids.push(r.last);
+  const count = Number(rows[0]?.n ?? 0);
+  if (count === 0) return { count: 0, sample: [] };
+  const ctids = [...new Set([rows[0]!.first, rows[0]!.last].filter((x): x is string => x !== null))];
   const parentKey = fk.refColumns.map((col) => `p.${quoteIdent(col)}::text AS ${quoteIdent(`parent.${col}`)}`).join(', ');
   const sample = await session.query<SampleRow>(
     `SELECT ${sampleSelect(child, 'c')}, c.${c}::text AS ${quoteIdent(childCol)}, ${parentKey}, p.${p}::text AS ${quoteIdent(`parent.${parentCol}`)} ` +
-      `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} ` +
-      `WHERE c.ctid = ANY($1::tid[]) AND c.${c} <> p.${p}`,
+      `${from}WHERE c.ctid = ANY($1::tid[]) AND c.${c} <> p.${p} ORDER BY c.ctid`,
     [ctids],
   );
-  return {
-    count: Number(rows[0]!.total),
-    pairs: rows.map((r) => ({ childTenant: r.ct, parentTenant: r.pt, rows: Number(r.n) })),
-    sample: sample.rows,
-  };
+  return { count, sample: sample.rows };
 }
 
 /** FKs whose child and parent both carry the tenant column and are not already tenant-scoped. */
