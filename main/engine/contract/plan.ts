@@ -101,11 +101,20 @@ export function contractStatements(model: TenancyModel, t: TableInfo, step: Cont
     case 'rls': {
       if (!t.rlsEnabled) add(`ALTER TABLE ${tbl} ENABLE ROW LEVEL SECURITY`, 'policies apply from here');
       if (!t.rlsForced) add(`ALTER TABLE ${tbl} FORCE ROW LEVEL SECURITY`, 'the table owner is held to the policies too');
-      if (t.policies.some((p) => p.referencesTenantColumn)) break;
+      // A permissive policy that ignores the tenant (USING (true), user_id = auth.uid()) leaks
+      // across tenants even beside a scoped one: a RESTRICTIVE tenant policy closes it.
+      const unscopedPermissive = t.policies.some((p) => p.permissive && !p.referencesTenantColumn);
+      const scopedRestrictive = t.policies.some((p) => !p.permissive && p.referencesTenantColumn);
+      if (t.policies.length && (!unscopedPermissive || scopedRestrictive)) break;
+      const plainName = derivedName(t.table, 'tenant_isolation');
+      if (t.policies.some((p) => p.name === plainName)) {
+        notes.push(`${t.schema}.${t.table}: a policy named ${plainName} exists already; add the tenant policy by hand`);
+        break;
+      }
       const setting = opts.rlsSetting ?? 'app.tenant_id';
       const expr = `${quoteIdent(col)} = nullif(current_setting(${pg.escapeLiteral(setting)}, true), '')::${t.tenantColumn!.type}`;
       const restrictive = t.policies.some((p) => p.permissive);
-      const name = quoteIdent(derivedName(t.table, 'tenant_isolation'));
+      const name = quoteIdent(plainName);
       add(`CREATE POLICY ${name} ON ${tbl} AS ${restrictive ? 'RESTRICTIVE' : 'PERMISSIVE'} FOR ALL TO ${opts.rlsRole ? quoteIdent(opts.rlsRole) : 'PUBLIC'} USING (${expr}) WITH CHECK (${expr})`,
         restrictive ? 'RESTRICTIVE: the existing policies still apply, and now only within the tenant' : `rows visible only when ${setting} names their tenant`);
       break;

@@ -22,7 +22,10 @@ export function fieldName(path: readonly PropertyKey[]): string {
 function position(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } {
   for (let n = path.length; n >= 0; n -= 1) {
     const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]);
+    if (isNode(node) && node.range) {
+      const pos = lc.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
   }
   return { line: 1, column: 1 };
 }

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../main/engine/demo/load.js';
+import { demoScenario } from '../../main/engine/demo/scenarios.js';
+import { readRunbook } from '../../main/engine/runbook/parse.js';
+import { runRunbook } from '../../main/engine/runbook/run.js';
+import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
+import { Session } from '../../main/engine/session.js';
+import { profileFromUrl } from '../../main/engine/target.js';
+import { runChecks } from '../../main/engine/checks/run.js';
+import { loadModel } from '../../main/engine/model/load.js';
+import { adminUrl } from '../support/db.js';
+import { tempConfigDir } from '../support/cli.js';
+import pg from 'pg';
+
+const TEMPLATES = path.resolve(import.meta.dirname, '../../runbooks/templates');
+const made: string[] = [];
+afterAll(async () => {
+  const c = new pg.Client({ connectionString: adminUrl() });
+  await c.connect();
+  for (const d of made) await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(d)} WITH (FORCE)`);
+  await c.end();
+});
+
+const CASES = [
+  ['000-drizzle-two-phase.yaml', 'drizzle'],
+  ['001-supabase-organizations.yaml', 'supabase'],
+  ['002-prisma-ci-strict.yaml', 'prisma'],
+  ['003-credentials-legacy-map.yaml', 'credentials'],
+  ['004-inventory-not-null-balances.yaml', 'inventory'],
+] as const;
+
+describe('the five reference runbooks as templates', () => {
+  it.each(CASES)('%s runs to completion against the %s scenario and leaves its promised checks clean', async (file, scenarioId) => {
+    const scenario = demoScenario(scenarioId)!;
+    const database = `rb_${scenarioId}_${process.pid}`;
+    made.push(database);
+    const db = await loadScenario(adminUrl(), scenario, 2000, { database, reuse: false });
+    const runsDir = path.join(tempConfigDir(), 'runs');
+    const { runbook, text } = readRunbook(path.join(TEMPLATES, file));
+    const { profile, urlPassword } = profileFromUrl(db.url, { statementTimeoutMs: 120_000 });
+    const session = await Session.open(profile, { password: urlPassword });
+    await session.enableWrite();
+    const log: string[] = [];
+    try {
+      const status = await runRunbook({
+        session, file: path.join(TEMPLATES, file), runbook, text, operator: 'template-test', runsDir, ci: true,
+        signManual: (s) => `rehearsal: ${s.checklist.join('; ') || s.title}`,
+        onStep: (s, state, detail) => log.push(`${s.id} ${state} ${detail ?? ''}`),
+      });
+      expect(status.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`), log.join('\n')).toEqual([]);
+      expect(status.complete).toBe(true);
+      expect(verifyJournalFile(path.join(runsDir, status.run, 'journal.jsonl'))).toMatchObject({ ok: true, brokenAt: null });
+      const reports = fs.readdirSync(path.join(runsDir, status.run)).filter((f) => f.startsWith('report-'));
+      expect(reports).toHaveLength(1);
+      // The final check run, independently of the runbook: the promised checks are clean.
+      const model = await loadModel(session, { ...runbook.settings.tenancy });
+      const run = await runChecks(session, model, { mode: 'exact', rlsRole: runbook.settings.rlsRole, rlsSetting: runbook.settings.rlsSetting });
+      expect(runbook.promises.length).toBeGreaterThan(0);
+      expect(run.findings.filter((f) => runbook.promises.includes(f.check)).map((f) => `${f.check} ${f.table}`)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  }, 180_000);
+});
