@@ -63,3 +63,12 @@ export async function runTenancy(args: string[], env: NodeJS.ProcessEnv = {}): P
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Start `tenancy ...args` and return the child process (stdout/stderr piped), for signal tests. */
+export async function spawnTenancy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<import('node:child_process').ChildProcessWithoutNullStreams> {
+  const cli = await buildCli();
+  const base = { ...process.env };
+  delete base.PGPASSWORD;
+  delete base.DATABASE_URL;
+  return spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...base, CI: 'true', ...env } });
+}

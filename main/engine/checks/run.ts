@@ -163,7 +163,7 @@ async function exactRows(
       }));
     }
     if (orphanRows > 0 && model.tenantTable) {
-      const ids = [...scan.orphans.keys()];
+      const ids = [...scan.orphans.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
       findings.push(finding('orphan-tenant-rows', t, {
         column: col, count: orphanRows, sample: await sampleOrphanRows(session, t, col, ids),
         message: `${t.schema}.${t.table}: ${orphanRows} rows point at ${ids.length} tenant id(s) missing from ${model.tenantTable.table} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''})`,
