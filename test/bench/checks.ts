@@ -68,7 +68,7 @@ export async function run(args: string[]): Promise<void> {
     await admin.query('CREATE DATABASE bench_wide');
     await admin.end();
 
-    process.stdout.write(`building ${total.toLocaleString()} rows over 9 tenant tables, ${TENANTS} tenants...\n`);
+    process.stdout.write(`building ${total.toLocaleString()} rows over 8 tenant tables and ${TENANTS} tenants...\n`);
     const loader = new pg.Client({ connectionString: server.urlFor('bench_checks') });
     await loader.connect();
     loader.on('error', () => undefined);
