@@ -17,6 +17,7 @@ import { registerRestore } from './commands/restore.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerContract } from './commands/contract.js';
+import { registerRunbook } from './commands/runbook.js';
 
 /** Subcommand registrars, in help order. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -33,6 +34,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerMigrate,
   registerBackfill,
   registerContract,
+  registerRunbook,
 ];
 
 /** Build the program (not yet parsed). */

@@ -22,6 +22,8 @@ export interface RunOptions {
   text: string;
   /** Continue this run; otherwise start a new one. */
   run?: string;
+  /** The id for a new run (so the caller can tag audit entries before connecting); default a fresh one. */
+  newRun?: string;
   /** Only this step (its gate still applies). */
   step?: string;
   operator: string;
@@ -41,10 +43,10 @@ export function runbookDigest(text: string): string {
 }
 
 /** Create or open the journal for a run. */
-export function openRun(o: Pick<RunOptions, 'run' | 'runsDir' | 'file' | 'runbook' | 'text' | 'operator'> & { profile: string; database: string }): Journal {
+export function openRun(o: Pick<RunOptions, 'run' | 'newRun' | 'runsDir' | 'file' | 'runbook' | 'text' | 'operator'> & { profile: string; database: string }): Journal {
   const sha = runbookDigest(o.text);
   if (!o.run) {
-    const j = Journal.create(newRunId(), o.runsDir);
+    const j = Journal.create(o.newRun ?? newRunId(), o.runsDir);
     j.append({ type: 'run-started', runbook: o.runbook.title, file: path.resolve(o.file), sha256: sha, profile: o.profile, database: o.database, steps: o.runbook.steps.map((s) => s.id) }, o.operator);
     return j;
   }
