@@ -2,12 +2,16 @@
 import { useEffect } from 'react';
 import { EnvBand } from './components/EnvBand.js';
 import { ErrorState, LoadingState } from './components/States.js';
+import { AuditPage } from './pages/Audit.js';
+import { BackupsPage } from './pages/Backups.js';
 import { ConnectionsPage } from './pages/Connections.js';
 import { DistributionPage } from './pages/Distribution.js';
 import { IsolationPage } from './pages/Isolation.js';
+import { MigrationsPage } from './pages/Migrations.js';
 import { NullSafetyPage } from './pages/NullSafety.js';
 import { OrphansPage } from './pages/Orphans.js';
 import { OverviewPage } from './pages/Overview.js';
+import { ReportsPage } from './pages/Reports.js';
 import { PAGES, useApp, type PageId } from './store/app.js';
 
 const VIEWS: Record<PageId, () => React.JSX.Element> = {
@@ -17,6 +21,10 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
   orphans: OrphansPage,
   distribution: DistributionPage,
   isolation: IsolationPage,
+  backups: BackupsPage,
+  migrations: MigrationsPage,
+  reports: ReportsPage,
+  audit: AuditPage,
 };
 
 /** The app. */

@@ -13,6 +13,10 @@ export const PAGES = [
   { id: 'orphans', label: 'Orphans' },
   { id: 'distribution', label: 'Distribution' },
   { id: 'isolation', label: 'Isolation' },
+  { id: 'backups', label: 'Backups' },
+  { id: 'migrations', label: 'Migrations' },
+  { id: 'reports', label: 'Reports' },
+  { id: 'audit', label: 'Audit' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];
 
