@@ -7,6 +7,9 @@ import { MemorySecretStore, type SecretStore } from '../engine/host/secret-store
 import { ConnectionManager, RunRegistry } from '../engine/host/connections.js';
 import { HostProfiles } from '../engine/host/host-profiles.js';
 import type { AuditSink } from '../engine/audit-sink.js';
+import { AuditLog } from '../engine/audit/log.js';
+import { auditDir } from '../engine/audit/files.js';
+import { configDir as defaultConfigDir } from '../engine/config.js';
 import type { EventName, EventPayload } from './types.js';
 
 /** A demo scenario the host can offer as a profile, with its password (kept host-side). */
@@ -25,6 +28,8 @@ export type Emit = <N extends EventName>(name: N, payload: EventPayload<N>) => v
 export interface HostContext {
   mode: 'electron' | 'browser';
   version: string;
+  /** The config directory: profiles, the audit log, saved reports, the signing key. */
+  configDir: string;
   profiles: HostProfiles;
   /** Remembered passwords (safeStorage in Electron; memory in browser mode). */
   secrets: SecretStore;
@@ -44,18 +49,22 @@ export interface HostContextOptions {
   emit: Emit;
   configDir?: string;
   demo?: DemoLauncher | null;
+  /** Audit sink for every session the UI opens; default: the JSONL audit log in the config directory. */
   audit?: () => AuditSink | undefined;
 }
 
 /** Build the host context. */
 export function createHostContext(o: HostContextOptions): HostContext {
+  const dir = o.configDir ?? defaultConfigDir();
+  const auditLog = o.audit ? null : new AuditLog({ dir: auditDir(dir) });
   return {
     mode: o.mode,
     version: o.version,
+    configDir: dir,
     profiles: new HostProfiles(o.configDir),
     secrets: o.secrets,
     sessionPasswords: new MemorySecretStore({ persistent: false, backend: 'memory', note: 'kept until the console quits' }),
-    connections: new ConnectionManager({ audit: o.audit }),
+    connections: new ConnectionManager({ audit: o.audit ?? (() => auditLog ?? undefined) }),
     runs: new RunRegistry(),
     emit: o.emit,
     demo: o.demo ?? null,

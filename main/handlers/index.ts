@@ -3,12 +3,15 @@
  * to typecheck until its handler file is written and listed here.
  */
 import { appHandlers } from './app.js';
+import { auditHandlers } from './audit.js';
 import { backupsHandlers } from './backups.js';
 import { checksHandlers } from './checks.js';
 import { connectionHandlers } from './connection.js';
 import { distributionHandlers } from './distribution.js';
+import { migrationsHandlers } from './migrations.js';
 import { modelHandlers } from './model.js';
 import { profilesHandlers } from './profiles.js';
+import { reportsHandlers } from './reports.js';
 import type { Handlers } from './types.js';
 
 /** The handlers for the whole contract. */
@@ -20,4 +23,7 @@ export const HANDLERS: Handlers = {
   checks: checksHandlers,
   distribution: distributionHandlers,
   backups: backupsHandlers,
+  migrations: migrationsHandlers,
+  reports: reportsHandlers,
+  audit: auditHandlers,
 };

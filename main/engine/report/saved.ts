@@ -1,0 +1,130 @@
+/**
+ * Reports saved by the desktop app and browser mode: `<config dir>/reports/`, one signed JSON per
+ * export with its HTML rendering beside it. Names are checked against a strict pattern and
+ * resolved inside the folder, so a name from the UI can never reach another file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Report } from '../../../shared/report.js';
+import { UserError } from '../errors.js';
+import { renderReportHtml } from './html.js';
+import { writeReportJson } from './file.js';
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.json$/;
+
+/** The reports folder in a config directory. */
+export function reportsDir(configDir: string): string {
+  return path.join(configDir, 'reports');
+}
+
+/** The path of a saved report by file name; a UserError for names that are not plain report names. */
+export function savedReportPath(dir: string, name: string): string {
+  if (!NAME_RE.test(name) || name.includes('..')) throw new UserError(`"${name}" is not a report name: use a file name ending in .json from the reports folder`, 'usage');
+  return path.join(dir, name);
+}
+
+/** The HTML rendering's name for a report name (report.json -> report.html). */
+export function htmlNameOf(name: string): string {
+  return name.replace(/\.json$/, '.html');
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'report';
+}
+
+/** A file name for a new report: profile, time and the digest's first digits (unique per content). */
+export function reportFileName(r: Report): string {
+  const time = r.createdAt.replace(/[:.]/g, '-');
+  return `${slug(r.profile.name)}-${time}-${r.integrity.digest.slice(0, 8)}.json`;
+}
+
+/** Write a signed report (canonical JSON) and its HTML rendering; returns the JSON's name. */
+export function saveReport(dir: string, report: Report): { name: string; htmlName: string } {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const name = reportFileName(report);
+  const htmlName = htmlNameOf(name);
+  writeReportJson(report, path.join(dir, name));
+  fs.writeFileSync(path.join(dir, htmlName), renderReportHtml(report));
+  return { name, htmlName };
+}
+
+/** A saved report as listed: what it is about, read without verifying (verify separately). */
+export interface SavedReportInfo {
+  name: string;
+  htmlName: string | null;
+  size: number;
+  createdAt: string | null;
+  profile: string | null;
+  environment: string | null;
+  database: string | null;
+  verdict: 'pass' | 'pass-with-warnings' | 'fail' | 'incomplete' | null;
+  findings: number | null;
+  digest: string | null;
+  keyId: string | null;
+  problem: string | null;
+}
+
+type Loose = Record<string, unknown>;
+const obj = (v: unknown): Loose => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : {});
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const VERDICTS = ['pass', 'pass-with-warnings', 'fail', 'incomplete'] as const;
+
+/** Describe one saved report file (a file that is not a report is listed with its problem). */
+export function describeSavedReport(dir: string, name: string): SavedReportInfo {
+  const file = savedReportPath(dir, name);
+  const size = fs.statSync(file).size;
+  const html = htmlNameOf(name);
+  const base: SavedReportInfo = {
+    name, htmlName: fs.existsSync(path.join(dir, html)) ? html : null, size,
+    createdAt: null, profile: null, environment: null, database: null, verdict: null, findings: null, digest: null, keyId: null, problem: null,
+  };
+  let raw: Loose;
+  try {
+    raw = obj(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    return { ...base, problem: 'not valid JSON' };
+  }
+  const summary = obj(raw.summary);
+  const integrity = obj(raw.integrity);
+  const verdict = str(summary.verdict);
+  return {
+    ...base,
+    createdAt: str(raw.createdAt),
+    profile: str(obj(raw.profile).name),
+    environment: str(obj(raw.profile).environment),
+    database: str(obj(raw.database).database),
+    verdict: VERDICTS.find((v) => v === verdict) ?? null,
+    findings: typeof summary.findings === 'number' ? summary.findings : null,
+    digest: str(integrity.digest),
+    keyId: str(obj(integrity.signature).keyId),
+    problem: raw.kind === 'tenancy-console/verification-report' ? null : 'not a Tenancy Console report',
+  };
+}
+
+/** Every saved report, newest first. */
+export function listSavedReports(dir: string): SavedReportInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names
+    .filter((n) => NAME_RE.test(n))
+    .map((n) => describeSavedReport(dir, n))
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.name.localeCompare(a.name));
+}
+
+/** A saved report's JSON or HTML text, for download or printing. */
+export function readSavedReport(dir: string, name: string, format: 'json' | 'html'): { fileName: string; mime: string; text: string } {
+  const jsonPath = savedReportPath(dir, name);
+  const fileName = format === 'json' ? name : htmlNameOf(name);
+  const file = format === 'json' ? jsonPath : path.join(dir, fileName);
+  try {
+    return { fileName, mime: format === 'json' ? 'application/json' : 'text/html', text: fs.readFileSync(file, 'utf8') };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${fileName} is not in the reports folder ${dir}`, 'usage');
+    throw err;
+  }
+}
