@@ -48,7 +48,7 @@ describe('contract helpers', () => {
       'ALTER TABLE "App; x"."Child ü" DROP CONSTRAINT "Child ü_Code_key", ADD CONSTRAINT "Child ü_Code_tenant_key" UNIQUE USING INDEX "Child ü_Code_tenant_key"',
       'CREATE UNIQUE INDEX CONCURRENTLY "child slug; idx_tenant_key" ON "App; x"."Child ü" ("org_id", "slug")',
       'DROP INDEX CONCURRENTLY "App; x"."child slug; idx"',
-      'CREATE UNIQUE INDEX CONCURRENTLY "Parent \"\"P\"\"_org_id_id_key" ON "App; x"."Parent ""P""" ("org_id", "id")',
+      'CREATE UNIQUE INDEX CONCURRENTLY "Parent ""P""_org_id_id_key" ON "App; x"."Parent ""P""" ("org_id", "id")',
       'ALTER TABLE "App; x"."Parent ""P""" ADD CONSTRAINT "Parent ""P""_org_id_id_key" UNIQUE USING INDEX "Parent ""P""_org_id_id_key"',
       'ALTER TABLE "App; x"."Child ü" ADD CONSTRAINT "Child ü_parent Id_fkey_tenant" FOREIGN KEY ("org_id", "parent Id") REFERENCES "App; x"."Parent ""P""" ("org_id", "id") NOT VALID',
       'ALTER TABLE "App; x"."Child ü" VALIDATE CONSTRAINT "Child ü_parent Id_fkey_tenant"',
