@@ -68,7 +68,7 @@ function Detail({ e, onClose }: { e: AuditListItem; onClose: () => void }) {
         <dt>Profile</dt><dd>{e.profile}</dd>
         <dt>Database</dt><dd>{e.database}</dd>
         <dt>Operator</dt><dd>{e.operator}</dd>
-        <dt>Duration</dt><dd>{e.durationMs} ms</dd>
+        <dt>Duration</dt><dd>{e.durationMs.toFixed(1)} ms</dd>
         <dt>Rows</dt><dd>{e.rows ?? '–'}</dd>
         {e.run && <><dt>Runbook run</dt><dd>{e.run}</dd></>}
       </dl>
@@ -105,7 +105,7 @@ export function AuditPage() {
           <VirtualRows
             items={s.entries}
             rowHeight={30}
-            height={520}
+            height={Math.min(520, s.entries.length * 30 + 4)}
             label="Audited statements"
             testId="audit-rows"
             getKey={(e) => String(e.seq)}
@@ -117,7 +117,7 @@ export function AuditPage() {
                 <span title={e.time}>{new Date(e.time).toLocaleString()}</span>
                 <span>{e.profile}</span>
                 <span>{e.operator}</span>
-                <span className="num">{e.durationMs}</span>
+                <span className="num">{Math.round(e.durationMs)}</span>
                 <span className="num">{e.error ? <span className="badge sev-error">error</span> : e.rows ?? '–'}</span>
                 <code title={e.sql}>{oneLine(e.error ? `${e.sql}  -- ${e.error}` : e.sql)}</code>
               </div>

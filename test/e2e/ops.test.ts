@@ -34,6 +34,7 @@ let password: string;
 const PROFILE = 'Ops staging';
 
 async function shot(name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
 }
 
@@ -136,6 +137,8 @@ describe('migrations, reports and audit in browser mode', () => {
       // The retried migration was rolled back as a whole: no note column yet.
       const cols = await fixture.db.exec("SELECT 1 FROM information_schema.columns WHERE table_name = 'widgets' AND column_name = 'note'");
       expect(cols.rowCount).toBe(0);
+      // The retry waits again: take the picture while it does.
+      await expect.poll(() => m.lockWatch.getAttribute('data-waiting'), { timeout: 20_000 }).toBe('true');
       await shot('21-migrations-apply-waiting');
       await holder.query('COMMIT');
     } finally {
@@ -144,7 +147,7 @@ describe('migrations, reports and audit in browser mode', () => {
     await m.waitApplyState('done');
     expect(await m.apply.getByTestId('apply-done').textContent()).toMatch(/002_widget_notes\.sql \(\d+ ms, \d attempts\)/);
     await expect.poll(() => m.migration('002_widget_notes.sql').getAttribute('data-state')).toBe('applied');
-    expect(await m.lockWatch.textContent()).toContain('last wait seen');
+    expect(await m.lastLockWait.textContent()).toContain(`blocked by pid`);
     await shot('22-migrations-applied');
   });
 

@@ -67,7 +67,7 @@ export function ApplyPanel({ errors, pending }: { errors: LintFinding[]; pending
         </ol>
       )}
       {running && s.lock && <LockWatch event={s.lock} live />}
-      {!running && s.lastBlocked && <LockWatch event={s.lastBlocked} live={false} />}
+      {s.lastBlocked && (!running || s.lastBlocked !== s.lock) && <LockWatch event={s.lastBlocked} live={false} />}
       {s.result && <Result r={s.result} />}
       {s.applyState === 'error' && !s.result && <p className="status status-error" role="alert">{s.applyError}</p>}
       {s.applyState === 'cancelled' && !s.result && <p className="status status-info" role="status">Aborted.</p>}

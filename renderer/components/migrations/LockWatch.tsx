@@ -30,9 +30,9 @@ function Holders({ title, holders, testId }: { title: string; holders: LockHolde
 export function LockWatch({ event, live }: { event: LockWatchEvent; live: boolean }) {
   const waiting = event.waitingFor.length > 0 || event.blockers.length > 0;
   return (
-    <div className={`lock-watch${waiting ? ' waiting' : ''}`} data-testid="lock-watch" data-waiting={waiting}>
+    <div className={`lock-watch${waiting ? ' waiting' : ''}`} data-testid={live ? 'lock-watch' : 'lock-watch-last'} data-waiting={waiting}>
       <h3>
-        Lock watch {live ? '' : <span className="muted small-text">(last wait seen)</span>}
+        {live ? 'Lock watch' : 'Last lock wait seen'}
         <span className="muted small-text"> · session {event.pid} · {new Date(event.at).toLocaleTimeString()}</span>
       </h3>
       {waiting ? (

@@ -15,6 +15,8 @@ export class MigrationsPage {
   get apply() { return this.page.getByTestId('apply'); }
   get log() { return this.page.getByTestId('apply-log'); }
   get lockWatch() { return this.page.getByTestId('lock-watch'); }
+  /** The last snapshot that showed a wait, kept once the wait is over. */
+  get lastLockWait() { return this.page.getByTestId('lock-watch-last'); }
 
   /** Open the page from the navigation. */
   async open(): Promise<void> {
@@ -32,8 +34,10 @@ export class MigrationsPage {
   fileTab(file: string) { return this.lint.getByRole('tab', { name: new RegExp(`^${file.replace(/\./g, '\\.')}`) }); }
   sqlLine(n: number) { return this.sqlLines.locator(`[data-line="${n}"]`); }
 
+  /** The switch flips once the host has switched the session (it is controlled by the reply). */
   async enableWriteMode(): Promise<void> {
-    await this.apply.getByRole('switch').check();
+    await this.apply.getByRole('switch').click();
+    await this.apply.locator('input[role="switch"]:checked').waitFor();
   }
 
   async acknowledge(rule: string): Promise<void> {
