@@ -34,7 +34,7 @@ export function BackupList({ backups, writable }: { backups: Backup[]; writable:
       </thead>
       <tbody>
         {backups.map((b) => (
-          <tr key={b.id} data-testid="backup-row" data-backup={b.id} data-source={`${b.sourceSchema}.${b.sourceTable}`}>
+          <tr key={b.id} data-testid="backup-row" data-backup={b.id} data-copy={b.backupTable} data-source={`${b.sourceSchema}.${b.sourceTable}`}>
             <td>{b.id}</td>
             <td><strong>{b.sourceSchema}.{b.sourceTable}</strong><div className="muted small-text">tenancy_console.{b.backupTable}</div></td>
             <td title={b.createdAt}>{formatTime(b.createdAt)}<div className="muted small-text">{count(b.durationMs)} ms{b.runbookRunId ? ` · run ${b.runbookRunId}` : ''}</div></td>
