@@ -32,7 +32,7 @@ function BackupsBody() {
         <WriteModeSwitch />
         <p className="muted small-text">Listing, verifying and comparing only read. Creating, dropping and restoring — the dry run too, which runs the statements and rolls them back — need write mode.</p>
       </div>
-      {notice && <p className={`status ${notice.kind === 'ok' ? 'status-ok' : 'status-error'}`} role={notice.kind === 'ok' ? 'status' : 'alert'} data-testid="backup-notice">{notice.text}</p>}
+      {notice && !wizardOpen && <p className={`status ${notice.kind === 'ok' ? 'status-ok' : 'status-error'}`} role={notice.kind === 'ok' ? 'status' : 'alert'} data-testid="backup-notice">{notice.text}</p>}
       {wizardOpen ? <RestoreWizard /> : (
         <>
           {model && <CreateBackup tables={model.model.tables} writable={writable} />}

@@ -117,14 +117,15 @@ describe('backups and the guided restore in browser mode', () => {
     await expect.poll(() => org.textContent()).toContain('intact');
     await shot('31-backups-created-verified');
     await org.getByRole('button', { name: 'Drop…' }).click();
-    const drop = org.getByRole('button', { name: 'Drop backup' });
+    const form = page.getByRole('form', { name: /^Drop backup \d+$/ });
+    const drop = form.getByRole('button', { name: 'Drop backup' });
     expect(await drop.isDisabled()).toBe(true);
     const copy = (await org.getAttribute('data-copy'))!;
     expect(copy).toMatch(/^bk_\d{8}_\d{6}_[0-9a-f]{8}$/);
-    await org.locator('input[name="confirm-drop"]').fill(copy.slice(0, -1));
+    await form.locator('input[name="confirm-drop"]').fill(copy.slice(0, -1));
     expect(await drop.isDisabled()).toBe(true);
     await shot('32-backups-drop-confirm');
-    await org.locator('input[name="confirm-drop"]').fill(copy);
+    await form.locator('input[name="confirm-drop"]').fill(copy);
     await drop.click();
     await expect.poll(() => b().notice.textContent()).toMatch(/dropped$/);
     await expect.poll(() => b().list.locator('[data-testid="backup-row"]').count()).toBe(1);

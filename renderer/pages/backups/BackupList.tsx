@@ -1,4 +1,5 @@
 /** The backups of this database: source, time, rows, checksum, operator, size; verify, restore, drop. */
+import { Fragment } from 'react';
 import type { Backup } from '../../../shared/backup.js';
 import { EmptyState } from '../../components/States.js';
 import { count } from '../../lib/format.js';
@@ -29,19 +30,20 @@ export function BackupList({ backups, writable }: { backups: Backup[]; writable:
       <thead>
         <tr>
           <th scope="col">#</th><th scope="col">Source</th><th scope="col">Taken</th><th scope="col" className="num">Rows</th>
-          <th scope="col">Checksum</th><th scope="col">Operator</th><th scope="col" className="num">Size</th><th scope="col">Copy</th><th scope="col">Actions</th>
+          <th scope="col">Checksum</th><th scope="col">Operator</th><th scope="col" className="num">Size</th><th scope="col">Verified</th><th scope="col">Actions</th>
         </tr>
       </thead>
       <tbody>
         {backups.map((b) => (
-          <tr key={b.id} data-testid="backup-row" data-backup={b.id} data-copy={b.backupTable} data-source={`${b.sourceSchema}.${b.sourceTable}`}>
+          <Fragment key={b.id}>
+          <tr data-testid="backup-row" data-backup={b.id} data-copy={b.backupTable} data-source={`${b.sourceSchema}.${b.sourceTable}`}>
             <td>{b.id}</td>
             <td><strong>{b.sourceSchema}.{b.sourceTable}</strong><div className="muted small-text">tenancy_console.{b.backupTable}</div></td>
-            <td title={b.createdAt}>{formatTime(b.createdAt)}<div className="muted small-text">{count(b.durationMs)} ms{b.runbookRunId ? ` · run ${b.runbookRunId}` : ''}</div></td>
+            <td title={b.createdAt} className="nowrap">{formatTime(b.createdAt)}<div className="muted small-text">{count(b.durationMs)} ms{b.runbookRunId ? ` · run ${b.runbookRunId}` : ''}</div></td>
             <td className="num">{count(b.rowCount)}</td>
             <td><code className="checksum" title={b.checksum}>{b.checksum}</code></td>
             <td>{b.operator}</td>
-            <td className="num">{formatBytes(b.sizeBytes)}</td>
+            <td className="num nowrap">{formatBytes(b.sizeBytes)}</td>
             <td><VerifyCell b={b} /></td>
             <td>
               <div className="actions">
@@ -51,9 +53,10 @@ export function BackupList({ backups, writable }: { backups: Backup[]; writable:
                 <button type="button" className="small primary" disabled={!b.tableExists || !b.primaryKey} title={b.primaryKey ? undefined : 'no primary key: cannot be compared or restored'} onClick={() => startRestore(b)}>Restore…</button>
                 <button type="button" className="small" disabled={busy !== null || !writable} title={writable ? undefined : 'needs write mode'} onClick={() => askDrop(b.id)}>Drop…</button>
               </div>
-              {dropping === b.id && <DropConfirm backup={b} />}
             </td>
           </tr>
+          {dropping === b.id && <tr className="drop-row"><td colSpan={9}><DropConfirm backup={b} /></td></tr>}
+          </Fragment>
         ))}
       </tbody>
     </table>

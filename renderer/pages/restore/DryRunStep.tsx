@@ -16,7 +16,12 @@ export function DryRunStep() {
   return (
     <section aria-label="Dry run">
       <h2 tabIndex={-1}>Dry run</h2>
-      {dryRun.state === 'idle' && <p className="muted">Choose the scope, then run the dry run.</p>}
+      {dryRun.state === 'idle' && (
+        <p className="actions">
+          <span className="muted">The restore's statements, in a transaction that is rolled back: nothing changes.</span>
+          <button type="button" className="primary" onClick={() => void runDryRun()}>Run the dry run</button>
+        </p>
+      )}
       {dryRun.state === 'running' && <LoadingState label="Running the restore in a transaction that will be rolled back…" />}
       {blocked && (
         <div className="blocker" role="alert" data-testid="restore-blocker">
