@@ -9,6 +9,9 @@ import type { Report } from '../../../shared/report.js';
 import { UserError } from '../../engine/errors.js';
 import { diffReports } from '../../engine/report/diff.js';
 import { exportReport } from '../../engine/report/export.js';
+import { migrationStatus } from '../../engine/migrations/status.js';
+import { readSource } from '../../engine/migrations/sources.js';
+import { Journal, runsDir } from '../../engine/runbook/journal.js';
 import { readReport, readReportText, writeReportJson } from '../../engine/report/file.js';
 import { renderReportHtml } from '../../engine/report/html.js';
 import { installationKeyId } from '../../engine/report/keys.js';
@@ -54,6 +57,7 @@ interface ExportCliOptions extends Omit<TargetOptions, 'format'> {
   rlsRole?: string;
   rlsSetting?: string;
   rlsTenant?: string;
+  migrations?: string;
 }
 
 /** Register `tenancy report`. */
@@ -71,19 +75,24 @@ export function registerReport(program: Command): void {
     .option('--run <id>', 'runbook run: include its audited statements, and tag this export\'s statements with it')
     .option('--rls-role <role>', 'application role for the isolation probe')
     .option('--rls-setting <name>', 'setting the application sets to the tenant id')
-    .option('--rls-tenant <id>', 'tenant to impersonate in the probe');
+    .option('--rls-tenant <id>', 'tenant to impersonate in the probe')
+    .option('--migrations <dir>', 'include the migration ledger state of this folder (plain, Drizzle, Prisma or Supabase)');
   addModelOptions(exp).action(async (o: ExportCliOptions) => {
     const out = o.out!;
     const format = fileFormat(o.format, out);
     if (!fs.existsSync(path.dirname(path.resolve(out)))) throw new UserError(`folder ${path.dirname(out)} does not exist; create it or choose another --out`, 'usage');
     if (format === 'pdf') requireChromium(); // say so before scanning, not after
     if (o.run) setCliAuditRun(o.run);
+    // Read before connecting: a wrong folder or run id is a usage error, not a half-done export.
+    const source = o.migrations ? readSource(o.migrations) : undefined;
+    const journal = o.run && fs.existsSync(path.join(runsDir(), o.run, 'journal.jsonl')) ? Journal.open(o.run).entries : undefined;
     await withSession({ ...o, format: 'table' }, async (session, target, signal) => {
       const progress = stderrProgress();
       let r: Report;
       try {
+        const migrations = source ? await migrationStatus(session, source) : undefined;
         r = await exportReport(session, {
-          mode: o.estimate ? 'estimate' : 'exact', settings: target.profile.tenancy, run: o.run,
+          mode: o.estimate ? 'estimate' : 'exact', settings: target.profile.tenancy, run: o.run, journal, migrations,
           rlsRole: o.rlsRole, rlsSetting: o.rlsSetting, rlsTenant: o.rlsTenant, signal, onProgress: progress.onProgress,
         });
       } finally {
