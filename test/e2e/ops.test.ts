@@ -34,7 +34,7 @@ let password: string;
 const PROFILE = 'Ops staging';
 
 async function shot(name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
 }
 
