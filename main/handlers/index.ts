@@ -12,6 +12,8 @@ import { migrationsHandlers } from './migrations.js';
 import { modelHandlers } from './model.js';
 import { profilesHandlers } from './profiles.js';
 import { reportsHandlers } from './reports.js';
+import { runbooksHandlers } from './runbooks.js';
+import { backfillHandlers } from './backfill.js';
 import type { Handlers } from './types.js';
 
 /** The handlers for the whole contract. */
@@ -26,4 +28,6 @@ export const HANDLERS: Handlers = {
   migrations: migrationsHandlers,
   reports: reportsHandlers,
   audit: auditHandlers,
+  runbooks: runbooksHandlers,
+  backfill: backfillHandlers,
 };

@@ -16,6 +16,8 @@ import { migrationsContract } from './migrations.js';
 import { modelContract } from './model.js';
 import { profilesContract } from './profiles.js';
 import { reportsContract } from './reports.js';
+import { runbooksContract } from './runbooks.js';
+import { backfillContract } from './backfill.js';
 
 /** Every domain and its channels. Channel name = `${domain}/${action}`. */
 export const CONTRACT = {
@@ -29,6 +31,8 @@ export const CONTRACT = {
   migrations: migrationsContract,
   reports: reportsContract,
   audit: auditContract,
+  runbooks: runbooksContract,
+  backfill: backfillContract,
 } satisfies Record<string, Domain>;
 
 export type Contract = typeof CONTRACT;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { BackfillProgress } from '../../../shared/backfill.js';
 import type { RunStatus, Runbook, RunbookStep } from '../../../shared/runbook.js';
+import type { PauseController } from '../backfill/pause.js';
 import { CancelledError, UserError } from '../errors.js';
 import type { Session } from '../session.js';
 import { Journal, newRunId } from './journal.js';
@@ -35,6 +36,8 @@ export interface RunOptions {
   runsDir?: string;
   onStep?: (step: RunbookStep, state: 'running' | 'passed' | 'failed' | 'signed' | 'blocked' | 'waiting' | 'skipped', detail?: string) => void;
   onBackfill?: (e: BackfillProgress) => void;
+  /** Pause/resume a backfill step between batches (the checklist page's buttons). */
+  pause?: PauseController;
 }
 
 /** The sha256 of a runbook's text. */
@@ -70,7 +73,7 @@ export async function runRunbook(o: RunOptions): Promise<RunStatus> {
     const ctx = {
       session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
       rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
-      signal: o.signal, onBackfill: o.onBackfill,
+      signal: o.signal, onBackfill: o.onBackfill, pause: o.pause,
     };
     for (const step of runbook.steps) {
       if (o.step && step.id !== o.step) continue;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { BackfillProgress } from '../../../shared/backfill.js';
 import type { Evidence, RunbookStep } from '../../../shared/runbook.js';
 import type { ModelSettings } from '../../../shared/model.js';
+import type { PauseController } from '../backfill/pause.js';
 import { startOrResumeBackfill } from '../backfill/run.js';
 import { createBackup } from '../backup/create.js';
 import { restoreBackup } from '../backup/restore.js';
@@ -46,6 +47,7 @@ export interface StepContext {
   rlsSetting?: string;
   signal?: AbortSignal;
   onBackfill?: (e: BackfillProgress) => void;
+  pause?: PauseController;
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
@@ -98,7 +100,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
     }
     case 'backfill': {
       const r = await startOrResumeBackfill(session, { table: step.table, column: step.column, source: step.source }, {
-        batchSize: step.batch, throttleMs: step.throttleMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill,
+        batchSize: step.batch, throttleMs: step.throttleMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
       });
       const ev = evidence({
         ran: [`backfill ${r.id}: ${step.table}.${step.column} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left`,

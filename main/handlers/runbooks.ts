@@ -1,0 +1,113 @@
+/**
+ * runbooks/*: the checklist page. Each action reads or walks a run with the engine in
+ * main/engine/runbook/; a step runs on its own session (write mode carried over from the page's
+ * connection), registered so Cancel and the backfill buttons reach it, with events for each step
+ * and each backfill batch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { RunViewSchema, runbooksContract } from '../../shared/contract/runbooks.js';
+import { activeStepsOf } from '../engine/host/active-steps.js';
+import { CancelledError, UserError } from '../engine/errors.js';
+import { checkRunId, runsDir, verifyJournalFile } from '../engine/runbook/journal.js';
+import { readRun, summarizeRuns } from '../engine/runbook/open.js';
+import { readRunbook } from '../engine/runbook/parse.js';
+import { openRun, runRunbook } from '../engine/runbook/run.js';
+import { listTemplates, templateFile, templateIdOf } from '../engine/runbook/templates.js';
+import { currentOperator } from '../engine/session.js';
+import type { HostContext } from './context.js';
+import type { DomainHandlers } from './types.js';
+
+type RunView = z.input<typeof RunViewSchema>;
+
+function view(ctx: HostContext, run: string): RunView {
+  const r = readRun(run, runsDir(ctx.configDir));
+  const a = activeStepsOf(ctx).get(run);
+  return {
+    label: r.label, template: templateIdOf(r.file), status: r.status, steps: r.runbook.steps, verification: r.verification,
+    active: a ? { step: a.step, startedAt: a.startedAt, paused: a.pause.paused, backfill: a.backfill } : null,
+  };
+}
+
+/** Handlers for the runbooks domain. */
+export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
+  async templates() {
+    return listTemplates();
+  },
+
+  async open(req, ctx) {
+    if (req.source.kind === 'run') return view(ctx, req.source.run);
+    if (!req.connectionId) throw new UserError('connect to the database first: a new run is started against the connection\'s database', 'usage');
+    const conn = ctx.connections.get(req.connectionId);
+    const file = req.source.kind === 'template' ? templateFile(req.source.template) : path.resolve(req.source.path);
+    const { runbook, text } = readRunbook(file);
+    const journal = openRun({
+      file, runbook, text, operator: currentOperator(), runsDir: runsDir(ctx.configDir),
+      profile: conn.profile.name, database: conn.session.fingerprint.database,
+    });
+    return view(ctx, journal.run);
+  },
+
+  async list(_req, ctx) {
+    return summarizeRuns(runsDir(ctx.configDir));
+  },
+
+  async status(req, ctx) {
+    return view(ctx, req.run);
+  },
+
+  async runStep(req, ctx) {
+    const conn = ctx.connections.get(req.connectionId);
+    const opened = readRun(req.run, runsDir(ctx.configDir));
+    const target = req.step ?? opened.status.next?.step;
+    if (!target) throw new UserError(`every step of ${req.run} has passed`, 'usage');
+    const def = opened.runbook.steps.find((s) => s.id === target);
+    if (!def) throw new UserError(`no step ${target} in this runbook; steps are ${opened.runbook.steps.map((s) => s.id).join(', ')}`, 'usage');
+    const writes = req.untilStop === true || def.kind !== 'manual';
+    if (writes && !conn.session.isWritable) {
+      throw new UserError('runbook steps write to the database: switch on write mode for this connection first (on production, type the database name)', 'permission');
+    }
+    if (def.kind === 'manual' && !def.signedOff && !req.note && !req.untilStop) throw new UserError(`sign off "${def.title}": write what you checked`, 'usage');
+    const key = `runbook:${req.run}`;
+    const active = activeStepsOf(ctx).begin(req.run, target);
+    const controller = ctx.runs.start(key);
+    try {
+      await ctx.connections.withDedicatedSession(conn.id, async (session) => {
+        // The operator already switched this connection to write mode (typed the name on production).
+        if (writes) await session.enableWrite(conn.profile.database);
+        ctx.runs.attach(key, session);
+        await runRunbook({
+          session, file: opened.file, runbook: opened.runbook, text: opened.text, run: req.run, step: req.untilStop ? undefined : target,
+          operator: currentOperator(), runsDir: runsDir(ctx.configDir), signal: controller.signal, pause: active.pause,
+          signManual: (s) => (s.id === target ? req.note ?? null : null),
+          onStep: (s, state, detail) => {
+            active.step = s.id;
+            ctx.emit('runbooks/onStep', { run: req.run, step: s.id, state, detail: detail ?? null });
+          },
+          onBackfill: (progress) => {
+            active.backfill = progress;
+            ctx.emit('runbooks/onBackfill', { run: req.run, step: active.step, paused: active.pause.paused, progress });
+          },
+        });
+      });
+    } catch (err) {
+      // A cancel is journaled as the step failing ("cancelled by the operator"): show the run.
+      if (!(err instanceof CancelledError)) throw err;
+    } finally {
+      ctx.runs.finish(key);
+      activeStepsOf(ctx).end(req.run);
+    }
+    return view(ctx, req.run);
+  },
+
+  async cancel(req, ctx) {
+    return { cancelled: await ctx.runs.cancel(`runbook:${req.run}`) };
+  },
+
+  async verify(req, ctx) {
+    const file = path.join(runsDir(ctx.configDir), checkRunId(req.run), 'journal.jsonl');
+    if (!fs.existsSync(file)) throw new UserError(`no run ${req.run} in this console's runs folder`, 'usage');
+    return verifyJournalFile(file);
+  },
+};

@@ -1,0 +1,109 @@
+/**
+ * Runbooks over IPC: the checklist page. Open a template, a runbook file or an existing run; read
+ * its status (every step's state, who, when, evidence, gate, next action); run the next or a chosen
+ * step (manual steps take the operator's sign-off note); verify the journal's hash chain. Step and
+ * backfill progress arrive as events. Handled by main/handlers/runbooks.ts (thin: the engine is
+ * main/engine/runbook/). Steps that touch the database need the connection in write mode.
+ */
+import { z } from 'zod';
+import { BackfillProgressSchema } from '../backfill.js';
+import { RunStatusSchema, StepSchema } from '../runbook.js';
+import { Empty, event, request } from './channel.js';
+import { ConnectionIdSchema } from './connection.js';
+
+/** A run id: run_YYYYMMDD_HHMMSS_xxxxxx (it names a folder, so nothing else is accepted). */
+export const RunbookRunIdSchema = z.string().regex(/^run_[0-9]{8}_[0-9]{6}_[0-9a-f]{6}$/, 'a run id reads run_YYYYMMDD_HHMMSS_xxxxxx');
+const StepIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a step id uses lower-case letters, digits and "-"').max(128);
+const TemplateIdSchema = z.string().regex(/^[0-9]{3}$/, 'a template id is three digits, e.g. 000');
+
+export const RunbookTemplateSchema = z.object({
+  id: z.string(),
+  file: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+  reference: z.string().nullable(),
+  steps: z.number(),
+});
+export type RunbookTemplateView = z.infer<typeof RunbookTemplateSchema>;
+
+export const JournalVerificationSchema = z.object({
+  ok: z.boolean(),
+  lines: z.number(),
+  brokenAt: z.object({ line: z.number(), reason: z.string() }).nullable(),
+  head: z.string(),
+});
+export type JournalVerificationView = z.infer<typeof JournalVerificationSchema>;
+
+/** The step running now in the host, with the backfill's last progress when it is a backfill. */
+export const ActiveStepSchema = z.object({
+  step: z.string(),
+  startedAt: z.string(),
+  paused: z.boolean(),
+  backfill: BackfillProgressSchema.nullable(),
+});
+export type ActiveStepView = z.infer<typeof ActiveStepSchema>;
+
+/** A run as the checklist page shows it. */
+export const RunViewSchema = z.object({
+  label: z.string(),
+  template: z.string().nullable(),
+  status: RunStatusSchema,
+  /** The runbook's steps as written (same order as status.steps): manual text, checklists, sources. */
+  steps: z.array(StepSchema),
+  verification: JournalVerificationSchema,
+  active: ActiveStepSchema.nullable(),
+});
+export type RunView = z.infer<typeof RunViewSchema>;
+
+export const RunSummarySchema = z.object({
+  run: z.string(),
+  label: z.string(),
+  runbook: z.string(),
+  database: z.string(),
+  profile: z.string(),
+  startedAt: z.string(),
+  passed: z.number(),
+  total: z.number(),
+  complete: z.boolean(),
+  problem: z.string().nullable(),
+});
+export type RunSummaryView = z.infer<typeof RunSummarySchema>;
+
+const OpenSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('template'), template: TemplateIdSchema }).strict(),
+  z.object({ kind: z.literal('file'), path: z.string().trim().min(1, 'give the runbook file\'s path').max(4096) }).strict(),
+  z.object({ kind: z.literal('run'), run: RunbookRunIdSchema }).strict(),
+]);
+
+const StepEventStateSchema = z.enum(['running', 'passed', 'failed', 'signed', 'blocked', 'waiting', 'skipped']);
+
+export const runbooksContract = {
+  /** engine: listTemplates() */
+  templates: request(Empty, z.array(RunbookTemplateSchema)),
+  /** A template or a file starts a new run against the connection's database; a run id reopens it. */
+  open: request(z.object({ connectionId: ConnectionIdSchema.optional(), source: OpenSourceSchema }).strict(), RunViewSchema),
+  /** engine: summarizeRuns(configDir/runs) */
+  list: request(Empty, z.array(RunSummarySchema)),
+  /** engine: readRun(run) */
+  status: request(z.object({ run: RunbookRunIdSchema }).strict(), RunViewSchema),
+  /**
+   * Run `step` (default: the next one), or with `untilStop` every step until one does not pass.
+   * A manual step passes with `note` (the operator's sign-off). Returns the run afterwards.
+   */
+  runStep: request(
+    z.object({
+      connectionId: ConnectionIdSchema,
+      run: RunbookRunIdSchema,
+      step: StepIdSchema.optional(),
+      untilStop: z.boolean().optional(),
+      note: z.string().trim().min(1, 'write what you checked').max(2000).optional(),
+    }).strict(),
+    RunViewSchema,
+  ),
+  /** Stop the step running now (its statement is cancelled; the journal records it failed: cancelled). */
+  cancel: request(z.object({ run: RunbookRunIdSchema }).strict(), z.object({ cancelled: z.boolean() })),
+  /** engine: verifyJournalFile(run's journal): the hash chain, line by line. */
+  verify: request(z.object({ run: RunbookRunIdSchema }).strict(), JournalVerificationSchema),
+  onStep: event(z.object({ run: z.string(), step: z.string(), state: StepEventStateSchema, detail: z.string().nullable() })),
+  onBackfill: event(z.object({ run: z.string(), step: z.string(), paused: z.boolean(), progress: BackfillProgressSchema })),
+};
