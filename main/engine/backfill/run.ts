@@ -8,7 +8,7 @@ import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } 
 import { CancelledError, UserError } from '../errors.js';
 import { currentOperator, type Session } from '../session.js';
 import { throttle, type PauseController } from './pause.js';
-import { batchSql, nullCountSql, remainingSql } from './sql.js';
+import { batchFillSql, batchRangeSql, nullCountSql, remainingSql } from './sql.js';
 import {
   createBackfillState, ensureBackfillTable, findUnfinishedBackfill, getBackfillState, newBackfillId, setBackfillStatus,
 } from './state.js';
@@ -168,8 +168,12 @@ async function runOneBatch(session: Session, target: BackfillTarget, state: Back
       'SELECT last_key, status FROM tenancy_console.backfills WHERE id = $1 FOR UPDATE', [state.id]);
     if (!rows[0]) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
     const from = rows[0].last_key;
-    const b = batchSql(target, state.source, from, batchSize);
-    const r = (await session.query<{ scanned: number; updated: number; unresolved: number; last_key: string[] | null }>(b.sql, b.params)).rows[0]!;
+    const range = batchRangeSql(target, from, batchSize);
+    const { scanned, last_key: upTo } = (await session.query<{ scanned: number; last_key: string[] | null }>(range.sql, range.params)).rows[0]!;
+    if (scanned === 0 || !upTo) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
+    const fill = batchFillSql(target, state.source, from, upTo);
+    const f = (await session.query<{ updated: number; unresolved: number }>(fill.sql, fill.params)).rows[0]!;
+    const r = { scanned, updated: f.updated, unresolved: f.unresolved, last_key: upTo };
     if (r.scanned > 0) {
       await session.query(
         `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,

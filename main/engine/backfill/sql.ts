@@ -47,30 +47,53 @@ function valueExpr(target: BackfillTarget, source: BackfillSource, params: unkno
 }
 
 /**
- * One batch: returns scanned (keys walked), updated, unresolved (NULL rows the source left NULL)
- * and last_key (text[] of the batch's highest key, null when nothing was left).
+ * The first half of a batch: the next N primary keys after the last one, walked on the primary-key
+ * index (an index-only range scan). Returns scanned (keys found, <= N) and last_key (text[] of the
+ * highest of them, null when nothing was left): the inclusive upper bound of the batch's range.
  */
-export function batchSql(target: BackfillTarget, source: BackfillSource, lastKey: readonly string[] | null, batchSize: number): BoundSql {
+export function batchRangeSql(target: BackfillTarget, lastKey: readonly string[] | null, batchSize: number): BoundSql {
+  const tbl = qualified(target.schema, target.table);
+  const keys = target.keyColumns;
+  const cols = keys.map((k) => `t.${quoteIdent(k)}`).join(', ');
+  const desc = keys.map((k) => `${quoteIdent(k)} DESC`).join(', ');
+  const lastKeyArray = `ARRAY[${keys.map((k) => `${quoteIdent(k)}::text`).join(', ')}]`;
+  const sql = `WITH batch AS MATERIALIZED (
+  SELECT ${cols} FROM ${tbl} t WHERE ${afterKey('t', keys, lastKey, 2)} ORDER BY ${cols} LIMIT $1
+)
+SELECT (SELECT count(*) FROM batch)::int AS scanned,
+       (SELECT ${lastKeyArray} FROM batch ORDER BY ${desc} LIMIT 1) AS last_key`;
+  return { sql, params: [batchSize, ...(lastKey ?? [])] };
+}
+
+/** "(t.a, t.b) <= ($4, $5)" or "t.a <= $4" starting at parameter `first`. */
+function upToKey(alias: string, keys: readonly string[], first: number): string {
+  const cols = keys.map((k) => `${alias}.${quoteIdent(k)}`);
+  const params = keys.map((_, i) => `$${first + i}`);
+  return keys.length === 1 ? `${cols[0]} <= ${params[0]}` : `(${cols.join(', ')}) <= (${params.join(', ')})`;
+}
+
+/**
+ * The second half of a batch: fill the rows of the key range (lastKey, upTo] whose column is still
+ * NULL and for which the source gives a value. Both the read and the UPDATE are bounded by the key
+ * range on both sides, so each is an index range scan of about one batch of rows, whatever the size
+ * of the table (a join against the batch's keys let the planner hash-join a sequential scan of the
+ * whole table, twice per batch). Returns updated and unresolved (NULL rows the source left NULL).
+ */
+export function batchFillSql(target: BackfillTarget, source: BackfillSource, lastKey: readonly string[] | null, upTo: readonly string[]): BoundSql {
   const tbl = qualified(target.schema, target.table);
   const col = quoteIdent(target.column);
   const keys = target.keyColumns;
-  const params: unknown[] = [batchSize, ...(lastKey ?? [])];
-  const where = afterKey('t', keys, lastKey, 2);
+  const params: unknown[] = [...(lastKey ?? []), ...upTo];
+  const range = (alias: string) => `${afterKey(alias, keys, lastKey, 1)} AND ${upToKey(alias, keys, 1 + (lastKey?.length ?? 0))}`;
   const value = valueExpr(target, source, params);
-  const joinOn = (a: string, b: string) => keys.map((k) => `${a}.${quoteIdent(k)} = ${b}.${quoteIdent(k)}`).join(' AND ');
-  const order = keys.map((k) => `${quoteIdent(k)} DESC`).join(', ');
-  const lastKeyArray = `ARRAY[${keys.map((k) => `${quoteIdent(k)}::text`).join(', ')}]`;
-  const sql = `WITH batch AS (
-  SELECT ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')} FROM ${tbl} t WHERE ${where} ORDER BY ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')} LIMIT $1
-), todo AS (
-  SELECT ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')}, ${value} AS v FROM ${tbl} t JOIN batch b ON ${joinOn('t', 'b')} WHERE t.${col} IS NULL
+  const joinOn = keys.map((k) => `t.${quoteIdent(k)} = todo.${quoteIdent(k)}`).join(' AND ');
+  const sql = `WITH todo AS MATERIALIZED (
+  SELECT ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')}, ${value} AS v FROM ${tbl} t WHERE ${range('t')} AND t.${col} IS NULL
 ), upd AS (
-  UPDATE ${tbl} t SET ${col} = todo.v FROM todo WHERE ${joinOn('t', 'todo')} AND t.${col} IS NULL AND todo.v IS NOT NULL RETURNING 1
+  UPDATE ${tbl} t SET ${col} = todo.v FROM todo WHERE ${range('t')} AND ${joinOn} AND t.${col} IS NULL AND todo.v IS NOT NULL RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch)::int AS scanned,
-       (SELECT count(*) FROM upd)::int AS updated,
-       (SELECT count(*) FROM todo WHERE v IS NULL)::int AS unresolved,
-       (SELECT ${lastKeyArray} FROM batch ORDER BY ${order} LIMIT 1) AS last_key`;
+SELECT (SELECT count(*) FROM upd)::int AS updated,
+       (SELECT count(*) FROM todo WHERE v IS NULL)::int AS unresolved`;
   return { sql, params };
 }
 
@@ -87,7 +110,8 @@ export function nullCountSql(target: BackfillTarget): string {
   return `SELECT count(*)::bigint AS n FROM ${qualified(target.schema, target.table)} WHERE ${quoteIdent(target.column)} IS NULL`;
 }
 
-/** What the operator sees before it runs: one batch's statement, with placeholders. */
+/** What the operator sees before it runs: one batch's two statements, with placeholders. */
 export function describeBatch(target: BackfillTarget, source: BackfillSource, batchSize: number): string {
-  return batchSql(target, source, target.keyColumns.map(() => '<last key>'), batchSize).sql;
+  const last = target.keyColumns.map(() => '<last key>');
+  return `${batchRangeSql(target, last, batchSize).sql};\n${batchFillSql(target, source, last, target.keyColumns.map(() => '<batch end>')).sql};`;
 }
