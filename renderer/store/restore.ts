@@ -8,7 +8,7 @@ import type { Backup, CompareResult, RestoreResult, RestoreStrategy } from '../.
 import type { TenantEntry } from '../../shared/contract/backups.js';
 import { api } from '../api/index.js';
 import { errorText } from '../lib/errors.js';
-import { buildRestoreRequest, columnsReady, reachableStep, toScope, type ColumnChoice, type ScopeChoice, type StepId } from '../lib/restore.js';
+import { buildRestoreRequest, columnsReady, reachableStep, toScope, type ColumnChoice, type ScopeChoice, type StepId } from '../../shared/restore-wizard.js';
 import { useConnection } from './connection.js';
 
 type Phase<T> = { state: 'idle' | 'running' | 'done' | 'error'; value: T | null; error: string | null; code: string | null };

@@ -1,5 +1,5 @@
 /** Step 5: say what will happen; on production type the table name; restore in one transaction. */
-import { describeScopeChoice, confirmationMatches } from '../../lib/restore.js';
+import { describeScopeChoice, confirmationMatches } from '../../../shared/restore-wizard.js';
 import { count } from '../../lib/format.js';
 import { useConnection } from '../../store/connection.js';
 import { useRestore } from '../../store/restore.js';

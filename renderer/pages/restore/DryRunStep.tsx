@@ -1,6 +1,6 @@
 /** Step 4: the dry run (a transaction rolled back): resulting counts, or the FK blocker that stops it. */
 import { ErrorState, LoadingState } from '../../components/States.js';
-import { describeScopeChoice } from '../../lib/restore.js';
+import { describeScopeChoice } from '../../../shared/restore-wizard.js';
 import { useRestore } from '../../store/restore.js';
 import { RestoreSummary } from './RestoreSummary.js';
 import { useTenantNames } from './tenant-names.js';

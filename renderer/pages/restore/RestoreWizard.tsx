@@ -3,7 +3,7 @@
  * heading takes focus when it opens) over pick, compare, scope, dry run, confirm, verified.
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import { STEPS, canOpen, type StepId } from '../../lib/restore.js';
+import { STEPS, canOpen, type StepId } from '../../../shared/restore-wizard.js';
 import { useRestore, wizardReachable } from '../../store/restore.js';
 import { CompareStep } from './CompareStep.js';
 import { ConfirmStep } from './ConfirmStep.js';

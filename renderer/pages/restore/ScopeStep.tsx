@@ -1,6 +1,6 @@
 /** Step 3: scope (whole table, one tenant, chosen keys), strategy (replace, upsert), values for added columns. */
 import type { CompareResult } from '../../../shared/backup.js';
-import { columnsReady, toScope, type ColumnChoice } from '../../lib/restore.js';
+import { columnsReady, toScope, type ColumnChoice } from '../../../shared/restore-wizard.js';
 import { useConnection } from '../../store/connection.js';
 import { useRestore } from '../../store/restore.js';
 import { TenantPicker } from './TenantPicker.js';

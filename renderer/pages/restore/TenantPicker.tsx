@@ -4,7 +4,7 @@ import type { CompareResult } from '../../../shared/backup.js';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.js';
 import { VirtualRows } from '../../components/VirtualRows.js';
 import { count } from '../../lib/format.js';
-import { searchTenantEntries } from '../../lib/restore.js';
+import { searchTenantEntries } from '../../../shared/restore-wizard.js';
 import { useRestore } from '../../store/restore.js';
 
 /** The picker; `name` tells apart two pickers on one page. */

@@ -1,6 +1,9 @@
-/** Pure view logic of the restore wizard: steps, the scope as chosen, the request it becomes. */
-import type { RestoreRequestInput, RestoreScope, SetColumn } from '../../shared/backup.js';
-import type { TenantEntry } from '../../shared/contract/backups.js';
+/**
+ * The restore wizard's pure logic (steps, the scope as chosen, the request it becomes), in shared/
+ * so it is typechecked and unit-tested in Node as well as bundled into the renderer.
+ */
+import type { RestoreRequestInput, RestoreScope, SetColumn } from './backup.js';
+import type { TenantEntry } from './contract/backups.js';
 
 export const STEPS = [
   { id: 'pick', label: 'Backup' },
