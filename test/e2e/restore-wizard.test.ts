@@ -198,4 +198,15 @@ describe('backups and the guided restore in browser mode', () => {
     await shot('38-restore-fk-blocked');
     expect(await tenantDigest(2)).toBe(tenantTwoBefore);
   });
+
+  it('moves between open steps with the arrow keys', async () => {
+    await b().stepper.locator('[aria-current="step"]').focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => b().wizard.getAttribute('data-step')).toBe('scope');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => b().wizard.getAttribute('data-step')).toBe('dry-run');
+    await page.keyboard.press('ArrowRight');
+    expect(await b().wizard.getAttribute('data-step')).toBe('dry-run');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-step'))).toBe('dry-run');
+  });
 });
