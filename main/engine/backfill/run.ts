@@ -7,6 +7,7 @@
 import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } from '../../../shared/backfill.js';
 import { CancelledError, UserError } from '../errors.js';
 import { currentOperator, type Session } from '../session.js';
+import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
 import { throttle, type PauseController } from './pause.js';
 import { batchFillSql, batchRangeSql, nullCountSql, remainingSql } from './sql.js';
 import {
@@ -22,12 +23,23 @@ export interface BackfillSpec {
   source: BackfillSource;
 }
 
-/** How to run it. */
-export interface BackfillOptions {
-  /** Rows per batch (default 1,000). */
-  batchSize?: number;
-  /** Pause between batches, in ms (default 0). Lets the application's own writes through. */
-  throttleMs?: number;
+/** What one committed batch took: for benchmarks and diagnostics. */
+export interface BatchTiming {
+  /** Keys the batch asked for and keys it found. */
+  size: number;
+  scanned: number;
+  updated: number;
+  /** Wall time of the batch's transaction, retries included, in ms. */
+  ms: number;
+  /** Rest before the next batch, in ms. */
+  restMs: number;
+}
+
+/**
+ * How to run it. Pacing (see pace.ts): `batchSize` is the most keys a batch takes; batches shrink
+ * to commit in about `targetBatchMs` and the backfill rests `dutyCycle`-proportionally after each.
+ */
+export interface BackfillOptions extends PaceOptions {
   /** lock_timeout for each batch, in ms (default the profile's, 2 s when it has none). */
   lockTimeoutMs?: number;
   /** Retries of one batch after a lock timeout or deadlock (default 5). */
@@ -38,6 +50,7 @@ export interface BackfillOptions {
   /** Runbook run id stored with the state. */
   run?: string;
   operator?: string;
+  onBatch?: (t: BatchTiming) => void;
 }
 
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
@@ -84,8 +97,12 @@ function requireWrite(session: Session): void {
 }
 
 async function runBatches(session: Session, target: BackfillTarget, state: BackfillState, opts: BackfillOptions): Promise<BackfillResult> {
-  const batchSize = opts.batchSize ?? 1000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch must be a positive whole number, got ${batchSize}`, 'usage');
+  let pacer: BatchPacer;
+  try {
+    pacer = new BatchPacer(paceSettings(opts));
+  } catch (err) {
+    throw new UserError((err as Error).message, 'usage');
+  }
   const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 2000);
   const retries = opts.retries ?? 5;
   const emit = opts.onProgress ?? (() => undefined);
@@ -115,17 +132,21 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     for (;;) {
       if (opts.pause?.paused) await opts.pause.wait(opts.signal);
       if (opts.signal?.aborted) throw new CancelledError();
-      const r = await batchWithRetries(session, target, state, batchSize, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
-        emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries})`)));
+      const t0 = performance.now();
+      const r = await batchWithRetries(session, target, state, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
+        emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)));
       if (r.scanned === 0) break;
+      const ms = performance.now() - t0;
+      const restMs = pacer.batchDone(r.scanned, ms);
       lastKey = r.lastKey;
       batches += 1;
       done += r.updated;
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      if (r.scanned < batchSize) break;
-      await throttle(opts.throttleMs ?? 0, opts.signal);
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(ms * 10) / 10, restMs });
+      if (r.scanned < r.size) break;
+      await throttle(restMs, opts.signal);
     }
   } catch (err) {
     if (err instanceof CancelledError || opts.signal?.aborted) {
@@ -160,7 +181,7 @@ interface BatchOutcome {
   lastKey: string[] | null;
 }
 
-/** One batch in one transaction: lock the state row, read its last key, fill, advance the state. */
+/** One batch in one transaction: lock the state row, read its last key, find the batch's last key, fill, advance the state. */
 async function runOneBatch(session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number): Promise<BatchOutcome> {
   return session.transaction(async () => {
     await session.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
@@ -173,26 +194,26 @@ async function runOneBatch(session: Session, target: BackfillTarget, state: Back
     if (scanned === 0 || !upTo) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
     const fill = batchFillSql(target, state.source, from, upTo);
     const f = (await session.query<{ updated: number; unresolved: number }>(fill.sql, fill.params)).rows[0]!;
-    const r = { scanned, updated: f.updated, unresolved: f.unresolved, last_key: upTo };
-    if (r.scanned > 0) {
-      await session.query(
-        `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,
-        [state.id, r.last_key, r.updated]);
-    }
-    return { scanned: r.scanned, updated: r.updated, unresolved: r.unresolved, lastKey: r.last_key ?? from };
+    await session.query(
+      `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,
+      [state.id, upTo, f.updated]);
+    return { scanned, updated: f.updated, unresolved: f.unresolved, lastKey: upTo };
   }, { readOnly: false });
 }
 
+/** A batch, retried after a lock timeout or deadlock with half the keys (fewer rows to lock), backing off. */
 async function batchWithRetries(
-  session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number, retries: number,
+  session: Session, target: BackfillTarget, state: BackfillState, pacer: BatchPacer, lockTimeoutMs: number, retries: number,
   signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
-): Promise<BatchOutcome> {
+): Promise<BatchOutcome & { size: number }> {
   for (let attempt = 0; ; attempt += 1) {
+    const size = pacer.size;
     try {
-      return await runOneBatch(session, target, state, batchSize, lockTimeoutMs);
+      return { ...(await runOneBatch(session, target, state, size, lockTimeoutMs)), size };
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (!code || !RETRYABLE.has(code) || attempt >= retries || signal?.aborted) throw err;
+      pacer.lockedOut();
       onRetry(attempt + 1, code === '55P03' ? `lock_timeout (${lockTimeoutMs} ms) expired` : (err as Error).message);
       await throttle(Math.min(5000, 200 * 2 ** attempt), signal);
     }
