@@ -12,6 +12,8 @@ import { NullSafetyPage } from './pages/NullSafety.js';
 import { OrphansPage } from './pages/Orphans.js';
 import { OverviewPage } from './pages/Overview.js';
 import { ReportsPage } from './pages/Reports.js';
+import { RunbookPage } from './pages/Runbook.js';
+import { RunbookIndicator } from './components/runbook/RunbookIndicator.js';
 import { PAGES, useApp, type PageId } from './store/app.js';
 
 const VIEWS: Record<PageId, () => React.JSX.Element> = {
@@ -25,6 +27,7 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
   migrations: MigrationsPage,
   reports: ReportsPage,
   audit: AuditPage,
+  runbook: RunbookPage,
 };
 
 /** The app. */
@@ -70,6 +73,7 @@ export function App() {
               </li>
             ))}
           </ul>
+          <RunbookIndicator />
           {info && <div className="nav-foot muted small-text">{info.mode === 'browser' ? 'Browser mode' : 'Desktop'} · v{info.version}</div>}
         </nav>
         <main>

@@ -17,6 +17,7 @@ export const PAGES = [
   { id: 'migrations', label: 'Migrations' },
   { id: 'reports', label: 'Reports' },
   { id: 'audit', label: 'Audit' },
+  { id: 'runbook', label: 'Runbook' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];
 

@@ -1,0 +1,74 @@
+/**
+ * One checklist row: number, title, state, who and when, what the step does, the gate that holds
+ * it, its error, the evidence (expandable) and its action: Run, Run again, or a sign-off form.
+ */
+import { useState } from 'react';
+import type { RunbookStep, StepStatus } from '../../../shared/runbook.js';
+import { ROW_LABEL, gateText, stepSummary, stepWrites, type RowState } from '../../../shared/runbook-checklist.js';
+import { useRunbook } from '../../store/runbook.js';
+import { EvidenceView } from './EvidenceView.js';
+
+function SignOff({ def, disabled }: { def: Extract<RunbookStep, { kind: 'manual' }>; disabled: boolean }) {
+  const runStep = useRunbook((s) => s.runStep);
+  const [note, setNote] = useState('');
+  const [ticked, setTicked] = useState<boolean[]>(() => def.checklist.map(() => false));
+  const ready = note.trim().length > 0 && ticked.every(Boolean);
+  return (
+    <form className="sign-off" aria-label={`Sign off ${def.title}`} onSubmit={(e) => { e.preventDefault(); void runStep(def.id, note); }}>
+      <p>{def.text}</p>
+      {def.checklist.map((c, i) => (
+        <label key={c} className="check">
+          <input type="checkbox" checked={ticked[i] ?? false} onChange={(e) => setTicked(ticked.map((t, j) => (j === i ? e.target.checked : t)))} />
+          <span>{c}</span>
+        </label>
+      ))}
+      <label>
+        <span>Your note: what you checked (journaled with your name)</span>
+        <textarea name="sign-off-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+      </label>
+      <button type="submit" className="primary" disabled={disabled || !ready}>Sign off</button>
+    </form>
+  );
+}
+
+/** A row of the checklist. */
+export function StepRow({ index, st, def, state, writable, isNext }: { index: number; st: StepStatus; def: RunbookStep; state: RowState; writable: boolean; isNext: boolean }) {
+  const busy = useRunbook((s) => s.busy !== null);
+  const runStep = useRunbook((s) => s.runStep);
+  const cancelStep = useRunbook((s) => s.cancelStep);
+  const [open, setOpen] = useState(false);
+  const gate = gateText(st.waitingFor);
+  const needsWrite = stepWrites(def) && !writable;
+  const canRun = state === 'pending' || state === 'failed' || state === 'interrupted';
+  return (
+    <li className={`step-row step-${state}${isNext ? ' step-next' : ''}`} data-testid="step-row" data-step={st.id} data-state={state}>
+      <div className="step-main">
+        <span className="step-index num">{index + 1}</span>
+        <div className="step-body">
+          <div className="step-title">
+            <strong>{st.title}</strong> <span className="badge">{def.kind}</span> <span className={`badge step-state state-${state}`} data-testid="step-state">{ROW_LABEL[state]}</span>
+          </div>
+          <p className="muted small-text">{stepSummary(def)}</p>
+          {st.operator && st.state !== 'pending' && <p className="small-text" data-testid="step-who">{st.state === 'passed' ? 'Passed' : st.state === 'failed' ? 'Failed' : 'Last touched'} by <strong>{st.operator}</strong> at {st.time?.replace('T', ' ').slice(0, 19)} UTC</p>}
+          {gate && state === 'blocked' && <p className="small-text gate" data-testid="step-gate">Gate: {gate}</p>}
+          {st.error && st.state !== 'passed' && state !== 'blocked' && <p className="status status-error small-text" data-testid="step-error">{st.error}</p>}
+          {state === 'sign-off' && isNext && <SignOff def={def as Extract<RunbookStep, { kind: 'manual' }>} disabled={busy} />}
+          {st.evidence && (
+            <>
+              <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Hide evidence' : 'Evidence'}</button>
+              {open && <EvidenceView e={st.evidence} />}
+            </>
+          )}
+        </div>
+        <div className="step-action">
+          {state === 'running' && <><span className="spinner" aria-hidden /> <button type="button" className="danger" onClick={() => void cancelStep()}>Cancel</button></>}
+          {canRun && (
+            <button type="button" className={isNext ? 'primary' : ''} disabled={busy || needsWrite} title={needsWrite ? 'Switch on write mode first' : undefined} onClick={() => void runStep(st.id)}>
+              {state === 'pending' ? 'Run' : 'Run again'}
+            </button>
+          )}
+        </div>
+      </div>
+    </li>
+  );
+}

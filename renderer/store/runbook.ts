@@ -1,0 +1,181 @@
+/**
+ * The runbook checklist: the open run (its status, evidence, journal verification), the step
+ * running in the host and a running backfill's live progress, fed by runbooks/onStep and
+ * runbooks/onBackfill. The header's progress indicator reads this store from every page.
+ */
+import { create } from 'zustand';
+import type { BackfillProgress } from '../../shared/backfill.js';
+import type { JournalVerificationView, RunSummaryView, RunView, RunbookTemplateView } from '../../shared/contract/runbooks.js';
+import { api } from '../api/index.js';
+import { errorText } from '../lib/errors.js';
+import { useConnection } from './connection.js';
+
+/** A running (or just finished) backfill as the panel shows it. */
+export interface BackfillLive {
+  step: string;
+  paused: boolean;
+  progress: BackfillProgress;
+  /** Progress events received for this backfill in this window. */
+  events: number;
+}
+
+interface RunbookState {
+  templates: RunbookTemplateView[];
+  runs: RunSummaryView[];
+  pickerError: string | null;
+  view: RunView | null;
+  busy: 'opening' | 'running' | null;
+  /** The step the host is running (from the request in flight or the events). */
+  running: string | null;
+  error: string | null;
+  backfill: BackfillLive | null;
+  backfillError: string | null;
+  verification: { state: 'idle' | 'checking' | 'done' | 'error'; value: JournalVerificationView | null; at: string | null; error: string | null };
+  loadPicker(): Promise<void>;
+  open(source: { kind: 'template'; template: string } | { kind: 'file'; path: string } | { kind: 'run'; run: string }): Promise<void>;
+  close(): void;
+  refresh(): Promise<void>;
+  runStep(step?: string, note?: string): Promise<void>;
+  runUntilStop(): Promise<void>;
+  cancelStep(): Promise<void>;
+  pauseBackfill(): Promise<void>;
+  resumeBackfill(): Promise<void>;
+  cancelBackfill(): Promise<void>;
+  verify(): Promise<void>;
+}
+
+const noVerification = { state: 'idle', value: null, at: null, error: null } as const;
+
+function fromView(view: RunView): Partial<RunbookState> {
+  const a = view.active;
+  return { view, running: a?.step ?? null, ...(a?.backfill ? { backfill: { step: a.step, paused: a.paused, progress: a.backfill, events: 0 } } : {}) };
+}
+
+/** The runbook store. */
+export const useRunbook = create<RunbookState>((set, get) => ({
+  templates: [],
+  runs: [],
+  pickerError: null,
+  view: null,
+  busy: null,
+  running: null,
+  error: null,
+  backfill: null,
+  backfillError: null,
+  verification: noVerification,
+  async loadPicker() {
+    try {
+      const [templates, runs] = await Promise.all([api.runbooks.templates({}), api.runbooks.list({})]);
+      set({ templates, runs, pickerError: null });
+    } catch (err) {
+      set({ pickerError: errorText(err) });
+    }
+  },
+  async open(source) {
+    set({ busy: 'opening', error: null });
+    try {
+      const view = await api.runbooks.open({ connectionId: useConnection.getState().current?.id, source });
+      set({ ...fromView(view), busy: null, backfill: null, backfillError: null, verification: { ...noVerification, value: view.verification, state: 'done', at: new Date().toISOString() } });
+      if (view.active?.backfill) set(fromView(view));
+    } catch (err) {
+      set({ busy: null, error: errorText(err) });
+    }
+  },
+  close() {
+    set({ view: null, running: null, backfill: null, error: null, verification: noVerification });
+    void get().loadPicker();
+  },
+  async refresh() {
+    const run = get().view?.status.run;
+    if (!run) return;
+    try {
+      const view = await api.runbooks.status({ run });
+      if (get().view?.status.run === run) set({ view, running: get().busy === 'running' ? get().running : view.active?.step ?? null });
+    } catch (err) {
+      set({ error: errorText(err) });
+    }
+  },
+  async runStep(step, note) {
+    const c = useConnection.getState().current;
+    const run = get().view?.status.run;
+    if (!c || !run || get().busy) return;
+    const target = step ?? get().view?.status.next?.step ?? null;
+    set({ busy: 'running', running: target, error: null, backfillError: null });
+    try {
+      const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note });
+      if (get().view?.status.run === run) set({ view, running: null, busy: null });
+    } catch (err) {
+      set({ busy: null, running: null, error: errorText(err) });
+      await get().refresh();
+    }
+  },
+  async runUntilStop() {
+    const c = useConnection.getState().current;
+    const run = get().view?.status.run;
+    if (!c || !run || get().busy) return;
+    set({ busy: 'running', running: get().view?.status.next?.step ?? null, error: null, backfillError: null });
+    try {
+      const view = await api.runbooks.runStep({ connectionId: c.id, run, untilStop: true });
+      if (get().view?.status.run === run) set({ view, running: null, busy: null });
+    } catch (err) {
+      set({ busy: null, running: null, error: errorText(err) });
+      await get().refresh();
+    }
+  },
+  async cancelStep() {
+    const run = get().view?.status.run;
+    if (run) await api.runbooks.cancel({ run }).catch((err: unknown) => set({ error: errorText(err) }));
+  },
+  async pauseBackfill() {
+    const b = get().backfill;
+    if (!b) return;
+    try {
+      const r = await api.backfill.pause({ id: b.progress.id });
+      set({ backfill: { ...get().backfill!, paused: r.paused } });
+    } catch (err) {
+      set({ backfillError: errorText(err) });
+    }
+  },
+  async resumeBackfill() {
+    const b = get().backfill;
+    if (!b) return;
+    try {
+      const r = await api.backfill.resume({ id: b.progress.id });
+      set({ backfill: { ...get().backfill!, paused: r.paused } });
+    } catch (err) {
+      set({ backfillError: errorText(err) });
+    }
+  },
+  async cancelBackfill() {
+    const b = get().backfill;
+    if (!b) return;
+    await api.backfill.cancel({ id: b.progress.id }).catch((err: unknown) => set({ backfillError: errorText(err) }));
+  },
+  async verify() {
+    const run = get().view?.status.run;
+    if (!run) return;
+    set({ verification: { ...get().verification, state: 'checking', error: null } });
+    try {
+      const value = await api.runbooks.verify({ run });
+      set({ verification: { state: 'done', value, at: new Date().toISOString(), error: null } });
+    } catch (err) {
+      set({ verification: { state: 'error', value: null, at: null, error: errorText(err) } });
+    }
+  },
+}));
+
+api.runbooks.onStep(({ run, step, state }) => {
+  const s = useRunbook.getState();
+  if (s.view?.status.run !== run) return;
+  if (state === 'running') useRunbook.setState({ running: step });
+  // Each finished step shows at once (a run "until the next stop" walks several).
+  if (state === 'passed' || state === 'failed' || state === 'signed' || state === 'blocked') void s.refresh();
+});
+
+api.runbooks.onBackfill(({ run, step, paused, progress }) => {
+  const s = useRunbook.getState();
+  if (s.view?.status.run !== run) return;
+  const same = s.backfill?.progress.id === progress.id;
+  const isPaused = progress.phase === 'paused' ? true : progress.phase === 'resumed' ? false : paused;
+  useRunbook.setState({ backfill: { step, paused: isPaused, progress, events: (same ? s.backfill!.events : 0) + 1 } });
+});
