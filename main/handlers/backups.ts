@@ -1,6 +1,8 @@
 /**
  * backups/*: the Backups page and the restore wizard. Each action looks up the connection and
  * calls one engine function; write mode, production confirmations and blockers are the engine's.
+ * Actions that run a transaction get their own session (so no query from another page can land
+ * inside a restore's transaction), in write mode exactly when the connection is.
  */
 import type { backupsContract } from '../../shared/contract/backups.js';
 import { compareBackup } from '../engine/backup/compare.js';
@@ -8,8 +10,23 @@ import { createBackup } from '../engine/backup/create.js';
 import { restoreBackup } from '../engine/backup/restore.js';
 import { dropBackup, listBackups, verifyBackup } from '../engine/backup/store.js';
 import { readTenants } from '../engine/checks/scan.js';
+import type { Session } from '../engine/session.js';
+import type { HostContext } from './context.js';
 import { ensureModel } from './model.js';
 import type { DomainHandlers } from './types.js';
+
+/**
+ * Run `fn` on a fresh session to the connection's database, switched to write mode when the
+ * connection is (the operator already confirmed it for this connection, on production by typing
+ * the database name).
+ */
+async function onOwnSession<T>(ctx: HostContext, connectionId: string, fn: (session: Session) => Promise<T>): Promise<T> {
+  const conn = ctx.connections.get(connectionId);
+  return ctx.connections.withDedicatedSession(conn.id, async (session) => {
+    if (conn.session.isWritable) await session.enableWrite(conn.profile.database);
+    return fn(session);
+  });
+}
 
 /** Handlers for the backups domain. */
 export const backupsHandlers: DomainHandlers<typeof backupsContract> = {
@@ -20,25 +37,24 @@ export const backupsHandlers: DomainHandlers<typeof backupsContract> = {
   },
 
   async create(req, ctx) {
-    const { session } = ctx.connections.get(req.connectionId);
-    return createBackup(session, { schema: req.schema, table: req.table }, { runbookRunId: req.runbookRunId });
+    return onOwnSession(ctx, req.connectionId, (s) => createBackup(s, { schema: req.schema, table: req.table }, { runbookRunId: req.runbookRunId }));
   },
 
   async verify(req, ctx) {
-    return verifyBackup(ctx.connections.get(req.connectionId).session, req.id);
+    return onOwnSession(ctx, req.connectionId, (s) => verifyBackup(s, req.id));
   },
 
   async drop(req, ctx) {
-    return dropBackup(ctx.connections.get(req.connectionId).session, req.id);
+    return onOwnSession(ctx, req.connectionId, (s) => dropBackup(s, req.id));
   },
 
   async compare(req, ctx) {
-    const conn = ctx.connections.get(req.connectionId);
-    return compareBackup(conn.session, req.id, {
+    const { profile } = ctx.connections.get(req.connectionId);
+    return onOwnSession(ctx, req.connectionId, (s) => compareBackup(s, req.id, {
       scope: req.scope,
-      tenantColumn: req.tenantColumn ?? conn.profile.tenancy.tenantColumn,
+      tenantColumn: req.tenantColumn ?? profile.tenancy.tenantColumn,
       samples: req.samples,
-    });
+    }));
   },
 
   async tenants(req, ctx) {
@@ -49,8 +65,8 @@ export const backupsHandlers: DomainHandlers<typeof backupsContract> = {
   },
 
   async restore(req, ctx) {
-    const conn = ctx.connections.get(req.connectionId);
-    const { connectionId: _ignored, ...request } = req;
-    return restoreBackup(conn.session, { ...request, tenantColumn: request.tenantColumn ?? conn.profile.tenancy.tenantColumn });
+    const { profile } = ctx.connections.get(req.connectionId);
+    const { connectionId, ...request } = req;
+    return onOwnSession(ctx, connectionId, (s) => restoreBackup(s, { ...request, tenantColumn: request.tenantColumn ?? profile.tenancy.tenantColumn }));
   },
 };

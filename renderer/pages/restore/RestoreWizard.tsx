@@ -2,7 +2,7 @@
  * The guided restore: a stepper (arrow keys move between the steps that are open; each step's
  * heading takes focus when it opens) over pick, compare, scope, dry run, confirm, verified.
  */
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { STEPS, canOpen, type StepId } from '../../../shared/restore-wizard.js';
 import { useRestore, wizardReachable } from '../../store/restore.js';
 import { CompareStep } from './CompareStep.js';
@@ -16,9 +16,8 @@ const BODIES: Record<StepId, () => React.JSX.Element> = {
   pick: PickStep, compare: CompareStep, scope: ScopeStep, 'dry-run': DryRunStep, confirm: ConfirmStep, done: DoneStep,
 };
 
-function Stepper({ step, reachable }: { step: StepId; reachable: StepId }) {
+function Stepper({ step, reachable, listRef }: { step: StepId; reachable: StepId; listRef: RefObject<HTMLOListElement | null> }) {
   const goTo = useRestore((s) => s.goTo);
-  const listRef = useRef<HTMLOListElement>(null);
   const onKeyDown = (e: KeyboardEvent<HTMLOListElement>) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const open = STEPS.filter((s) => canOpen(s.id, reachable)).map((s) => s.id);
@@ -27,7 +26,6 @@ function Stepper({ step, reachable }: { step: StepId; reachable: StepId }) {
     if (!next) return;
     e.preventDefault();
     goTo(next);
-    requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>(`[data-step="${next}"]`)?.focus());
   };
   return (
     <ol className="stepper" aria-label="Restore steps" ref={listRef} onKeyDown={onKeyDown} data-testid="restore-stepper">
@@ -57,8 +55,12 @@ export function RestoreWizard() {
   const step = canOpen(state.step, reachable) ? state.step : reachable;
   const Body = BODIES[step];
   const bodyRef = useRef<HTMLDivElement>(null);
+  const stepperRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
-    bodyRef.current?.querySelector<HTMLElement>('h2')?.focus();
+    // Arrow keys in the stepper keep focus there; anything else moves it to the new step's heading.
+    const inStepper = stepperRef.current?.contains(document.activeElement) ?? false;
+    const target = inStepper ? stepperRef.current?.querySelector<HTMLElement>(`[data-step="${step}"]`) : bodyRef.current?.querySelector<HTMLElement>('h2');
+    target?.focus();
   }, [step]);
   return (
     <div className="card wizard" data-testid="restore-wizard" data-step={step}>
@@ -66,7 +68,7 @@ export function RestoreWizard() {
         <h2 className="wizard-title">Restore{state.backup ? ` from backup ${state.backup.id} (${state.backup.sourceSchema}.${state.backup.sourceTable})` : ''}</h2>
         <button type="button" className="small" onClick={state.close}>{step === 'done' ? 'Back to backups' : 'Cancel restore'}</button>
       </div>
-      <Stepper step={step} reachable={reachable} />
+      <Stepper step={step} reachable={reachable} listRef={stepperRef} />
       <div className="wizard-body" ref={bodyRef} data-testid={`step-${step}`}>
         <Body />
       </div>
