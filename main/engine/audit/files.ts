@@ -2,9 +2,9 @@
  * Where the audit log lives and how its files are named: `${configDir()}/audit/audit-000001.jsonl`,
  * numbered in chain order; a new file starts when the current one reaches the size limit.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { configDir } from '../config.js';
+import { readDirNames } from '../fs-util.js';
 
 /** The audit directory (created by the writer on first use). */
 export function auditDir(dir = configDir()): string {
@@ -23,14 +23,7 @@ export function auditFileName(n: number): string {
 
 /** Audit files in chain order, with their numbers. */
 export function listAuditFiles(dir: string): { name: string; n: number }[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names
+  return readDirNames(dir)
     .map((name) => ({ name, m: FILE_RE.exec(name) }))
     .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
     .map(({ name, m }) => ({ name, n: Number(m[1]) }))

@@ -9,6 +9,7 @@ import type { Report } from '../../../shared/report.js';
 import { UserError } from '../errors.js';
 import { renderReportHtml } from './html.js';
 import { writeReportJson } from './file.js';
+import { readDirNames } from '../fs-util.js';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.json$/;
 
@@ -103,14 +104,7 @@ export function describeSavedReport(dir: string, name: string): SavedReportInfo 
 
 /** Every saved report, newest first. */
 export function listSavedReports(dir: string): SavedReportInfo[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  return names
+  return readDirNames(dir)
     .filter((n) => NAME_RE.test(n))
     .map((n) => describeSavedReport(dir, n))
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.name.localeCompare(a.name));
