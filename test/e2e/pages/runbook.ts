@@ -1,0 +1,69 @@
+/** The Runbook checklist page and the progress indicator in the navigation. */
+import type { Page } from 'playwright';
+
+/** Locators and actions for the checklist. */
+export class RunbookPage {
+  constructor(readonly page: Page) {}
+
+  get root() { return this.page.getByTestId('page-runbook'); }
+  get picker() { return this.page.getByTestId('run-picker'); }
+  get header() { return this.page.getByTestId('run-header'); }
+  get progress() { return this.page.getByTestId('run-progress'); }
+  get verification() { return this.page.getByTestId('journal-verification'); }
+  get backfill() { return this.page.getByTestId('backfill'); }
+  get indicator() { return this.page.getByTestId('runbook-indicator'); }
+  get error() { return this.page.getByTestId('run-error'); }
+  step(id: string) { return this.page.locator(`[data-testid="step-row"][data-step="${id}"]`); }
+
+  /** Open the page from the navigation. */
+  async open(): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Runbook', exact: true }).click();
+    await this.root.waitFor();
+  }
+
+  /** Start a new run from template `id` ("000"). */
+  async startTemplate(id: string): Promise<void> {
+    await this.picker.locator(`[data-template="${id}"]`).getByRole('button', { name: 'Start run' }).click();
+    await this.header.waitFor();
+  }
+
+  /** Switch on write mode; waits until the host has switched the session. */
+  async enableWriteMode(): Promise<void> {
+    await this.root.getByRole('switch').click();
+    await this.root.locator('input[role="switch"]:checked').waitFor();
+  }
+
+  async runNext(): Promise<void> {
+    await this.header.getByRole('button', { name: 'Run next step' }).click();
+  }
+
+  async runUntilStop(): Promise<void> {
+    await this.header.getByRole('button', { name: 'Run until the next stop' }).click();
+  }
+
+  /** Wait until step `id` shows `state` (data-state of its row). */
+  async waitStep(id: string, state: string, timeout = 60_000): Promise<void> {
+    await this.page.locator(`[data-testid="step-row"][data-step="${id}"][data-state="${state}"]`).waitFor({ timeout });
+  }
+
+  /** Tick every checklist item of a manual step, write the note, sign off. */
+  async signOff(id: string, note: string): Promise<void> {
+    const form = this.step(id).getByRole('form');
+    for (const box of await form.getByRole('checkbox').all()) await box.check();
+    await form.locator('textarea[name="sign-off-note"]').fill(note);
+    await form.getByRole('button', { name: 'Sign off' }).click();
+  }
+
+  /** Wait until the page has no request in flight. */
+  async waitIdle(timeout = 120_000): Promise<void> {
+    await this.page.locator('[data-testid="page-runbook"][data-busy="idle"]').waitFor({ timeout });
+  }
+
+  async waitBackfill(state: 'running' | 'paused' | 'done' | 'cancelled' | 'stopped', timeout = 60_000): Promise<void> {
+    await this.page.locator(`[data-testid="backfill"][data-backfill-state="${state}"]`).waitFor({ timeout });
+  }
+
+  async backfillDone(): Promise<number> {
+    return Number(await this.backfill.getAttribute('data-backfill-done'));
+  }
+}

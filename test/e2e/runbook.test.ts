@@ -1,0 +1,204 @@
+/**
+ * The runbook checklist in Chromium against browser mode and the Drizzle demo scenario: template
+ * 000 opened as a new run, steps run one by one (gates visible, evidence expandable), the manual
+ * deploy step signed off with its checklist and a note, the lessons backfill watched live (held
+ * on a row lock another session holds, paused, released, resumed), the rest run until complete,
+ * the journal verified in the page and on disk. Screenshots: test-results/screenshots/4x-*.png.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario, type DemoDatabase } from '../../main/engine/demo/load.js';
+import { demoScenario } from '../../main/engine/demo/scenarios.js';
+import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
+import { startBrowserHost, type BrowserHost } from '../../main/serve/host.js';
+import { adminUrl } from '../support/db.js';
+import { AppShell } from './pages/app.js';
+import { ConnectionsPage } from './pages/connections.js';
+import { RunbookPage } from './pages/runbook.js';
+import { ensureRendererBuilt, launchChromium, screenshotPath } from './support/browser.js';
+
+const ROWS = 3000;
+/** A lessons row the demo leaves with NULL organization_id (id % 37 = 5), in the third batch of 500. */
+const HELD_LESSON = 1189;
+const PROFILE = 'Drizzle staging';
+
+let db: DemoDatabase;
+let host: BrowserHost;
+let browser: Browser;
+let page: Page;
+let configDir: string;
+let holder: pg.Client | null = null;
+
+async function shot(name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}
+
+async function scalar(sql: string): Promise<number> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  const database = `e2e_runbook_${process.pid}`;
+  const [loaded, rendererDir] = await Promise.all([
+    loadScenario(adminUrl(), demoScenario('drizzle')!, ROWS, { database, reuse: false }),
+    ensureRendererBuilt(),
+  ]);
+  db = loaded;
+  configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-e2e-runbook-'));
+  host = await startBrowserHost({ configDir, rendererDir });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+
+afterAll(async () => {
+  await holder?.end().catch(() => undefined);
+  await browser?.close();
+  await host?.close();
+  if (db) {
+    const root = new pg.Client({ connectionString: adminUrl() });
+    await root.connect();
+    await root.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(db.database)} WITH (FORCE)`);
+    await root.end();
+  }
+  fs.rmSync(configDir, { recursive: true, force: true });
+});
+
+describe('the runbook checklist in browser mode', () => {
+  const rb = () => new RunbookPage(page);
+
+  it('connects and opens template 000 as a new run, with every later step held by its gate', async () => {
+    await page.goto(host.url);
+    await new AppShell(page).waitLoaded();
+    const c = new ConnectionsPage(page);
+    await c.addFromUrl({ url: db.url, name: PROFILE, environment: 'staging' });
+    await c.save();
+    await c.connect(PROFILE);
+    await page.getByTestId('page-overview').waitFor();
+    await rb().open();
+    await rb().picker.locator('[data-template="004"]').waitFor();
+    expect(await rb().picker.locator('[data-template]').count()).toBe(5);
+    await rb().startTemplate('000');
+    expect(await rb().header.textContent()).toContain(db.database);
+    expect(await rb().progress.textContent()).toContain('Runbook 000: step 1 of 9');
+    expect(await rb().step('preflight').getAttribute('data-state')).toBe('pending');
+    expect(await rb().step('backup').getAttribute('data-state')).toBe('blocked');
+    expect(await rb().step('backup').getByTestId('step-gate').textContent()).toBe('Gate: needs preflight to pass first');
+    expect(await rb().step('deploy').getByTestId('step-gate').textContent()).toBe('Gate: needs preflight and backup to pass first');
+    await page.locator('[data-testid="journal-verification"][data-verification="intact"]').waitFor();
+    // Steps write: nothing runs until write mode is on.
+    expect(await rb().header.getByRole('button', { name: 'Run next step' }).isDisabled()).toBe(true);
+    await rb().enableWriteMode();
+  });
+
+  it('runs the preflight and the backup, with their evidence', async () => {
+    await rb().runNext();
+    await rb().waitStep('preflight', 'passed');
+    await rb().waitIdle();
+    await rb().runNext();
+    await rb().waitStep('backup', 'passed');
+    await rb().waitIdle();
+    expect(await rb().step('backup').getByTestId('step-who').textContent()).toMatch(/^Passed by .+ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    await rb().step('backup').getByRole('button', { name: 'Evidence' }).click();
+    const evidence = rb().step('backup').getByTestId('evidence');
+    expect(await evidence.textContent()).toContain('5 backup(s) made');
+    expect(await evidence.textContent()).toContain('public.lessons');
+    expect(await rb().step('deploy').getAttribute('data-state')).toBe('sign-off');
+    await shot('40-runbook-checklist');
+  });
+
+  it('signs off the manual deploy step with its checklist and a note; the progress shows on every page', async () => {
+    const form = rb().step('deploy').getByRole('form');
+    expect(await form.getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
+    await rb().signOff('deploy', 'build 2025.03.1 live; pnpm test:tenancy green');
+    await rb().waitStep('deploy', 'passed');
+    await rb().waitIdle();
+    await rb().step('deploy').getByRole('button', { name: 'Evidence' }).click();
+    expect(await rb().step('deploy').getByTestId('evidence').textContent()).toContain('signed off: build 2025.03.1 live; pnpm test:tenancy green');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Overview', exact: true }).click();
+    await page.getByTestId('page-overview').waitFor();
+    expect(await rb().indicator.textContent()).toContain('Runbook 000: step 4 of 9');
+    await rb().indicator.click();
+    await rb().root.waitFor();
+  });
+
+  it('shows the backfill live: held by a row lock, paused, released, resumed, filled', async () => {
+    const nullsBefore = await scalar('SELECT count(*) AS n FROM lessons WHERE organization_id IS NULL');
+    expect(nullsBefore).toBeGreaterThan(50);
+    // Another session holds one NULL row of the third batch, as a live application might.
+    holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM lessons WHERE id = $1 AND organization_id IS NULL FOR UPDATE', [HELD_LESSON]);
+
+    await rb().runNext();
+    await rb().waitBackfill('running');
+    await expect.poll(() => rb().backfillDone(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await rb().step('backfill-lessons').getAttribute('data-state')).toBe('running');
+    expect(await rb().indicator.textContent()).toMatch(/running backfill-lessons · \d+%/);
+    await shot('41-runbook-backfill-running');
+
+    await rb().backfill.getByRole('button', { name: 'Pause' }).click();
+    await rb().waitBackfill('paused');
+    const doneWhenPaused = await rb().backfillDone();
+    await holder.query('ROLLBACK');
+    await holder.end();
+    holder = null;
+    // The batch that waited on the lock commits; then the backfill waits, paused.
+    await expect.poll(() => rb().backfillDone(), { timeout: 30_000 }).toBeGreaterThan(doneWhenPaused);
+    expect(await rb().backfill.getAttribute('data-backfill-state')).toBe('paused');
+    expect(await rb().step('backfill-lessons').getAttribute('data-state')).toBe('running');
+    await shot('42-runbook-backfill-paused');
+
+    await rb().backfill.getByRole('button', { name: 'Resume' }).click();
+    await rb().waitStep('backfill-lessons', 'passed');
+    await rb().waitIdle();
+    await rb().waitBackfill('done');
+    expect(Number(await rb().backfill.getAttribute('data-backfill-events'))).toBeGreaterThanOrEqual(ROWS / 500);
+    expect(await rb().backfillDone()).toBe(nullsBefore);
+    expect(await scalar('SELECT count(*) AS n FROM lessons WHERE organization_id IS NULL')).toBe(0);
+    await rb().step('backfill-lessons').getByRole('button', { name: 'Evidence' }).click();
+    expect(await rb().step('backfill-lessons').getByTestId('evidence').textContent()).toContain(`${nullsBefore} rows filled`);
+  });
+
+  it('runs the rest until complete and verifies the journal, in the page and on disk', async () => {
+    await rb().runUntilStop();
+    await page.getByTestId('run-complete').waitFor({ timeout: 150_000 });
+    await rb().waitIdle();
+    for (const id of ['verify-backfill', 'migrate-0008', 'contract', 'inserts-must-fail', 'final-check']) {
+      expect(await rb().step(id).getAttribute('data-state'), id).toBe('passed');
+    }
+    expect(await rb().indicator.textContent()).toContain('Runbook 000: complete, 9 of 9');
+    // The write probe was refused by PostgreSQL (NOT NULL), as the runbook demands.
+    await rb().step('inserts-must-fail').getByRole('button', { name: 'Evidence' }).click();
+    expect(await rb().step('inserts-must-fail').getByTestId('evidence').textContent()).toContain('23502');
+    await rb().verification.getByRole('button', { name: 'Verify journal' }).click();
+    await page.locator('[data-testid="journal-verification"][data-verification="intact"]').waitFor();
+    const run = await rb().header.getAttribute('data-run');
+    const onDisk = verifyJournalFile(path.join(configDir, 'runs', run!, 'journal.jsonl'));
+    expect(onDisk).toMatchObject({ ok: true, brokenAt: null });
+    expect(await rb().verification.textContent()).toContain(`${onDisk.lines} lines`);
+    await shot('43-runbook-complete');
+  });
+
+  it('reopens the run from the list after a reload, exactly where it stopped', async () => {
+    await page.reload();
+    await new AppShell(page).waitLoaded();
+    await rb().open();
+    const run = (await fs.promises.readdir(path.join(configDir, 'runs')))[0]!;
+    await rb().picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
+    await rb().header.waitFor();
+    expect(await rb().header.getAttribute('data-complete')).toBe('true');
+    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(9);
+  });
+});
