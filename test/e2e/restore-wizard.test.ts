@@ -63,7 +63,13 @@ beforeAll(async () => {
   const s = await db.session();
   await s.enableWrite();
   backup = await createBackup(s, { schema: 'public', table: TABLE }, { operator: 'e2e-operator' });
+  await createBackup(s, { schema: 'public', table: 'notes' }, { operator: 'e2e-operator' });
   await s.close();
+  // Since the notes backup: the tenant column added (existing notes are Globex's), a column dropped, notes lost.
+  await db.exec('ALTER TABLE notes ADD COLUMN organization_id bigint REFERENCES organizations(id)');
+  await db.exec('ALTER TABLE notes DROP COLUMN obsolete');
+  await db.exec('UPDATE notes SET organization_id = 2');
+  await db.exec('DELETE FROM notes WHERE id > 15');
   // Damage tenant 1 (Acme): rows deleted, rows changed, a row that was never there.
   await db.exec(`DELETE FROM ${CREDS} WHERE id IN (2, 4, 6, 10, 12)`);
   await db.exec(`UPDATE ${CREDS} SET label = 'tampered', secret_hash = NULL WHERE id IN (20, 24, 28)`);
@@ -128,8 +134,8 @@ describe('backups and the guided restore in browser mode', () => {
     await form.locator('input[name="confirm-drop"]').fill(copy);
     await drop.click();
     await expect.poll(() => b().notice.textContent()).toMatch(/dropped$/);
-    await expect.poll(() => b().list.locator('[data-testid="backup-row"]').count()).toBe(1);
-    expect(await one<number>(`SELECT count(*)::int FROM ${qualified(CONSOLE_SCHEMA, 'backups')}`)).toBe(1);
+    await expect.poll(() => b().list.locator('[data-testid="backup-row"]').count()).toBe(2);
+    expect(await one<number>(`SELECT count(*)::int FROM ${qualified(CONSOLE_SCHEMA, 'backups')}`)).toBe(2);
   });
 
   it('walks the wizard: pick, compare, one tenant, dry run, typed confirmation, verified', async () => {
@@ -208,5 +214,37 @@ describe('backups and the guided restore in browser mode', () => {
     await page.keyboard.press('ArrowRight');
     expect(await b().wizard.getAttribute('data-step')).toBe('dry-run');
     expect(await b().stepper.locator('[data-step="dry-run"]:focus').count()).toBe(1);
+  });
+
+  it('shows columns added and dropped since the backup; restores chosen keys with the added tenant column set from a chosen org', async () => {
+    await b().button('Cancel restore').click();
+    await b().row('public.notes').getByRole('button', { name: 'Restore…' }).click();
+    await b().compareColumns.waitFor();
+    const columns = await b().compareColumns.textContent();
+    expect(columns).toContain('Columns added since the backup: organization_id');
+    expect(columns).toContain('Columns dropped since the backup: obsolete');
+    expect(await b().compareCounts.textContent()).toContain('Only in backup5');
+    await shot('39-restore-columns-added');
+    await b().action('Next: choose scope').click();
+    await b().root.locator('input[name="scope"][value="keys"]').check();
+    await b().root.locator('textarea[name="scope-keys"]').fill('16, 17, 18\n19,20');
+    await b().root.locator('input[name="strategy"][value="upsert"]').check();
+    await b().root.locator('select[name="column-mode-organization_id"]').selectOption('value');
+    expect(await b().action('Dry run').isDisabled()).toBe(true);
+    await b().root.locator('input[name="column-organization_id-search"]').fill('Acme');
+    await page.getByTestId('tenant-list-column-organization_id').locator('[data-tenant="1"]').click();
+    await b().action('Dry run').click();
+    await b().summary.waitFor();
+    expect(await b().summary.textContent()).toContain('Updated0');
+    expect(await b().summary.textContent()).toContain('Inserted5');
+    expect(await b().summary.textContent()).toContain('Not restored (dropped since the backup): obsolete');
+    await shot('40-restore-columns-dry-run');
+    await b().action('Next: confirm').click();
+    await b().root.locator('input[name="confirm-table"]').fill('public.notes');
+    await b().action('Restore now').click();
+    await b().result.waitFor();
+    expect(await b().result.getAttribute('data-status')).toBe('verified');
+    const { rows } = await db.exec('SELECT organization_id::text AS org, count(*)::int AS n FROM notes GROUP BY 1 ORDER BY 1');
+    expect(rows).toEqual([{ org: '1', n: 5 }, { org: '2', n: 15 }]);
   });
 });

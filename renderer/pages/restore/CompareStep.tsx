@@ -55,7 +55,7 @@ function PerTenant({ c }: { c: CompareResult }) {
             getKey={(t) => t.tenant ?? '\u0000none'}
             renderRow={(t) => (
               <div className="tenant-diff-row" data-tenant={t.tenant ?? ''}>
-                <span>{t.tenant === null ? <em>(no tenant)</em> : <>{names.get(t.tenant) ?? ''} <code className="muted">{t.tenant}</code></>}</span>
+                <span>{t.tenant === null ? <em>{c.tenantColumn && c.columnsAdded.includes(c.tenantColumn) ? `(none: the backup predates ${c.tenantColumn})` : '(no tenant)'}</em> : <>{names.get(t.tenant) ?? ''} <code className="muted">{t.tenant}</code></>}</span>
                 <span className="num">{count(t.onlyBackup)}</span><span className="num">{count(t.onlyLive)}</span>
                 <span className="num">{count(t.changed)}</span><span className="num">{count(t.same)}</span>
               </div>

@@ -55,6 +55,7 @@ function AddedColumn({ column, choice, c }: { column: string; choice: ColumnChoi
           <option value="null">Set to NULL</option>
         </select>
       </label>
+      {choice.mode !== 'keep' && <p className="muted small-text">Applies to every row in the scope: rows that differ only in {column} are updated too (the dry run counts them).</p>}
       {choice.mode === 'value' && (isTenant
         ? <TenantPicker name={`column-${column}`} label={`Tenant for ${column}`} compare={null} selected={choice.value || null} onSelect={(value) => setColumn(column, { mode: 'value', value })} />
         : <label><span>Value for {column}</span><input name={`column-value-${column}`} value={choice.value} onChange={(e) => setColumn(column, { mode: 'value', value: e.target.value })} /></label>)}
