@@ -51,6 +51,11 @@ function fromView(view: RunView): Partial<RunbookState> {
   return { view, running: a?.step ?? null, ...(a?.backfill ? { backfill: { step: a.step, paused: a.paused, progress: a.backfill, events: 0 } } : {}) };
 }
 
+/** Every status the host sends carries the journal's verification as of now: keep it current. */
+function verified(view: RunView): RunbookState['verification'] {
+  return { state: 'done', value: view.verification, at: new Date().toISOString(), error: null };
+}
+
 /** The runbook store. */
 export const useRunbook = create<RunbookState>((set, get) => ({
   templates: [],
@@ -75,7 +80,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     set({ busy: 'opening', error: null });
     try {
       const view = await api.runbooks.open({ connectionId: useConnection.getState().current?.id, source });
-      set({ ...fromView(view), busy: null, backfill: null, backfillError: null, verification: { ...noVerification, value: view.verification, state: 'done', at: new Date().toISOString() } });
+      set({ ...fromView(view), busy: null, backfill: null, backfillError: null, verification: verified(view) });
       if (view.active?.backfill) set(fromView(view));
     } catch (err) {
       set({ busy: null, error: errorText(err) });
@@ -90,7 +95,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     if (!run) return;
     try {
       const view = await api.runbooks.status({ run });
-      if (get().view?.status.run === run) set({ view, running: get().busy === 'running' ? get().running : view.active?.step ?? null });
+      if (get().view?.status.run === run) set({ view, verification: verified(view), running: get().busy === 'running' ? get().running : view.active?.step ?? null });
     } catch (err) {
       set({ error: errorText(err) });
     }
@@ -103,7 +108,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     set({ busy: 'running', running: target, error: null, backfillError: null });
     try {
       const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note });
-      if (get().view?.status.run === run) set({ view, running: null, busy: null });
+      if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
     } catch (err) {
       set({ busy: null, running: null, error: errorText(err) });
       await get().refresh();
@@ -116,7 +121,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     set({ busy: 'running', running: get().view?.status.next?.step ?? null, error: null, backfillError: null });
     try {
       const view = await api.runbooks.runStep({ connectionId: c.id, run, untilStop: true });
-      if (get().view?.status.run === run) set({ view, running: null, busy: null });
+      if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
     } catch (err) {
       set({ busy: null, running: null, error: errorText(err) });
       await get().refresh();
@@ -168,8 +173,8 @@ api.runbooks.onStep(({ run, step, state }) => {
   const s = useRunbook.getState();
   if (s.view?.status.run !== run) return;
   if (state === 'running') useRunbook.setState({ running: step });
-  // Each finished step shows at once (a run "until the next stop" walks several).
-  if (state === 'passed' || state === 'failed' || state === 'signed' || state === 'blocked') void s.refresh();
+  // Each step shows at once: who started it, and each verdict (a run "until the next stop" walks several).
+  if (state !== 'skipped' && state !== 'waiting') void s.refresh();
 });
 
 api.runbooks.onBackfill(({ run, step, paused, progress }) => {

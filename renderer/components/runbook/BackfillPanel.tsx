@@ -2,6 +2,14 @@
 import { backfillFraction, formatEta } from '../../../shared/runbook-checklist.js';
 import { useRunbook } from '../../store/runbook.js';
 
+const NOTE: Record<'running' | 'paused' | 'done' | 'cancelled' | 'stopped', (batches: string) => string> = {
+  running: (b) => `${b} batch(es) committed; the next one is running`,
+  paused: (b) => `${b} batch(es) committed; paused: a batch in flight commits, then it waits for Resume`,
+  done: (b) => `Finished: ${b} batch(es)`,
+  cancelled: (b) => `Cancelled after ${b} batch(es); committed batches stay, and running the step again resumes after them`,
+  stopped: (b) => `Stopped after ${b} batch(es); running the step again resumes after them`,
+};
+
 /** The panel, shown while a backfill runs and after it ends. */
 export function BackfillPanel() {
   const b = useRunbook((s) => s.backfill);
@@ -13,7 +21,7 @@ export function BackfillPanel() {
   if (!b) return null;
   const p = b.progress;
   const live = running === b.step && p.phase !== 'done' && p.phase !== 'cancelled';
-  const state = !live ? p.phase === 'cancelled' ? 'cancelled' : p.phase === 'done' ? 'done' : 'stopped' : b.paused ? 'paused' : 'running';
+  const state: keyof typeof NOTE = !live ? p.phase === 'cancelled' ? 'cancelled' : p.phase === 'done' ? 'done' : 'stopped' : b.paused ? 'paused' : 'running';
   const pct = Math.round(backfillFraction(p) * 1000) / 10;
   const n = (x: number) => x.toLocaleString('en-US');
   return (
@@ -21,7 +29,7 @@ export function BackfillPanel() {
       <div className="profile-main">
         <div>
           <h2>Backfill <code>{p.id}</code> <span className="muted small-text">step {b.step}</span></h2>
-          <p className="muted small-text">Batch {n(p.batch)}{p.phase === 'retry' && p.message ? ` · ${p.message}` : ''}{state === 'paused' ? ' · paused: the batch in flight commits, then it waits' : ''}</p>
+          <p className="muted small-text" data-testid="backfill-note">{NOTE[state](n(p.batch))}{p.phase === 'retry' && p.message ? ` · ${p.message}` : ''}</p>
         </div>
         {live && (
           <div className="actions">
@@ -39,7 +47,7 @@ export function BackfillPanel() {
         <div><dt>Filled</dt><dd className="num" data-testid="backfill-done">{n(p.done)}</dd></div>
         <div><dt>Left</dt><dd className="num" data-testid="backfill-remaining">{n(p.remaining)}</dd></div>
         <div><dt>Rate</dt><dd className="num">{n(p.rate)} rows/s</dd></div>
-        <div><dt>ETA</dt><dd className="num">{live ? formatEta(p.etaSeconds) : '—'}</dd></div>
+        <div><dt>ETA</dt><dd className="num">{state === 'running' ? formatEta(p.etaSeconds) : state === 'paused' ? 'paused' : '—'}</dd></div>
         <div><dt>Done</dt><dd className="num">{pct}%</dd></div>
       </dl>
       {p.unresolved > 0 && <p className="status status-info">{n(p.unresolved)} row(s) of the last batch had no value in the source and stay NULL.</p>}

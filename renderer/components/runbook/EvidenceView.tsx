@@ -14,7 +14,7 @@ export function EvidenceView({ e }: { e: Evidence }) {
         </dl>
       )}
       {e.digest && <p className="small-text">Digest <code className="mono" title={e.digest}>{e.digest}</code></p>}
-      {refs.length > 0 && <p className="small-text">{refs.map(([k, v]) => <span key={k} className="evidence-ref">{k}: <code>{v}</code></span>)}</p>}
+      {refs.length > 0 && <p className="small-text">Made or referenced: {refs.map(([k, v]) => <span key={k} className="evidence-ref">{k}: <code>{v}</code></span>)}</p>}
       {e.ran.length > 0 && (
         <details>
           <summary>What ran ({e.ran.length})</summary>

@@ -10,7 +10,7 @@ function Verification() {
   const state = v.state === 'checking' ? 'checking' : v.error ? 'error' : v.value ? (v.value.ok ? 'intact' : 'broken') : 'unknown';
   return (
     <div className={`journal-verify verify-${state}`} data-testid="journal-verification" data-verification={state}>
-      {state === 'intact' && <span><strong>Journal intact</strong>: {v.value!.lines} lines, hash chain unbroken (head <code title={v.value!.head}>{v.value!.head.slice(0, 16)}…</code>)</span>}
+      {state === 'intact' && <span><strong>Journal intact</strong>: {v.value!.lines} line{v.value!.lines === 1 ? '' : 's'}, hash chain unbroken (head <code title={v.value!.head}>{v.value!.head.slice(0, 16)}…</code>)</span>}
       {state === 'broken' && <span><strong>Journal BROKEN</strong> at line {v.value!.brokenAt!.line}: {v.value!.brokenAt!.reason}</span>}
       {state === 'error' && <span>{v.error}</span>}
       {state === 'checking' && <span>Verifying the hash chain…</span>}
@@ -51,10 +51,10 @@ export function RunHeader({ view }: { view: RunView }) {
         : (
           <div className="next-action" data-testid="next-action">
             <span>Next: <strong>{s.next!.step}</strong> — {manualNext ? 'sign it off below' : running ? `running ${running}…` : s.next!.action.replace(/: --step.*$/, '')}</span>
-            {!manualNext && (
+            {!manualNext && !running && (
               <button type="button" className="primary" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runStep()}>Run next step</button>
             )}
-            <button type="button" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runUntilStop()} title="Runs steps until one fails or needs a sign-off">Run until the next stop</button>
+            {!running && <button type="button" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runUntilStop()} title="Runs steps until one fails or needs a sign-off">Run until the next stop</button>}
             {!writable && current && <span className="muted small-text">Switch on write mode to run steps.</span>}
           </div>
         )}

@@ -15,7 +15,6 @@ function SignOff({ def, disabled }: { def: Extract<RunbookStep, { kind: 'manual'
   const ready = note.trim().length > 0 && ticked.every(Boolean);
   return (
     <form className="sign-off" aria-label={`Sign off ${def.title}`} onSubmit={(e) => { e.preventDefault(); void runStep(def.id, note); }}>
-      <p>{def.text}</p>
       {def.checklist.map((c, i) => (
         <label key={c} className="check">
           <input type="checkbox" checked={ticked[i] ?? false} onChange={(e) => setTicked(ticked.map((t, j) => (j === i ? e.target.checked : t)))} />
@@ -31,11 +30,14 @@ function SignOff({ def, disabled }: { def: Extract<RunbookStep, { kind: 'manual'
   );
 }
 
+const WHO: Partial<Record<RowState, string>> = { passed: 'Passed', failed: 'Failed', running: 'Started', interrupted: 'Started' };
+
 /** A row of the checklist. */
 export function StepRow({ index, st, def, state, writable, isNext }: { index: number; st: StepStatus; def: RunbookStep; state: RowState; writable: boolean; isNext: boolean }) {
   const busy = useRunbook((s) => s.busy !== null);
   const runStep = useRunbook((s) => s.runStep);
   const cancelStep = useRunbook((s) => s.cancelStep);
+  const backfillLive = useRunbook((s) => s.backfill?.step === st.id);
   const [open, setOpen] = useState(false);
   const gate = gateText(st.waitingFor);
   const needsWrite = stepWrites(def) && !writable;
@@ -49,9 +51,9 @@ export function StepRow({ index, st, def, state, writable, isNext }: { index: nu
             <strong>{st.title}</strong> <span className="badge">{def.kind}</span> <span className={`badge step-state state-${state}`} data-testid="step-state">{ROW_LABEL[state]}</span>
           </div>
           <p className="muted small-text">{stepSummary(def)}</p>
-          {st.operator && st.state !== 'pending' && <p className="small-text" data-testid="step-who">{st.state === 'passed' ? 'Passed' : st.state === 'failed' ? 'Failed' : 'Last touched'} by <strong>{st.operator}</strong> at {st.time?.replace('T', ' ').slice(0, 19)} UTC</p>}
+          {st.operator && st.state !== 'pending' && <p className="small-text" data-testid="step-who">{WHO[state] ?? 'Last touched'} by <strong>{st.operator}</strong> at {st.time?.replace('T', ' ').slice(0, 19)} UTC</p>}
           {gate && state === 'blocked' && <p className="small-text gate" data-testid="step-gate">Gate: {gate}</p>}
-          {st.error && st.state !== 'passed' && state !== 'blocked' && <p className="status status-error small-text" data-testid="step-error">{st.error}</p>}
+          {st.error && st.state !== 'passed' && state !== 'blocked' && state !== 'running' && <p className="status status-error small-text" data-testid="step-error">{st.error}</p>}
           {state === 'sign-off' && isNext && <SignOff def={def as Extract<RunbookStep, { kind: 'manual' }>} disabled={busy} />}
           {st.evidence && (
             <>
@@ -61,7 +63,7 @@ export function StepRow({ index, st, def, state, writable, isNext }: { index: nu
           )}
         </div>
         <div className="step-action">
-          {state === 'running' && <><span className="spinner" aria-hidden /> <button type="button" className="danger" onClick={() => void cancelStep()}>Cancel</button></>}
+          {state === 'running' && <><span className="spinner" aria-hidden />{!backfillLive && <button type="button" className="danger" onClick={() => void cancelStep()}>Cancel</button>}</>}
           {canRun && (
             <button type="button" className={isNext ? 'primary' : ''} disabled={busy || needsWrite} title={needsWrite ? 'Switch on write mode first' : undefined} onClick={() => void runStep(st.id)}>
               {state === 'pending' ? 'Run' : 'Run again'}
