@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchPacer, PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { resumeBackfill, startBackfill, startOrResumeBackfill } from '../../main/engine/backfill/run.js';
 import { getBackfillState } from '../../main/engine/backfill/state.js';
@@ -195,5 +197,107 @@ describe('tenancy backfill (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('give exactly one source');
+  });
+});
+
+describe('backfill pacing', () => {
+  it('walks a composite primary key by key range, every row filled exactly once', async () => {
+    await db.exec(`
+      SET search_path = "Tenant ""App""";
+      CREATE TABLE "comp; t" ("Région ü" text, "n""o" int, "Tenant Id" int, PRIMARY KEY ("Région ü", "n""o"));
+      INSERT INTO "comp; t" SELECT r, g, CASE WHEN g % 7 = 0 THEN 4 END FROM unnest(ARRAY['b; x', 'A "q"', 'é']) r, generate_series(1, 500) g;
+      CREATE FUNCTION log_comp() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO "Tenant ""App""".upd_log VALUES (TG_TABLE_NAME, array_position(ARRAY['b; x', 'A "q"', 'é'], NEW."Région ü") * 1000 + NEW."n""o"); RETURN NEW; END $$;
+      CREATE TRIGGER upd AFTER UPDATE OF "Tenant Id" ON "comp; t" FOR EACH ROW EXECUTE FUNCTION log_comp();`);
+    const s = await db.session();
+    await s.enableWrite();
+    const r = await startBackfill(s, { table: T('comp; t'), column: 'Tenant Id', source: { kind: 'constant', value: '9' } }, { batchSize: 170 });
+    const filled = 1500 - 3 * 71;
+    expect(r).toMatchObject({ status: 'done', rowsDone: filled, batches: Math.ceil(1500 / 170), nullsLeft: 0 });
+    expect(await updatesOf('comp; t')).toEqual({ rows: filled, twice: 0 });
+    expect(await q(`SELECT count(*)::int AS n FROM "comp; t" WHERE "Tenant Id" = 4`)).toEqual([{ n: 3 * 71 }]);
+    await s.close();
+  });
+
+  it('retries a batch that waited out lock_timeout on an application row with fewer keys, and fills every row once', async () => {
+    await db.exec(childTable('lock; t', 1000));
+    const app = new pg.Client({ connectionString: db.url });
+    await app.connect();
+    await app.query('BEGIN');
+    await app.query(`SELECT 1 FROM "Tenant ""App"""."lock; t" WHERE id = 150 FOR UPDATE`);
+    const s = await db.session();
+    await s.enableWrite();
+    const retries: string[] = [];
+    const sizes: number[] = [];
+    const r = await startBackfill(s, { table: T('lock; t'), column: 'Tenant Id', source: { kind: 'constant', value: '1' } }, {
+      batchSize: 200, lockTimeoutMs: 50,
+      onProgress: (e) => {
+        if (e.phase !== 'retry') return;
+        retries.push(e.message!);
+        if (retries.length === 1) void app.query('COMMIT');
+      },
+      onBatch: (t) => sizes.push(t.size),
+    });
+    await app.end();
+    expect(retries[0]).toMatch(/^batch 1: lock_timeout \(50 ms\) expired \(retry 1 of 5, 100 keys\)$/);
+    expect(sizes[0]).toBeLessThanOrEqual(100);
+    expect(r).toMatchObject({ status: 'done', rowsDone: 1000, nullsLeft: 0 });
+    expect(await updatesOf('lock; t')).toEqual({ rows: 1000, twice: 0 });
+  });
+
+  it('refuses bad pacing with one line naming the option', async () => {
+    const s = await db.session();
+    await s.enableWrite();
+    const spec = { table: T('const; t'), column: 'Tenant Id', source: { kind: 'constant' as const, value: '1' } };
+    await expect(startOrResumeBackfill(s, spec, { dutyCycle: 0 })).rejects.toThrow(/^--duty must be more than 0 and at most 1, got 0$/);
+    await expect(startOrResumeBackfill(s, spec, { targetBatchMs: -1 })).rejects.toThrow(/^--batch-ms must be 0 \(off\) or a positive number of ms/);
+    await expect(startOrResumeBackfill(s, spec, { batchSize: 0 })).rejects.toThrow(/^--batch must be a positive whole number/);
+    await s.close();
+  });
+});
+
+describe('BatchPacer', () => {
+  const pacer = (o: Partial<PaceSettings> = {}) => new BatchPacer({ ...PACE_DEFAULTS, batchSize: 4000, ...o });
+
+  it.each([
+    // [keys, ms of the batch, next size]: aims at the 100 ms target, at most 2x either way, never past --batch
+    [4000, 400, 2000],
+    [4000, 150, 2667],
+    [4000, 90, 4000],
+    [4000, 5000, 2000],
+  ])('after a batch of %i keys in %i ms the next takes %i keys', (keys, ms, next) => {
+    const p = pacer();
+    p.batchDone(keys, ms);
+    expect(p.size).toBe(next);
+  });
+
+  it('grows back after quick batches, but never past the batch size, and never below 10 keys', () => {
+    const p = pacer();
+    p.batchDone(4000, 1000);
+    p.batchDone(2000, 1000);
+    expect(p.size).toBe(1000);
+    p.batchDone(1000, 10);
+    expect(p.size).toBe(2000);
+    p.batchDone(2000, 10);
+    expect(p.size).toBe(4000);
+    for (let i = 0; i < 20; i += 1) p.lockedOut();
+    expect(p.size).toBe(10);
+  });
+
+  it.each([
+    // [duty, throttle, ms of the batch, rest]
+    [0.5, 0, 80, 80],
+    [0.25, 0, 80, 240],
+    [1, 0, 80, 0],
+    [1, 30, 80, 30],
+    [0.5, 30, 80, 110],
+  ])('duty %f and throttle %i ms rest after an %i ms batch for %i ms', (dutyCycle, throttleMs, ms, rest) => {
+    expect(pacer({ dutyCycle, throttleMs }).batchDone(1000, ms)).toBe(rest);
+  });
+
+  it('keeps the operator\'s batch size when adaptive sizing is off', () => {
+    const p = pacer({ targetBatchMs: 0 });
+    p.batchDone(4000, 5000);
+    expect(p.size).toBe(4000);
   });
 });
