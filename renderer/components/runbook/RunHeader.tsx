@@ -54,7 +54,7 @@ export function RunHeader({ view }: { view: RunView }) {
             {!manualNext && !running && (
               <button type="button" className="primary" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runStep()}>Run next step</button>
             )}
-            {!running && <button type="button" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runUntilStop()} title="Runs steps until one fails or needs a sign-off">Run until the next stop</button>}
+            {!running && !manualNext && <button type="button" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runUntilStop()} title="Runs steps until one fails or needs a sign-off">Run until the next stop</button>}
             {!writable && current && <span className="muted small-text">Switch on write mode to run steps.</span>}
           </div>
         )}
