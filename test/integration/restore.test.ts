@@ -167,6 +167,42 @@ describe('restore', () => {
     expect(r.verified).toBe(true);
   });
 
+  it('restores a lost tenant with a plain INSERT; a row the application adds meanwhile fails it and nothing changes', async () => {
+    await db.exec(`DELETE FROM notes WHERE item_id IN (SELECT id FROM ${ITEMS} WHERE org_id = 3)`);
+    const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
+    const expected3 = await live('b.org_id = 3');
+    const lostId = Number((await db.exec(`SELECT min(id) AS id FROM ${ITEMS} WHERE org_id = 3`)).rows[0].id);
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 3`);
+    const dry = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '3' }, strategy: 'replace', dryRun: true });
+    expect(dry.statements).toHaveLength(1);
+    expect(dry.statements[0]).toMatch(/^INSERT INTO/);
+    expect(dry.statements[0]).not.toContain('ON CONFLICT');
+    // The application holds the table in SHARE mode: the restore's checks pass, its INSERT waits;
+    // meanwhile the application inserts a row with a key the restore is about to insert.
+    const untouched = await live();
+    const app = await db.session();
+    await app.enableWrite();
+    await app.query('BEGIN');
+    await app.query(`LOCK TABLE ${ITEMS} IN SHARE MODE`);
+    const victim = await db.session();
+    await victim.enableWrite();
+    const restoring = restoreBackup(victim, { backupId: b.id, scope: { kind: 'tenant', tenant: '3' }, strategy: 'replace', dryRun: false });
+    await expect.poll(async () => (await db.exec(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock' AND query LIKE 'INSERT%'", [victim.pid],
+    )).rows[0].n, { timeout: 30_000 }).toBe(1);
+    await app.query(`INSERT INTO ${ITEMS} (id, org_id, "Label; x") OVERRIDING SYSTEM VALUE VALUES ($1, 3, 'the application''s row')`, [lostId]);
+    await app.query('COMMIT');
+    await expect(restoring).rejects.toThrow(/nothing changed: unique constraint .* would be violated/);
+    expect((await db.exec(`SELECT count(*)::int AS n FROM ${ITEMS} WHERE org_id = 3`)).rows[0].n).toBe(1);
+    await db.exec(`DELETE FROM ${ITEMS} WHERE id = $1`, [lostId]);
+    expect(await live()).toEqual(untouched);
+    const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '3' }, strategy: 'replace', dryRun: false });
+    expect(r.status).toBe('verified');
+    expect(await live('b.org_id = 3')).toEqual(expected3);
+    await app.close();
+    await victim.close();
+  });
+
   it('needs the table name typed on production, and write mode even for a dry run', async () => {
     const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
     const prod = await db.session({ environment: 'production' });

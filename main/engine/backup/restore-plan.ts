@@ -82,14 +82,19 @@ export function updateSql(plan: RestorePlan, p: SqlParams): string | null {
   WHERE ${keyJoinSql('b', 'l', pair.primaryKey)} AND ${backupScopeSql('b', pair.scope, p)} AND ${before} IS DISTINCT FROM ${after}`;
 }
 
-/** INSERT of backup rows in scope the live table lacks (by primary key). */
-export function insertSql(plan: RestorePlan, p: SqlParams): string {
+/**
+ * INSERT of backup rows in scope the live table lacks (by primary key). `scopeWasEmpty`: no live
+ * row was in scope, so (the blocker checks having ruled out backup rows whose key lives outside
+ * the scope) no key can conflict and the plain INSERT skips ON CONFLICT's speculative insertion;
+ * a row the application inserts meanwhile then fails the restore with a unique violation.
+ */
+export function insertSql(plan: RestorePlan, p: SqlParams, scopeWasEmpty = false): string {
   const { pair } = plan;
   const cols = [...plan.written, ...plan.setColumns.map((s) => s.column.name)];
   const values = [...plan.written.map((n) => `b.${quoteIdent(n)}`), ...plan.setColumns.map((s) => setValueSql(s, p))];
   return `INSERT INTO ${pair.liveRel} (${quoteList(cols)})${plan.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : ''}
-  SELECT ${values.join(', ')} FROM ${pair.backupRel} b WHERE ${backupScopeSql('b', pair.scope, p)}
-  ON CONFLICT (${quoteList(pair.primaryKey.map((c) => c.name))}) DO NOTHING`;
+  SELECT ${values.join(', ')} FROM ${pair.backupRel} b WHERE ${backupScopeSql('b', pair.scope, p)}${scopeWasEmpty ? '' : `
+  ON CONFLICT (${quoteList(pair.primaryKey.map((c) => c.name))}) DO NOTHING`}`;
 }
 
 /** FROM/WHERE of the backup rows in scope (for the expected checksum). */

@@ -110,8 +110,9 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     // blocker check above guarantees no backup row of the scope matches a live row outside it.
     const pe = new SqlParams();
     const liveInScope = await session.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${pair.liveRel} l WHERE ${liveScopeSql('l', pair.scope, pe)}) AS any`, pe.values);
+    const scopeWasEmpty = !liveInScope.rows[0]!.any;
     try {
-      if (liveInScope.rows[0]!.any) {
+      if (!scopeWasEmpty) {
         if (plan.strategy === 'replace') {
           const p = new SqlParams();
           counts.deleted = await exec(deleteSql(plan, p), p);
@@ -120,7 +121,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
         counts.updated = await exec(updateSql(plan, pu), pu);
       }
       const pi = new SqlParams();
-      counts.inserted = await exec(insertSql(plan, pi), pi);
+      counts.inserted = await exec(insertSql(plan, pi, scopeWasEmpty), pi);
     } catch (err) {
       throw explainDmlError(err, plan, lockTimeoutMs);
     }
