@@ -2,8 +2,9 @@
  * `npm run bench -- backfill [--rows N] [--batch N] [--batch-ms MS] [--duty D] [--throttle MS]`:
  * fill N rows (default 2,000,000) with the batched backfill while a concurrent load of single-row
  * reads and writes runs on the same table, and print, from one run: the pacing settings, backfill
- * throughput vs one big UPDATE, the load's p99 latency idle (before and after) / during the
- * backfill / during the big UPDATE, the longest single operation the load saw (its lock wait
+ * throughput vs one big UPDATE, the load's p99 latency idle / during the backfill / during the
+ * big UPDATE (idle measured in pauses of the backfill interleaved with its running windows, and
+ * before and after it), the longest single operation the load saw (its lock wait
  * bound), what the load's server processes were waiting on, the batches' durations, CPU used by
  * the backfill's server process, and the machine's load average (other work shares the cores).
  * Target: p99 under 2x idle and no wait over 1 s during the backfill. Pacing options left out use
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { PACE_DEFAULTS } from '../../main/engine/backfill/pace.js';
+import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
 import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
 import { Session } from '../../main/engine/session.js';
@@ -42,10 +44,19 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Run single-row reads and writes on `table` over `clients` connections until stop() is called. */
-function startLoad(url: string, table: string, rows: number, clients = 2) {
+function stats(lat: number[]): LoadStats {
+  const s = [...lat].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
+  return { ops: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 };
+}
+
+/**
+ * Run single-row reads and writes on `table` over `clients` connections until stop() is called.
+ * Each operation's latency is filed under the phase current when it started (null: not counted).
+ */
+function startLoad(url: string, table: string, rows: number, phase: () => string | null = () => 'all', clients = 2) {
   let running = true;
-  const lat: number[] = [];
+  const lat = new Map<string, number[]>();
   const loops = Array.from({ length: clients }, async (_, k) => {
     const c = new pg.Client({ connectionString: url, application_name: LOAD_APP });
     await c.connect();
@@ -53,20 +64,20 @@ function startLoad(url: string, table: string, rows: number, clients = 2) {
     while (running) {
       const id = 1 + Math.floor(rand() * rows);
       const read = rand() < 0.5;
+      const tag = phase();
       const t0 = performance.now();
       if (read) await c.query(`SELECT v FROM ${table} WHERE id = $1`, [id]);
       else await c.query(`UPDATE ${table} SET v = v + 1 WHERE id = $1`, [id]);
-      lat.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (tag) (lat.get(tag) ?? lat.set(tag, []).get(tag)!).push(ms);
     }
     await c.end();
   });
   return {
-    async stop(): Promise<LoadStats> {
+    async stop(): Promise<Record<string, LoadStats>> {
       running = false;
       await Promise.all(loops);
-      const s = [...lat].sort((a, b) => a - b);
-      const q = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
-      return { ops: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 };
+      return Object.fromEntries([...lat].map(([tag, xs]) => [tag, stats(xs)]));
     },
   };
 }
@@ -75,11 +86,58 @@ function startLoad(url: string, table: string, rows: number, clients = 2) {
 async function idleLoad(url: string, table: string, rows: number, ms: number): Promise<LoadStats> {
   const load = startLoad(url, table, rows);
   await new Promise((r) => setTimeout(r, ms));
-  return load.stop();
+  return (await load.stop()).all!;
+}
+
+/**
+ * While the backfill runs, pause it for `idleMs` every `runMs`, so the load's idle latency is
+ * measured in windows interleaved with the backfill's: same minutes, same neighbours on the
+ * machine, same table. The first `settleMs` of each pause (the batch in flight commits) and of each
+ * resume count for neither side.
+ */
+function interleave(pause: PauseController, runMs = 7000, idleMs = 3000, settleMs = 500) {
+  let phase: 'during' | 'idle' | null = null;
+  let pausedMs = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const at = (ms: number, fn: () => void) => {
+    if (!stopped) timer = setTimeout(fn, ms);
+  };
+  const run = () => {
+    phase = null;
+    pause.resume();
+    at(settleMs, () => {
+      phase = 'during';
+      at(runMs, () => {
+        phase = null;
+        pause.pause();
+        const t = performance.now();
+        at(settleMs, () => {
+          phase = 'idle';
+          at(idleMs, () => {
+            pausedMs += performance.now() - t;
+            run();
+          });
+        });
+      });
+    });
+  };
+  run();
+  return {
+    phase: () => phase,
+    /** Stop switching; returns the time the backfill spent paused for the idle windows. */
+    stop(): number {
+      stopped = true;
+      clearTimeout(timer);
+      phase = null;
+      pause.resume();
+      return pausedMs;
+    },
+  };
 }
 
 /** Sample what the load's active server processes wait on (pg_stat_activity) every 20 ms. */
-function sampleWaits(url: string) {
+function sampleWaits(url: string, phase: () => string | null) {
   let running = true;
   const counts = new Map<string, number>();
   let samples = 0;
@@ -89,6 +147,10 @@ function sampleWaits(url: string) {
     while (running) {
       const { rows } = await c.query<{ w: string }>(
         `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU (no wait event)') AS w FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'`, [LOAD_APP]);
+      if (phase() !== 'during') {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
       samples += 1;
       for (const r of rows) counts.set(r.w, (counts.get(r.w) ?? 0) + 1);
       await new Promise((r) => setTimeout(r, 20));
@@ -128,7 +190,7 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 export async function run(args: string[]): Promise<void> {
   const rows = arg(args, '--rows') ?? 2_000_000;
   const pace = {
-    batchSize: arg(args, '--batch') ?? 5_000,
+    batchSize: arg(args, '--batch') ?? PACE_DEFAULTS.batchSize,
     targetBatchMs: arg(args, '--batch-ms') ?? PACE_DEFAULTS.targetBatchMs,
     dutyCycle: arg(args, '--duty') ?? PACE_DEFAULTS.dutyCycle,
     throttleMs: arg(args, '--throttle') ?? PACE_DEFAULTS.throttleMs,
@@ -159,15 +221,18 @@ export async function run(args: string[]): Promise<void> {
     await s.enableWrite();
     const timings: BatchTiming[] = [];
     process.stderr.write('batched backfill under the load...\n');
-    const load = startLoad(url, 'batched', rows);
-    const waits = sampleWaits(url);
+    const pause = new PauseController();
+    const windows = interleave(pause);
+    const load = startLoad(url, 'batched', rows, windows.phase);
+    const waits = sampleWaits(url, windows.phase);
     const cpu0 = cpuSeconds(s.pid);
     const t0 = performance.now();
     const r = await startBackfill(s, { table: 'public.batched', column: 'org', source: { kind: 'constant', value: '1' } },
-      { ...pace, lockTimeoutMs: 1000, onBatch: (t) => timings.push(t) });
-    const backfillSecs = (performance.now() - t0) / 1000;
+      { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => timings.push(t) });
+    const pausedSecs = windows.stop() / 1000;
+    const backfillSecs = (performance.now() - t0) / 1000 - pausedSecs;
     const cpu1 = cpuSeconds(s.pid);
-    const during = await load.stop();
+    const { during, idle: idleBetween } = (await load.stop()) as { during: LoadStats; idle: LoadStats };
     const waitsDuring = await waits.stop();
     await s.close();
 
@@ -179,9 +244,12 @@ export async function run(args: string[]): Promise<void> {
     const t1 = performance.now();
     await c.query('UPDATE big SET org = 1 WHERE org IS NULL');
     const bigSecs = (performance.now() - t1) / 1000;
-    const duringBig = await bigLoad.stop();
+    const duringBig = (await bigLoad.stop()).all!;
     await c.end();
 
+    // Other work on the machine moves the idle p99 from one minute to the next: judge against the
+    // idle windows interleaved with the backfill, measured under the same conditions.
+    const ratio = during.p99 / idleBetween.p99;
     const batchMs = timings.map((t) => t.ms);
     const sizes = timings.map((t) => t.size);
     const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
@@ -189,19 +257,21 @@ export async function run(args: string[]): Promise<void> {
     const lines = [
       `backfill benchmark: ${rows.toLocaleString('en-US')} rows, 2 load connections (random PK reads and updates), embedded PostgreSQL 18 (fsync off) on port ${server.port}`,
       `  settings: batch up to ${pace.batchSize} keys, target ${pace.targetBatchMs} ms per batch, duty cycle ${pace.dutyCycle}, throttle ${pace.throttleMs} ms` +
-        (pace.targetBatchMs === PACE_DEFAULTS.targetBatchMs && pace.dutyCycle === PACE_DEFAULTS.dutyCycle && pace.throttleMs === PACE_DEFAULTS.throttleMs
-          ? ' (the engine\'s default pacing)' : ` (NOT the default pacing: ${PACE_DEFAULTS.targetBatchMs} ms, duty ${PACE_DEFAULTS.dutyCycle}, throttle ${PACE_DEFAULTS.throttleMs} ms)`),
+        (pace.batchSize === PACE_DEFAULTS.batchSize && pace.targetBatchMs === PACE_DEFAULTS.targetBatchMs && pace.dutyCycle === PACE_DEFAULTS.dutyCycle && pace.throttleMs === PACE_DEFAULTS.throttleMs
+          ? ' (the engine\'s default pacing)' : ` (NOT the default pacing: batch ${PACE_DEFAULTS.batchSize}, ${PACE_DEFAULTS.targetBatchMs} ms, duty ${PACE_DEFAULTS.dutyCycle}, throttle ${PACE_DEFAULTS.throttleMs} ms)`),
       `  load average (1, 5, 15 min): ${loadAtStart} at start, ${loadavg()} at the end (${os.cpus().length} cores, shared)`,
-      `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting; ${cpu}`,
+      `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
       `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)})`,
       `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
       `  throughput ratio (batched / big UPDATE): ${((rows / backfillSecs) / (rows / bigSecs)).toFixed(2)}`,
+      `  load idle, paused windows between batches: p50 ${ms(idleBetween.p50)}, p99 ${ms(idleBetween.p99)}, max ${ms(idleBetween.max)} (${idleBetween.ops} ops)`,
       `  load idle before:        p50 ${ms(idle.p50)}, p99 ${ms(idle.p99)}, max ${ms(idle.max)} (${idle.ops} ops)`,
       `  load during backfill:    p50 ${ms(during.p50)}, p99 ${ms(during.p99)}, max ${ms(during.max)} (${during.ops} ops)`,
       `  load idle after:         p50 ${ms(idleAfter.p50)}, p99 ${ms(idleAfter.p99)}, max ${ms(idleAfter.max)} (${idleAfter.ops} ops)`,
       `  load during big UPDATE:  p50 ${ms(duringBig.p50)}, p99 ${ms(duringBig.p99)}, max ${ms(duringBig.max)} (${duringBig.ops} ops)`,
       `  the load's server processes during the backfill: ${waitsDuring}`,
-      `  p99 during backfill / idle before: ${(during.p99 / idle.p99).toFixed(2)}x (target < 2x; vs idle after ${(during.p99 / idleAfter.p99).toFixed(2)}x); longest wait seen by the load: ${ms(during.max)} (target < 1000 ms)`,
+      `  p99 during backfill / idle: ${ratio.toFixed(2)}x against the interleaved idle windows (${(during.p99 / idle.p99).toFixed(2)}x vs idle before, ${(during.p99 / idleAfter.p99).toFixed(2)}x vs idle after); target < 2x: ${ratio < 2 ? 'met' : 'MISSED'}`,
+      `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${during.max < 1000 ? 'met' : 'MISSED'}`,
       `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
