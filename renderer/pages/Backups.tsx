@@ -54,7 +54,7 @@ function BackupsBody() {
 /** The Backups page. */
 export function BackupsPage() {
   return (
-    <section className="page" aria-labelledby="backups-title" data-testid="page-backups">
+    <section className="page backups-page" aria-labelledby="backups-title" data-testid="page-backups">
       <header className="page-header"><h1 id="backups-title">Backups and restore</h1></header>
       <RequireModel>{() => <BackupsBody />}</RequireModel>
     </section>
