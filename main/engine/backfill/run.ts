@@ -29,7 +29,7 @@ export interface BatchTiming {
   size: number;
   scanned: number;
   updated: number;
-  /** Wall time of the batch's transaction, retries included, in ms. */
+  /** Wall time of the batch's committed transaction (not of attempts that gave up on a lock), in ms. */
   ms: number;
   /** Rest before the next batch, in ms. */
   restMs: number;
@@ -132,19 +132,17 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     for (;;) {
       if (opts.pause?.paused) await opts.pause.wait(opts.signal);
       if (opts.signal?.aborted) throw new CancelledError();
-      const t0 = performance.now();
       const r = await batchWithRetries(session, target, state, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
         emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)));
       if (r.scanned === 0) break;
-      const ms = performance.now() - t0;
-      const restMs = pacer.batchDone(r.scanned, ms);
+      const restMs = pacer.batchDone(r.scanned, r.ms);
       lastKey = r.lastKey;
       batches += 1;
       done += r.updated;
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(ms * 10) / 10, restMs });
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs });
       if (r.scanned < r.size) break;
       await throttle(restMs, opts.signal);
     }
@@ -205,11 +203,13 @@ async function runOneBatch(session: Session, target: BackfillTarget, state: Back
 async function batchWithRetries(
   session: Session, target: BackfillTarget, state: BackfillState, pacer: BatchPacer, lockTimeoutMs: number, retries: number,
   signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
-): Promise<BatchOutcome & { size: number }> {
+): Promise<BatchOutcome & { size: number; ms: number }> {
   for (let attempt = 0; ; attempt += 1) {
     const size = pacer.size;
+    const t0 = performance.now();
     try {
-      return { ...(await runOneBatch(session, target, state, size, lockTimeoutMs)), size };
+      const outcome = await runOneBatch(session, target, state, size, lockTimeoutMs);
+      return { ...outcome, size, ms: performance.now() - t0 };
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (!code || !RETRYABLE.has(code) || attempt >= retries || signal?.aborted) throw err;
