@@ -17,7 +17,7 @@ export interface PaceOptions {
   batchSize?: number;
   /** Target duration of one batch, in ms (default 100). 0 turns the adaptive sizing off. */
   targetBatchMs?: number;
-  /** Share of the time spent in batches, 0 < d <= 1 (default 0.5). 1 means no proportional rest. */
+  /** Share of the time spent in batches, 0 < d <= 1 (default 0.33: rest twice as long as the batch ran). 1 means no rest. */
   dutyCycle?: number;
   /** A fixed rest after each batch, in ms, on top of the duty cycle's (default 0). */
   throttleMs?: number;
@@ -32,7 +32,7 @@ export interface PaceSettings {
 }
 
 /** The defaults: a DBA in a maintenance window on a live database wants the gentle ones. */
-export const PACE_DEFAULTS: PaceSettings = { batchSize: 1000, targetBatchMs: 100, dutyCycle: 0.5, throttleMs: 0 };
+export const PACE_DEFAULTS: PaceSettings = { batchSize: 1000, targetBatchMs: 100, dutyCycle: 0.33, throttleMs: 0 };
 
 /** Smallest batch the adaptive sizing goes down to. */
 const MIN_BATCH = 10;
