@@ -20,6 +20,8 @@ interface BackfillCliOptions extends TargetOptions {
   fromParent?: string;
   batch: string;
   throttle: string;
+  batchMs?: string;
+  duty?: string;
   lockTimeout?: string;
   resume?: string;
   list?: boolean;
@@ -31,6 +33,12 @@ function wholeNumber(text: string | undefined, what: string, min = 0): number | 
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < min) throw new UserError(`${what} "${text}" must be a whole number${min ? ` of at least ${min}` : ''}`, 'usage');
   return Number(text);
+}
+
+function fraction(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(n > 0 && n <= 1)) throw new UserError(`${what} "${text}" must be a number more than 0 and at most 1`, 'usage');
+  return n;
 }
 
 /** The source the options describe: exactly one of --value, --map, --from-parent. */
@@ -89,6 +97,8 @@ export function registerBackfill(program: Command): void {
     .option('--default <v>', 'with --map or --from-parent: value for rows with no mapping or parent value')
     .option('--batch <n>', 'rows per batch', '1000')
     .option('--throttle <ms>', 'pause between batches, in ms', '0')
+    .option('--batch-ms <ms>', 'shrink or grow batches so each commits in about this long (0: fixed --batch size)')
+    .option('--duty <fraction>', 'share of time spent working, 0 to 1: after each batch rest (1/duty - 1) times its duration')
     .option('--lock-timeout <ms>', 'lock_timeout per batch (default: the profile\'s)')
     .option('--resume <id>', 'resume this backfill from its last committed batch')
     .option('--list', 'list the backfills recorded in this database')
@@ -107,6 +117,8 @@ export function registerBackfill(program: Command): void {
       if (!o.write) throw new UserError('a backfill writes: add --write (and on production --confirm DBNAME)', 'usage');
       const opts = {
         batchSize: wholeNumber(o.batch, '--batch', 1), throttleMs: wholeNumber(o.throttle, '--throttle'),
+        ...(o.batchMs !== undefined ? { targetBatchMs: wholeNumber(o.batchMs, '--batch-ms') } : {}),
+        ...(o.duty !== undefined ? { dutyCycle: fraction(o.duty, '--duty') } : {}),
         lockTimeoutMs: wholeNumber(o.lockTimeout, '--lock-timeout'),
         onProgress: (e: BackfillProgress) => process.stderr.write(`${formatProgress(e)}\n`),
       };
