@@ -1,6 +1,7 @@
 /**
  * Pause and resume a running backfill between batches (the UI's pause button, a runbook step).
  */
+import { abortableDelay } from '../delay.js';
 
 /** Holds a backfill between batches while paused; cancelling (the AbortSignal) also releases it. */
 export class PauseController {
@@ -52,14 +53,5 @@ export class PauseController {
 
 /** Wait `ms` (the throttle between batches), ending early when the signal aborts. */
 export function throttle(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return abortableDelay(ms, signal);
 }

@@ -13,6 +13,7 @@ import { startLockWatch, type LockWatch } from './lock-watch.js';
 import { planMigration, type MigrationPlan } from './plan.js';
 import type { MigrationFile, MigrationSource } from './sources.js';
 import { migrationStatus } from './status.js';
+import { abortableDelay } from '../delay.js';
 
 /** How to apply. */
 export interface ApplyOptions {
@@ -39,18 +40,6 @@ type Outcome = { ok: true; attempts: number; durationMs: number } | { ok: false;
 
 const LOCK_NOT_AVAILABLE = '55P03';
 
-function waitOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 const clip = (s: string, n = 500) => (s.length > n ? `${s.slice(0, n)}...` : s);
 
@@ -178,7 +167,7 @@ async function runInTransaction(
       if (!cancelled && (err as { code?: string }).code === LOCK_NOT_AVAILABLE && attempt <= retries) {
         const waitMs = backoffMs * 2 ** (attempt - 1);
         emit({ type: 'retry', id: m.id, attempt, waitMs, reason: lockReason(blockers, lockTimeoutMs) });
-        await waitOrAbort(waitMs, opts.signal);
+        await abortableDelay(waitMs, opts.signal);
         continue;
       }
       return { ok: false, cancelled, failure: failureOf(m, plan, index, cancelled ? new CancelledError() : err, true, blockers) };
@@ -216,7 +205,7 @@ async function runOutside(
             attempts += 1;
             const waitMs = backoffMs * 2 ** (attempt - 1);
             emit({ type: 'retry', id: m.id, attempt, waitMs, reason: lockReason(blockers, lockTimeoutMs) });
-            await waitOrAbort(waitMs, opts.signal);
+            await abortableDelay(waitMs, opts.signal);
             continue;
           }
           const failure = failureOf(m, plan, i, cancelled ? new CancelledError() : err, i === 0, blockers);
