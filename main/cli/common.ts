@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import type { ModelSettings } from '../../shared/model.js';
 import type { AuditSink } from '../engine/audit-sink.js';
-import { CancelledError, UserError } from '../engine/errors.js';
+import { CancelledError } from '../engine/errors.js';
 import { Session } from '../engine/session.js';
 import { resolveTarget, type ResolvedTarget } from '../engine/target.js';
 import { cliPasswordProvider } from './password.js';
@@ -92,10 +92,4 @@ export async function withSession<T>(
     process.off('SIGINT', onSigint);
     await session.close();
   }
-}
-
-/** Throw a usage error unless exactly the allowed values were given. */
-export function requireOne(value: string | undefined, what: string): string {
-  if (!value) throw new UserError(`${what} is required`, 'usage');
-  return value;
 }

@@ -4,7 +4,7 @@
  */
 import type { Distribution, DistributionRow, ProgressEvent, Skipped } from '../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../shared/model.js';
-import { readTenants, scanTable, type TableScan, type TenantDirectory } from './checks/scan.js';
+import { readTenants, scanTable, unscannableReason, type TableScan, type TenantDirectory } from './checks/scan.js';
 import { CancelledError, UserError } from './errors.js';
 import type { Session } from './session.js';
 
@@ -81,9 +81,9 @@ export async function computeDistribution(session: Session, model: TenancyModel,
       try {
         builder.add(t, await scanTable(session, t, t.tenantColumn!.name, model.tenantTable ? tenants : null));
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code !== '42501' && code !== '42P01') throw err;
-        skipped.push({ schema: t.schema, table: t.table, reason: (err as Error).message });
+        const reason = unscannableReason(err);
+        if (!reason) throw err;
+        skipped.push({ schema: t.schema, table: t.table, reason });
       }
     }
   } catch (err) {

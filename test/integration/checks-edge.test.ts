@@ -162,9 +162,11 @@ describe('cancelling an exact run', () => {
     await locker.query('LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
     const s = await db.session({ lockTimeoutMs: 50 });
     const run = await runChecks(s, await loadModel(s), { mode: 'exact' });
+    const dist = await computeDistribution(s, await loadModel(s));
     await locker.query('ROLLBACK');
     await locker.end();
     expect(run.skipped).toEqual([{ schema: 'public', table: 'a', reason: expect.stringMatching(/lock_timeout/) }]);
     expect(run.tables.map((t) => t.table)).toEqual(['b']);
+    expect(dist.skipped).toEqual([{ schema: 'public', table: 'a', reason: expect.stringMatching(/lock_timeout/) }]);
   });
 });

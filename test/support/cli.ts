@@ -43,16 +43,21 @@ export function tempConfigDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-config-'));
 }
 
-/** Run `tenancy ...args` to completion. */
-export async function runTenancy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const cli = await buildCli();
+/** The child's environment: this process's, without a password or DATABASE_URL to leak in, plus `env`. */
+function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const base = { ...process.env };
   delete base.PGPASSWORD;
   delete base.DATABASE_URL;
+  return { ...base, CI: 'true', ...env };
+}
+
+/** Run `tenancy ...args` to completion. */
+export async function runTenancy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const cli = await buildCli();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
       cwd: root,
-      env: { ...base, CI: 'true', ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -67,8 +72,5 @@ export async function runTenancy(args: string[], env: NodeJS.ProcessEnv = {}): P
 /** Start `tenancy ...args` and return the child process (stdout/stderr piped), for signal tests. */
 export async function spawnTenancy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<import('node:child_process').ChildProcessWithoutNullStreams> {
   const cli = await buildCli();
-  const base = { ...process.env };
-  delete base.PGPASSWORD;
-  delete base.DATABASE_URL;
-  return spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...base, CI: 'true', ...env } });
+  return spawn(process.execPath, [cli, ...args], { cwd: root, env: childEnv(env) });
 }

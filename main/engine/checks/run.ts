@@ -12,7 +12,7 @@ import type { Session } from '../session.js';
 import { catalogFindings, finding } from './catalog-checks.js';
 import { probeIsolation } from './isolation.js';
 import {
-  crossTenantCandidates, readTenants, sampleNullRows, sampleOrphanRows, scanCrossTenant, scanTable, type CrossTenantScan, type TableScan, type TenantDirectory,
+  crossTenantCandidates, readTenants, sampleNullRows, sampleOrphanRows, scanCrossTenant, scanTable, unscannableReason, type CrossTenantScan, type TableScan, type TenantDirectory,
 } from './scan.js';
 import {
   crossTenantEvidence, crossTenantRemedy, nullRowsEvidence, nullRowsRemedy, orphanEvidence, orphanRemedy,
@@ -48,15 +48,6 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
-/** Whether a server error means "this table cannot be read" (permission, vanished). */
-function unreadableReason(err: unknown): string | null {
-  const code = (err as { code?: string }).code;
-  if (code === '42501') return `${(err as Error).message}; GRANT SELECT to the connecting role to include it`;
-  if (code === '42P01') return `table vanished during the run: ${(err as Error).message}`;
-  if (code === '55P03') return `another session held a lock longer than lock_timeout: ${(err as Error).message}; retry, or see pg_locks`;
-  if (code === '57014') return `statement_timeout reached: ${(err as Error).message}; raise the profile's statement timeout for exact checks`;
-  return null;
-}
 
 /** Run every check and return the findings with the facts behind them. */
 export async function runChecks(session: Session, model: TenancyModel, opts: CheckOptions): Promise<CheckRun> {
@@ -125,15 +116,13 @@ function estimateRows(tables: TableInfo[], findings: Finding[], facts: TableFact
   }
 }
 
-function nullRemedyParents(model: TenancyModel, t: TableInfo) {
-  return crossTenantCandidates(model).filter((c) => c.child === t).map(({ fk, parent, parentCol }) => ({ fk, parent, parentCol }));
-}
 
 async function exactRows(
   session: Session, model: TenancyModel, tables: TableInfo[], findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
 ): Promise<void> {
   const tenants = model.tenantTable ? await readTenants(session, model) : null;
-  const fks = crossTenantCandidates(model).filter((c) => tables.includes(c.child) && (c.parent.readable));
+  const candidates = crossTenantCandidates(model);
+  const fks = candidates.filter((c) => tables.includes(c.child) && c.parent.readable);
   const total = tables.length + fks.length;
   let done = 0;
   for (const t of tables) {
@@ -144,7 +133,7 @@ async function exactRows(
     try {
       scan = await scanTable(session, t, col, tenants);
     } catch (err) {
-      const reason = unreadableReason(err);
+      const reason = unscannableReason(err);
       if (!reason) throw err;
       skipped.push({ schema: t.schema, table: t.table, reason });
       done += 1;
@@ -159,7 +148,7 @@ async function exactRows(
         column: col, count: scan.nullTenant, sample: await sampleNullRows(session, t, col),
         message: `${t.schema}.${t.table}: ${scan.nullTenant} of ${scan.rows} rows have NULL ${col}`,
         sql: nullRowsEvidence(t, col),
-        remedy: nullRowsRemedy(t, col, nullRemedyParents(model, t)),
+        remedy: nullRowsRemedy(t, col, candidates.filter((c) => c.child === t)),
       }));
     }
     if (orphanRows > 0 && model.tenantTable) {
@@ -180,7 +169,7 @@ async function exactRows(
     try {
       res = await scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol);
     } catch (err) {
-      const reason = unreadableReason(err);
+      const reason = unscannableReason(err);
       if (!reason) throw err;
       skipped.push({ schema: c.child.schema, table: c.child.table, constraint: c.fk.name, reason });
       continue;

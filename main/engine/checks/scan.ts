@@ -108,6 +108,19 @@ export async function scanCrossTenant(
   return { count, sample: sample.rows };
 }
 
+/**
+ * Why a table scan failed in a way that skips the table rather than the run (permission denied,
+ * table vanished, lock held past lock_timeout, statement_timeout), or null for any other error.
+ */
+export function unscannableReason(err: unknown): string | null {
+  const code = (err as { code?: string }).code;
+  if (code === '42501') return `${(err as Error).message}; GRANT SELECT to the connecting role to include it`;
+  if (code === '42P01') return `table vanished during the run: ${(err as Error).message}`;
+  if (code === '55P03') return `another session held a lock longer than lock_timeout: ${(err as Error).message}; retry, or see pg_locks`;
+  if (code === '57014') return `statement_timeout reached: ${(err as Error).message}; raise the profile's statement timeout for exact checks`;
+  return null;
+}
+
 /** FKs whose child and parent both carry the tenant column and are not already tenant-scoped. */
 export function crossTenantCandidates(model: TenancyModel): { child: TableInfo; parent: TableInfo; fk: ForeignKey; childCol: string; parentCol: string }[] {
   const out = [];
