@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { createBackup } from '../../main/engine/backup/create.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
+import { verdict } from './verdict.js';
 import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
@@ -70,7 +71,7 @@ export async function run(args: string[]): Promise<void> {
     const c = median(consoleTimes);
     process.stdout.write(`\nrestore of ${rows} rows of one tenant (median of ${rounds}):\n`);
     process.stdout.write(`  bare INSERT ... SELECT: ${Math.round(b)} ms\n  tenancy restore (replace, tenant scope, blockers checked, checksum verified, journaled): ${Math.round(c)} ms\n`);
-    process.stdout.write(`  ratio: ${(c / b).toFixed(2)}x (target <= 1.5x) ${c / b <= 1.5 ? 'OK' : 'OVER TARGET'}\n`);
+    process.stdout.write(`  ratio: ${(c / b).toFixed(2)}x (target <= 1.5x) ${verdict(c / b <= 1.5, ['OK', 'OVER TARGET'])}\n`);
     await session.close();
   } finally {
     await admin.end();

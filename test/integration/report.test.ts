@@ -17,6 +17,7 @@ import { findChromium } from '../../main/engine/report/pdf.js';
 import { verifyReportText } from '../../main/engine/report/verify.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { hasCommand, requireTool } from '../support/tools.js';
 
 const SCHEMA = 'Tenant "Zone"; ü';
 const INVOICES = 'Invoices; DROP TABLE x';
@@ -200,17 +201,18 @@ describe('report export, verify and diff through the CLI', () => {
     expect(r.stderr.trim()).toBe('tenancy: CHROME_PATH=/nonexistent/chrome does not exist; point it at a Chrome or Chromium binary');
   });
 
-  const chromium = findChromium();
-  if (!chromium) {
-    console.warn('\n\n!!!!!!!! SKIPPING THE PDF TEST: NO CHROMIUM FOUND (install chromium or set CHROME_PATH) !!!!!!!!\n\n');
-  }
-  it.skipIf(!chromium)('prints a PDF with Chromium, and page 1 renders to PNG', async () => {
+  const chromium = requireTool(Boolean(findChromium()), 'Chromium', 'apt-get install chromium, or set CHROME_PATH', 'printing a report as a PDF');
+  it.skipIf(!chromium)('prints a PDF with Chromium', async () => {
     const r = await runTenancy(['report', 'render', file('after.json'), '--out', file('report.pdf')], env());
     expect(r.stderr).not.toMatch(/^tenancy:/m);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/report\.pdf \(\d+ pages\)/);
     const pdf = fs.readFileSync(file('report.pdf'));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  const pdftoppm = chromium && requireTool(hasCommand('pdftoppm'), 'pdftoppm', 'apt-get install poppler-utils', 'rendering the report PDF to PNG');
+  it.skipIf(!pdftoppm)('page 1 of that PDF renders to PNG', async () => {
     // REPORT_PNG_DIR keeps the PDF and page images for a person to look at.
     const png = process.env.REPORT_PNG_DIR ?? work;
     if (process.env.REPORT_PNG_DIR) fs.copyFileSync(file('report.pdf'), path.join(png, 'report.pdf'));

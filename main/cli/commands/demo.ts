@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UserError } from '../../engine/errors.js';
 import type { DemoScenario } from '../../engine/demo/scenarios.js';
+import { signalExitCode, exitState } from '../exit.js';
 import { printJson, renderTable } from '../format.js';
 
 interface DemoOptions {
@@ -132,9 +133,9 @@ export function registerDemo(program: Command): void {
         out.push('', `ready: ${databases.length} databases loaded and analyzed; press Ctrl-C to stop`);
         process.stdout.write(`${out.join('\n')}\n`);
       }
-      await interrupted;
+      const signal = await interrupted;
       process.stderr.write(`\nstopping the demo server${dataDir ? '' : ' and removing its temporary data directory'}\n`);
-      // The embedded server package's own signal hook may exit (130) as soon as the server is down.
       await server.stop();
+      exitState.code = signalExitCode(signal);
     });
 }

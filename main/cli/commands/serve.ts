@@ -2,7 +2,8 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../engine/errors.js';
 import { appHandlers } from '../../handlers/app.js';
-import { demoLauncher } from '../../handlers/demo.js';
+import { demoLauncher, stopDemo } from '../../handlers/demo.js';
+import { exitState, signalExitCode } from '../exit.js';
 import { startBrowserHost } from '../../serve/host.js';
 import { openInBrowser } from '../../serve/open-browser.js';
 
@@ -43,14 +44,17 @@ export function registerServe(program: Command): void {
       process.stdout.write(`Open this URL (it carries this launch's secret token; keep it private):\n  ${host.url}\n`);
       if (o.open && !openInBrowser(host.url)) process.stdout.write('could not open a browser; copy the URL above\n');
       process.stdout.write('Press Ctrl-C to stop.\n');
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void host.close().then(resolve);
+      const signal = await new Promise<string>((resolve) => {
+        const stop = (sig: string) => {
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          void host.close().then(stopDemo).then(() => resolve(sig));
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        const onInt = () => stop('SIGINT');
+        const onTerm = () => stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
       });
+      exitState.code = signalExitCode(signal);
     });
 }

