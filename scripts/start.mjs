@@ -22,13 +22,21 @@ function step(label, cmd, args) {
 /** The Electron binary, or the reason there is none. */
 function findElectron() {
   if (process.env.TENANCY_BROWSER_MODE === '1') return { reason: 'TENANCY_BROWSER_MODE=1 asks for browser mode' };
+  const missing = { reason: "Electron's binary is not installed here (npm install could not download it; retry with: node node_modules/electron/install.js)" };
+  let pathFile;
+  try {
+    pathFile = path.join(path.dirname(require.resolve('electron/package.json')), 'path.txt');
+  } catch {
+    return { reason: 'the electron package is not installed' };
+  }
+  if (!fs.existsSync(pathFile)) return missing;
   try {
     const bin = require('electron');
     if (typeof bin === 'string' && fs.existsSync(bin)) return { bin };
-    return { reason: `the electron package points at ${bin}, which does not exist` };
-  } catch (err) {
-    return { reason: `Electron's binary is not installed (${String(err.message).split('\n')[0]}); it is skipped where it cannot be downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1)` };
+  } catch {
+    // Electron's own message advises deleting node_modules: not what this machine needs.
   }
+  return missing;
 }
 
 step('building the Node side (esbuild)', process.execPath, ['scripts/build-node.mjs']);
