@@ -9,6 +9,10 @@ function run(cmd, args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-run(process.execPath, ['scripts/build-node.mjs']);
-if (existsSync('renderer/index.html')) run('npx', ['vite', 'build', '--logLevel', 'warn']);
+// TENANCY_TEST_SKIP_BUILD=1: the suite's own exit-code test runs this script while other tests
+// serve the built files, which a rebuild must not replace under them.
+if (process.env.TENANCY_TEST_SKIP_BUILD !== '1') {
+  run(process.execPath, ['scripts/build-node.mjs']);
+  if (existsSync('renderer/index.html')) run('npx', ['vite', 'build', '--logLevel', 'warn']);
+}
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

@@ -13,7 +13,8 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 interface Run { code: number | null; output: string }
 
 function run(cmd: string, args: string[], outcome: 'pass' | 'fail'): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TENANCY_EXIT_FIXTURES: '1', TENANCY_FIXTURE_OUTCOME: outcome };
+  // No rebuild from scripts/test.mjs: e2e tests may be serving the built renderer meanwhile.
+  const env: NodeJS.ProcessEnv = { ...process.env, TENANCY_EXIT_FIXTURES: '1', TENANCY_FIXTURE_OUTCOME: outcome, TENANCY_TEST_SKIP_BUILD: '1' };
   // Always the embedded server (the path that exited 0), also when this run itself uses another one.
   delete env.TEST_DATABASE_URL;
   delete env.VITEST;
