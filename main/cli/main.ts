@@ -1,37 +1,41 @@
 /**
  * CLI entry: parse, run, and map outcomes to exit codes. 0 = no error-severity findings,
  * 1 = findings, 2 = usage, connection or permission error (one line on stderr), 130 = cancelled.
+ * With `--format json`, a failure is also printed on stdout as `{ok: false, error: {message, code}}`.
  */
 import { CommanderError } from 'commander';
 import { CancelledError, UserError } from '../engine/errors.js';
 import { exitState } from './exit.js';
+import { jsonFailure, wantsJson } from './json-error.js';
 import { buildProgram } from './program.js';
 
 
 /** Run the CLI with `argv` (as process.argv) and return the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const json = wantsJson(argv);
+  const fail = (exit: number, message: string, code: string, stderrLine = true): number => {
+    if (stderrLine) process.stderr.write(`tenancy: ${message}\n`);
+    if (json) process.stdout.write(jsonFailure(message, code));
+    return exit;
+  };
   try {
     await program.parseAsync(argv);
     return exitState.code;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return 2;
+      // commander has already printed its own message on stderr.
+      return fail(2, err.message.replace(/^error: /, ''), 'usage', false);
     }
     if (err instanceof CancelledError) {
-      process.stderr.write('tenancy: cancelled; the running query was stopped and nothing was changed\n');
-      return 130;
+      return fail(130, 'cancelled; the running query was stopped and nothing was changed', 'cancelled');
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`tenancy: ${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof UserError) return fail(2, err.message, err.code);
     const e = err as { code?: string; message?: string };
     const oneLine = (e.message ?? String(err)).split('\n')[0];
-    process.stderr.write(`tenancy: ${e.code ? `[${e.code}] ` : ''}${oneLine}\n`);
     if (process.env.TENANCY_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
-    return 2;
+    return fail(2, `${e.code ? `[${e.code}] ` : ''}${oneLine}`, 'internal');
   }
 }
 

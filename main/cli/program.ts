@@ -40,7 +40,7 @@ const COMMANDS: ((program: Command) => void)[] = [
 /** Build the program (not yet parsed). */
 export function buildProgram(): Command {
   const program = new Command('tenancy')
-    .description('Tenancy Console: move a PostgreSQL application to multi-tenant and prove every row is where it belongs.\nExit codes: 0 no error findings, 1 error findings, 2 usage/connection/permission error.')
+    .description('Tenancy Console: move a PostgreSQL application to multi-tenant and prove every row is where it belongs.\nExit codes: 0 done, no error findings; 1 error findings or a verification that failed; 2 usage, connection, permission or integrity error (one line on stderr; with --format json also {"ok": false, "error": {...}} on stdout); 130 cancelled with Ctrl-C.')
     .version(consoleVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

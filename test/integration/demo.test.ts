@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -265,6 +265,13 @@ describe('tenancy demo (CLI)', () => {
       const [row] = await sql<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_class WHERE relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace");
       expect(row!.n).toBeGreaterThan(4);
     }
+    // The "Try:" lines work as printed, from where the demo was started (here: the project root).
+    const tryLine = /^ {2}(npx tenancy check .*)$/m.exec(stdout)?.[1];
+    expect(tryLine, stdout).toBeDefined();
+    const tried = spawnSync('sh', ['-c', tryLine!], { cwd: projectRoot(), encoding: 'utf8' });
+    expect(tried.stderr).not.toMatch(/not found|tenancy: /);
+    expect(tried.status, tried.stderr).toBe(1);
+    expect(tried.stdout).toMatch(/error/i);
     const dataDir = /data directory: (\S+)/.exec(stdout)![1]!;
     expect(fs.existsSync(dataDir)).toBe(true);
 

@@ -11,6 +11,7 @@ import { UserError } from '../../engine/errors.js';
 import type { DemoScenario } from '../../engine/demo/scenarios.js';
 import { signalExitCode, exitState } from '../exit.js';
 import { printJson, renderTable } from '../format.js';
+import { tenancyCommand } from '../invocation.js';
 
 interface DemoOptions {
   rows: string;
@@ -126,9 +127,10 @@ export function registerDemo(program: Command): void {
           '',
           'Try:',
         ];
+        const tenancy = tenancyCommand();
         for (const d of databases) {
           const s = demoScenario(d.scenario)!;
-          out.push(`  tenancy check --url '${d.url}' ${demoCheckFlags(s)}`.trimEnd());
+          out.push(`  ${tenancy} check --url '${d.url}' ${demoCheckFlags(s)}`.trimEnd());
         }
         out.push('', `ready: ${databases.length} databases loaded and analyzed; press Ctrl-C to stop`);
         process.stdout.write(`${out.join('\n')}\n`);
