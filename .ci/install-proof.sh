@@ -7,8 +7,9 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d /tmp/tenancy-install-proof-XXXXXX)
+chmod 755 "$work" # as root the embedded server runs as the postgres user, which must reach it
 cleanup() { pkill -INT -f "$work/prefix/bin/tenancy" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+[ -n "${KEEP_PROOF:-}" ] || trap cleanup EXIT
 
 git clone -q "$repo" "$work/clone"
 cd "$work/clone"
