@@ -40,7 +40,7 @@ function findElectron() {
 }
 
 step('building the Node side (esbuild)', process.execPath, ['scripts/build-node.mjs']);
-step('building the renderer (vite)', process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn']);
+step('building the renderer (vite)', process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--configLoader', 'runner', '--logLevel', 'warn']);
 
 const electron = findElectron();
 const forward = process.argv.slice(2);

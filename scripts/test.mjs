@@ -13,6 +13,6 @@ function run(cmd, args) {
 // serve the built files, which a rebuild must not replace under them.
 if (process.env.TENANCY_TEST_SKIP_BUILD !== '1') {
   run(process.execPath, ['scripts/build-node.mjs']);
-  if (existsSync('renderer/index.html')) run('npx', ['vite', 'build', '--logLevel', 'warn']);
+  if (existsSync('renderer/index.html')) run('npx', ['vite', 'build', '--configLoader', 'runner', '--logLevel', 'warn']);
 }
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);
