@@ -3,7 +3,7 @@
 #  1. a plain `npm install` (no ELECTRON_SKIP_BINARY_DOWNLOAD) succeeds, also where Electron's
 #     binary cannot be downloaded;
 #  2. `npm pack` gives a tarball that `npm install -g` installs into an empty prefix, where
-#     `tenancy --help`, `tenancy demo` (until Ctrl-C, exit 130) and `tenancy serve` work.
+#     `tenancy --help`, `tenancy demo` (until Ctrl-C, exit 130) and `tenancy serve` (until Ctrl-C, exit 130) work.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d /tmp/tenancy-install-proof-XXXXXX)
@@ -39,5 +39,6 @@ tenancy serve > "$work/serve.log" 2>&1 &
 serve=$!
 for _ in $(seq 1 60); do grep -q 'Press Ctrl-C' "$work/serve.log" && break; kill -0 $serve 2>/dev/null || break; sleep 1; done
 grep -q 'http://127.0.0.1:' "$work/serve.log" || { cat "$work/serve.log"; echo "install-proof: tenancy serve printed no URL"; exit 1; }
-kill -INT $serve; wait $serve || true
+kill -INT $serve; set +e; wait $serve; code=$?; set -e
+[ "$code" = 130 ] || { echo "install-proof: tenancy serve exited $code after Ctrl-C (expected 130)"; exit 1; }
 echo "install-proof: packed global install (help, demo, a printed check, serve): ok"
