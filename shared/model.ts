@@ -101,7 +101,10 @@ export type TableInfo = z.infer<typeof TableInfoSchema>;
 export const TenantTableSchema = z.object({
   schema: z.string(),
   table: z.string(),
+  /** The column tenant ids refer to: what FKs reference, else the single-column primary or unique key. */
   keyColumn: z.string(),
+  /** Its SQL type: every tenant value is compared in this type. */
+  keyType: z.string().default('bigint'),
   /** A human name column (name, slug, title) used to label tenants, if one exists. */
   nameColumn: z.string().nullable(),
 });
@@ -110,11 +113,31 @@ export type TenantTable = z.infer<typeof TenantTableSchema>;
 export const ModelSettingsSchema = z.object({
   schemas: z.array(z.string()).optional(),
   tenantTable: z.string().optional(),
+  /** One name or a comma-separated list (two spellings in one schema); snake/camel forms are implied. */
   tenantColumn: z.string().optional(),
   globalTables: z.array(z.string()).optional(),
 });
 /** What the operator told us; anything missing is auto-detected. */
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
+
+export const TenantCandidateSchema = z.object({
+  /** schema.table as stored. */
+  table: z.string(),
+  /** The name as the operator would type it (public."Team"). */
+  typed: z.string(),
+  /** Distinct tables with a foreign key to it. */
+  referencedBy: z.number(),
+  /** Further tables with a tenant-like column for it but no foreign key. */
+  columnTables: z.number(),
+  keyColumn: z.string().nullable(),
+  /** The tenant-like table it references (then it is a child, not the tenant). */
+  childOf: z.string().nullable(),
+  /** Why it ranks where it does, in words. */
+  reason: z.string(),
+  chosen: z.boolean(),
+});
+/** One row of the tenant-table ranking `tenancy model` shows. */
+export type TenantCandidate = z.infer<typeof TenantCandidateSchema>;
 
 export const DetectionSchema = z.object({
   schemas: z.enum(['given', 'detected']),
@@ -122,13 +145,20 @@ export const DetectionSchema = z.object({
   tenantColumn: z.enum(['given', 'detected', 'not-found']),
   globalTables: z.enum(['given', 'detected']),
   notes: z.array(z.string()),
+  /** Tenant-table candidates, best first, the chosen one marked. */
+  candidates: z.array(TenantCandidateSchema).default([]),
+  /** Why the model is incomplete (no tenant table or column): checks refuse to run. Null when complete. */
+  problem: z.string().nullable().default(null),
 });
 export type Detection = z.infer<typeof DetectionSchema>;
 
 export const TenancyModelSchema = z.object({
   schemas: z.array(z.string()),
   tenantTable: TenantTableSchema.nullable(),
+  /** The most used tenant column name (each table's own is in tables[].tenantColumn). */
   tenantColumn: z.string().nullable(),
+  /** Every tenant column name in use, most tables first. */
+  tenantColumns: z.array(z.string()).default([]),
   globalTables: z.array(TableRefSchema),
   detection: DetectionSchema,
   tables: z.array(TableInfoSchema),
@@ -139,6 +169,7 @@ export const ModelSummarySchema = z.object({
   schemas: z.array(z.string()),
   tenantTable: z.string().nullable(),
   tenantColumn: z.string().nullable(),
+  tenantColumns: z.array(z.string()).default([]),
   globalTables: z.array(z.string()),
   detection: DetectionSchema,
   tables: z.number(),

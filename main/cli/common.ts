@@ -34,7 +34,7 @@ export function addModelOptions(cmd: Command): Command {
   return cmd
     .option('--schema <list>', 'schemas in scope, comma-separated (default: every non-system schema)')
     .option('--tenant-table <schema.table>', 'table of tenants (default: detected)')
-    .option('--tenant-column <name>', 'tenant column name (default: detected)')
+    .option('--tenant-column <list>', 'tenant column name, or a comma-separated list of spellings (default: detected from the FKs to the tenant table)')
     .option('--global-tables <list>', 'tables shared by all tenants, comma-separated schema.table');
 }
 

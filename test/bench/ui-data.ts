@@ -36,10 +36,11 @@ function table(i: number): TableInfo {
 export function syntheticModel(tables: number): TenancyModel {
   return {
     schemas: ['app'],
-    tenantTable: { schema: 'app', table: 'orgs', keyColumn: 'id', nameColumn: 'name' },
+    tenantTable: { schema: 'app', table: 'orgs', keyColumn: 'id', keyType: 'bigint', nameColumn: 'name' },
     tenantColumn: 'org_id',
+    tenantColumns: ['org_id'],
     globalTables: [],
-    detection: { schemas: 'detected', tenantTable: 'detected', tenantColumn: 'detected', globalTables: 'detected', notes: [] },
+    detection: { schemas: 'detected', tenantTable: 'detected', tenantColumn: 'detected', globalTables: 'detected', notes: [], candidates: [], problem: null },
     tables: Array.from({ length: tables }, (_, i) => table(i)),
   };
 }
@@ -61,7 +62,7 @@ export function syntheticRun(model: TenancyModel): CheckRun {
   });
   return {
     mode: 'exact', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), database: FINGERPRINT,
-    model: { schemas: ['app'], tenantTable: 'app.orgs', tenantColumn: 'org_id', globalTables: [], detection: model.detection, tables: model.tables.length, tenantTables: model.tables.length, unscopedTables: 0, rlsTables: model.tables.filter((t) => t.rlsEnabled).length },
+    model: { schemas: ['app'], tenantTable: 'app.orgs', tenantColumn: 'org_id', tenantColumns: ['org_id'], globalTables: [], detection: model.detection, tables: model.tables.length, tenantTables: model.tables.length, unscopedTables: 0, rlsTables: model.tables.filter((t) => t.rlsEnabled).length },
     findings, tables: facts, skipped: [], cancelled: false,
   };
 }

@@ -7,7 +7,7 @@ import type { Finding } from '../../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import {
   addTenantColumnRemedy, columnEvidence, dropDefaultRemedy, fkEvidence, indexEvidence, policyEvidence, rlsEvidence, rlsRemedy,
-  scopedUniqueRemedy, setNotNullRemedy, tenantFkRemedy, tenantIndexRemedy, tenantPolicyRemedy,
+  scopedUniqueRemedy, setNotNullRemedy, tenantFkRemedy, tenantIndexRemedy, tenantPolicyRemedy, validateFkRemedy,
 } from './statements.js';
 
 /** Build a finding with the check's severity. */
@@ -17,6 +17,7 @@ export function finding(check: CheckId, t: { schema: string; table: string }, fi
 
 /** The SQL type of the tenant table's key, used in suggested DDL. */
 export function tenantKeyType(model: TenancyModel): string {
+  if (model.tenantTable) return model.tenantTable.keyType;
   const scoped = model.tables.find((t) => t.role === 'tenant' && t.tenantColumn);
   return scoped?.tenantColumn?.type ?? 'bigint';
 }
@@ -51,6 +52,15 @@ function columnFindings(t: TableInfo, model: TenancyModel): Finding[] {
       message: `${t.schema}.${t.table}.${col.name} has no foreign key to ${model.tenantTable.schema}.${model.tenantTable.table}`,
       sql: fkEvidence(t),
       remedy: tenantFkRemedy(t, col.name, model.tenantTable),
+    }));
+  }
+  const fk = t.tenantForeignKey ? t.foreignKeys.find((f) => f.name === t.tenantForeignKey) : undefined;
+  if (model.tenantTable && fk && !fk.validated) {
+    out.push(finding('tenant-fk-not-validated', t, {
+      constraint: fk.name, column: col.name,
+      message: `${t.schema}.${t.table}: foreign key ${fk.name} (${col.name}) to ${model.tenantTable.schema}.${model.tenantTable.table} is NOT VALID; existing rows were never checked`,
+      sql: fkEvidence(t),
+      remedy: validateFkRemedy(t, fk.name),
     }));
   }
   for (const u of t.uniqueKeys) {
@@ -117,7 +127,7 @@ export function catalogFindings(model: TenancyModel, rlsSetting = 'app.tenant_id
     if (t.role === 'unscoped' && model.tenantColumn) {
       out.push(finding('tenant-column-missing', t, {
         column: model.tenantColumn,
-        message: `${t.schema}.${t.table} has no ${model.tenantColumn} column and is not declared global`,
+        message: `${t.schema}.${t.table} has no ${model.tenantColumns.length > 1 ? model.tenantColumns.join(' or ') : model.tenantColumn} column and is not declared global`,
         sql: columnEvidence(t, model.tenantColumn),
         remedy: addTenantColumnRemedy(t, model.tenantColumn, model.tenantTable, keyType),
       }));
