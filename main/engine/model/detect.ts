@@ -121,7 +121,9 @@ export function rankTenantTables(tables: CatalogTable[]): (TenantCandidate & { e
   const out = stems.map(({ t, stem }) => {
     const referencedBy = refs.get(key(t))?.size ?? 0;
     const names = new Set(stemColumns(stem!));
-    const columnTables = tables.filter((o) => o !== t && !refs.get(key(t))?.has(key(o)) && o.columns.some((c) => names.has(c.name))).length;
+    // A matching column counts only where no FK already says it points at another table.
+    const pointsElsewhere = (o: CatalogTable, col: string) => o.foreignKeys.some((fk) => fk.columns.includes(col) && `${fk.refSchema}.${fk.refTable}` !== key(t));
+    const columnTables = tables.filter((o) => o !== t && !refs.get(key(t))?.has(key(o)) && o.columns.some((c) => names.has(c.name) && !pointsElsewhere(o, c.name))).length;
     // A mutual reference (organizations.default_team_id, teams.organization_id): the more referenced one is the root.
     const refsOf = (k: string) => refs.get(k)?.size ?? 0;
     const parent = t.foreignKeys.map((fk) => `${fk.refSchema}.${fk.refTable}`)
