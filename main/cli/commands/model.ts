@@ -14,7 +14,7 @@ export function formatRanking(model: TenancyModel): string {
   if (c.length === 0) return '';
   const rows = c.slice(0, 8).map((x) => [x.chosen ? '*' : '', x.typed, String(x.referencedBy), String(x.columnTables), x.keyColumn ?? '-', x.reason]);
   const more = c.length > 8 ? `\n(${c.length - 8} more)` : '';
-  return `Tenant table candidates (* chosen${model.detection.tenantTable === 'given' ? ', given' : ''}):\n${renderTable(['', 'table', 'FKs from', 'columns', 'key', 'why'], rows)}${more}\n\n`;
+  return `Tenant table candidates (* chosen${model.detection.tenantTable === 'given' ? ', given' : ''}):\n${renderTable(['', 'table', 'FKs from', 'named cols', 'key', 'why'], rows)}${more}\n\n`;
 }
 
 /** Register `tenancy model`. */

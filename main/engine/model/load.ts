@@ -57,7 +57,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   const declaredGlobals = (settings.globalTables ?? []).map((g) => parseTableRef(g, '--global-tables'));
   for (const g of declaredGlobals) {
     if (find(g)) continue;
-    const close = catalog.filter((t) => closeNames(`${g.schema}.${g.table}`, [`${t.schema}.${t.table}`]).length > 0 || closeNames(g.table, [t.table]).length > 0);
+    const close = catalog.filter((t) => closeNames(g.table, [t.table]).length > 0);
     const hint = close.length > 0 ? `; did you mean ${close.slice(0, 3).map((t) => typedName(t.schema, t.table)).join(', or ')}?` : '';
     throw new UserError(`global table ${typedName(g.schema, g.table)} not found in schemas ${schemas.join(', ')}${hint}`, 'usage');
   }

@@ -46,7 +46,10 @@ export function resolveTenantTable(catalog: CatalogTable[], schemas: string[], g
     }
     const table = catalog.find((t) => t.schema === ref.schema && t.table === ref.table);
     if (!table) {
-      const close = catalog.filter((t) => closeNames(`${ref.schema}.${ref.table}`, [`${t.schema}.${t.table}`]).length > 0 || closeNames(ref.table, [t.table]).length > 0);
+      // Close table names first (same name in another case or schema, a typo), then the detected winner.
+      const close = catalog.filter((t) => closeNames(ref.table, [t.table]).length > 0)
+        .sort((a, b) => Number(b.table.toLowerCase() === ref.table.toLowerCase()) - Number(a.table.toLowerCase() === ref.table.toLowerCase()) ||
+          Number(b.schema === ref.schema) - Number(a.schema === ref.schema) || refCount(b, catalog) - refCount(a, catalog));
       const best = [...close, ...ranking.filter((r) => r.eligible).map((r) => r.catalog)].filter((t, i, a) => a.indexOf(t) === i).slice(0, 3);
       const hint = best.length > 0 ? `; did you mean ${best.map((t) => suggestion(t, catalog)).join(', or ')}?` : '; check --tenant-table or --schema';
       throw new UserError(`tenant table ${typedName(ref.schema, ref.table)} not found in schemas ${schemas.join(', ')}${hint}`, 'usage');
