@@ -67,9 +67,24 @@ export const TenantColumnSchema = z.object({
 });
 export type TenantColumn = z.infer<typeof TenantColumnSchema>;
 
-export const TableRoleSchema = z.enum(['tenant', 'tenant-table', 'global', 'unscoped']);
-/** tenant: has the tenant column; tenant-table: the table of tenants; global: shared by all; unscoped: should have a tenant column and has none. */
+export const TableRoleSchema = z.enum(['tenant', 'scoped', 'tenant-table', 'global', 'unscoped']);
+/**
+ * tenant: has the tenant column; scoped: no tenant column, but a foreign-key path reaches a tenant
+ * table (invoice_lines -> invoices); tenant-table: the table of tenants; global: shared by all;
+ * unscoped: should have a tenant column and has none.
+ */
 export type TableRole = z.infer<typeof TableRoleSchema>;
+
+export const PathStepSchema = z.object({
+  /** The foreign key followed, on the table this step leaves from. */
+  constraint: z.string(),
+  columns: z.array(z.string()),
+  refSchema: z.string(),
+  refTable: z.string(),
+  refColumns: z.array(z.string()),
+});
+/** One foreign key of a table's path to its tenant. */
+export type PathStep = z.infer<typeof PathStepSchema>;
 
 export const TableInfoSchema = z.object({
   schema: z.string(),
@@ -85,6 +100,11 @@ export const TableInfoSchema = z.object({
   primaryKey: z.array(z.string()).nullable(),
   columns: z.array(z.string()),
   tenantColumn: TenantColumnSchema.nullable(),
+  /**
+   * For a `scoped` table: the foreign keys from it to a table with the tenant column, in order;
+   * the last step's table holds the tenant. Null for other roles.
+   */
+  tenantPath: z.array(PathStepSchema).nullable().default(null),
   /** The FK from the tenant column to the tenant table, if any. */
   tenantForeignKey: z.string().nullable(),
   foreignKeys: z.array(ForeignKeySchema),
@@ -174,6 +194,8 @@ export const ModelSummarySchema = z.object({
   detection: DetectionSchema,
   tables: z.number(),
   tenantTables: z.number(),
+  /** Tables scoped through a parent's foreign key. */
+  scopedTables: z.number().default(0),
   unscopedTables: z.number(),
   rlsTables: z.number(),
 });

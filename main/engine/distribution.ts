@@ -5,6 +5,7 @@
 import type { Distribution, DistributionRow, ProgressEvent, Skipped } from '../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../shared/model.js';
 import { keyCompare } from './checks/run.js';
+import { scanScoped } from './checks/scoped.js';
 import { readTenants, scanTable, unscannableReason, type TableScan, type TenantDirectory } from './checks/scan.js';
 import { CancelledError, UserError } from './errors.js';
 import { requireCompleteModel } from './model/load.js';
@@ -75,7 +76,7 @@ export async function computeDistribution(session: Session, model: TenancyModel,
   }
   const builder = new DistributionBuilder(tenants, opts.tenant);
   const skipped: Skipped[] = [];
-  const tables = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
+  const tables = model.tables.filter((t) => (t.role === 'tenant' && t.tenantColumn) || (t.role === 'scoped' && t.tenantPath));
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -87,7 +88,9 @@ export async function computeDistribution(session: Session, model: TenancyModel,
         continue;
       }
       try {
-        builder.add(t, await scanTable(session, t, t.tenantColumn!.name, model.tenantTable ? tenants : null, keyCompare(session, model)));
+        builder.add(t, t.role === 'scoped'
+          ? await scanScoped(session, model, t, tenants, keyCompare(session, model))
+          : await scanTable(session, t, t.tenantColumn!.name, model.tenantTable ? tenants : null, keyCompare(session, model)));
       } catch (err) {
         const reason = unscannableReason(err);
         if (!reason) throw err;

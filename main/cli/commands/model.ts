@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { TenancyModel } from '../../../shared/model.js';
 import { loadModel, requireCompleteModel, summarizeModel } from '../../engine/model/load.js';
+import { describePath, pathTenantColumn } from '../../engine/model/paths.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { formatBytes, printJson, renderTable } from '../format.js';
 import { formatModelHeader } from '../render.js';
@@ -32,7 +33,8 @@ export function registerModel(program: Command): void {
       const rows = model.tables.map((t) => [
         `${t.schema}.${t.table}${t.partitioned ? ` [${t.partitions} partitions]` : ''}`,
         t.role,
-        t.tenantColumn ? `${t.tenantColumn.name}${t.tenantColumn.nullable ? ' NULL' : ''}${t.tenantColumn.default ? ' DEFAULT' : ''}` : '-',
+        t.tenantColumn ? `${t.tenantColumn.name}${t.tenantColumn.nullable ? ' NULL' : ''}${t.tenantColumn.default ? ' DEFAULT' : ''}`
+          : t.tenantPath ? `via ${describePath(t, pathTenantColumn(model, t))}` : '-',
         t.estimatedRows === null ? '?' : `~${t.estimatedRows}`,
         formatBytes(t.sizeBytes),
         t.rlsEnabled ? (t.rlsForced ? 'forced' : 'on') : 'off',

@@ -5,8 +5,9 @@
 import { CHECKS, type CheckId } from '../../../shared/checks.js';
 import type { Finding } from '../../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../../shared/model.js';
+import { qualified, quoteIdent } from '../ident.js';
 import {
-  addTenantColumnRemedy, columnEvidence, dropDefaultRemedy, fkEvidence, indexEvidence, policyEvidence, rlsEvidence, rlsRemedy,
+  addTenantColumnRemedy, columnEvidence, derivedName, dropDefaultRemedy, fkEvidence, indexEvidence, policyEvidence, rlsEvidence, rlsRemedy,
   scopedUniqueRemedy, setNotNullRemedy, tenantFkRemedy, tenantIndexRemedy, tenantPolicyRemedy, validateFkRemedy,
 } from './statements.js';
 
@@ -119,6 +120,29 @@ function rlsFindings(t: TableInfo, keyType: string, setting: string): Finding[] 
   return out;
 }
 
+/**
+ * RLS on a table scoped through a parent: disabled, not forced, or no policy. A policy through the
+ * parent (EXISTS on the parent, whose own policy applies) is fine, so policies are not read for
+ * the tenant column.
+ */
+function scopedRlsFindings(t: TableInfo): Finding[] {
+  const first = t.tenantPath![0]!;
+  const on = first.columns.map((c, i) => `p.${quoteIdent(first.refColumns[i]!)} = ${quoteIdent(t.table)}.${quoteIdent(c)}`).join(' AND ');
+  const policy = `CREATE POLICY ${quoteIdent(derivedName(t.table, 'through_parent'))} ON ${qualified(t.schema, t.table)} ` +
+    `USING (EXISTS (SELECT FROM ${qualified(first.refSchema, first.refTable)} p WHERE ${on}));  -- the parent's own policy applies inside`;
+  if (!t.rlsEnabled) {
+    return [finding('rls-disabled', t, {
+      message: `${t.schema}.${t.table} (scoped through ${first.refTable}): row-level security is disabled`,
+      sql: rlsEvidence(t),
+      remedy: `${rlsRemedy(t, 'ENABLE')}\n${rlsRemedy(t, 'FORCE')}${t.policies.length === 0 ? `\n${policy}` : ''}`,
+    })];
+  }
+  const out: Finding[] = [];
+  if (!t.rlsForced) out.push(finding('rls-not-forced', t, { message: `${t.schema}.${t.table}: RLS is enabled but not forced; the owner bypasses it`, sql: rlsEvidence(t), remedy: rlsRemedy(t, 'FORCE') }));
+  if (t.policies.length === 0) out.push(finding('rls-no-policy', t, { message: `${t.schema}.${t.table}: RLS is enabled with no policy, so the application sees no rows`, sql: rlsEvidence(t), remedy: policy }));
+  return out;
+}
+
 /** Every catalog finding of the model. `rlsSetting` names the tenant setting in suggested policies. */
 export function catalogFindings(model: TenancyModel, rlsSetting = 'app.tenant_id'): Finding[] {
   const out: Finding[] = [];
@@ -132,6 +156,7 @@ export function catalogFindings(model: TenancyModel, rlsSetting = 'app.tenant_id
         remedy: addTenantColumnRemedy(t, model.tenantColumn, model.tenantTable, keyType),
       }));
     }
+    if (t.role === 'scoped' && t.tenantPath) out.push(...scopedRlsFindings(t));
     if (t.role !== 'tenant' || !t.tenantColumn) continue;
     out.push(...columnFindings(t, model), ...rlsFindings(t, keyType, rlsSetting));
   }

@@ -10,6 +10,7 @@ import { CancelledError, UserError } from '../errors.js';
 import { requireCompleteModel, summarizeModel } from '../model/load.js';
 import type { Session } from '../session.js';
 import { catalogFindings, finding } from './catalog-checks.js';
+import { scanScoped, scanScopedCross, scopedCrossCandidates, scopedNullFinding } from './scoped.js';
 import type { KeyCompare } from './tenant-values.js';
 import { probeIsolation } from './isolation.js';
 import {
@@ -72,6 +73,7 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
       estimateRows(readable, findings, facts, skipped);
     } else {
       await exactRows(session, model, readable, findings, facts, skipped, opts);
+      await exactScopedRows(session, model, findings, facts, skipped, opts);
     }
 
     if (opts.rlsRole || opts.rlsSetting) {
@@ -191,6 +193,51 @@ async function exactRows(
         sql: crossTenantEvidence(c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp),
         remedy: crossTenantRemedy(c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp),
       }));
+    }
+  }
+}
+
+/** Tables scoped through a parent: one pass each along the path, one join per FK to another tenant-scoped table. */
+async function exactScopedRows(
+  session: Session, model: TenancyModel, findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
+): Promise<void> {
+  const scopedTables = model.tables.filter((t) => t.role === 'scoped' && t.tenantPath);
+  const readable = (t: TableInfo) => t.readable;
+  for (const t of scopedTables.filter((x) => !readable(x))) {
+    skipped.push({ schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` });
+  }
+  const cands = scopedCrossCandidates(model).filter((c) => readable(c.child) && readable(c.parent));
+  if (scopedTables.length === 0 && cands.length === 0) return;
+  const tenants = await readTenants(session, model);
+  const cmp = keyCompare(session, model);
+  const tables = scopedTables.filter(readable);
+  const total = tables.length + cands.length;
+  let done = 0;
+  const skip = (err: unknown, t: TableInfo, constraint?: string) => {
+    const reason = unscannableReason(err);
+    if (!reason) throw err;
+    skipped.push({ schema: t.schema, table: t.table, ...(constraint ? { constraint } : {}), reason });
+  };
+  for (const t of tables) {
+    throwIfAborted(opts.signal);
+    opts.onProgress?.({ phase: 'table', done: done++, total, schema: t.schema, table: t.table });
+    try {
+      const scan = await scanScoped(session, model, t, tenants, cmp);
+      facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: 0, estimate: false });
+      opts.onScan?.(t, scan, tenants);
+      if (scan.nullTenant > 0) findings.push(await scopedNullFinding(session, model, t, scan));
+    } catch (err) {
+      skip(err, t);
+    }
+  }
+  for (const c of cands) {
+    throwIfAborted(opts.signal);
+    opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name });
+    try {
+      const f = await scanScopedCross(session, model, c, cmp);
+      if (f) findings.push(f);
+    } catch (err) {
+      skip(err, c.child, c.fk.name);
     }
   }
 }

@@ -56,6 +56,11 @@ export async function scanTable(session: Session, t: TableInfo, column: string, 
       `(SELECT ${c} AS v, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}) s`
     : `SELECT ${c}::text AS tenant, ${c}::text AS raw, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}`;
   const { rows } = await session.query<{ tenant: string | null; raw: string | null; n: string }>(sql);
+  return tallyScan(rows, tenants);
+}
+
+/** Fold GROUP BY rows (canonical tenant, stored value, count) into a TableScan. */
+export function tallyScan(rows: { tenant: string | null; raw: string | null; n: string }[], tenants: TenantDirectory | null): TableScan {
   const scan: TableScan = { rows: 0, nullTenant: 0, perTenant: new Map(), orphans: new Map(), invalid: new Map(), orphanValues: [] };
   const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
   for (const r of rows) {

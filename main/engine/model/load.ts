@@ -8,6 +8,7 @@ import { parseQualifiedName } from '../ident.js';
 import type { Session } from '../session.js';
 import { listSchemas, readCatalog, readNullFractions, type CatalogTable } from './catalog.js';
 import { PLATFORM_SCHEMAS, autoGlobalReason, closeNames, tableTenantColumn, tenantNameColumn, typedName } from './detect.js';
+import { assignScopePaths } from './paths.js';
 import { resolveTenantColumns, resolveTenantTable, splitColumns } from './resolve.js';
 
 function parseTableRef(text: string, what: string): TableRef {
@@ -108,6 +109,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
         ? { name: col.name, type: col.type, nullable: !col.notNull, default: col.default, nullFrac: nullFracs.get(`${t.schema}.${t.table}.${col.name}`) ?? null }
         : null,
       tenantForeignKey: tenantFk?.name ?? null,
+      tenantPath: null,
       foreignKeys: t.foreignKeys,
       uniqueKeys: t.uniqueKeys,
       indexes: t.indexes,
@@ -120,6 +122,9 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
       readable: t.readable,
     };
   });
+
+  const catalogOf = new Map(catalog.map((c) => [c.oid, c]));
+  assignScopePaths(tables, (t, column) => catalogOf.get(t.oid)?.columns.find((c) => c.name === column)?.notNull ?? false);
 
   for (const t of catalog.filter((c) => c.lockedBy !== null)) {
     notes.push(`${t.schema}.${t.table} is locked ACCESS EXCLUSIVE by pid ${t.lockedBy}: its index, default and policy texts were not read; its scan will wait up to lock_timeout`);
@@ -161,6 +166,7 @@ export function summarizeModel(model: TenancyModel): ModelSummary {
     detection: model.detection,
     tables: model.tables.length,
     tenantTables: model.tables.filter((t) => t.role === 'tenant').length,
+    scopedTables: model.tables.filter((t) => t.role === 'scoped').length,
     unscopedTables: model.tables.filter((t) => t.role === 'unscoped').length,
     rlsTables: model.tables.filter((t) => t.rlsEnabled).length,
   };
