@@ -76,12 +76,20 @@ export const TableRoleSchema = z.enum(['tenant', 'scoped', 'tenant-table', 'glob
 export type TableRole = z.infer<typeof TableRoleSchema>;
 
 export const PathStepSchema = z.object({
-  /** The foreign key followed, on the table this step leaves from. */
+  /** The foreign key followed: on the table this step leaves from, or (reverse) on the table it reaches. */
   constraint: z.string(),
+  /** Columns of the table this step leaves from. */
   columns: z.array(z.string()),
+  /** The table this step reaches. */
   refSchema: z.string(),
   refTable: z.string(),
+  /** Columns of the table this step reaches, matched with `columns` in order. */
   refColumns: z.array(z.string()),
+  /**
+   * True when the step goes against the FK: the table is owned 1:1 by the row whose UNIQUE foreign
+   * key points at it (Organisation.settingsId -> OrganisationSettings).
+   */
+  reverse: z.boolean().default(false),
 });
 /** One foreign key of a table's path to its tenant. */
 export type PathStep = z.infer<typeof PathStepSchema>;

@@ -34,9 +34,16 @@ CREATE TABLE line_taxes (id int PRIMARY KEY, line_id int NOT NULL REFERENCES inv
 INSERT INTO line_taxes SELECT g, g,
   (SELECT min(p.id) FROM products p JOIN invoices i ON i.org_id = p.org_id JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.id = g), 5 FROM generate_series(1, 8) g;
 ${rls('line_taxes', 'EXISTS (SELECT FROM invoice_lines l WHERE l.id = line_id)')}
+-- owned 1:1: an invoice's settings row, through the invoice's UNIQUE settings_id (the FK points the other way)
+CREATE TABLE invoice_settings (id int PRIMARY KEY, footer text);
+INSERT INTO invoice_settings SELECT g, 'f' FROM generate_series(1, 4) g;
+ALTER TABLE invoices ADD COLUMN settings_id int UNIQUE REFERENCES invoice_settings;
+UPDATE invoices SET settings_id = id;
+${rls('invoice_settings', 'EXISTS (SELECT FROM invoices i WHERE i.settings_id = invoice_settings.id)')}
 ANALYZE;
 `;
 const PLANTED = `${BASE}
+INSERT INTO invoice_settings VALUES (5, 'left over');
 UPDATE invoice_lines l SET product_id = (SELECT min(p.id) FROM products p JOIN invoices i ON i.org_id <> p.org_id WHERE i.id = l.invoice_id) WHERE id = 3;
 INSERT INTO invoice_lines VALUES (9, NULL, 1, 1);
 UPDATE line_taxes t SET product_id = (SELECT min(p.id) FROM products p JOIN invoices i ON i.org_id <> p.org_id JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.id = t.line_id) WHERE id = 5;
@@ -70,10 +77,15 @@ describe('tables scoped through a parent', () => {
     const taxes = model.tables.find((t) => t.table === 'line_taxes')!;
     expect(lines).toMatchObject({ role: 'scoped', roleReason: 'scoped through invoice_lines_invoice_id_fkey to public.invoices' });
     expect(lines.tenantPath!.map((p) => `${p.constraint}:${p.refTable}`)).toEqual(['invoice_lines_invoice_id_fkey:invoices']);
+    expect(lines.roleReason).toBe('scoped through invoice_lines_invoice_id_fkey to public.invoices');
     expect(taxes.tenantPath!.map((p) => `${p.constraint}:${p.refTable}`)).toEqual(['line_taxes_line_id_fkey:invoice_lines', 'invoice_lines_invoice_id_fkey:invoices']);
     const run = await runChecks(s, model, { mode: 'exact' });
     expect(run.findings.filter((f) => f.check === 'tenant-column-missing')).toEqual([]);
-    expect(run.model.scopedTables).toBe(2);
+    expect(run.model.scopedTables).toBe(3);
+    const settings = model.tables.find((t) => t.table === 'invoice_settings')!;
+    expect(settings.tenantPath).toEqual([{ constraint: 'invoices_settings_id_fkey', columns: ['id'], refSchema: 'public', refTable: 'invoices', refColumns: ['settings_id'], reverse: true }]);
+    // The owner's UNIQUE settings_id is the 1:1 ownership, not an unscoped unique key.
+    expect(run.findings.filter((f) => f.check === 'unscoped-unique')).toEqual([]);
   });
 
   it('finds the NULL path and the cross-tenant rows planted along one and two levels, and the evidence reproduces each count', async () => {
@@ -83,6 +95,7 @@ describe('tables scoped through a parent', () => {
       'cross-tenant-reference invoice_lines invoice_lines_product_id_fkey 1',
       'cross-tenant-reference line_taxes line_taxes_product_id_fkey 1',
       'null-tenant-rows invoice_lines 1',
+      'null-tenant-rows invoice_settings 1',
       'null-tenant-rows line_taxes 1',
     ]);
     for (const f of got) expect(Number((await planted.exec(f.sql)).rows[0].count), f.sql).toBe(f.count);

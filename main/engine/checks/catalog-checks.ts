@@ -64,8 +64,11 @@ function columnFindings(t: TableInfo, model: TenancyModel): Finding[] {
       remedy: validateFkRemedy(t, fk.name),
     }));
   }
+  // The UNIQUE key of a FK that owns a table 1:1 (Org.settingsId) is that table's tenant path, not a leak.
+  const ownerKeys = model.tables.flatMap((o) => (o.tenantPath ?? []).filter((s) => s.reverse && s.refSchema === t.schema && s.refTable === t.table).map((s) => s.refColumns));
+  const isOwnerKey = (keys: string[]) => ownerKeys.some((k) => k.length === keys.length && k.every((c) => keys.includes(c)));
   for (const u of t.uniqueKeys) {
-    if (u.primary || !u.valid || uniqueIsScoped(u.keys, u.keyIsColumn, col.name)) continue;
+    if (u.primary || !u.valid || uniqueIsScoped(u.keys, u.keyIsColumn, col.name) || isOwnerKey(u.keys)) continue;
     out.push(finding('unscoped-unique', t, {
       constraint: u.name,
       message: `${t.schema}.${t.table}: unique ${u.kind} ${u.name} on (${u.keys.join(', ')}) does not include ${col.name}`,

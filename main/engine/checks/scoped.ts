@@ -6,7 +6,7 @@
 import type { Finding, SampleRow } from '../../../shared/findings.js';
 import type { ForeignKey, TableInfo, TenancyModel } from '../../../shared/model.js';
 import { qualified, quoteIdent } from '../ident.js';
-import { describePath, pathEnd } from '../model/paths.js';
+import { describePath, pathEnd, pathTenantColumn } from '../model/paths.js';
 import type { Session } from '../session.js';
 import { finding } from './catalog-checks.js';
 import { SAMPLE_SIZE, tallyScan, type TableScan, type TenantDirectory } from './scan.js';
@@ -26,7 +26,9 @@ export interface TenantSource {
 export function tenantSource(model: TenancyModel, t: TableInfo, alias: string, prefix: string): TenantSource | null {
   if (t.role === 'tenant' && t.tenantColumn) return { joins: '', expr: `${alias}.${q(t.tenantColumn.name)}`, type: t.tenantColumn.type };
   const end = t.role === 'scoped' ? pathEnd(model, t) : undefined;
-  if (!t.tenantPath || !end?.tenantColumn) return null;
+  const endCol = end?.role === 'tenant-table' && model.tenantTable
+    ? { name: model.tenantTable.keyColumn, type: model.tenantTable.keyType } : end?.tenantColumn;
+  if (!t.tenantPath || !endCol) return null;
   let prev = alias;
   const joins = t.tenantPath.map((step, i) => {
     const a = `${prefix}${i + 1}`;
@@ -34,7 +36,7 @@ export function tenantSource(model: TenancyModel, t: TableInfo, alias: string, p
     prev = a;
     return ` LEFT JOIN ${qualified(step.refSchema, step.refTable)} ${a} ON ${on}`;
   });
-  return { joins: joins.join(''), expr: `${prev}.${q(end.tenantColumn.name)}`, type: end.tenantColumn.type };
+  return { joins: joins.join(''), expr: `${prev}.${q(endCol.name)}`, type: endCol.type };
 }
 
 /** One pass over a scoped table: rows per tenant through its path (NULL: no tenant). */
@@ -61,13 +63,19 @@ export async function scopedNullFinding(session: Session, model: TenancyModel, t
   const { rows } = await session.query<SampleRow>(
     `SELECT ${sampleSelect(t, 'c')}, ${fkCols} FROM ${qualified(t.schema, t.table)} c${src.joins} WHERE ${src.expr} IS NULL LIMIT ${SAMPLE_SIZE}`,
   );
-  const path = describePath(t, pathEnd(model, t)?.tenantColumn?.name);
+  const path = describePath(t, pathTenantColumn(model, t));
+  const why = first.reverse
+    ? `no ${first.refTable} row owns it through ${first.refColumns.join(', ')}, or its owner has no tenant`
+    : `NULL ${first.columns.join(', ')}, or a parent with no tenant`;
+  const remedy = first.reverse
+    ? `-- each row is owned by no ${first.refTable} row: delete it if it is left over, or point an owner's ${first.refColumns.join(', ')} at it`
+    : `-- each row belongs to no tenant: point ${first.columns.join(', ')} at a ${first.refTable} row of the right tenant, or delete the row;\n` +
+      `-- then make it impossible: ALTER TABLE ${qualified(t.schema, t.table)} ALTER COLUMN ${q(first.columns[0]!)} SET NOT NULL (or add the tenant column)`;
   return finding('null-tenant-rows', t, {
     column: first.columns.join(', '), count: scan.nullTenant, sample: rows,
-    message: `${t.schema}.${t.table}: ${scan.nullTenant} of ${scan.rows} rows reach no tenant through ${path} (NULL ${first.columns.join(', ')}, or a parent with no tenant)`,
+    message: `${t.schema}.${t.table}: ${scan.nullTenant} of ${scan.rows} rows reach no tenant through ${path} (${why})`,
     sql: scopedNullEvidence(model, t),
-    remedy: `-- each row belongs to no tenant: point ${first.columns.join(', ')} at a ${first.refTable} row of the right tenant, or delete the row;\n` +
-      `-- then make it impossible: ALTER TABLE ${qualified(t.schema, t.table)} ALTER COLUMN ${q(first.columns[0]!)} SET NOT NULL (or add the tenant column)`,
+    remedy,
   });
 }
 
@@ -88,9 +96,13 @@ export function scopedCrossCandidates(model: TenancyModel): ScopedCrossCandidate
   for (const child of model.tables) {
     if (!scoped(child)) continue;
     for (const fk of child.foreignKeys) {
-      if (child.role === 'scoped' && fk.name === child.tenantPath?.[0]?.constraint) continue;
+      const first = child.tenantPath?.[0];
+      if (child.role === 'scoped' && first && !first.reverse && fk.name === first.constraint) continue;
       const parent = model.tables.find((t) => t.schema === fk.refSchema && t.table === fk.refTable);
       if (!parent || !scoped(parent) || (child.role === 'tenant' && parent.role === 'tenant')) continue;
+      // The owner's own FK to a table it owns 1:1 is that table's tenant, not a reference to check.
+      const owned = parent.tenantPath?.[0];
+      if (owned?.reverse && owned.constraint === fk.name && owned.refSchema === child.schema && owned.refTable === child.table) continue;
       out.push({ child, parent, fk });
     }
   }
@@ -127,7 +139,7 @@ export async function scanScopedCross(session: Session, model: TenancyModel, c: 
       `WHERE c.ctid = ANY($1::tid[]) AND ${where} ORDER BY c.ctid`,
     [ctids],
   );
-  const via = (t: TableInfo) => (t.role === 'scoped' ? ` (through ${describePath(t, pathEnd(model, t)?.tenantColumn?.name)})` : '');
+  const via = (t: TableInfo) => (t.role === 'scoped' ? ` (through ${describePath(t, pathTenantColumn(model, t))})` : '');
   return finding('cross-tenant-reference', c.child, {
     constraint: c.fk.name, column: c.fk.columns.join(', '), count, sample: sample.rows,
     message: `${c.child.schema}.${c.child.table} -> ${c.parent.schema}.${c.parent.table} (${c.fk.name}): ${count} rows whose tenant${via(c.child)} differs from the referenced row's${via(c.parent)}`,
