@@ -144,6 +144,8 @@ export const ModelSettingsSchema = z.object({
   /** One name or a comma-separated list (two spellings in one schema); snake/camel forms are implied. */
   tenantColumn: z.string().optional(),
   globalTables: z.array(z.string()).optional(),
+  /** Columns unique across all tenants by design (invitation tokens, API keys), as schema.table.column. */
+  globalUniques: z.array(z.string()).optional(),
 });
 /** What the operator told us; anything missing is auto-detected. */
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
@@ -190,6 +192,8 @@ export const TenancyModelSchema = z.object({
   globalTables: z.array(TableRefSchema),
   detection: DetectionSchema,
   tables: z.array(TableInfoSchema),
+  /** Declared global uniques, resolved: unique keys on exactly these columns are accepted, not findings. */
+  globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string() })).default([]),
 });
 export type TenancyModel = z.infer<typeof TenancyModelSchema>;
 

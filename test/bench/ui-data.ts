@@ -40,6 +40,7 @@ export function syntheticModel(tables: number): TenancyModel {
     tenantColumn: 'org_id',
     tenantColumns: ['org_id'],
     globalTables: [],
+    globalUniques: [],
     detection: { schemas: 'detected', tenantTable: 'detected', tenantColumn: 'detected', globalTables: 'detected', notes: [], candidates: [], problem: null },
     tables: Array.from({ length: tables }, (_, i) => table(i)),
   };

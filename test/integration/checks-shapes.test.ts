@@ -8,12 +8,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRun } from '../../shared/findings.js';
 import type { ModelSettings } from '../../shared/model.js';
-import { runChecks } from '../../main/engine/checks/run.js';
+import { hasErrors, runChecks } from '../../main/engine/checks/run.js';
 import { asKeyType } from '../../main/engine/checks/tenant-values.js';
 import { computeDistribution } from '../../main/engine/distribution.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
+const rls = (t: string) => `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY; ALTER TABLE ${t} FORCE ROW LEVEL SECURITY;
+  CREATE POLICY tenant ON ${t} USING (org_id = current_setting('app.tenant_id', true)::bigint);`;
 const rowChecks = ['null-tenant-rows', 'orphan-tenant-rows', 'cross-tenant-reference', 'isolation-leak'];
 const key = (f: { check: string; table: string; count?: number }) => `${f.check} ${f.table}${f.count !== undefined ? ` ${f.count}` : ''}`;
 
@@ -275,5 +277,57 @@ describe('uuid/text/bigint pairs in evidence SQL', () => {
     const probe = async (type: string, v: number) => (await planted.exec(
       `SELECT ${asKeyType('v', 'text', type, v)}::text AS out FROM unnest($1::text[]) WITH ORDINALITY u(v, n) ORDER BY n`, [values])).rows.map((r) => r.out);
     for (const type of ['uuid', 'bigint', 'integer']) expect(await probe(type, 150000)).toEqual(await probe(type, 180000));
+  });
+});
+
+describe('declared global uniques and RLS without policy on tables without the tenant column', () => {
+  const base = `
+    CREATE TABLE organizations (id bigint PRIMARY KEY, name text);
+    INSERT INTO organizations VALUES (1, 'A');
+    CREATE TABLE invitations (id int PRIMARY KEY, org_id bigint NOT NULL REFERENCES organizations, token text NOT NULL, email text NOT NULL);
+    CREATE INDEX ON invitations (org_id);
+    CREATE UNIQUE INDEX "invitations_token_key" ON invitations (token);
+    CREATE UNIQUE INDEX invitations_email_key ON invitations (email);
+    ${rls('invitations')}
+    CREATE TABLE countries (code text PRIMARY KEY, name text);
+    ALTER TABLE countries ENABLE ROW LEVEL SECURITY;`;
+  let planted: TestDatabase;
+  let clean: TestDatabase;
+  beforeAll(async () => {
+    planted = await createTestDatabase(base);
+    clean = await createTestDatabase(`${base}\nCREATE POLICY read_all ON countries USING (true);\nDROP INDEX invitations_email_key;`);
+  });
+  afterAll(async () => {
+    await planted?.drop();
+    await clean?.drop();
+  });
+
+  it('undeclared: both uniques are errors with a remedy that names the ORM and the declaration; RLS with no policy on a global table is found', async () => {
+    const run = await check(planted, { globalTables: ['public.countries'] });
+    expect(run.findings.map((f) => `${f.check} ${f.table} ${f.constraint ?? ''}`.trim()).sort()).toEqual([
+      'rls-no-policy countries', 'unscoped-unique invitations invitations_email_key', 'unscoped-unique invitations invitations_token_key',
+    ]);
+    expect(hasErrors(run)).toBe(true);
+    const token = run.findings.find((f) => f.constraint === 'invitations_token_key')!;
+    expect(token.remedy).toContain('looks ORM-managed');
+    expect(token.remedy).toContain('--global-uniques public.invitations.token');
+  });
+
+  it('declared: the token key is reported as accepted, without a remedy, and is not an error', async () => {
+    const run = await check(planted, { globalTables: ['public.countries'], globalUniques: ['public.invitations.token'] });
+    const token = run.findings.find((f) => f.constraint === 'invitations_token_key')!;
+    expect(token).toMatchObject({ accepted: 'declared globally unique: --global-uniques public.invitations.token', remedy: null });
+    expect(run.findings.find((f) => f.constraint === 'invitations_email_key')!.accepted).toBeUndefined();
+  });
+
+  it('the twin: with the declaration and a policy, only the accepted finding remains and nothing is an error', async () => {
+    const run = await check(clean, { globalTables: ['public.countries'], globalUniques: ['invitations.token'] });
+    expect(run.findings.map((f) => `${f.check} ${f.constraint ?? f.table} ${f.accepted ? 'accepted' : ''}`.trim())).toEqual(['unscoped-unique invitations_token_key accepted']);
+    expect(hasErrors(run)).toBe(false);
+  });
+
+  it('a declared column that does not exist is one line with the closest names', async () => {
+    const s = await planted.session();
+    await expect(loadModel(s, { globalUniques: ['public.invitations.tokn'] })).rejects.toThrow('--global-uniques public.invitations.tokn: public.invitations has no column tokn; did you mean token?');
   });
 });

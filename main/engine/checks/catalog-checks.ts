@@ -69,11 +69,14 @@ function columnFindings(t: TableInfo, model: TenancyModel): Finding[] {
   const isOwnerKey = (keys: string[]) => ownerKeys.some((k) => k.length === keys.length && k.every((c) => keys.includes(c)));
   for (const u of t.uniqueKeys) {
     if (u.primary || !u.valid || uniqueIsScoped(u.keys, u.keyIsColumn, col.name) || isOwnerKey(u.keys)) continue;
+    const declared = u.keys.length === 1 && u.keyIsColumn[0] &&
+      model.globalUniques.some((g) => g.schema === t.schema && g.table === t.table && g.column === u.keys[0]);
     out.push(finding('unscoped-unique', t, {
       constraint: u.name,
-      message: `${t.schema}.${t.table}: unique ${u.kind} ${u.name} on (${u.keys.join(', ')}) does not include ${col.name}`,
+      message: `${t.schema}.${t.table}: unique ${u.kind} ${u.name} on (${u.keys.join(', ')}) does not include ${col.name}${declared ? ' (declared globally unique)' : ''}`,
       sql: indexEvidence(t),
-      remedy: scopedUniqueRemedy(t, col.name, u),
+      remedy: declared ? null : scopedUniqueRemedy(t, col.name, u),
+      ...(declared ? { accepted: `declared globally unique: --global-uniques ${t.schema}.${t.table}.${u.keys[0]}` } : {}),
     }));
   }
   if (!t.indexes.some((i) => i.valid && i.leadingColumn === col.name)) {
@@ -160,6 +163,14 @@ export function catalogFindings(model: TenancyModel, rlsSetting = 'app.tenant_id
       }));
     }
     if (t.role === 'scoped' && t.tenantPath) out.push(...scopedRlsFindings(t));
+    // On any other table in scope (global, unscoped, the tenant table) RLS with no policy still hides every row.
+    if ((t.role === 'global' || t.role === 'unscoped' || t.role === 'tenant-table') && t.rlsEnabled && t.policies.length === 0) {
+      out.push(finding('rls-no-policy', t, {
+        message: `${t.schema}.${t.table} (${t.role}): RLS is enabled with no policy, so the application sees no rows`,
+        sql: rlsEvidence(t),
+        remedy: `-- add the policy the table needs (${t.role === 'global' ? 'a shared table: USING (true) for reads' : 'a tenant policy once it has a tenant'}), or:\n${`ALTER TABLE ${qualified(t.schema, t.table)} DISABLE ROW LEVEL SECURITY;`}`,
+      }));
+    }
     if (t.role !== 'tenant' || !t.tenantColumn) continue;
     out.push(...columnFindings(t, model), ...rlsFindings(t, keyType, rlsSetting));
   }

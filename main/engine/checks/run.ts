@@ -278,5 +278,5 @@ export function keyCompare(session: Session, model: TenancyModel): KeyCompare {
 
 /** Whether a run has error-severity findings (CLI exit code 1). */
 export function hasErrors(run: CheckRun): boolean {
-  return run.findings.some((f) => CHECKS[f.check].severity === 'error');
+  return run.findings.some((f) => CHECKS[f.check].severity === 'error' && !f.accepted);
 }

@@ -132,7 +132,12 @@ export function scopedUniqueRemedy(t: TableInfo, col: string, u: UniqueKey): str
   const drop = u.kind === 'constraint'
     ? `ALTER TABLE ${tbl} DROP CONSTRAINT ${q(u.name)};`
     : `DROP INDEX CONCURRENTLY ${qualified(t.schema, u.name)};`;
-  return `${create}\n${drop}`;
+  // Prisma names its @unique keys Table_col_key, Drizzle table_col_unique: the ORM schema owns them.
+  const orm = /_key$|_unique$/.test(u.name)
+    ? `\n-- ${u.name} looks ORM-managed (Prisma @unique / Drizzle .unique()): change it in the ORM schema too, or its next migration recreates it;` +
+      `\n-- if it is unique across all tenants by design, declare it instead: --global-uniques ${t.schema}.${t.table}.${u.keys[0] ?? ''}`
+    : '';
+  return `${create}\n${drop}${orm}`;
 }
 
 /** Remedy: an index leading with the tenant column. */

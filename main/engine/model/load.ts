@@ -64,6 +64,8 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   }
   const isDeclaredGlobal = (t: CatalogTable) => declaredGlobals.some((g) => g.schema === t.schema && g.table === t.table);
 
+  const globalUniques = (settings.globalUniques ?? []).map((g) => resolveGlobalUnique(g, catalog, schemas));
+
   const partitioned = new Set(catalog.filter((t) => t.partitioned).map((t) => `${t.schema}.${t.table}`));
   const nullFracs = tenantColumns.length > 0 ? await readNullFractions(session, schemas, tenantColumns, partitioned) : new Map<string, number>();
 
@@ -142,6 +144,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     tenantColumn,
     tenantColumns,
     globalTables: globals,
+    globalUniques,
     detection: {
       schemas: settings.schemas && settings.schemas.length > 0 ? 'given' : 'detected',
       tenantTable: tenantTableHow,
@@ -153,6 +156,24 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     },
     tables,
   };
+}
+
+/** Resolve one --global-uniques entry (schema.table.column, or table.column in public); a name that does not exist is a UserError. */
+function resolveGlobalUnique(text: string, catalog: CatalogTable[], schemas: string[]): { schema: string; table: string; column: string } {
+  const dot = text.lastIndexOf('.');
+  if (dot <= 0) throw new UserError(`--global-uniques ${text}: write schema.table.column`, 'usage');
+  const ref = parseTableRef(text.slice(0, dot), '--global-uniques');
+  const column = text.slice(dot + 1).replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+  const t = catalog.find((c) => c.schema === ref.schema && c.table === ref.table);
+  if (!t) {
+    const close = catalog.filter((c) => closeNames(ref.table, [c.table]).length > 0).slice(0, 3).map((c) => typedName(c.schema, c.table));
+    throw new UserError(`--global-uniques ${text}: table ${typedName(ref.schema, ref.table)} not found in schemas ${schemas.join(', ')}${close.length ? `; did you mean ${close.join(', or ')}?` : ''}`, 'usage');
+  }
+  if (!t.columns.some((c) => c.name === column)) {
+    const close = closeNames(column, t.columns.map((c) => c.name)).slice(0, 3);
+    throw new UserError(`--global-uniques ${text}: ${typedName(t.schema, t.table)} has no column ${column}${close.length ? `; did you mean ${close.join(', or ')}?` : ''}`, 'usage');
+  }
+  return { schema: t.schema, table: t.table, column };
 }
 
 /** The short form of a model that goes into check results and reports. */
