@@ -124,6 +124,20 @@ describe('tables scoped through a parent', () => {
     }
   });
 
+  it('are listed as not probed when the isolation probe runs, never silently passed', async () => {
+    const s = await clean.session();
+    const role = `app_${clean.name}`;
+    await clean.exec(`CREATE ROLE ${role} NOLOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    try {
+      const run = await runChecks(s, await loadModel(s), { mode: 'estimate', rlsRole: role, rlsSetting: 'app.tenant_id' });
+      expect(run.findings.filter((f) => f.check === 'isolation-leak')).toEqual([]);
+      expect(run.skipped.map((x) => x.table).sort()).toEqual(['invoice_lines', 'invoice_settings', 'line_taxes']);
+      expect(run.skipped[0]!.reason).toMatch(/^isolation probe: scoped through a parent; not probed/);
+    } finally {
+      await clean.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('yield to --global-tables', async () => {
     const s = await planted.session();
     const model = await loadModel(s, { globalTables: ['public.invoice_lines'] });

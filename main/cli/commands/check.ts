@@ -22,7 +22,7 @@ interface CheckCliOptions extends TargetOptions {
 export function formatCheckRun(run: CheckRun): string {
   const lines = [formatModelHeader(run.database, run.model, run.mode)];
   if (run.findings.length === 0) {
-    lines.push('', 'No findings: every check passed.');
+    lines.push('', run.skipped.length === 0 ? 'No findings: every check passed.' : `No findings in what was checked; ${run.skipped.length} not checked (below).`);
   } else {
     lines.push('', renderTable(
       ['severity', 'check', 'table', 'count', 'detail'],
