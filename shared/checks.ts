@@ -9,6 +9,7 @@ export const CHECK_IDS = [
   'tenant-column-nullable',
   'tenant-column-default',
   'tenant-fk-missing',
+  'tenant-fk-not-validated',
   'null-tenant-rows',
   'orphan-tenant-rows',
   'cross-tenant-reference',
@@ -54,6 +55,10 @@ export const CHECKS: Record<CheckId, CheckDefinition> = {
   'tenant-fk-missing': {
     id: 'tenant-fk-missing', severity: 'error', kind: 'catalog', title: 'No FK to the tenant table',
     why: 'Without a foreign key to the tenant table, rows can point at tenants that do not exist.',
+  },
+  'tenant-fk-not-validated': {
+    id: 'tenant-fk-not-validated', severity: 'error', kind: 'catalog', title: 'FK to the tenant table not validated',
+    why: 'A NOT VALID foreign key (added NOT VALID, or an interrupted VALIDATE) checks new rows only: existing rows may still point at tenants that do not exist.',
   },
   'null-tenant-rows': {
     id: 'null-tenant-rows', severity: 'error', kind: 'rows', title: 'Rows with no tenant',

@@ -37,6 +37,8 @@ export const FindingSchema = z.object({
   message: z.string(),
   sql: z.string(),
   remedy: z.string().nullable(),
+  /** Declared by the operator as by design (e.g. --global-uniques): shown as "accepted", never an error. */
+  accepted: z.string().optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

@@ -67,9 +67,32 @@ export const TenantColumnSchema = z.object({
 });
 export type TenantColumn = z.infer<typeof TenantColumnSchema>;
 
-export const TableRoleSchema = z.enum(['tenant', 'tenant-table', 'global', 'unscoped']);
-/** tenant: has the tenant column; tenant-table: the table of tenants; global: shared by all; unscoped: should have a tenant column and has none. */
+export const TableRoleSchema = z.enum(['tenant', 'scoped', 'tenant-table', 'global', 'unscoped']);
+/**
+ * tenant: has the tenant column; scoped: no tenant column, but a foreign-key path reaches a tenant
+ * table (invoice_lines -> invoices); tenant-table: the table of tenants; global: shared by all;
+ * unscoped: should have a tenant column and has none.
+ */
 export type TableRole = z.infer<typeof TableRoleSchema>;
+
+export const PathStepSchema = z.object({
+  /** The foreign key followed: on the table this step leaves from, or (reverse) on the table it reaches. */
+  constraint: z.string(),
+  /** Columns of the table this step leaves from. */
+  columns: z.array(z.string()),
+  /** The table this step reaches. */
+  refSchema: z.string(),
+  refTable: z.string(),
+  /** Columns of the table this step reaches, matched with `columns` in order. */
+  refColumns: z.array(z.string()),
+  /**
+   * True when the step goes against the FK: the table is owned 1:1 by the row whose UNIQUE foreign
+   * key points at it (Organisation.settingsId -> OrganisationSettings).
+   */
+  reverse: z.boolean().default(false),
+});
+/** One foreign key of a table's path to its tenant. */
+export type PathStep = z.infer<typeof PathStepSchema>;
 
 export const TableInfoSchema = z.object({
   schema: z.string(),
@@ -85,6 +108,11 @@ export const TableInfoSchema = z.object({
   primaryKey: z.array(z.string()).nullable(),
   columns: z.array(z.string()),
   tenantColumn: TenantColumnSchema.nullable(),
+  /**
+   * For a `scoped` table: the foreign keys from it to a table with the tenant column, in order;
+   * the last step's table holds the tenant. Null for other roles.
+   */
+  tenantPath: z.array(PathStepSchema).nullable().default(null),
   /** The FK from the tenant column to the tenant table, if any. */
   tenantForeignKey: z.string().nullable(),
   foreignKeys: z.array(ForeignKeySchema),
@@ -101,7 +129,10 @@ export type TableInfo = z.infer<typeof TableInfoSchema>;
 export const TenantTableSchema = z.object({
   schema: z.string(),
   table: z.string(),
+  /** The column tenant ids refer to: what FKs reference, else the single-column primary or unique key. */
   keyColumn: z.string(),
+  /** Its SQL type: every tenant value is compared in this type. */
+  keyType: z.string().default('bigint'),
   /** A human name column (name, slug, title) used to label tenants, if one exists. */
   nameColumn: z.string().nullable(),
 });
@@ -110,11 +141,33 @@ export type TenantTable = z.infer<typeof TenantTableSchema>;
 export const ModelSettingsSchema = z.object({
   schemas: z.array(z.string()).optional(),
   tenantTable: z.string().optional(),
+  /** One name or a comma-separated list (two spellings in one schema); snake/camel forms are implied. */
   tenantColumn: z.string().optional(),
   globalTables: z.array(z.string()).optional(),
+  /** Columns unique across all tenants by design (invitation tokens, API keys), as schema.table.column. */
+  globalUniques: z.array(z.string()).optional(),
 });
 /** What the operator told us; anything missing is auto-detected. */
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
+
+export const TenantCandidateSchema = z.object({
+  /** schema.table as stored. */
+  table: z.string(),
+  /** The name as the operator would type it (public."Team"). */
+  typed: z.string(),
+  /** Distinct tables with a foreign key to it. */
+  referencedBy: z.number(),
+  /** Further tables with a tenant-like column for it but no foreign key. */
+  columnTables: z.number(),
+  keyColumn: z.string().nullable(),
+  /** The tenant-like table it references (then it is a child, not the tenant). */
+  childOf: z.string().nullable(),
+  /** Why it ranks where it does, in words. */
+  reason: z.string(),
+  chosen: z.boolean(),
+});
+/** One row of the tenant-table ranking `tenancy model` shows. */
+export type TenantCandidate = z.infer<typeof TenantCandidateSchema>;
 
 export const DetectionSchema = z.object({
   schemas: z.enum(['given', 'detected']),
@@ -122,16 +175,25 @@ export const DetectionSchema = z.object({
   tenantColumn: z.enum(['given', 'detected', 'not-found']),
   globalTables: z.enum(['given', 'detected']),
   notes: z.array(z.string()),
+  /** Tenant-table candidates, best first, the chosen one marked. */
+  candidates: z.array(TenantCandidateSchema).default([]),
+  /** Why the model is incomplete (no tenant table or column): checks refuse to run. Null when complete. */
+  problem: z.string().nullable().default(null),
 });
 export type Detection = z.infer<typeof DetectionSchema>;
 
 export const TenancyModelSchema = z.object({
   schemas: z.array(z.string()),
   tenantTable: TenantTableSchema.nullable(),
+  /** The most used tenant column name (each table's own is in tables[].tenantColumn). */
   tenantColumn: z.string().nullable(),
+  /** Every tenant column name in use, most tables first. */
+  tenantColumns: z.array(z.string()).default([]),
   globalTables: z.array(TableRefSchema),
   detection: DetectionSchema,
   tables: z.array(TableInfoSchema),
+  /** Declared global uniques, resolved: unique keys on exactly these columns are accepted, not findings. */
+  globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string() })).default([]),
 });
 export type TenancyModel = z.infer<typeof TenancyModelSchema>;
 
@@ -139,10 +201,13 @@ export const ModelSummarySchema = z.object({
   schemas: z.array(z.string()),
   tenantTable: z.string().nullable(),
   tenantColumn: z.string().nullable(),
+  tenantColumns: z.array(z.string()).default([]),
   globalTables: z.array(z.string()),
   detection: DetectionSchema,
   tables: z.number(),
   tenantTables: z.number(),
+  /** Tables scoped through a parent's foreign key. */
+  scopedTables: z.number().default(0),
   unscopedTables: z.number(),
   rlsTables: z.number(),
 });

@@ -18,6 +18,7 @@ export interface TargetOptions {
   tenantTable?: string;
   tenantColumn?: string;
   globalTables?: string;
+  globalUniques?: string;
   format: 'table' | 'json';
 }
 
@@ -34,8 +35,9 @@ export function addModelOptions(cmd: Command): Command {
   return cmd
     .option('--schema <list>', 'schemas in scope, comma-separated (default: every non-system schema)')
     .option('--tenant-table <schema.table>', 'table of tenants (default: detected)')
-    .option('--tenant-column <name>', 'tenant column name (default: detected)')
-    .option('--global-tables <list>', 'tables shared by all tenants, comma-separated schema.table');
+    .option('--tenant-column <list>', 'tenant column name, or a comma-separated list of spellings (default: detected from the FKs to the tenant table)')
+    .option('--global-tables <list>', 'tables shared by all tenants, comma-separated schema.table')
+    .option('--global-uniques <list>', 'columns unique across all tenants by design (tokens, API keys), comma-separated schema.table.column: reported as accepted');
 }
 
 function splitList(v: string | undefined): string[] | undefined {
@@ -50,6 +52,7 @@ export function modelSettings(o: TargetOptions): ModelSettings {
     tenantTable: o.tenantTable,
     tenantColumn: o.tenantColumn,
     globalTables: splitList(o.globalTables),
+    globalUniques: splitList(o.globalUniques),
   };
 }
 

@@ -21,7 +21,7 @@ export function formatModelHeader(f: Fingerprint, m: ModelSummary, mode?: string
   const how = (v: string) => (v === 'given' ? '' : ` (${v})`);
   return [
     `${f.database} on PostgreSQL ${f.serverVersion} at ${f.serverAddress ?? 'local'}${f.serverPort ? `:${f.serverPort}` : ''} as ${f.user}${f.systemIdentifier ? `, system ${f.systemIdentifier}` : ''}${mode ? ` - ${mode} mode` : ''}`,
-    `tenant table ${m.tenantTable ?? '-'}${how(m.detection.tenantTable)}, tenant column ${m.tenantColumn ?? '-'}${how(m.detection.tenantColumn)}; schemas ${m.schemas.join(', ')}; ${m.tables} tables (${m.tenantTables} tenant-scoped, ${m.unscopedTables} without tenant column, ${m.globalTables.length} global)`,
+    `tenant table ${m.tenantTable ?? '-'}${how(m.detection.tenantTable)}, tenant column ${m.tenantColumns.length > 1 ? m.tenantColumns.join(', ') : m.tenantColumn ?? '-'}${how(m.detection.tenantColumn)}; schemas ${m.schemas.join(', ')}; ${m.tables} tables (${m.tenantTables} tenant-scoped, ${m.scopedTables > 0 ? `${m.scopedTables} scoped through a parent, ` : ''}${m.unscopedTables} without tenant column, ${m.globalTables.length} global)`,
     ...m.detection.notes.filter((n) => !/^tenant (table|column) detected/.test(n)).map((n) => `note: ${n}`),
   ].join('\n');
 }

@@ -4,8 +4,11 @@
  */
 import type { Distribution, DistributionRow, ProgressEvent, Skipped } from '../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../shared/model.js';
+import { keyCompare } from './checks/run.js';
+import { scanScoped } from './checks/scoped.js';
 import { readTenants, scanTable, unscannableReason, type TableScan, type TenantDirectory } from './checks/scan.js';
 import { CancelledError, UserError } from './errors.js';
+import { requireCompleteModel } from './model/load.js';
 import type { Session } from './session.js';
 
 /** Options for a distribution run. */
@@ -31,6 +34,12 @@ export class DistributionBuilder {
       const known = this.tenants.has(id);
       this.rows.push({ schema: t.schema, table: t.table, tenant: id, tenantName: this.tenants.get(id) ?? null, bucket: known ? 'tenant' : 'missing-tenant', rows: n });
       if (!known) this.missing.push({ schema: t.schema, table: t.table, tenant: id, rows: n });
+    }
+    // Values that are not a valid tenant key at all name no tenant either: the missing-tenant bucket.
+    for (const [raw, n] of scan.invalid) {
+      if (this.only !== undefined) continue;
+      this.rows.push({ schema: t.schema, table: t.table, tenant: raw, tenantName: null, bucket: 'missing-tenant', rows: n });
+      this.missing.push({ schema: t.schema, table: t.table, tenant: raw, rows: n });
     }
     if (scan.nullTenant > 0) {
       this.noTenant.push({ schema: t.schema, table: t.table, rows: scan.nullTenant });
@@ -60,14 +69,14 @@ export class DistributionBuilder {
 
 /** Count rows per tenant in every readable tenant table. */
 export async function computeDistribution(session: Session, model: TenancyModel, opts: DistributionOptions = {}): Promise<Distribution> {
-  if (!model.tenantColumn) throw new UserError('no tenant column known; give --tenant-column', 'usage');
+  requireCompleteModel(model);
   const tenants = await readTenants(session, model);
   if (opts.tenant !== undefined && model.tenantTable && !tenants.has(opts.tenant)) {
     throw new UserError(`tenant "${opts.tenant}" is not in ${model.tenantTable.schema}.${model.tenantTable.table}`, 'usage');
   }
   const builder = new DistributionBuilder(tenants, opts.tenant);
   const skipped: Skipped[] = [];
-  const tables = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
+  const tables = model.tables.filter((t) => (t.role === 'tenant' && t.tenantColumn) || (t.role === 'scoped' && t.tenantPath));
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -79,7 +88,9 @@ export async function computeDistribution(session: Session, model: TenancyModel,
         continue;
       }
       try {
-        builder.add(t, await scanTable(session, t, t.tenantColumn!.name, model.tenantTable ? tenants : null));
+        builder.add(t, t.role === 'scoped'
+          ? await scanScoped(session, model, t, tenants, keyCompare(session, model))
+          : await scanTable(session, t, t.tenantColumn!.name, model.tenantTable ? tenants : null, keyCompare(session, model)));
       } catch (err) {
         const reason = unscannableReason(err);
         if (!reason) throw err;

@@ -4,6 +4,7 @@
 --   * reports: rows the legacy map did not cover have NULL org_id; no index on reports.org_id
 --   * dashboard_layouts: no org_id column at all
 --   * tenant_credentials: no FK to orgs, and rows of orgs that were deleted since (orphans)
+--   * credentials: the FK to orgs is NOT VALID (its VALIDATE step was interrupted)
 -- legacy_credential_org_map and the backup_* tables are shared: declare them global.
 
 SELECT set_config('demo.orgs', greatest(10, pg_temp.demo_rows() / 100)::text, false);
@@ -76,7 +77,8 @@ ALTER TABLE credentials ADD COLUMN org_id uuid;
 UPDATE credentials c SET org_id = m.org_id FROM legacy_credential_org_map m WHERE m.legacy_key = c.legacy_key;
 UPDATE credentials SET org_id = pg_temp.org(1) WHERE org_id IS NULL;
 ALTER TABLE credentials ALTER COLUMN org_id SET NOT NULL;
-ALTER TABLE credentials ADD CONSTRAINT credentials_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id);
+-- Added NOT VALID; the script's VALIDATE CONSTRAINT step hit statement_timeout and never ran again.
+ALTER TABLE credentials ADD CONSTRAINT credentials_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;
 CREATE INDEX credentials_org_id_idx ON credentials (org_id);
 ALTER TABLE credentials DROP CONSTRAINT credentials_legacy_key_key;
 ALTER TABLE credentials ADD CONSTRAINT credentials_org_id_legacy_key_key UNIQUE (org_id, legacy_key);

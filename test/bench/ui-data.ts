@@ -24,7 +24,7 @@ function table(i: number): TableInfo {
     schema: 'app', table: name, oid: 10_000 + i, partitioned: false, partitions: 0, role: 'tenant', roleReason: 'has the tenant column',
     estimatedRows: 1_000 + ((i * 7919) % 100_000), sizeBytes: 8192 * (i + 1), primaryKey: ['id'], columns: ['id', 'org_id', 'body'],
     tenantColumn: { name: 'org_id', type: 'bigint', nullable: i % 3 === 0, default: i % 11 === 0 ? '1' : null, nullFrac: i % 3 === 0 ? 0.01 : 0 },
-    tenantForeignKey: i % 5 === 0 ? null : `${name}_org_fk`, foreignKeys: [], uniqueKeys: [],
+    tenantForeignKey: i % 5 === 0 ? null : `${name}_org_fk`, tenantPath: null, foreignKeys: [], uniqueKeys: [],
     indexes: i % 4 === 0 ? [] : [{ name: `${name}_org_idx`, leadingColumn: 'org_id', valid: true, unique: false, partial: false, definition: '' }],
     rlsEnabled: i % 2 === 0, rlsForced: i % 6 === 0,
     policies: i % 2 === 0 ? [{ name: 'tenant', command: 'ALL', permissive: true, roles: ['app'], using: "(org_id = current_setting('app.tenant_id')::bigint)", withCheck: null, referencesTenantColumn: i % 10 !== 0 }] : [],
@@ -36,10 +36,12 @@ function table(i: number): TableInfo {
 export function syntheticModel(tables: number): TenancyModel {
   return {
     schemas: ['app'],
-    tenantTable: { schema: 'app', table: 'orgs', keyColumn: 'id', nameColumn: 'name' },
+    tenantTable: { schema: 'app', table: 'orgs', keyColumn: 'id', keyType: 'bigint', nameColumn: 'name' },
     tenantColumn: 'org_id',
+    tenantColumns: ['org_id'],
     globalTables: [],
-    detection: { schemas: 'detected', tenantTable: 'detected', tenantColumn: 'detected', globalTables: 'detected', notes: [] },
+    globalUniques: [],
+    detection: { schemas: 'detected', tenantTable: 'detected', tenantColumn: 'detected', globalTables: 'detected', notes: [], candidates: [], problem: null },
     tables: Array.from({ length: tables }, (_, i) => table(i)),
   };
 }
@@ -61,7 +63,7 @@ export function syntheticRun(model: TenancyModel): CheckRun {
   });
   return {
     mode: 'exact', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), database: FINGERPRINT,
-    model: { schemas: ['app'], tenantTable: 'app.orgs', tenantColumn: 'org_id', globalTables: [], detection: model.detection, tables: model.tables.length, tenantTables: model.tables.length, unscopedTables: 0, rlsTables: model.tables.filter((t) => t.rlsEnabled).length },
+    model: { schemas: ['app'], tenantTable: 'app.orgs', tenantColumn: 'org_id', tenantColumns: ['org_id'], globalTables: [], detection: model.detection, tables: model.tables.length, tenantTables: model.tables.length, scopedTables: 0, unscopedTables: 0, rlsTables: model.tables.filter((t) => t.rlsEnabled).length },
     findings, tables: facts, skipped: [], cancelled: false,
   };
 }

@@ -53,6 +53,7 @@ describe('checks on the defects fixture', () => {
       'tenant-column-nullable measurements',
       'tenant-column-nullable tasks',
       'tenant-fk-missing invoices',
+      'tenant-fk-not-validated audit_entries audit_entries_org_id_fkey',
       'tenant-index-missing events',
       'tenant-index-missing logs',
       'unscoped-unique users users_email_key',
@@ -89,6 +90,16 @@ describe('checks on the defects fixture', () => {
     const orphan = result.findings.find((f) => f.check === 'orphan-tenant-rows')!;
     expect(orphan.sample!.every((r) => r.org_id === '99')).toBe(true);
     expect((await defects.exec(orphan.sql)).rows).toEqual([{ org_id: '99', count: '7' }]);
+  });
+
+  it('validates a NOT VALID tenant FK with the remedy it prints', async () => {
+    const f = result.findings.find((x) => x.check === 'tenant-fk-not-validated')!;
+    expect(f.remedy).toMatch(/^ALTER TABLE "public"\."audit_entries" VALIDATE CONSTRAINT "audit_entries_org_id_fkey";/);
+    const evidence = await defects.exec(f.sql);
+    expect(evidence.rows.map((r) => r.conname)).toContain('audit_entries_org_id_fkey');
+    await defects.exec(f.remedy!);
+    const after = await run(defects, 'estimate');
+    expect(after.findings.filter((x) => x.check === 'tenant-fk-not-validated')).toEqual([]);
   });
 
   it('suggests remedies that actually fix the catalog findings', async () => {

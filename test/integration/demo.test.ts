@@ -117,6 +117,7 @@ describe('demo scenarios', () => {
     ['credentials', 'tenant-index-missing', 'reports'],
     ['credentials', 'tenant-fk-missing', 'tenant_credentials'],
     ['credentials', 'orphan-tenant-rows', 'tenant_credentials'],
+    ['credentials', 'tenant-fk-not-validated', 'credentials', 'credentials_org_id_fkey'],
     ['inventory', 'cross-tenant-reference', 'count_lines', 'count_lines_sheet_id_fkey'],
     ['inventory', 'orphan-tenant-rows', 'audit_logs'],
     ['inventory', 'tenant-fk-missing', 'audit_logs'],

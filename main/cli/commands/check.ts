@@ -22,18 +22,19 @@ interface CheckCliOptions extends TargetOptions {
 export function formatCheckRun(run: CheckRun): string {
   const lines = [formatModelHeader(run.database, run.model, run.mode)];
   if (run.findings.length === 0) {
-    lines.push('', 'No findings: every check passed.');
+    lines.push('', run.skipped.length === 0 ? 'No findings: every check passed.' : `No findings in what was checked; ${run.skipped.length} not checked (below).`);
   } else {
     lines.push('', renderTable(
       ['severity', 'check', 'table', 'count', 'detail'],
-      run.findings.map((f) => [f.severity, f.check, `${f.schema}.${f.table}`, f.count === undefined ? '' : `${f.estimate ? '~' : ''}${f.count}`, f.message]),
+      run.findings.map((f) => [f.accepted ? 'accepted' : f.severity, f.check, `${f.schema}.${f.table}`, f.count === undefined ? '' : `${f.estimate ? '~' : ''}${f.count}`, f.message]),
     ));
   }
   if (run.skipped.length > 0) {
     lines.push('', 'Not checked:', ...run.skipped.map((s) => `  ${s.schema}.${s.table}${s.constraint ? ` (${s.constraint})` : ''}: ${s.reason}`));
   }
-  const by = (sev: string) => run.findings.filter((f) => f.severity === sev).length;
-  lines.push('', `${by('error')} errors, ${by('warning')} warnings, ${by('info')} notes${run.mode === 'estimate' ? ' (estimate mode: row counts from statistics; orphan and cross-tenant checks need exact mode)' : ''}`);
+  const by = (sev: string) => run.findings.filter((f) => f.severity === sev && !f.accepted).length;
+  const accepted = run.findings.filter((f) => f.accepted).length;
+  lines.push('', `${by('error')} errors, ${by('warning')} warnings, ${by('info')} notes${accepted > 0 ? `, ${accepted} accepted` : ''}${run.mode === 'estimate' ? ' (estimate mode: row counts from statistics; orphan and cross-tenant checks need exact mode)' : ''}`);
   if (run.findings.length > 0) lines.push('Evidence and remedy SQL for each finding: --format json');
   return lines.join('\n');
 }

@@ -12,12 +12,15 @@ import type { Session } from '../session.js';
 import { finding } from './catalog-checks.js';
 import { SAMPLE_SIZE } from './scan.js';
 import { sampleSelect } from './statements.js';
+import { asKeyType, type KeyCompare } from './tenant-values.js';
 
 /** What the probe needs: the role, the setting it reads, and which tenant to pretend to be. */
 export interface ProbeOptions {
   role: string;
   setting: string;
   tenant: string;
+  /** Compare tenant values in the key's type (a text column of upper-case uuids is the same tenant). */
+  cmp?: KeyCompare;
 }
 
 /** Probe every table; returns leak findings and tables the role could not read. */
@@ -45,7 +48,7 @@ export async function probeIsolation(
       try {
         const { rows } = await session.query<Record<string, string | null> & { __total: string }>(
           `SELECT ${sampleSelect(t, 'c')}, c.${quoteIdent(col)}::text AS ${quoteIdent(col)}, count(*) OVER () AS __total ` +
-            `FROM ${qualified(t.schema, t.table)} c WHERE c.${quoteIdent(col)}::text IS DISTINCT FROM $1 LIMIT ${SAMPLE_SIZE}`,
+            `FROM ${qualified(t.schema, t.table)} c WHERE ${otherTenant(t, col, '$1', opts)} LIMIT ${SAMPLE_SIZE}`,
           [opts.tenant],
         );
         await session.query('RELEASE SAVEPOINT probe');
@@ -73,12 +76,20 @@ export async function probeIsolation(
   return { findings, skipped };
 }
 
+/** "Row c is not the probed tenant's": compared in the key's type when known, else as text. */
+function otherTenant(t: TableInfo, col: string, tenant: string, opts: ProbeOptions): string {
+  const c = `c.${quoteIdent(col)}`;
+  if (!opts.cmp) return `${c}::text IS DISTINCT FROM ${tenant}`;
+  const value = asKeyType(c, t.tenantColumn?.type ?? opts.cmp.keyType, opts.cmp.keyType, opts.cmp.serverVersionNum);
+  return `${value} IS DISTINCT FROM (${tenant})::${opts.cmp.keyType}`;
+}
+
 function probeEvidence(t: TableInfo, col: string, opts: ProbeOptions): string {
   return [
     'BEGIN READ ONLY;',
     `SET LOCAL ROLE ${quoteIdent(opts.role)};`,
     `SELECT set_config(${pg.escapeLiteral(opts.setting)}, ${pg.escapeLiteral(opts.tenant)}, true);`,
-    `SELECT count(*) FROM ${qualified(t.schema, t.table)} WHERE ${quoteIdent(col)}::text IS DISTINCT FROM ${pg.escapeLiteral(opts.tenant)};`,
+    `SELECT count(*) FROM ${qualified(t.schema, t.table)} c WHERE ${otherTenant(t, col, pg.escapeLiteral(opts.tenant), opts)};`,
     'ROLLBACK;',
   ].join('\n');
 }

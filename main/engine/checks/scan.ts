@@ -8,6 +8,7 @@ import type { SampleRow } from '../../../shared/findings.js';
 import { qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 import { fkJoin, sampleSelect } from './statements.js';
+import { asKeyType, sameType, tenantsDiffer, type KeyCompare } from './tenant-values.js';
 
 /** How many sample rows a finding carries. */
 export const SAMPLE_SIZE = 5;
@@ -32,27 +33,53 @@ export async function readTenants(session: Session, model: TenancyModel): Promis
 export interface TableScan {
   rows: number;
   nullTenant: number;
-  /** Rows per tenant id (text), known tenants and missing ones alike. */
+  /** Rows per tenant id (the key's text form), known tenants and missing ones alike. */
   perTenant: Map<string, number>;
   /** Rows per tenant id that is not in the tenant table. */
   orphans: Map<string, number>;
+  /** Rows per stored value that is not a valid tenant key at all (does not cast to the key's type). */
+  invalid: Map<string, number>;
+  /** The stored values (as text) of the orphan and invalid rows, for sampling them. */
+  orphanValues: string[];
 }
 
-/** One pass: SELECT tenant, count(*) GROUP BY tenant. */
-export async function scanTable(session: Session, t: TableInfo, column: string, tenants: TenantDirectory | null): Promise<TableScan> {
-  const { rows } = await session.query<{ tenant: string | null; n: string }>(
-    `SELECT ${quoteIdent(column)}::text AS tenant, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${quoteIdent(column)}`,
-  );
-  const scan: TableScan = { rows: 0, nullTenant: 0, perTenant: new Map(), orphans: new Map() };
+/**
+ * One pass: SELECT tenant, count(*) GROUP BY tenant. When the column's type differs from the
+ * key's, the distinct values are cast to the key's type (upper-case uuid text is the same tenant).
+ */
+export async function scanTable(session: Session, t: TableInfo, column: string, tenants: TenantDirectory | null, cmp?: KeyCompare): Promise<TableScan> {
+  const c = quoteIdent(column);
+  const colType = t.tenantColumn?.name === column ? t.tenantColumn.type : 'text';
+  const converted = cmp && !sameType(colType, cmp.keyType);
+  const sql = converted
+    ? `SELECT ${asKeyType('s.v', colType, cmp.keyType, cmp.serverVersionNum)}::text AS tenant, s.v::text AS raw, s.n FROM ` +
+      `(SELECT ${c} AS v, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}) s`
+    : `SELECT ${c}::text AS tenant, ${c}::text AS raw, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}`;
+  const { rows } = await session.query<{ tenant: string | null; raw: string | null; n: string }>(sql);
+  return tallyScan(rows, tenants);
+}
+
+/** Fold GROUP BY rows (canonical tenant, stored value, count) into a TableScan. */
+export function tallyScan(rows: { tenant: string | null; raw: string | null; n: string }[], tenants: TenantDirectory | null): TableScan {
+  const scan: TableScan = { rows: 0, nullTenant: 0, perTenant: new Map(), orphans: new Map(), invalid: new Map(), orphanValues: [] };
+  const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
   for (const r of rows) {
     const n = Number(r.n);
     scan.rows += n;
-    if (r.tenant === null) {
+    if (r.raw === null) {
       scan.nullTenant += n;
       continue;
     }
-    scan.perTenant.set(r.tenant, n);
-    if (tenants && !tenants.has(r.tenant)) scan.orphans.set(r.tenant, n);
+    if (r.tenant === null) {
+      add(scan.invalid, r.raw, n);
+      scan.orphanValues.push(r.raw);
+      continue;
+    }
+    add(scan.perTenant, r.tenant, n);
+    if (tenants && !tenants.has(r.tenant)) {
+      add(scan.orphans, r.tenant, n);
+      scan.orphanValues.push(r.raw);
+    }
   }
   return scan;
 }
@@ -65,13 +92,13 @@ export async function sampleNullRows(session: Session, t: TableInfo, column: str
   return rows;
 }
 
-/** A few rows pointing at missing tenants: primary keys, then the tenant id. */
-export async function sampleOrphanRows(session: Session, t: TableInfo, column: string, missing: string[]): Promise<SampleRow[]> {
+/** A few rows whose stored tenant value is one of `values` (as text): primary keys, then the value. */
+export async function sampleOrphanRows(session: Session, t: TableInfo, column: string, values: string[]): Promise<SampleRow[]> {
   const { rows } = await session.query<SampleRow>(
     `SELECT ${sampleSelect(t, 'c')}, c.${quoteIdent(column)}::text AS ${quoteIdent(column)} FROM ${qualified(t.schema, t.table)} c ` +
       // Compared in the column's own type, so an index on the tenant column serves it.
       `WHERE c.${quoteIdent(column)} = ANY($1::${t.tenantColumn?.type ?? 'text'}[]) LIMIT ${SAMPLE_SIZE}`,
-    [missing.slice(0, 1000)],
+    [values.slice(0, 1000)],
   );
   return rows;
 }
@@ -88,13 +115,14 @@ export interface CrossTenantScan {
  * and last mismatching rows by position), so sampling costs no second pass over the join.
  */
 export async function scanCrossTenant(
-  session: Session, child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string,
+  session: Session, child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string, cmp?: KeyCompare,
 ): Promise<CrossTenantScan> {
   const c = quoteIdent(childCol);
   const p = quoteIdent(parentCol);
+  const differs = tenantsDiffer(child, parent, childCol, parentCol, cmp);
   const from = `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} `;
   const { rows } = await session.query<{ n: string; first: string | null; last: string | null }>(
-    `SELECT count(*) AS n, min(c.ctid)::text AS first, max(c.ctid)::text AS last ${from}WHERE c.${c} <> p.${p}`,
+    `SELECT count(*) AS n, min(c.ctid)::text AS first, max(c.ctid)::text AS last ${from}WHERE ${differs}`,
   );
   const count = Number(rows[0]?.n ?? 0);
   if (count === 0) return { count: 0, sample: [] };
@@ -102,7 +130,7 @@ export async function scanCrossTenant(
   const parentKey = fk.refColumns.map((col) => `p.${quoteIdent(col)}::text AS ${quoteIdent(`parent.${col}`)}`).join(', ');
   const sample = await session.query<SampleRow>(
     `SELECT ${sampleSelect(child, 'c')}, c.${c}::text AS ${quoteIdent(childCol)}, ${parentKey}, p.${p}::text AS ${quoteIdent(`parent.${parentCol}`)} ` +
-      `${from}WHERE c.ctid = ANY($1::tid[]) AND c.${c} <> p.${p} ORDER BY c.ctid`,
+      `${from}WHERE c.ctid = ANY($1::tid[]) AND ${differs} ORDER BY c.ctid`,
     [ctids],
   );
   return { count, sample: sample.rows };

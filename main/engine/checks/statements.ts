@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { ForeignKey, TableInfo, TenantTable, UniqueKey } from '../../../shared/model.js';
 import { qualified, quoteIdent, quoteList } from '../ident.js';
+import { asKeyType, sameType, tenantsDiffer, type KeyCompare } from './tenant-values.js';
 
 const q = quoteIdent;
 
@@ -30,10 +31,14 @@ export function nullRowsEvidence(t: TableInfo, col: string): string {
   return `SELECT count(*) FROM ${qualified(t.schema, t.table)} WHERE ${q(col)} IS NULL;`;
 }
 
-/** Evidence: tenant ids that are not in the tenant table, with counts. */
-export function orphanEvidence(t: TableInfo, col: string, tenant: TenantTable): string {
+/**
+ * Evidence: tenant values that name no tenant (missing from the tenant table, or not a valid key
+ * at all), with counts; compared in the key's type.
+ */
+export function orphanEvidence(t: TableInfo, col: string, tenant: TenantTable, serverVersionNum: number): string {
+  const value = asKeyType(`c.${q(col)}`, t.tenantColumn?.type ?? tenant.keyType, tenant.keyType, serverVersionNum);
   return `SELECT c.${q(col)}, count(*) FROM ${qualified(t.schema, t.table)} c\n` +
-    `LEFT JOIN ${qualified(tenant.schema, tenant.table)} o ON o.${q(tenant.keyColumn)} = c.${q(col)}\n` +
+    `LEFT JOIN ${qualified(tenant.schema, tenant.table)} o ON o.${q(tenant.keyColumn)} = ${value}\n` +
     `WHERE c.${q(col)} IS NOT NULL AND o.${q(tenant.keyColumn)} IS NULL GROUP BY 1 ORDER BY 2 DESC;`;
 }
 
@@ -43,10 +48,10 @@ export function fkJoin(fk: ForeignKey): string {
 }
 
 /** Evidence: child rows whose tenant differs from their parent row's tenant. */
-export function crossTenantEvidence(child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string): string {
+export function crossTenantEvidence(child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string, cmp?: KeyCompare): string {
   return `SELECT count(*) FROM ${qualified(child.schema, child.table)} c\n` +
     `JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)}\n` +
-    `WHERE c.${q(childCol)} <> p.${q(parentCol)};`;
+    `WHERE ${tenantsDiffer(child, parent, childCol, parentCol, cmp)};`;
 }
 
 /** Remedy for NULL tenant rows: derive from a parent through an FK where one has the tenant, else a constant. */
@@ -61,16 +66,19 @@ export function nullRowsRemedy(t: TableInfo, col: string, parents: { fk: Foreign
 }
 
 /** Remedy for orphan rows: reassign them (or restore the missing tenants), then add the FK. */
-export function orphanRemedy(t: TableInfo, col: string, tenant: TenantTable): string {
-  return `UPDATE ${qualified(t.schema, t.table)} SET ${q(col)} = :'tenant_id'\n` +
-    `WHERE ${q(col)} IS NOT NULL AND ${q(col)} NOT IN (SELECT ${q(tenant.keyColumn)} FROM ${qualified(tenant.schema, tenant.table)});`;
+export function orphanRemedy(t: TableInfo, col: string, tenant: TenantTable, serverVersionNum: number): string {
+  const value = asKeyType(`c.${q(col)}`, t.tenantColumn?.type ?? tenant.keyType, tenant.keyType, serverVersionNum);
+  return `UPDATE ${qualified(t.schema, t.table)} c SET ${q(col)} = :'tenant_id'\n` +
+    `WHERE c.${q(col)} IS NOT NULL AND NOT EXISTS (SELECT FROM ${qualified(tenant.schema, tenant.table)} o WHERE o.${q(tenant.keyColumn)} = ${value});`;
 }
 
 /** Remedy for cross-tenant children: take the parent's tenant (review first: the parent may be the wrong one). */
-export function crossTenantRemedy(child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string): string {
-  return `UPDATE ${qualified(child.schema, child.table)} c SET ${q(childCol)} = p.${q(parentCol)}\n` +
+export function crossTenantRemedy(child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string, cmp?: KeyCompare): string {
+  const value = child.tenantColumn && parent.tenantColumn && !sameType(child.tenantColumn.type, parent.tenantColumn.type)
+    ? `p.${q(parentCol)}::text::${child.tenantColumn.type}` : `p.${q(parentCol)}`;
+  return `UPDATE ${qualified(child.schema, child.table)} c SET ${q(childCol)} = ${value}\n` +
     `FROM ${qualified(parent.schema, parent.table)} p\n` +
-    `WHERE ${fkJoin(fk)} AND c.${q(childCol)} <> p.${q(parentCol)};\n` +
+    `WHERE ${fkJoin(fk)} AND ${tenantsDiffer(child, parent, childCol, parentCol, cmp)};\n` +
     `-- then make it impossible: a composite FK (${childCol}, ${fk.columns.join(', ')}) -> ${parent.table} (${parentCol}, ${fk.refColumns.join(', ')})`;
 }
 
@@ -106,6 +114,11 @@ export function tenantFkRemedy(t: TableInfo, col: string, tenant: TenantTable): 
     `ALTER TABLE ${tbl} VALIDATE CONSTRAINT ${name};`;
 }
 
+/** Remedy: validate a NOT VALID constraint (SHARE UPDATE EXCLUSIVE: reads and writes go on). */
+export function validateFkRemedy(t: TableInfo, constraint: string): string {
+  return `ALTER TABLE ${qualified(t.schema, t.table)} VALIDATE CONSTRAINT ${q(constraint)};  -- fails, naming a row, if an existing row points at a missing tenant: fix those first (see orphan-tenant-rows)`;
+}
+
 /** Remedy: a unique key scoped by tenant, built without blocking writes, replacing the unscoped one. */
 export function scopedUniqueRemedy(t: TableInfo, col: string, u: UniqueKey): string {
   const tbl = qualified(t.schema, t.table);
@@ -119,7 +132,12 @@ export function scopedUniqueRemedy(t: TableInfo, col: string, u: UniqueKey): str
   const drop = u.kind === 'constraint'
     ? `ALTER TABLE ${tbl} DROP CONSTRAINT ${q(u.name)};`
     : `DROP INDEX CONCURRENTLY ${qualified(t.schema, u.name)};`;
-  return `${create}\n${drop}`;
+  // Prisma names its @unique keys Table_col_key, Drizzle table_col_unique: the ORM schema owns them.
+  const orm = /_key$|_unique$/.test(u.name)
+    ? `\n-- ${u.name} looks ORM-managed (Prisma @unique / Drizzle .unique()): change it in the ORM schema too, or its next migration recreates it;` +
+      `\n-- if it is unique across all tenants by design, declare it instead: --global-uniques ${t.schema}.${t.table}.${u.keys[0] ?? ''}`
+    : '';
+  return `${create}\n${drop}${orm}`;
 }
 
 /** Remedy: an index leading with the tenant column. */

@@ -102,6 +102,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
       'reports rows with NULL org_id, and no index on reports.org_id',
       'dashboard_layouts has no org_id column',
       'tenant_credentials: no FK to orgs, rows of deleted orgs',
+      'credentials: the FK to orgs is NOT VALID (its VALIDATE step was interrupted)',
     ],
   },
   {

@@ -126,13 +126,12 @@ export function indexDefinition(
     `${include.length > 0 ? ` INCLUDE (${quoteList(include)})` : ''}${predicate ? ` WHERE ${predicate}` : ''}`;
 }
 
-/** pg_stats.null_frac of `column` per "schema.table" (parents use inherited statistics). */
-export async function readNullFractions(session: Session, schemas: string[], column: string, partitioned: Set<string>): Promise<Map<string, number>> {
-  const { rows } = await session.query<{ schema: string; table: string; inherited: boolean; null_frac: number }>(sqlFile('catalog/null-frac.sql'), [schemas, column]);
+/** pg_stats.null_frac of each of `columns` per "schema.table.column" (parents use inherited statistics). */
+export async function readNullFractions(session: Session, schemas: string[], columns: string[], partitioned: Set<string>): Promise<Map<string, number>> {
+  const { rows } = await session.query<{ schema: string; table: string; column: string; inherited: boolean; null_frac: number }>(sqlFile('catalog/null-frac.sql'), [schemas, columns]);
   const out = new Map<string, number>();
   for (const r of rows) {
-    const key = `${r.schema}.${r.table}`;
-    if (r.inherited === partitioned.has(key)) out.set(key, r.null_frac);
+    if (r.inherited === partitioned.has(`${r.schema}.${r.table}`)) out.set(`${r.schema}.${r.table}.${r.column}`, r.null_frac);
   }
   return out;
 }

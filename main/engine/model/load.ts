@@ -7,9 +7,9 @@ import { UserError } from '../errors.js';
 import { parseQualifiedName } from '../ident.js';
 import type { Session } from '../session.js';
 import { listSchemas, readCatalog, readNullFractions, type CatalogTable } from './catalog.js';
-import {
-  PLATFORM_SCHEMAS, autoGlobalReason, detectTenantColumn, detectTenantTable, tenantKeyColumn, tenantNameColumn,
-} from './detect.js';
+import { PLATFORM_SCHEMAS, autoGlobalReason, closeNames, tableTenantColumn, tenantNameColumn, typedName } from './detect.js';
+import { assignScopePaths } from './paths.js';
+import { resolveTenantColumns, resolveTenantTable, splitColumns } from './resolve.js';
 
 function parseTableRef(text: string, what: string): TableRef {
   try {
@@ -43,46 +43,35 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   const catalog = await readCatalog(session, schemas);
   const find = (ref: TableRef) => catalog.find((t) => t.schema === ref.schema && t.table === ref.table);
 
-  let tenantTable: CatalogTable | null;
-  let tenantTableHow: 'given' | 'detected' | 'not-found';
-  if (settings.tenantTable) {
-    const ref = parseTableRef(settings.tenantTable, '--tenant-table');
-    tenantTable = find(ref) ?? null;
-    if (!tenantTable) {
-      throw new UserError(`tenant table ${ref.schema}.${ref.table} not found in schemas ${schemas.join(', ')}; check --tenant-table or --schema`, 'usage');
-    }
-    tenantTableHow = 'given';
-  } else {
-    tenantTable = detectTenantTable(catalog);
-    tenantTableHow = tenantTable ? 'detected' : 'not-found';
-    if (tenantTable) notes.push(`tenant table detected: ${tenantTable.schema}.${tenantTable.table}`);
-    else notes.push('no tenant table found (tried organizations, organization, orgs, tenants, tenant); give one with --tenant-table');
-  }
-
-  let tenantColumn: string | null;
-  let tenantColumnHow: 'given' | 'detected' | 'not-found';
-  if (settings.tenantColumn) {
-    tenantColumn = settings.tenantColumn;
-    tenantColumnHow = 'given';
-  } else {
-    tenantColumn = detectTenantColumn(catalog, tenantTable);
-    tenantColumnHow = tenantColumn ? 'detected' : 'not-found';
-    if (tenantColumn) notes.push(`tenant column detected: ${tenantColumn}`);
-    else notes.push('no tenant column found (tried organization_id, org_id, tenant_id and camelCase forms); give one with --tenant-column');
-  }
+  const givenColumns = settings.tenantColumn !== undefined ? splitColumns(settings.tenantColumn) : [];
+  const tt = resolveTenantTable(catalog, schemas, settings.tenantTable, givenColumns);
+  notes.push(...tt.notes);
+  const tenantTable = tt.table;
+  const tenantTableHow = tt.how;
+  const cols = resolveTenantColumns(catalog, tenantTable, tt.key, settings.tenantColumn);
+  notes.push(...cols.notes);
+  const tenantColumns = cols.names;
+  const tenantColumn = tenantColumns[0] ?? null;
+  const tenantColumnHow = cols.how;
+  const problem = tt.problem ?? cols.problem;
 
   const declaredGlobals = (settings.globalTables ?? []).map((g) => parseTableRef(g, '--global-tables'));
   for (const g of declaredGlobals) {
-    if (!find(g)) notes.push(`declared global table ${g.schema}.${g.table} does not exist in scope`);
+    if (find(g)) continue;
+    const close = catalog.filter((t) => closeNames(g.table, [t.table]).length > 0);
+    const hint = close.length > 0 ? `; did you mean ${close.slice(0, 3).map((t) => typedName(t.schema, t.table)).join(', or ')}?` : '';
+    throw new UserError(`global table ${typedName(g.schema, g.table)} not found in schemas ${schemas.join(', ')}${hint}`, 'usage');
   }
   const isDeclaredGlobal = (t: CatalogTable) => declaredGlobals.some((g) => g.schema === t.schema && g.table === t.table);
 
+  const globalUniques = (settings.globalUniques ?? []).map((g) => resolveGlobalUnique(g, catalog, schemas));
+
   const partitioned = new Set(catalog.filter((t) => t.partitioned).map((t) => `${t.schema}.${t.table}`));
-  const nullFracs = tenantColumn ? await readNullFractions(session, schemas, tenantColumn, partitioned) : new Map<string, number>();
+  const nullFracs = tenantColumns.length > 0 ? await readNullFractions(session, schemas, tenantColumns, partitioned) : new Map<string, number>();
 
   const globals: TableRef[] = [];
   const tables: TableInfo[] = catalog.map((t) => {
-    const col = tenantColumn ? t.columns.find((c) => c.name === tenantColumn) : undefined;
+    const col = t === tenantTable ? null : tableTenantColumn(t, tenantColumns, tenantTable, tt.key?.name ?? null);
     let role: TableInfo['role'];
     let roleReason: string;
     if (t === tenantTable) {
@@ -99,11 +88,12 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
       roleReason = autoGlobalReason(t)!;
     } else {
       role = 'unscoped';
-      roleReason = tenantColumn ? `no ${tenantColumn} column and not declared global` : 'no tenant column known';
+      roleReason = tenantColumn ? `no ${tenantColumns.join('/')} column and not declared global` : 'no tenant column known';
     }
     if (role === 'global') globals.push({ schema: t.schema, table: t.table });
     const tenantFk = col && tenantTable
-      ? t.foreignKeys.find((fk) => fk.refSchema === tenantTable.schema && fk.refTable === tenantTable.table && fk.columns.includes(col.name))
+      ? t.foreignKeys.find((fk) => fk.refSchema === tenantTable.schema && fk.refTable === tenantTable.table && fk.columns.length === 1 && fk.columns[0] === col.name)
+        ?? t.foreignKeys.find((fk) => fk.refSchema === tenantTable.schema && fk.refTable === tenantTable.table && fk.columns.includes(col.name))
       : undefined;
     return {
       schema: t.schema,
@@ -118,9 +108,10 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
       primaryKey: t.primaryKey,
       columns: t.columns.map((c) => c.name),
       tenantColumn: col
-        ? { name: col.name, type: col.type, nullable: !col.notNull, default: col.default, nullFrac: nullFracs.get(`${t.schema}.${t.table}`) ?? null }
+        ? { name: col.name, type: col.type, nullable: !col.notNull, default: col.default, nullFrac: nullFracs.get(`${t.schema}.${t.table}.${col.name}`) ?? null }
         : null,
       tenantForeignKey: tenantFk?.name ?? null,
+      tenantPath: null,
       foreignKeys: t.foreignKeys,
       uniqueKeys: t.uniqueKeys,
       indexes: t.indexes,
@@ -128,11 +119,14 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
       rlsForced: t.rlsForced,
       policies: t.policies.map((p) => ({
         name: p.name, command: p.command, permissive: p.permissive, roles: p.roles, using: p.using,
-        withCheck: p.withCheck, referencesTenantColumn: tenantColumn ? p.referencedColumns.includes(tenantColumn) : false,
+        withCheck: p.withCheck, referencesTenantColumn: col ? p.referencedColumns.includes(col.name) : false,
       })),
       readable: t.readable,
     };
   });
+
+  const catalogOf = new Map(catalog.map((c) => [c.oid, c]));
+  assignScopePaths(tables, (t, column) => catalogOf.get(t.oid)?.columns.find((c) => c.name === column)?.notNull ?? false);
 
   for (const t of catalog.filter((c) => c.lockedBy !== null)) {
     notes.push(`${t.schema}.${t.table} is locked ACCESS EXCLUSIVE by pid ${t.lockedBy}: its index, default and policy texts were not read; its scan will wait up to lock_timeout`);
@@ -144,20 +138,42 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
 
   return {
     schemas,
-    tenantTable: tenantTable
-      ? { schema: tenantTable.schema, table: tenantTable.table, keyColumn: tenantKeyColumn(tenantTable), nameColumn: tenantNameColumn(tenantTable) }
+    tenantTable: tenantTable && tt.key
+      ? { schema: tenantTable.schema, table: tenantTable.table, keyColumn: tt.key.name, keyType: tt.key.type, nameColumn: tenantNameColumn(tenantTable) }
       : null,
     tenantColumn,
+    tenantColumns,
     globalTables: globals,
+    globalUniques,
     detection: {
       schemas: settings.schemas && settings.schemas.length > 0 ? 'given' : 'detected',
       tenantTable: tenantTableHow,
       tenantColumn: tenantColumnHow,
       globalTables: settings.globalTables ? 'given' : 'detected',
       notes,
+      candidates: tt.candidates,
+      problem,
     },
     tables,
   };
+}
+
+/** Resolve one --global-uniques entry (schema.table.column, or table.column in public); a name that does not exist is a UserError. */
+function resolveGlobalUnique(text: string, catalog: CatalogTable[], schemas: string[]): { schema: string; table: string; column: string } {
+  const dot = text.lastIndexOf('.');
+  if (dot <= 0) throw new UserError(`--global-uniques ${text}: write schema.table.column`, 'usage');
+  const ref = parseTableRef(text.slice(0, dot), '--global-uniques');
+  const column = text.slice(dot + 1).replace(/^"(.*)"$/, '$1').replace(/""/g, '"');
+  const t = catalog.find((c) => c.schema === ref.schema && c.table === ref.table);
+  if (!t) {
+    const close = catalog.filter((c) => closeNames(ref.table, [c.table]).length > 0).slice(0, 3).map((c) => typedName(c.schema, c.table));
+    throw new UserError(`--global-uniques ${text}: table ${typedName(ref.schema, ref.table)} not found in schemas ${schemas.join(', ')}${close.length ? `; did you mean ${close.join(', or ')}?` : ''}`, 'usage');
+  }
+  if (!t.columns.some((c) => c.name === column)) {
+    const close = closeNames(column, t.columns.map((c) => c.name)).slice(0, 3);
+    throw new UserError(`--global-uniques ${text}: ${typedName(t.schema, t.table)} has no column ${column}${close.length ? `; did you mean ${close.join(', or ')}?` : ''}`, 'usage');
+  }
+  return { schema: t.schema, table: t.table, column };
 }
 
 /** The short form of a model that goes into check results and reports. */
@@ -166,11 +182,23 @@ export function summarizeModel(model: TenancyModel): ModelSummary {
     schemas: model.schemas,
     tenantTable: model.tenantTable ? `${model.tenantTable.schema}.${model.tenantTable.table}` : null,
     tenantColumn: model.tenantColumn,
+    tenantColumns: model.tenantColumns,
     globalTables: model.globalTables.map((g) => `${g.schema}.${g.table}`),
     detection: model.detection,
     tables: model.tables.length,
     tenantTables: model.tables.filter((t) => t.role === 'tenant').length,
+    scopedTables: model.tables.filter((t) => t.role === 'scoped').length,
     unscopedTables: model.tables.filter((t) => t.role === 'unscoped').length,
     rlsTables: model.tables.filter((t) => t.rlsEnabled).length,
   };
+}
+
+/**
+ * Refuse an incomplete model: a UserError with the one line saying what was tried and the best
+ * candidates. Every check, distribution and probe calls it first, so no run "passes" unchecked.
+ */
+export function requireCompleteModel(model: TenancyModel): asserts model is TenancyModel & { tenantTable: NonNullable<TenancyModel['tenantTable']>; tenantColumn: string } {
+  if (model.detection.problem) throw new UserError(model.detection.problem, 'usage');
+  if (!model.tenantTable) throw new UserError('no tenant table known; give --tenant-table', 'usage');
+  if (!model.tenantColumn) throw new UserError('no tenant column known; give --tenant-column', 'usage');
 }
