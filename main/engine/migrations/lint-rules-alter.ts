@@ -311,7 +311,8 @@ export function alterTableRules(s: ParsedStatement, ctx: RuleContext): RuleHit[]
   const src = sourceOf(s.text);
   const base = { s, ctx, src, t, rel: (s.node.relation as RangeVar).relname ?? '', tbl: typeSqlRel(s.node.relation), hits: [] as RuleHit[] };
   const created = ctx.facts.created.has(t);
-  cmdsOf(s.node).forEach((c, k) => {
+  // Node locations must be those of the statement re-parsed alone, so they agree with its tokens.
+  cmdsOf(src?.node ?? s.node).forEach((c, k) => {
     const x: CmdCtx = { ...base, k };
     const before = base.hits.length;
     subcommandRules(c, x, created);

@@ -108,12 +108,12 @@ export function domainRules(s: ParsedStatement): RuleHit[] {
     }];
   }
   if (s.type === 'AlterDomainStmt' && n.subtype === 'C') {
-    const con = (n.def as PgNode | undefined)?.Constraint as { contype?: string; conname?: string; skip_validation?: boolean; location?: number } | undefined;
+    const src = sourceOf(s.text);
+    const con = ((src?.node ?? n).def as PgNode | undefined)?.Constraint as { contype?: string; conname?: string; skip_validation?: boolean; location?: number } | undefined;
     if (!con || con.skip_validation) return [];
     const domain = stringList(n.typeName);
     const dom = domain.map(quoteIdent).join('.');
     const name = con.conname ?? `${domain.at(-1)}_check`;
-    const src = sourceOf(s.text);
     let add: string | null = null;
     if (src && con.location !== undefined) {
       const body = src.tokenSpan(src.tokenAt(con.location), src.tokens.length);
