@@ -42,7 +42,11 @@ export function uniqueIndexRules(s: ParsedStatement, ctx: RuleContext): RuleHit[
     const rel = (src.node.relation as RangeVar).location ?? 0;
     let i = src.tokenAt(rel);
     while (i < src.tokens.length && src.tokens[i]!.text !== '(') i += 1;
-    return `${spliceTokens(src, 0, src.tokens.length, [{ from: i + 1, to: i + 1, text: `${quoteIdent(tenant)},` }])};${n.concurrent || ctx.facts.created.has(t) ? '' : '\n-- and build it CONCURRENTLY (see index-not-concurrent)'}`;
+    const edits = [{ from: i + 1, to: i + 1, text: `${quoteIdent(tenant)},` }];
+    const at = src.tokens.findIndex((tok, k) => k < 3 && tok.text.toUpperCase() === 'INDEX');
+    const concurrently = !n.concurrent && !ctx.facts.created.has(t) && at >= 0;
+    if (concurrently) edits.unshift({ from: at + 1, to: at + 1, text: 'CONCURRENTLY' });
+    return `${spliceTokens(src, 0, src.tokens.length, edits)};${concurrently ? '\n-- in a migration of its own: it cannot run inside a transaction' : ''}`;
   }, 'unique index');
 }
 
@@ -109,7 +113,7 @@ export function createTableRules(s: ParsedStatement, ctx: RuleContext): RuleHit[
         { from: close, to: close, text: `, UNIQUE (${quoteList([tenant, col.colname!])})` },
       ])};`, 'unique column'));
     }
-    if (stringList(col.typeName?.names).join('.') === 'json' && col.typeName?.location !== undefined) {
+    if (stringList(col.typeName?.names).filter((n) => n !== 'pg_catalog').join('.') === 'json' && col.typeName?.location !== undefined) {
       const [a, b] = typeTokens(src, col.typeName.location);
       hits.push({
         rule: 'json-column',

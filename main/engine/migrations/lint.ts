@@ -24,6 +24,7 @@ const BOM = /^\uFEFF/;
 
 /** Whether SQL has no statement at all (empty, blank or only comments): nothing to lint, not an error. */
 function isEmptySql(sql: string): boolean {
+  if (!sql.trim()) return true;
   try {
     return scanSync(sql).tokens.every((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT' || t.text === ';');
   } catch {
