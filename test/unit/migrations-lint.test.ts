@@ -5,6 +5,10 @@ import { blockingFindings, lintFiles, lintSql } from '../../main/engine/migratio
 const rulesOf = async (files: string[], options: LintOptions = {}) =>
   (await lintFiles(files.map((sql, i) => ({ file: `${i}.sql`, sql })), options)).filter((f) => f.file === `${files.length - 1}.sql`).map((f) => f.rule);
 
+const ITEMS = 'CREATE TABLE items (id int, org_id int, sku text);';
+const SETTINGS = 'CREATE TABLE app_settings (organization_id int, key text);';
+const ACCOUNTS = 'CREATE TABLE t (account_id int, email text);';
+
 // Each rule: a migration (as one or more files applied in order) that must trip it, and the safe
 // rewrite that must not. The last file is the one under test.
 const CASES: { rule: LintRuleId; bad: string[]; safe: string[]; options?: LintOptions }[] = [
@@ -33,7 +37,7 @@ const CASES: { rule: LintRuleId; bad: string[]; safe: string[]; options?: LintOp
   },
   { rule: 'volatile-default', bad: ['ALTER TABLE items ADD COLUMN token uuid DEFAULT gen_random_uuid();'], safe: ['ALTER TABLE items ADD COLUMN created timestamptz DEFAULT now();'] },
   { rule: 'volatile-default', bad: ['ALTER TABLE items ADD COLUMN n float8 DEFAULT random() * 10;'], safe: ['ALTER TABLE items ADD COLUMN n float8;\nALTER TABLE items ALTER COLUMN n SET DEFAULT random();'] },
-  { rule: 'volatile-default', bad: ['ALTER TABLE items ADD COLUMN seq bigserial;'], safe: ['ALTER TABLE items ADD COLUMN seq bigint;'] },
+  { rule: 'rewriting-column', bad: ['ALTER TABLE items ADD COLUMN seq bigserial;'], safe: ['ALTER TABLE items ADD COLUMN seq bigint;'] },
   { rule: 'lock-timeout-missing', bad: ['ALTER TABLE items ADD COLUMN note text;'], safe: ["SET lock_timeout = '3s';\nALTER TABLE items ADD COLUMN note text;"] },
   { rule: 'lock-timeout-missing', bad: ['TRUNCATE audit;'], safe: ["SELECT set_config('lock_timeout', '2s', true);\nTRUNCATE audit;"] },
   { rule: 'destructive-statement', bad: ['DROP TABLE legacy;'], safe: ['CREATE TABLE scratch (id int);\nDROP TABLE scratch;'] },
@@ -45,10 +49,10 @@ const CASES: { rule: LintRuleId; bad: string[]; safe: string[]; options?: LintOp
     bad: ['ALTER TABLE items ENABLE ROW LEVEL SECURITY;'],
     safe: ["CREATE POLICY tenant ON items USING (org_id = current_setting('app.org')::int);\nALTER TABLE items ENABLE ROW LEVEL SECURITY;"],
   },
-  { rule: 'unique-without-tenant', bad: ['CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (sku);'], safe: ['CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (org_id, sku);'] },
-  { rule: 'unique-without-tenant', bad: ['ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (key);'], safe: ['ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (organization_id, key);'] },
+  { rule: 'unique-without-tenant', bad: [ITEMS, 'CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (sku);'], safe: [ITEMS, 'CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (org_id, sku);'] },
+  { rule: 'unique-without-tenant', bad: [SETTINGS, 'ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (key);'], safe: [SETTINGS, 'ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (organization_id, key);'] },
   { rule: 'unique-without-tenant', bad: ['CREATE TABLE t (id int PRIMARY KEY, org_id int, email text UNIQUE);'], safe: ['CREATE TABLE t (id int PRIMARY KEY, email text UNIQUE);'] },
-  { rule: 'unique-without-tenant', bad: ['ALTER TABLE t ADD UNIQUE (email);'], safe: ['ALTER TABLE t ADD UNIQUE (account_id, email);'], options: { tenantColumns: ['account_id'] } },
+  { rule: 'unique-without-tenant', bad: [ACCOUNTS, 'ALTER TABLE t ADD UNIQUE (email);'], safe: [ACCOUNTS, 'ALTER TABLE t ADD UNIQUE (account_id, email);'], options: { tenantColumns: ['account_id'] } },
   {
     rule: 'non-transactional',
     bad: ["CREATE INDEX CONCURRENTLY items_org ON items (org_id);\nUPDATE items SET org_id = 1 WHERE id = 2;"],
