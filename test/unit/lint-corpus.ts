@@ -122,6 +122,13 @@ export const CORPUS: LintCase[] = [
   s('column-type-change', ['CREATE TABLE tags (name varchar(20));', 'ALTER TABLE tags ALTER COLUMN name TYPE text;']),
   s('column-type-change', ['CREATE TABLE tags (name varchar(20));', 'ALTER TABLE tags ALTER COLUMN name TYPE varchar;']),
   s('column-type-change', `${T}\nALTER TABLE items ALTER COLUMN qty TYPE bigint;`),
+  s('column-type-change', ['CREATE TABLE tags (name varchar(20));', 'ALTER TABLE tags ALTER COLUMN name TYPE varchar(50);']),
+  u('column-type-change', ['CREATE TABLE tags (name varchar(50));', 'ALTER TABLE tags ALTER COLUMN name TYPE varchar(20);']),
+  s('column-type-change', ['CREATE TABLE prices (p numeric(10,2));', 'ALTER TABLE prices ALTER COLUMN p TYPE numeric(12,2);']),
+  u('column-type-change', ['CREATE TABLE prices (p numeric(10,2));', 'ALTER TABLE prices ALTER COLUMN p TYPE numeric(12,3);']),
+  u('column-type-change', ['CREATE TABLE tags (name text);', 'ALTER TABLE tags ALTER COLUMN name TYPE varchar(10);']),
+  u('column-type-change', ['CREATE TABLE f (x integer);', 'ALTER TABLE f ALTER COLUMN x SET DEFAULT 0,\nALTER COLUMN x SET DATA TYPE DECIMAL(65,30);']),
+  s('column-type-change', ['CREATE TABLE n (a cidr);', 'ALTER TABLE n ALTER COLUMN a TYPE inet;']),
 
   // rename-breaks-clients
   u('rename-breaks-clients', 'ALTER TABLE items RENAME COLUMN note TO notes;'),
@@ -190,6 +197,8 @@ export const CORPUS: LintCase[] = [
 
   // drop-then-create-table
   u('drop-then-create-table', 'DROP TABLE items;\nCREATE TABLE items (id bigint);'),
+  u('destructive-statement', 'DROP TABLE IF EXISTS items CASCADE;\nCREATE TABLE items (id bigint);'),
+  u('index-not-concurrent', 'CREATE INDEX items_org ON items (org_id);\nCREATE TABLE items (id bigint, org_id bigint);'),
   u('drop-then-create-table', 'DROP TABLE IF EXISTS app.items;\nCREATE TABLE app.items (id bigint);'),
   s('drop-then-create-table', 'DROP TABLE items_old;\nCREATE TABLE items (id bigint);'),
 

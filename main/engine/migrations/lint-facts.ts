@@ -12,12 +12,40 @@ import { nonTransactionalReason, relationKey, stringList, walk, type ParsedState
 export interface LintCarry {
   /** CHECK (col IS NOT NULL) constraints added NOT VALID, by table|name -> column. */
   notNullChecks: Map<string, string>;
-  /** Columns of tables the folder created or added to, by table -> column -> type name. */
-  columns: Map<string, Map<string, string>>;
+  /** Columns of tables the folder created or added to, by table -> column -> type. */
+  columns: Map<string, Map<string, ColumnType>>;
   /** Indexes the folder created: name (schema.name) -> table and key columns. */
   indexes: Map<string, { table: string; keys: (string | null)[] }>;
   /** table|column with a validated CHECK (column IS NOT NULL). */
   validatedNotNull: Set<string>;
+}
+
+/** A column's type as the folder declared it: the bare name (int4, varchar) and its typmods. */
+export interface ColumnType {
+  key: string;
+  mods: number[];
+}
+
+/** The ColumnType of a TypeName node. */
+export function columnType(typeName: unknown): ColumnType {
+  const t = (typeName ?? {}) as { names?: unknown; typmods?: { A_Const?: { ival?: { ival?: number } } }[] };
+  return { key: stringList(t.names).at(-1) ?? '', mods: (t.typmods ?? []).map((m) => m.A_Const?.ival?.ival ?? 0) };
+}
+
+/** Tables a file creates, with the statement that creates each; `has` answers for the statement at `cursor`. */
+export class CreatedTables {
+  private readonly at = new Map<string, number>();
+  /** The statement being linted; a table counts as created when its CREATE comes before it. */
+  cursor = Infinity;
+
+  add(table: string, index: number): void {
+    if (!this.at.has(table)) this.at.set(table, index);
+  }
+
+  has(table: string): boolean {
+    const i = this.at.get(table);
+    return i !== undefined && i < this.cursor;
+  }
 }
 
 /** A fresh carry for a new lint run. */
@@ -25,8 +53,8 @@ export const newCarry = (): LintCarry => ({ notNullChecks: new Map(), columns: n
 
 /** What the rules know about the whole file. */
 export interface FileFacts {
-  /** Tables created in this file (empty: no lock or rewrite matters). */
-  created: Set<string>;
+  /** Tables created in this file before the statement being linted (empty: no lock or rewrite matters). */
+  created: CreatedTables;
   policies: Set<string>;
   /** table|constraint added NOT VALID, with the transaction group it was added in. */
   notValid: Map<string, number>;
@@ -41,6 +69,8 @@ export interface FileFacts {
   explicit: boolean[];
   /** Whether the runner wraps the whole file in one transaction. */
   wrapped: boolean;
+  /** The type a column had just before statement i changed it: `${i}|table|column`. */
+  typeBefore: Map<string, ColumnType>;
   /** Tables dropped so far in the file (for drop-then-create). */
   droppedAt: Map<string, number>;
 }
@@ -127,11 +157,11 @@ function setsSetting(s: ParsedStatement, name: string): boolean {
 /** Gather the facts rules need about the whole file, and record in `carry` what later files need. */
 export function fileFacts(stmts: readonly ParsedStatement[], carry: LintCarry, serverVersionNum: number): FileFacts {
   const f: FileFacts = {
-    created: new Set(), policies: new Set(), notValid: new Map(), validatedNotNull: carry.validatedNotNull,
-    firstLockTimeout: Infinity, firstStatementTimeout: Infinity, droppedAt: new Map(),
+    created: new CreatedTables(), policies: new Set(), notValid: new Map(), validatedNotNull: carry.validatedNotNull,
+    firstLockTimeout: Infinity, firstStatementTimeout: Infinity, droppedAt: new Map(), typeBefore: new Map(),
     ...transactionGroups(stmts, serverVersionNum),
   };
-  const addColumn = (t: string, c: string, type: string) => carry.columns.set(t, (carry.columns.get(t) ?? new Map()).set(c, type));
+  const addColumn = (t: string, c: string, type: ColumnType) => carry.columns.set(t, (carry.columns.get(t) ?? new Map()).set(c, type));
   for (const s of stmts) {
     const n = s.node;
     if (setsSetting(s, 'lock_timeout')) f.firstLockTimeout = Math.min(f.firstLockTimeout, s.index);
@@ -139,11 +169,11 @@ export function fileFacts(stmts: readonly ParsedStatement[], carry: LintCarry, s
     if (s.type === 'CreateStmt' || s.type === 'CreateTableAsStmt') {
       const t = relationKey(n.relation ?? (n.into as PgNode | undefined)?.rel);
       if (!t) continue;
-      f.created.add(t);
+      f.created.add(t, s.index);
       carry.columns.set(t, carry.columns.get(t) ?? new Map());
       for (const el of (n.tableElts as PgNode[] | undefined) ?? []) {
-        const col = el.ColumnDef as { colname?: string; typeName?: { names?: unknown } } | undefined;
-        if (col?.colname) addColumn(t, col.colname, stringList(col.typeName?.names).at(-1) ?? '');
+        const col = el.ColumnDef as { colname?: string; typeName?: unknown } | undefined;
+        if (col?.colname) addColumn(t, col.colname, columnType(col.typeName));
       }
     }
     if (s.type === 'CreatePolicyStmt') {
@@ -161,12 +191,13 @@ export function fileFacts(stmts: readonly ParsedStatement[], carry: LintCarry, s
     for (const c of cmdsOf(n)) {
       const con = constraintOf(c);
       if (c.subtype === 'AT_AddColumn') {
-        const col = c.def?.ColumnDef as { colname?: string; typeName?: { names?: unknown } } | undefined;
-        if (col?.colname) addColumn(t, col.colname, stringList(col.typeName?.names).at(-1) ?? '');
+        const col = c.def?.ColumnDef as { colname?: string; typeName?: unknown } | undefined;
+        if (col?.colname) addColumn(t, col.colname, columnType(col.typeName));
       }
       if (c.subtype === 'AT_AlterColumnType' && c.name) {
-        const type = stringList((c.def?.ColumnDef as { typeName?: { names?: unknown } } | undefined)?.typeName?.names).at(-1) ?? '';
-        if (carry.columns.has(t)) addColumn(t, c.name, type);
+        const before = carry.columns.get(t)?.get(c.name);
+        if (before) f.typeBefore.set(`${s.index}|${t}|${c.name}`, before);
+        if (carry.columns.has(t)) addColumn(t, c.name, columnType((c.def?.ColumnDef as { typeName?: unknown } | undefined)?.typeName));
       }
       if (c.subtype === 'AT_AddConstraint' && con) {
         if (con.skip_validation && con.conname) f.notValid.set(`${t}|${con.conname}`, f.group[s.index] ?? 0);

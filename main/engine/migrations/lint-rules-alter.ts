@@ -7,7 +7,7 @@
 import { quoteIdent, quoteList } from '../ident.js';
 import { unsafeFunctionIn } from './lint-defaults.js';
 import { alterCmdLock } from './lint-locks.js';
-import { cmdsOf, constraintOf, tenantColumnOf, type RuleContext, type RuleHit } from './lint-facts.js';
+import { cmdsOf, columnType, constraintOf, tenantColumnOf, type ColumnType, type RuleContext, type RuleHit } from './lint-facts.js';
 import { alterHeader, alterWith, alterWithout, parenBody, placeholder, regclassLiteral, sourceOf, spliceTokens, typeSql, typeTokens, type RangeVar, type StatementSource } from './lint-sql.js';
 import { relationKey, stringList, walk, type ParsedStatement, type PgNode } from './parse.js';
 
@@ -237,34 +237,28 @@ function defaultExpr(src: StatementSource, loc: number, nextLoc: number | null, 
   return expr || null;
 }
 
-const SAFE_WIDENING: Record<string, string[]> = {
-  varchar: ['varchar', 'text'],
-  text: ['text', 'varchar'],
-  numeric: ['numeric'],
-  varbit: ['varbit'],
-  cidr: ['inet'],
-};
+/** Changes that need no rewrite (binary-coercible), from the type the folder declared to the new one. */
+function noRewrite(old: ColumnType, next: ColumnType): boolean {
+  const grows = () => !next.mods.length || (old.mods.length > 0 && next.mods[0]! >= old.mods[0]! && (next.mods[1] ?? 0) === (old.mods[1] ?? 0));
+  if (old.key === 'varchar' || old.key === 'text') return next.key === 'text' || (next.key === 'varchar' && (old.key === 'text' ? !next.mods.length : grows()));
+  if (old.key === 'numeric' || old.key === 'varbit' || old.key === 'bit') return next.key === old.key && grows();
+  if (old.key === 'cidr') return next.key === 'inet';
+  return false;
+}
 
 function typeChange(c: { name?: string; def?: PgNode }, x: CmdCtx): void {
   const def = (c.def?.ColumnDef ?? {}) as ColumnDef & { raw_default?: unknown };
-  const newKey = stringList(def.typeName?.names).at(-1) ?? '';
-  const old = c.name ? x.ctx.carry.columns.get(x.t)?.get(c.name) : undefined;
-  const unbounded = !(def.typeName?.typmods ?? []).length;
-  const family = old ? SAFE_WIDENING[old] : undefined;
-  if (!def.raw_default && family?.includes(newKey) && (unbounded || newKey === old)) {
-    if (unbounded) return;
-    x.hits.push({
-      rule: 'column-type-change', severity: 'warning',
-      message: `ALTER COLUMN ${c.name} TYPE ${typeSql(def.typeName)}: no rewrite only if the new length or precision is not smaller than the old one (the lint does not know the old one); a smaller one rewrites under ACCESS EXCLUSIVE`,
-      rewrite: null,
-    });
-    return;
-  }
+  const next = columnType(def.typeName);
   const col = c.name ?? 'column';
+  const old = x.ctx.facts.typeBefore.get(`${x.s.index}|${x.t}|${col}`) ?? x.ctx.carry.columns.get(x.t)?.get(col);
+  const oldSql = old ? `${old.key}${old.mods.length ? `(${old.mods.join(', ')})` : ''}` : null;
+  if (!def.raw_default && old && noRewrite(old, next)) return;
   const fresh = quoteIdent(`${col}_new`);
+  const maybe = !old && !def.raw_default && ['text', 'varchar', 'numeric', 'varbit', 'inet'].includes(next.key);
   x.hits.push({
     rule: 'column-type-change',
-    message: `ALTER COLUMN ${col} TYPE ${typeSql(def.typeName)}${old ? ` (from ${old})` : ''} rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE: every read and write waits${def.raw_default ? ' (USING always rewrites)' : ''}; only binary-coercible changes (varchar(n) to text or a longer varchar, numeric to a wider precision) skip it`,
+    severity: maybe ? 'warning' : undefined,
+    message: `ALTER COLUMN ${col} TYPE ${typeSql(def.typeName)}${oldSql ? ` (from ${oldSql})` : ' (the folder does not show the old type)'} ${maybe ? 'skips the rewrite only if the change is binary-coercible (varchar(n) to text or a longer varchar, numeric to a wider precision); otherwise it' : ''} rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE: every read and write waits${def.raw_default ? ' (USING always rewrites)' : ''}`.replace(/\s+/g, ' '),
     rewrite: lines(
       x.src ? alterWithout(x.src, x.k) : null,
       `ALTER TABLE ${x.tbl} ADD COLUMN ${fresh} ${typeSql(def.typeName)};`,

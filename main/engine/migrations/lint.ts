@@ -55,7 +55,10 @@ export async function lintFiles(files: readonly { file: string; sql: string }[],
 function timeoutFindings(file: string, stmts: readonly ParsedStatement[], ctx: RuleContext): LintFinding[] {
   const locking = stmts
     .map((s) => ({ s, lock: statementLock(s, ctx.serverVersionNum) }))
-    .filter(({ lock }) => lock && blocksWrites(lock.mode) && !(lock.relation && ctx.facts.created.has(lock.relation)));
+    .filter(({ s, lock }) => {
+      ctx.facts.created.cursor = s.index;
+      return lock && blocksWrites(lock.mode) && !(lock.relation && ctx.facts.created.has(lock.relation));
+    });
   const out: LintFinding[] = [];
   const before = locking.filter(({ s }) => s.index < ctx.facts.firstLockTimeout);
   if (before.length) {
@@ -98,6 +101,7 @@ export function lintPlan(file: string, plan: MigrationPlan, options: LintOptions
   };
   const out: LintFinding[] = [];
   for (const stmt of stmts) {
+    ctx.facts.created.cursor = stmt.index;
     const own = describeLock(statementLock(stmt, serverVersionNum));
     for (const check of RULE_CHECKS) {
       for (const hit of check(stmt, ctx)) out.push(toFinding(file, stmt, hit, own));
