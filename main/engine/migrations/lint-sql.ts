@@ -131,6 +131,13 @@ export class StatementSource {
    * do not line up one-to-one with the parsed subcommands.
    */
   alterSegments(): [number, number][] | null {
+    if (this.segments === undefined) this.segments = this.computeAlterSegments();
+    return this.segments;
+  }
+
+  private segments: [number, number][] | null | undefined;
+
+  private computeAlterSegments(): [number, number][] | null {
     const rel = this.node.relation as RangeVar | undefined;
     const cmds = (this.node.cmds as unknown[] | undefined) ?? [];
     if (rel?.location === undefined) return null;
@@ -167,12 +174,20 @@ export class StatementSource {
 
 /** Parse-tree-backed source of a statement, or null when the statement does not re-parse alone. */
 export function sourceOf(text: string): StatementSource | null {
+  if (recent.has(text)) return recent.get(text)!;
+  let src: StatementSource | null;
   try {
-    return new StatementSource(text);
+    src = new StatementSource(text);
   } catch {
-    return null;
+    src = null;
   }
+  if (recent.size >= 32) recent.delete(recent.keys().next().value!);
+  recent.set(text, src);
+  return src;
 }
+
+/** The last statements re-parsed: several rules look at the same statement. */
+const recent = new Map<string, StatementSource | null>();
 
 /** "ALTER TABLE [IF EXISTS] [ONLY] name" as written: everything before the first subcommand. */
 export function alterHeader(src: StatementSource): string | null {
