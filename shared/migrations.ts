@@ -97,6 +97,15 @@ export const LintFindingSchema = z.object({
   rewrite: z.string().nullable(),
   /** The lock at stake, e.g. "ACCESS EXCLUSIVE on public.items"; null when the statement takes no table lock. */
   lock: z.string().nullable(),
+  /** With a connection: the locked table's size and the estimated time the lock is held (null: not estimated). */
+  target: z.object({
+    table: z.string(),
+    rows: z.number(),
+    bytes: z.number(),
+    estimateSeconds: z.number().nullable(),
+    /** How the estimate was made, e.g. "scan 180 MB/s measured on this server x 3 (rewrite)". */
+    basis: z.string().nullable(),
+  }).optional(),
 });
 export type LintFinding = z.infer<typeof LintFindingSchema>;
 
@@ -121,6 +130,10 @@ export const LintOptionsSchema = z.object({
   tablesWithPolicies: z.array(z.string()).optional(),
   /** Server version number; ALTER TYPE ... ADD VALUE cannot run in a transaction before 120000. */
   serverVersionNum: z.number().optional(),
+  /** From the database: columns of its tables (schema.table -> name, type name, typmods), as if an earlier migration made them. */
+  columns: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string(), mods: z.array(z.number()) }))).optional(),
+  /** From the database: "schema.table|column" already NOT NULL or proven by a validated CHECK (col IS NOT NULL). */
+  provenNotNull: z.array(z.string()).optional(),
 });
 export type LintOptions = z.infer<typeof LintOptionsSchema>;
 

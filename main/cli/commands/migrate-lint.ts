@@ -46,7 +46,7 @@ const indent = (s: string, by: string) => s.split('\n').map((l) => `${by}${l}`).
 export function renderLintReport(r: LintReport, serverVersionGiven: boolean): string {
   const head = [
     `${r.kind} migrations in ${r.dir}`,
-    `${r.migrationsRead} migration(s) read; PostgreSQL ${version(r.serverVersionNum)} assumed${serverVersionGiven ? '' : ' (pass --server-version or --profile for yours)'}`,
+    `${r.migrationsRead} migration(s) read; PostgreSQL ${version(r.serverVersionNum)} ${serverVersionGiven ? 'assumed' : 'assumed (pass --server-version or --profile for yours)'}`,
   ].join('\n');
   if (!r.findings.length) return `${head}\n\nno lint findings`;
   const blocks = r.findings.map((f) => {

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { LINT_RULE_IDS, MigrationKindSchema, type ApplyEvent, type LintRuleId } from '../../../shared/migrations.js';
 import { CancelledError, UserError } from '../../engine/errors.js';
 import { applyMigrations, pendingMigrations } from '../../engine/migrations/apply.js';
+import { annotateTargets, liveLintOptions } from '../../engine/migrations/lint-live.js';
 import { lintSourceReport } from '../../engine/migrations/lint.js';
 import { planMigration } from '../../engine/migrations/plan.js';
 import { preflight } from '../../engine/migrations/preflight.js';
@@ -100,14 +101,23 @@ export function registerMigrate(program: Command): void {
     .option('--server-version <num>', 'target server_version_num, e.g. 110000 (default: 180000)')
     .option('--rule <ids>', 'only these rules, comma-separated')
     .option('--severity <level>', 'only findings at least this severe: info, warning, error')
+    .option('--profile <name>', "lint against this database: its version, tables, sizes (estimates) and constraints")
+    .option('--url <url>', 'the same with a connection URL')
     .action(async (o: Omit<LintCliOptions, 'format'> & { rule?: string; severity?: string; format: 'table' | 'json' | 'sarif' }) => {
       const filters = parseLintFilters(o.rule, o.severity);
-      const src = source({ ...o, format: 'table' });
-      const run = await lintSourceReport(src, lintOptions({ ...o, format: 'table' }));
+      const opts = { ...o, format: 'table' as const };
+      const src = source(opts);
+      const live = o.profile !== undefined || o.url !== undefined;
+      const run = live
+        ? await withSession(opts, async (session) => {
+          const r = await lintSourceReport(src, await liveLintOptions(session, lintOptions(opts)));
+          return { ...r, findings: await annotateTargets(session, r.findings) };
+        })
+        : await lintSourceReport(src, lintOptions(opts));
       const report = lintReport({ kind: src.kind, dir: src.dir, migrationsRead: run.migrationsRead, serverVersionNum: run.serverVersionNum }, run.findings, filters);
       if (o.format === 'json') printJson(report);
       else if (o.format === 'sarif') printJson(lintSarif(report));
-      else process.stdout.write(`${renderLintReport(report, o.serverVersion !== undefined)}\n`);
+      else process.stdout.write(`${renderLintReport(report, o.serverVersion !== undefined || live)}\n`);
       if (report.findings.some((f) => f.severity === 'error')) exitState.code = 1;
     });
 

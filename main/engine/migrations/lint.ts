@@ -33,6 +33,16 @@ function isEmptySql(sql: string): boolean {
 }
 const lineCount = (s: string) => (s.match(/\n/g) ?? []).length;
 
+/** A carry seeded with what the database already has (live lint), as if earlier migrations made it. */
+function seededCarry(options: LintOptions): LintCarry {
+  const carry = newCarry();
+  for (const [table, cols] of Object.entries(options.columns ?? {})) {
+    carry.columns.set(table, new Map(cols.map((c) => [c.name, { key: c.type, mods: c.mods }])));
+  }
+  for (const key of options.provenNotNull ?? []) carry.validatedNotNull.add(key);
+  return carry;
+}
+
 /** Lint one SQL text as file `file`. */
 export async function lintSql(file: string, sql: string, options: LintOptions = {}): Promise<LintFinding[]> {
   return lintFiles([{ file, sql }], options);
@@ -41,7 +51,7 @@ export async function lintSql(file: string, sql: string, options: LintOptions = 
 /** Lint SQL files in order, later files knowing what earlier ones added (e.g. NOT VALID checks). */
 export async function lintFiles(files: readonly { file: string; sql: string }[], options: LintOptions = {}): Promise<LintFinding[]> {
   await loadModule();
-  const carry = newCarry();
+  const carry = seededCarry(options);
   const out: LintFinding[] = [];
   for (const f of files) {
     const sql = f.sql.replace(BOM, '');
@@ -137,7 +147,7 @@ export async function lintSource(source: MigrationSource, options: LintOptions =
 /** lintSource, with the count of migrations read and the server version assumed. */
 export async function lintSourceReport(source: MigrationSource, options: LintOptions = {}, only?: readonly string[]): Promise<SourceLint> {
   await loadModule();
-  const carry = newCarry();
+  const carry = seededCarry(options);
   const out: LintFinding[] = [];
   let read = 0;
   for (const m of source.migrations) {
