@@ -36,6 +36,23 @@ describe('tenancy migrate', () => {
     expect(human.stdout).toContain('CREATE INDEX CONCURRENTLY items_org ON items (org_id);');
   });
 
+  it('lint --url reads the target: its version, the locked table\'s size; --rule filters; SARIF locates findings', async () => {
+    const r = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--url', db.url, '--rule', 'index-not-concurrent', '--format', 'json'], env());
+    const report = LintReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.serverVersionNum).toBe(Number((await db.exec('SHOW server_version_num')).rows[0].server_version_num));
+    expect(report.summary).toEqual([{ rule: 'index-not-concurrent', severity: 'error', count: 1 }]);
+    expect(report.findings[0]).toMatchObject({ lock: 'SHARE on public.items', target: { table: 'public.items' } });
+    const human = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--severity', 'error'], env());
+    expect(human.stdout).toMatch(/^supabase migrations in .*\n2 migration\(s\) read; PostgreSQL 18 assumed/);
+    expect(human.stdout).toContain('per rule:');
+    const sarif = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--format', 'sarif'], env());
+    const run = JSON.parse(sarif.stdout).runs[0];
+    expect(run.results).toContainEqual(expect.objectContaining({ ruleId: 'index-not-concurrent', level: 'error', locations: [expect.objectContaining({ physicalLocation: expect.objectContaining({ region: { startLine: 3, endLine: 3 } }) })] }));
+    const bad = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--rule', 'no-such-rule'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--rule no-such-rule: unknown rule');
+  });
+
   it('apply refuses without --write, and lint errors block it unless acknowledged', async () => {
     const noWrite = await runTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url], env());
     expect(noWrite.code).toBe(2);
