@@ -110,6 +110,9 @@ export const CORPUS: LintCase[] = [
   // required-column-without-default
   u('required-column-without-default', 'ALTER TABLE items ADD COLUMN region text NOT NULL;'),
   u('required-column-without-default', 'ALTER TABLE items ADD COLUMN region varchar(20) NOT NULL, ADD COLUMN other text;'),
+  u('required-column-without-default', 'ALTER TABLE "Job" ADD COLUMN "completedAt" TIMESTAMP(3),\nADD COLUMN "updatedAt" TIMESTAMP(3) NOT NULL;'),
+  u('volatile-default', 'ALTER TABLE items ADD COLUMN at timestamptz(3)[] DEFAULT ARRAY[clock_timestamp()], ADD COLUMN t2 time(2) with time zone;'),
+  u('volatile-default', 'ALTER TABLE items ADD COLUMN span interval day to second(2) DEFAULT make_interval(secs => random());'),
   s('required-column-without-default', "ALTER TABLE items ADD COLUMN region text NOT NULL DEFAULT 'eu';"),
   s('required-column-without-default', 'ALTER TABLE items ADD COLUMN region text;'),
   s('required-column-without-default', `${T}\nALTER TABLE items ADD COLUMN region text NOT NULL;`),

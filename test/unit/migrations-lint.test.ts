@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { loadModule, parseSync } from 'libpg-query';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { typeSql } from '../../main/engine/migrations/lint-sql.js';
 import type { LintOptions, LintRuleId } from '../../shared/migrations.js';
 import { blockingFindings, lintFiles, lintSql } from '../../main/engine/migrations/lint.js';
 
@@ -92,5 +94,23 @@ describe('migration lint', () => {
     const findings = await lintSql('d.sql', 'DROP TABLE legacy;\nCREATE INDEX i ON items (a);');
     expect(blockingFindings(findings, ['destructive-statement']).map((f) => f.rule)).toEqual(['index-not-concurrent']);
     expect(blockingFindings(findings, 'all')).toEqual([]);
+  });
+});
+
+const TYPES = [
+  'uuid[]', 'numeric(10,2)', 'numeric', 'varchar(20)', 'character varying', 'char(3)', 'TIMESTAMP(3)', 'timestamptz(3)[]', 'time(2) with time zone',
+  'interval day to second(2)', 'interval(3)', 'interval year', 'interval', 'bit varying(8)', 'double precision', 'int[][]', 'int[3]', '"My Type"', 'app.money', 'jsonb', 'text', 'json',
+];
+
+describe('typeSql', () => {
+  beforeAll(() => loadModule());
+  const typeNode = (sql: string) => {
+    const stmt = parseSync(`ALTER TABLE t ADD COLUMN c ${sql}`).stmts![0]!.stmt as { AlterTableStmt: { cmds: { AlterTableCmd: { def: { ColumnDef: { typeName: unknown } } } }[] } };
+    return stmt.AlterTableStmt.cmds[0]!.AlterTableCmd.def.ColumnDef.typeName;
+  };
+  const noLocations = (n: unknown) => JSON.parse(JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v)));
+  it.each(TYPES)('deparses %s to a type PostgreSQL reads back the same', (type) => {
+    const node = typeNode(type);
+    expect(noLocations(typeNode(typeSql(node)))).toEqual(noLocations(node));
   });
 });

@@ -49,6 +49,12 @@ function typeIdent(name: string): string {
   }
 }
 
+/** Interval field masks as the parser encodes them (INTERVAL_MASK in datetime.h); '' is the full range. */
+const INTERVAL_FIELDS: Record<number, string> = {
+  32767: '', 4: 'year', 2: 'month', 8: 'day', 1024: 'hour', 2048: 'minute', 4096: 'second', 6: 'year to month', 1032: 'day to hour',
+  3080: 'day to minute', 7176: 'day to second', 3072: 'hour to minute', 7168: 'hour to second', 6144: 'minute to second',
+};
+
 function constSql(n: unknown): string {
   const c = (n as { A_Const?: { ival?: { ival?: number }; sval?: { sval?: string } } }).A_Const;
   if (c?.ival) return String(c.ival.ival ?? 0);
@@ -67,8 +73,17 @@ export function typeSql(typeName: unknown): string {
   if (names.length === 2 && names[0] === 'pg_catalog' && BUILTIN_TYPE_NAMES[names[1]!]) base = BUILTIN_TYPE_NAMES[names[1]!]!;
   else base = names.map(typeIdent).join('.');
   const mods = (t.typmods ?? []).map(constSql).filter(Boolean);
-  if (base === 'interval' && mods.length) return `${base}${(t.arrayBounds ?? []).map(() => '[]').join('')}`;
+  if (base === 'interval' && mods.length) {
+    const fields = INTERVAL_FIELDS[Number(mods[0])];
+    const precision = mods[1] !== undefined ? `(${mods[1]})` : '';
+    const arr = (t.arrayBounds ?? []).map(() => '[]').join('');
+    if (fields === undefined) return `interval${arr}`;
+    return fields ? (precision && fields.endsWith('second') ? `interval ${fields}${precision}${arr}` : `interval ${fields}${arr}`) : `interval${precision}${arr}`;
+  }
   const bounds = (t.arrayBounds ?? []).map((b) => (b.Integer?.ival !== undefined && b.Integer.ival >= 0 ? `[${b.Integer.ival}]` : '[]')).join('');
+  const zoned = /^(timestamp|time) (with|without) time zone$/.exec(base);
+  // The precision goes after the keyword: timestamp(3) without time zone.
+  if (zoned && mods.length) return `${zoned[1]}(${mods.join(', ')}) ${zoned[2]} time zone${bounds}`;
   return `${base}${mods.length ? `(${mods.join(', ')})` : ''}${bounds}`;
 }
 
