@@ -63,6 +63,21 @@ export const LINT_RULE_IDS = [
   'rls-without-policy',
   'unique-without-tenant',
   'non-transactional',
+  'statement-timeout-missing',
+  'column-type-change',
+  'required-column-without-default',
+  'rewriting-column',
+  'rename-breaks-clients',
+  'constraint-builds-index',
+  'drop-index-not-concurrent',
+  'blocking-maintenance',
+  'detach-partition-not-concurrent',
+  'domain-constraint',
+  'drop-then-create-table',
+  'transaction-control',
+  'concurrently-in-transaction',
+  'backfill-in-ddl-transaction',
+  'json-column',
 ] as const;
 export const LintRuleIdSchema = z.enum(LINT_RULE_IDS);
 /** Stable ids of the migration lint rules (used by --ack). */
@@ -71,15 +86,42 @@ export type LintRuleId = z.infer<typeof LintRuleIdSchema>;
 export const LintFindingSchema = z.object({
   file: z.string(),
   line: z.number(),
+  /** Last line of the statement (same as line for one-line statements). */
+  endLine: z.number(),
   rule: LintRuleIdSchema,
   severity: SeveritySchema,
   message: z.string(),
   /** The statement as written (trimmed, at most a few hundred characters). */
   statement: z.string(),
-  /** What to write instead. */
+  /** What to write instead; parses with PostgreSQL's parser. Placeholders are quoted identifiers like "<batch condition>". */
   rewrite: z.string().nullable(),
+  /** The lock at stake, e.g. "ACCESS EXCLUSIVE on public.items"; null when the statement takes no table lock. */
+  lock: z.string().nullable(),
+  /** With a connection: the locked table's size and the estimated time the lock is held (null: not estimated). */
+  target: z.object({
+    table: z.string(),
+    rows: z.number(),
+    bytes: z.number(),
+    estimateSeconds: z.number().nullable(),
+    /** How the estimate was made, e.g. "scan 180 MB/s measured on this server x 3 (rewrite)". */
+    basis: z.string().nullable(),
+  }).optional(),
 });
 export type LintFinding = z.infer<typeof LintFindingSchema>;
+
+export const LintReportSchema = z.object({
+  kind: MigrationKindSchema,
+  dir: z.string(),
+  /** Migrations read (with SQL). */
+  migrationsRead: z.number(),
+  /** The server_version_num the rules assumed (given, the connection's, or the newest supported). */
+  serverVersionNum: z.number(),
+  /** Findings per rule, most first (after filters). */
+  summary: z.array(z.object({ rule: LintRuleIdSchema, severity: SeveritySchema, count: z.number() })),
+  findings: z.array(LintFindingSchema),
+});
+/** What `migrate lint --format json` prints. */
+export type LintReport = z.infer<typeof LintReportSchema>;
 
 export const LintOptionsSchema = z.object({
   /** The tenant column unique keys must include; default: org_id, organization_id or tenant_id. */
@@ -88,6 +130,10 @@ export const LintOptionsSchema = z.object({
   tablesWithPolicies: z.array(z.string()).optional(),
   /** Server version number; ALTER TYPE ... ADD VALUE cannot run in a transaction before 120000. */
   serverVersionNum: z.number().optional(),
+  /** From the database: columns of its tables (schema.table -> name, type name, typmods), as if an earlier migration made them. */
+  columns: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string(), mods: z.array(z.number()) }))).optional(),
+  /** From the database: "schema.table|column" already NOT NULL or proven by a validated CHECK (col IS NOT NULL). */
+  provenNotNull: z.array(z.string()).optional(),
 });
 export type LintOptions = z.infer<typeof LintOptionsSchema>;
 

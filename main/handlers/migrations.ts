@@ -8,6 +8,7 @@ import type { migrationsContract } from '../../shared/contract/migrations.js';
 import type { LintOptions } from '../../shared/migrations.js';
 import { UserError } from '../engine/errors.js';
 import { applyMigrations } from '../engine/migrations/apply.js';
+import { annotateTargets, liveLintOptions } from '../engine/migrations/lint-live.js';
 import { lintSource } from '../engine/migrations/lint.js';
 import { preflight } from '../engine/migrations/preflight.js';
 import { readSource, type MigrationSource } from '../engine/migrations/sources.js';
@@ -41,7 +42,9 @@ export const migrationsHandlers: DomainHandlers<typeof migrationsContract> = {
   async lint(req, ctx) {
     const src = source(req);
     const session = req.connectionId ? ctx.connections.get(req.connectionId).session : null;
-    const findings = await lintSource(src, await lintOptions(session, req.tenantColumns));
+    const findings = session
+      ? await annotateTargets(session, await lintSource(src, await liveLintOptions(session, { tenantColumns: req.tenantColumns })))
+      : await lintSource(src, { tenantColumns: req.tenantColumns });
     const files = src.migrations.map((m) => ({ id: m.id, name: m.name, file: m.file, sql: m.sql }));
     return { kind: src.kind, dir: src.dir, files, findings };
   },

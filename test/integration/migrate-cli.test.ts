@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import pg from 'pg';
-import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LintFindingSchema, MigrationStatusSchema, PreflightSchema } from '../../shared/migrations.js';
+import { LintReportSchema, MigrationStatusSchema, PreflightSchema } from '../../shared/migrations.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { writeFolder, type FixtureFolder } from '../support/migration-folders.js';
@@ -30,11 +29,28 @@ describe('tenancy migrate', () => {
   it('lint names file, line, rule and the safe rewrite, and exits 1 on errors', async () => {
     const r = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--format', 'json'], env());
     expect(r.code).toBe(1);
-    const findings = z.array(LintFindingSchema).parse(JSON.parse(r.stdout));
+    const { findings } = LintReportSchema.parse(JSON.parse(r.stdout));
     expect(findings).toContainEqual(expect.objectContaining({ file: '20250904000002_scope.sql', line: 3, rule: 'index-not-concurrent', severity: 'error' }));
     const human = await runTenancy(['migrate', 'lint', '--dir', folder.dir], env());
     expect(human.stdout).toContain('20250904000002_scope.sql:3  error  index-not-concurrent');
     expect(human.stdout).toContain('CREATE INDEX CONCURRENTLY items_org ON items (org_id);');
+  });
+
+  it('lint --url reads the target: its version, the locked table\'s size; --rule filters; SARIF locates findings', async () => {
+    const r = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--url', db.url, '--rule', 'index-not-concurrent', '--format', 'json'], env());
+    const report = LintReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.serverVersionNum).toBe(Number((await db.exec('SHOW server_version_num')).rows[0].server_version_num));
+    expect(report.summary).toEqual([{ rule: 'index-not-concurrent', severity: 'error', count: 1 }]);
+    expect(report.findings[0]).toMatchObject({ lock: 'SHARE on public.items', target: { table: 'public.items' } });
+    const human = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--severity', 'error'], env());
+    expect(human.stdout).toMatch(/^supabase migrations in .*\n2 migration\(s\) read; PostgreSQL 18 assumed/);
+    expect(human.stdout).toContain('per rule:');
+    const sarif = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--format', 'sarif'], env());
+    const run = JSON.parse(sarif.stdout).runs[0];
+    expect(run.results).toContainEqual(expect.objectContaining({ ruleId: 'index-not-concurrent', level: 'error', locations: [expect.objectContaining({ physicalLocation: expect.objectContaining({ region: { startLine: 3, endLine: 3 } }) })] }));
+    const bad = await runTenancy(['migrate', 'lint', '--dir', folder.dir, '--rule', 'no-such-rule'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--rule no-such-rule: unknown rule');
   });
 
   it('apply refuses without --write, and lint errors block it unless acknowledged', async () => {
@@ -75,7 +91,7 @@ describe('tenancy migrate', () => {
       const pid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       await blocker.query('BEGIN');
       await blocker.query('SELECT * FROM items');
-      const r = await runTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--lock-timeout', '1000', '--retries', '1'], env());
+      const r = await runTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack', 'constraint-builds-index', '--lock-timeout', '1000', '--retries', '1'], env());
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`WAITING for AccessExclusiveLock on items, blocked by pid ${pid} \\(postgres, idle in transaction`));
       expect(r.stderr).toContain('retrying in 500 ms');

@@ -1,9 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { loadModule, parseSync } from 'libpg-query';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { typeSql } from '../../main/engine/migrations/lint-sql.js';
 import type { LintOptions, LintRuleId } from '../../shared/migrations.js';
 import { blockingFindings, lintFiles, lintSql } from '../../main/engine/migrations/lint.js';
 
 const rulesOf = async (files: string[], options: LintOptions = {}) =>
   (await lintFiles(files.map((sql, i) => ({ file: `${i}.sql`, sql })), options)).filter((f) => f.file === `${files.length - 1}.sql`).map((f) => f.rule);
+
+const ITEMS = 'CREATE TABLE items (id int, org_id int, sku text);';
+const SETTINGS = 'CREATE TABLE app_settings (organization_id int, key text);';
+const ACCOUNTS = 'CREATE TABLE t (account_id int, email text);';
 
 // Each rule: a migration (as one or more files applied in order) that must trip it, and the safe
 // rewrite that must not. The last file is the one under test.
@@ -33,7 +39,7 @@ const CASES: { rule: LintRuleId; bad: string[]; safe: string[]; options?: LintOp
   },
   { rule: 'volatile-default', bad: ['ALTER TABLE items ADD COLUMN token uuid DEFAULT gen_random_uuid();'], safe: ['ALTER TABLE items ADD COLUMN created timestamptz DEFAULT now();'] },
   { rule: 'volatile-default', bad: ['ALTER TABLE items ADD COLUMN n float8 DEFAULT random() * 10;'], safe: ['ALTER TABLE items ADD COLUMN n float8;\nALTER TABLE items ALTER COLUMN n SET DEFAULT random();'] },
-  { rule: 'volatile-default', bad: ['ALTER TABLE items ADD COLUMN seq bigserial;'], safe: ['ALTER TABLE items ADD COLUMN seq bigint;'] },
+  { rule: 'rewriting-column', bad: ['ALTER TABLE items ADD COLUMN seq bigserial;'], safe: ['ALTER TABLE items ADD COLUMN seq bigint;'] },
   { rule: 'lock-timeout-missing', bad: ['ALTER TABLE items ADD COLUMN note text;'], safe: ["SET lock_timeout = '3s';\nALTER TABLE items ADD COLUMN note text;"] },
   { rule: 'lock-timeout-missing', bad: ['TRUNCATE audit;'], safe: ["SELECT set_config('lock_timeout', '2s', true);\nTRUNCATE audit;"] },
   { rule: 'destructive-statement', bad: ['DROP TABLE legacy;'], safe: ['CREATE TABLE scratch (id int);\nDROP TABLE scratch;'] },
@@ -45,10 +51,10 @@ const CASES: { rule: LintRuleId; bad: string[]; safe: string[]; options?: LintOp
     bad: ['ALTER TABLE items ENABLE ROW LEVEL SECURITY;'],
     safe: ["CREATE POLICY tenant ON items USING (org_id = current_setting('app.org')::int);\nALTER TABLE items ENABLE ROW LEVEL SECURITY;"],
   },
-  { rule: 'unique-without-tenant', bad: ['CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (sku);'], safe: ['CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (org_id, sku);'] },
-  { rule: 'unique-without-tenant', bad: ['ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (key);'], safe: ['ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (organization_id, key);'] },
+  { rule: 'unique-without-tenant', bad: [ITEMS, 'CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (sku);'], safe: [ITEMS, 'CREATE UNIQUE INDEX CONCURRENTLY items_sku ON items (org_id, sku);'] },
+  { rule: 'unique-without-tenant', bad: [SETTINGS, 'ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (key);'], safe: [SETTINGS, 'ALTER TABLE app_settings ADD CONSTRAINT k UNIQUE (organization_id, key);'] },
   { rule: 'unique-without-tenant', bad: ['CREATE TABLE t (id int PRIMARY KEY, org_id int, email text UNIQUE);'], safe: ['CREATE TABLE t (id int PRIMARY KEY, email text UNIQUE);'] },
-  { rule: 'unique-without-tenant', bad: ['ALTER TABLE t ADD UNIQUE (email);'], safe: ['ALTER TABLE t ADD UNIQUE (account_id, email);'], options: { tenantColumns: ['account_id'] } },
+  { rule: 'unique-without-tenant', bad: [ACCOUNTS, 'ALTER TABLE t ADD UNIQUE (email);'], safe: [ACCOUNTS, 'ALTER TABLE t ADD UNIQUE (account_id, email);'], options: { tenantColumns: ['account_id'] } },
   {
     rule: 'non-transactional',
     bad: ["CREATE INDEX CONCURRENTLY items_org ON items (org_id);\nUPDATE items SET org_id = 1 WHERE id = 2;"],
@@ -88,5 +94,23 @@ describe('migration lint', () => {
     const findings = await lintSql('d.sql', 'DROP TABLE legacy;\nCREATE INDEX i ON items (a);');
     expect(blockingFindings(findings, ['destructive-statement']).map((f) => f.rule)).toEqual(['index-not-concurrent']);
     expect(blockingFindings(findings, 'all')).toEqual([]);
+  });
+});
+
+const TYPES = [
+  'uuid[]', 'numeric(10,2)', 'numeric', 'varchar(20)', 'character varying', 'char(3)', 'TIMESTAMP(3)', 'timestamptz(3)[]', 'time(2) with time zone',
+  'interval day to second(2)', 'interval(3)', 'interval year', 'interval', 'bit varying(8)', 'double precision', 'int[][]', 'int[3]', '"My Type"', 'app.money', 'jsonb', 'text', 'json',
+];
+
+describe('typeSql', () => {
+  beforeAll(() => loadModule());
+  const typeNode = (sql: string) => {
+    const stmt = parseSync(`ALTER TABLE t ADD COLUMN c ${sql}`).stmts![0]!.stmt as { AlterTableStmt: { cmds: { AlterTableCmd: { def: { ColumnDef: { typeName: unknown } } } }[] } };
+    return stmt.AlterTableStmt.cmds[0]!.AlterTableCmd.def.ColumnDef.typeName;
+  };
+  const noLocations = (n: unknown) => JSON.parse(JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v)));
+  it.each(TYPES)('deparses %s to a type PostgreSQL reads back the same', (type) => {
+    const node = typeNode(type);
+    expect(noLocations(typeNode(typeSql(node)))).toEqual(noLocations(node));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Human renderings for `tenancy migrate`: status table, lint findings, preflight, apply progress.
  */
-import type { ApplyEvent, ApplyResult, LintFinding, LockHolder, MigrationStatus, Preflight } from '../../../shared/migrations.js';
+import type { ApplyEvent, ApplyResult, LockHolder, MigrationStatus, Preflight } from '../../../shared/migrations.js';
 import { renderTable } from '../format.js';
 import { formatFingerprint } from '../render.js';
 
@@ -11,17 +11,6 @@ export function renderStatus(s: MigrationStatus): string {
   const rows = s.migrations.map((m) => [m.id, m.state, m.appliedAt ?? '', m.note ?? '']);
   const counts = Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
   return `${head}\n\n${renderTable(['migration', 'state', 'applied at', 'note'], rows)}\n\n${counts || 'no migrations'}`;
-}
-
-/** Lint findings, one block per finding, then a count line. */
-export function renderLint(findings: readonly LintFinding[]): string {
-  if (!findings.length) return 'no lint findings';
-  const blocks = findings.map((f) => {
-    const rewrite = f.rewrite ? `\n  safe rewrite:\n${f.rewrite.split('\n').map((l) => `    ${l}`).join('\n')}` : '';
-    return `${f.file}:${f.line}  ${f.severity}  ${f.rule}\n  ${f.message}\n  > ${f.statement.split('\n')[0]}${rewrite}`;
-  });
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  return `${blocks.join('\n\n')}\n\n${findings.length} finding(s), ${errors} error(s)`;
 }
 
 /** The preflight report. */

@@ -5,7 +5,8 @@ import { Option, type Command } from 'commander';
 import { LINT_RULE_IDS, MigrationKindSchema, type ApplyEvent, type LintRuleId } from '../../../shared/migrations.js';
 import { CancelledError, UserError } from '../../engine/errors.js';
 import { applyMigrations, pendingMigrations } from '../../engine/migrations/apply.js';
-import { lintSource } from '../../engine/migrations/lint.js';
+import { annotateTargets, liveLintOptions } from '../../engine/migrations/lint-live.js';
+import { lintSourceReport } from '../../engine/migrations/lint.js';
 import { planMigration } from '../../engine/migrations/plan.js';
 import { preflight } from '../../engine/migrations/preflight.js';
 import { readSource, type MigrationSource } from '../../engine/migrations/sources.js';
@@ -15,7 +16,8 @@ import { addConnectionOptions, withSession, type TargetOptions } from '../common
 import { printJson } from '../format.js';
 import { exitState } from '../exit.js';
 import { cliPasswordProvider } from '../password.js';
-import { applyEventPrinter, renderApplyResult, renderLint, renderPreflight, renderStatus } from './migrate-render.js';
+import { lintReport, lintSarif, parseLintFilters, renderLintReport } from './migrate-lint.js';
+import { applyEventPrinter, renderApplyResult, renderPreflight, renderStatus } from './migrate-render.js';
 
 interface FolderOptions extends TargetOptions {
   dir: string;
@@ -94,14 +96,29 @@ export function registerMigrate(program: Command): void {
     });
 
   addFolderOptions(migrate.command('lint').description('lint migrations with the PostgreSQL parser; exit 1 on error findings'))
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--tenant-column <names>', 'tenant column(s) unique keys must include (default: org_id, organization_id, tenant_id)')
-    .option('--server-version <num>', 'target server_version_num, e.g. 110000 (default: current)')
-    .action(async (o: LintCliOptions) => {
-      const findings = await lintSource(source(o), lintOptions(o));
-      if (o.format === 'json') printJson(findings);
-      else process.stdout.write(`${renderLint(findings)}\n`);
-      if (findings.some((f) => f.severity === 'error')) exitState.code = 1;
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
+    .option('--tenant-column <names>', 'tenant column(s) unique keys must include, any case style (default: org_id, organization_id, tenant_id)')
+    .option('--server-version <num>', 'target server_version_num, e.g. 110000 (default: 180000)')
+    .option('--rule <ids>', 'only these rules, comma-separated')
+    .option('--severity <level>', 'only findings at least this severe: info, warning, error')
+    .option('--profile <name>', "lint against this database: its version, tables, sizes (estimates) and constraints")
+    .option('--url <url>', 'the same with a connection URL')
+    .action(async (o: Omit<LintCliOptions, 'format'> & { rule?: string; severity?: string; format: 'table' | 'json' | 'sarif' }) => {
+      const filters = parseLintFilters(o.rule, o.severity);
+      const opts = { ...o, format: 'table' as const };
+      const src = source(opts);
+      const live = o.profile !== undefined || o.url !== undefined;
+      const run = live
+        ? await withSession(opts, async (session) => {
+          const r = await lintSourceReport(src, await liveLintOptions(session, lintOptions(opts)));
+          return { ...r, findings: await annotateTargets(session, r.findings) };
+        })
+        : await lintSourceReport(src, lintOptions(opts));
+      const report = lintReport({ kind: src.kind, dir: src.dir, migrationsRead: run.migrationsRead, serverVersionNum: run.serverVersionNum }, run.findings, filters);
+      if (o.format === 'json') printJson(report);
+      else if (o.format === 'sarif') printJson(lintSarif(report));
+      else process.stdout.write(`${renderLintReport(report, o.serverVersion !== undefined || live)}\n`);
+      if (report.findings.some((f) => f.severity === 'error')) exitState.code = 1;
     });
 
   addFolderOptions(addConnectionOptions(migrate.command('preflight').description('right database, folder and commit; journal, files and ledger in step; pending count; write permission')))

@@ -139,8 +139,11 @@ export function nonTransactionalReason(stmt: ParsedStatement, serverVersionNum =
     case 'DropStmt':
       return n.concurrent ? 'DROP INDEX CONCURRENTLY' : null;
     case 'ReindexStmt': {
-      const params = (n.params as { DefElem?: { defname?: string } }[] | undefined) ?? [];
-      return params.some((p) => p.DefElem?.defname === 'concurrently') ? 'REINDEX CONCURRENTLY' : null;
+      // REINDEX (CONCURRENTLY false) is transactional: the option counts only when on.
+      const params = (n.params as { DefElem?: { defname?: string; arg?: { String?: { sval?: string }; Integer?: { ival?: number }; Boolean?: { boolval?: boolean } } } }[] | undefined) ?? [];
+      const el = params.map((p) => p.DefElem).find((d) => d?.defname === 'concurrently');
+      const off = el?.arg && (el.arg.Boolean ? !el.arg.Boolean.boolval : el.arg.Integer ? !el.arg.Integer.ival : ['false', 'off', '0', 'no'].includes((el.arg.String?.sval ?? '').toLowerCase()));
+      return el && !off ? 'REINDEX CONCURRENTLY' : null;
     }
     case 'VacuumStmt':
       return n.is_vacuumcmd ? 'VACUUM' : null;

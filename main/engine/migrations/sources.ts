@@ -58,7 +58,9 @@ function detect(dir: string): { kind: MigrationKind; dir: string } | null {
   if (isFile(path.join(dir, 'drizzle', 'meta', '_journal.json'))) return { kind: 'drizzle', dir: path.join(dir, 'drizzle') };
   if (isDir(path.join(dir, 'prisma', 'migrations'))) return { kind: 'prisma', dir: path.join(dir, 'prisma', 'migrations') };
   if (isFile(path.join(dir, 'migration_lock.toml'))) return { kind: 'prisma', dir };
+  if ((isFile(path.join(dir, 'schema.prisma')) || isFile(path.join(dir, 'migrations', 'migration_lock.toml'))) && isDir(path.join(dir, 'migrations'))) return { kind: 'prisma', dir: path.join(dir, 'migrations') };
   if (isDir(path.join(dir, 'supabase', 'migrations'))) return { kind: 'supabase', dir: path.join(dir, 'supabase', 'migrations') };
+  if (path.basename(dir) === 'supabase' && isDir(path.join(dir, 'migrations'))) return { kind: 'supabase', dir: path.join(dir, 'migrations') };
   if (path.basename(dir) === 'migrations' && path.basename(path.dirname(dir)) === 'supabase') return { kind: 'supabase', dir };
   const entries = fs.readdirSync(dir, { withFileTypes: true });
   if (entries.some((e) => e.isDirectory() && isFile(path.join(dir, e.name, 'migration.sql')))) return { kind: 'prisma', dir };
