@@ -46,7 +46,8 @@ describe('the five reference runbooks as templates', () => {
     try {
       const status = await runRunbook({
         session, file: path.join(TEMPLATES, file), runbook, text, operator: 'template-test', runsDir, ci: true,
-        signManual: (s) => `rehearsal: ${s.checklist.join('; ') || s.title}`,
+        env: { GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'octo-approver', GITHUB_RUN_ID: '4242', GITHUB_WORKFLOW: 'tenant-migrations', GITHUB_ENVIRONMENT: 'production' },
+        signOff: (s) => ({ note: s.checklist.length ? undefined : `rehearsal: ${s.title}`, lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
         onStep: (s, state, detail) => log.push(`${s.id} ${state} ${detail ?? ''}`),
       });
       expect(status.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`), log.join('\n')).toEqual([]);
