@@ -71,6 +71,9 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     if (def.kind === 'manual' && !req.note && !req.lines?.length && !req.untilStop) {
       throw new UserError(def.checklist.length ? `sign each checklist line of "${def.title}": write what you checked for each` : `sign off "${def.title}": write what you checked`, 'usage');
     }
+    if (def.kind === 'manual' && def.checklist.length && req.note && !req.lines?.length) {
+      throw new UserError(`${def.id} has ${def.checklist.length} checklist line(s): sign each on its own, with what you checked for it`, 'usage');
+    }
     const operator = runbookOperator();
     const key = `runbook:${req.run}`;
     const active = activeStepsOf(ctx).begin(req.run, target);

@@ -87,10 +87,14 @@ describe('runbook handlers', () => {
     await call('runbooks/runStep', { connectionId, run });
     await call('runbooks/runStep', { connectionId, run });
     const before = (await call<RunView>('runbooks/status', { run })).verification.lines;
-    await expect(call('runbooks/runStep', { connectionId, run, step: 'deploy' })).rejects.toThrow(/sign off "Code deploy.*": write what you checked/);
+    await expect(call('runbooks/runStep', { connectionId, run, step: 'deploy' })).rejects.toThrow(/sign each checklist line of "Code deploy.*": write what you checked for each/);
+    // One note for the whole checklist is not a sign-off of each line.
+    await expect(call('runbooks/runStep', { connectionId, run, step: 'deploy', note: 'all fine' })).rejects.toThrow(/deploy has 2 checklist line\(s\): sign each on its own/);
     expect((await call<RunView>('runbooks/status', { run })).verification.lines).toBe(before);
-    const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', note: 'deployed build 42' });
-    expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: deployed build 42' }) });
+    const half = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 1, note: 'deployed build 42' }] });
+    expect(stateOf(half, 'deploy')).toMatchObject({ state: 'pending', checklist: [expect.objectContaining({ note: 'deployed build 42' }), expect.objectContaining({ signedBy: null })] });
+    const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 2, note: 'smoke tests green' }] });
+    expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: every checklist line signed' }) });
     expect(v.status.next?.step).toBe('backfill-lessons');
   });
 
