@@ -117,14 +117,16 @@ describe('the runbook checklist in browser mode', () => {
     await shot('40-runbook-checklist');
   });
 
-  it('signs off the manual deploy step with its checklist and a note; the progress shows on every page', async () => {
+  it('signs off the manual deploy step, each checklist line with its own note; the progress shows on every page', async () => {
     const form = rb().step('deploy').getByRole('form');
     expect(await form.getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
     await rb().signOff('deploy', 'build 2025.03.1 live; pnpm test:tenancy green');
     await rb().waitStep('deploy', 'passed');
     await rb().waitIdle();
     await rb().step('deploy').getByRole('button', { name: 'Evidence' }).click();
-    expect(await rb().step('deploy').getByTestId('evidence').textContent()).toContain('signed off: build 2025.03.1 live; pnpm test:tenancy green');
+    const signedOff = await rb().step('deploy').getByTestId('evidence').textContent();
+    expect(signedOff).toContain('signed off: every checklist line signed');
+    expect(signedOff).toContain('2: build 2025.03.1 live; pnpm test:tenancy green');
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Overview', exact: true }).click();
     await page.getByTestId('page-overview').waitFor();
     expect(await rb().indicator.textContent()).toContain('Runbook 000: step 4 of 9');
