@@ -39,7 +39,7 @@ describe('tenancy runbook', () => {
     const file = path.join(dir, 'my-runbook.yaml');
     const made = await runTenancy(['runbook', 'new', '--template', '000', '--out', file], env);
     expect(made.code).toBe(0);
-    expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 9 step(s), valid`);
+    expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 10 step(s), valid`);
 
     const noWrite = await runTenancy(['runbook', 'run', file, '--url', url], env);
     expect(noWrite.code).toBe(2);

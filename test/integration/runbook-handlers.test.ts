@@ -76,7 +76,7 @@ describe('runbook handlers', () => {
     expect(v.steps.map((s) => s.id)).toEqual(v.status.steps.map((s) => s.id));
     expect(v.verification).toMatchObject({ ok: true, lines: 1 });
     const list = await call<{ run: string; passed: number; total: number }[]>('runbooks/list', {});
-    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 9 })]);
+    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 10 })]);
     expect((await call<RunView>('runbooks/open', { source: { kind: 'run', run } })).status).toEqual(v.status);
     await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004/);
   });

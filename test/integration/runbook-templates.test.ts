@@ -71,20 +71,24 @@ describe('the five reference runbooks as templates', () => {
   }, 180_000);
 });
 
-const PLANTED = [
-  ['000-drizzle-two-phase.yaml', 'drizzle', 'organization_id left nullable (no NOT NULL step)', 'steps: [not-null, unique]', 'steps: [unique]', 'inserts-must-fail',
+const withoutNotNull = (t: string) => t.replace('steps: [not-null, unique]', 'steps: [unique]');
+const PLANTED: [string, string, string, (text: string) => string, string, RegExp][] = [
+  ['000-drizzle-two-phase.yaml', 'drizzle', 'organization_id left nullable (no NOT NULL step)', withoutNotNull, 'column-hardening',
+    /^the query returned 1 row\(s\), expected 0$/],
+  ['000-drizzle-two-phase.yaml', 'drizzle', 'organization_id left nullable and the hardening check removed', (t) => withoutNotNull(t).replace(/ {2}- id: column-hardening\n[\s\S]*?(?= {2}- id: inserts-must-fail)/, ''), 'inserts-must-fail',
     /^the write probe succeeded \(rolled back\); it must fail with not_null_violation \(23502\) on column organization_id$/],
-  ['002-prisma-ci-strict.yaml', 'prisma', 'the default tenant put back on tenantId', '  - id: strict-mode\n', '  - id: plant-default\n    kind: sql\n    title: Planted - the default tenant is back\n    sql: ALTER TABLE "ApiKey" ALTER COLUMN "tenantId" SET DEFAULT \'tenant_default\'\n  - id: strict-mode\n', 'strict-mode',
+  ['002-prisma-ci-strict.yaml', 'prisma', 'the default tenant put back on tenantId', (t) => t.replace('  - id: strict-mode\n', '  - id: plant-default\n    kind: sql\n    title: Planted - the default tenant is back\n    sql: ALTER TABLE "ApiKey" ALTER COLUMN "tenantId" SET DEFAULT \'tenant_default\'\n  - id: strict-mode\n'), 'strict-mode',
     /^the (write probe succeeded \(rolled back\)|probe failed for another reason: .*); it must fail with not_null_violation \(23502\) on column tenantId$/],
-] as const;
+];
 
 describe('the templates stop at the step whose defect is planted', () => {
-  it.each(PLANTED)('%s with %s stops at the probe', async (file, scenarioId, _what, from, to, stopAt, message) => {
-    const database = `rb_planted_${scenarioId}_${process.pid}`;
+  it.each(PLANTED)('%s (%s) with %s stops at the step that catches it', async (file, scenarioId, _what, plant, stopAt, message) => {
+    const database = `rb_planted_${scenarioId}_${stopAt.replace(/-/g, '_')}_${process.pid}`;
     made.push(database);
     const db = await loadScenario(adminUrl(), demoScenario(scenarioId)!, 500, { database, reuse: false });
-    const text = fs.readFileSync(path.join(TEMPLATES, file), 'utf8').replace(from, to);
-    expect(text).toContain(to);
+    const original = fs.readFileSync(path.join(TEMPLATES, file), 'utf8');
+    const text = plant(original);
+    expect(text).not.toBe(original);
     const parsed = parseRunbookText(text);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const { profile, urlPassword } = profileFromUrl(db.url, { statementTimeoutMs: 120_000 });
