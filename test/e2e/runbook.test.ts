@@ -201,6 +201,6 @@ describe('the runbook checklist in browser mode', () => {
     await rb().picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
     await rb().header.waitFor();
     expect(await rb().header.getAttribute('data-complete')).toBe('true');
-    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(9);
+    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(10);
   });
 });

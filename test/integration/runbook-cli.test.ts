@@ -140,6 +140,23 @@ describe('tenancy runbook', () => {
     }
   }, 120_000);
 
+  it('on production, --write also needs --confirm-db with the database name; refused before anything is journaled', async () => {
+    const file = path.join(dir, 'prod.yaml');
+    fs.writeFileSync(file, 'version: 1\ntitle: Prod\nsteps:\n  - id: c\n    kind: check\n    title: C\n    expect: { sql: "SELECT 1 WHERE false" }\n');
+    const add = await runTenancy(['profile', 'add', 'prod', '--url', url, '--env', 'production'], env);
+    expect(add.code, add.stderr).toBe(0);
+    const penv = { ...env, PGPASSWORD: new URL(url).password };
+    const runs = () => (fs.existsSync(path.join(dir, 'runs')) ? fs.readdirSync(path.join(dir, 'runs')).length : 0);
+    const before = runs();
+    const refused = await runTenancy(['runbook', 'run', file, '--profile', 'prod', '--write'], penv);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`write mode on production needs confirmation: type the database name "${database}"`);
+    expect(runs()).toBe(before);
+    const ok = await runTenancy(['runbook', 'run', file, '--profile', 'prod', '--write', '--confirm-db', database], penv);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('complete: every step passed');
+  }, 60_000);
+
   it('in --ci mode a manual step that cannot be signed fails the run; a pre-signed or bad file names line and field', async () => {
     const file = path.join(dir, 'ci.yaml');
     fs.writeFileSync(file, 'version: 1\ntitle: CI\nsteps:\n  - id: ok\n    kind: manual\n    title: Approve\n    text: approve it\n');
