@@ -70,6 +70,7 @@ describe('tenancy runbook', () => {
     expect(second.stderr).toMatch(/backfill bf_[0-9a-f]+: batch 1 committed/);
     // Every write's full SQL, before it runs.
     expect(second.stderr).toMatch(/contract: SQL:\n {4}ALTER TABLE .*"students".* ALTER COLUMN "organization_id" SET NOT NULL/);
+    expect(second.stderr).toMatch(/migrate-0008: SQL:\n {4}-- migration 0008_remove_bootstrap_org_defaults \(0008_remove_bootstrap_org_defaults\.sql\)\n[\s\S]*?\n {4}ALTER TABLE "students" ALTER COLUMN "organization_id" DROP DEFAULT;\n/);
     expect(second.stderr).toContain('inserts-must-fail: SQL:\n    INSERT INTO students (first_name, last_name, email, grade) VALUES (\'Probe\', \'Row\', \'probe@example.test\', 1) -- probe, rolled back');
 
     // Every statement of the run is in the audit log under its id.

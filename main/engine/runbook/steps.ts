@@ -97,7 +97,15 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
     }
     case 'migrate': {
       const source = readSource(resolveFolder(ctx.baseDir, step.folder));
-      const r = await applyMigrations(session, source, { upTo: step.to, ack: step.ack, signal: ctx.signal });
+      const r = await applyMigrations(session, source, {
+        upTo: step.to, ack: step.ack, signal: ctx.signal,
+        // Each migration's whole SQL, before its first attempt runs.
+        onEvent: (e) => {
+          if (e.type !== 'migration-start' || e.attempt > 1) return;
+          const m = source.migrations.find((x) => x.id === e.id);
+          ctx.onSql?.(step.id, `-- migration ${e.id}${m?.file ? ` (${m.file})` : ''}\n${m?.sql ?? '-- (no SQL file)'}`);
+        },
+      });
       const ev = evidence({ ran: r.applied.map((a) => `migration ${a.id}`), result: `${r.applied.length} migration(s) applied`, counts: { applied: r.applied.length, skipped: r.skipped.length } });
       if (r.failed) throw new StepFailure(`migration ${r.failed.id} failed: ${r.failed.error}`, { ...ev, result: `failed at ${r.failed.id}: ${r.failed.error}` });
       return ev;
