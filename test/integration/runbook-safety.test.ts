@@ -84,6 +84,14 @@ describe('runbook SQL is untrusted input', () => {
     expect(await count('SELECT count(*) AS n FROM counter')).toBe(0);
   });
 
+  it('an sql step that changes the role from inside a DO block is rolled back and fails', async () => {
+    const s = await run(`  - id: sneaky\n    kind: sql\n    title: Sneaky\n    sql: "DELETE FROM victim; DO $$ BEGIN EXECUTE 'SET ROLE pg_read_all_data'; END $$"\n`);
+    expect(s.steps[0]!.state).toBe('failed');
+    expect(s.steps[0]!.error).toMatch(/^the SQL changed the session's role \(\w+ -> pg_read_all_data\); rolled back$/);
+    expect(await count('SELECT count(*) AS n FROM victim')).toBe(5);
+    expect((await session.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u).not.toBe('pg_read_all_data');
+  });
+
   it('a check query runs READ ONLY: a writing CTE is refused by PostgreSQL, not run', async () => {
     const s = await run(`  - id: c\n    kind: check\n    title: C\n    expect:\n      sql: "WITH d AS (DELETE FROM victim RETURNING 1) SELECT * FROM d"\n`);
     expect(s.steps[0]!.state).toBe('failed');
