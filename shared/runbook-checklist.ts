@@ -27,7 +27,7 @@ export function rowState(st: StepStatus, def: RunbookStep, runningStep: string |
   if (st.waitingFor.length > 0 || st.state === 'blocked') return 'blocked';
   if (st.state === 'failed') return 'failed';
   if (st.state === 'interrupted') return 'interrupted';
-  if (def.kind === 'manual' && !def.signedOff) return 'sign-off';
+  if (def.kind === 'manual') return 'sign-off';
   return 'pending';
 }
 
@@ -75,7 +75,7 @@ function sourceText(def: Extract<RunbookStep, { kind: 'backfill' }>): string {
 /** What a step does, in one line. */
 export function stepSummary(def: RunbookStep): string {
   switch (def.kind) {
-    case 'manual': return def.signedOff ? `pre-signed by ${def.signedOff.operator}` : def.text;
+    case 'manual': return def.approval ? `approval by ${def.approval.approvers.join(' or ') || 'an approver'}, or CI's identity${def.approval.environment ? ` in environment ${def.approval.environment}` : ''}: ${def.text}` : def.text;
     case 'preflight': return `preflight of ${def.folder}: right database, files and ledger`;
     case 'backup': return `back up ${def.tables.join(', ')}`;
     case 'migrate': return `apply ${def.to ? `up to ${def.to}` : 'every pending migration'} from ${def.folder}`;
@@ -85,12 +85,12 @@ export function stepSummary(def: RunbookStep): string {
       const parts = [
         e.no ? `no ${e.no.join(', ')}` : null,
         e.sql !== undefined ? `a query returns ${e.rows ?? 0} row(s)` : null,
-        e.fails !== undefined ? `a write probe fails${e.error ? ` with ${e.error}` : ''}` : null,
+        e.fails !== undefined ? `a write probe fails with ${e.fails.error} on ${[e.fails.column && `column ${e.fails.column}`, e.fails.constraint && `constraint ${e.fails.constraint}`, e.fails.table && `table ${e.fails.table}`].filter(Boolean).join(', ')}` : null,
         def.report ? 'signed report filed' : null,
       ].filter(Boolean);
       return `expects ${parts.join('; ')}`;
     }
-    case 'sql': return def.sql.trim().split('\n')[0]!;
+    case 'sql': return def.sql.trim();
     case 'contract': return `${def.steps.join(', ')} on ${def.tables === 'all' ? 'every tenant table' : def.tables.join(', ')}`;
     case 'restore': return `${def.dryRun ? 'rehearse restoring' : 'restore'} ${def.table} (${def.scope}, ${def.strategy}) from step ${def.backup}`;
   }

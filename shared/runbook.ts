@@ -25,9 +25,18 @@ export const ManualStepSchema = z.object({
   ...StepBase,
   kind: z.literal('manual'),
   text: z.string(),
+  /** Each line is signed on its own (`--sign STEP:N=NOTE`); the step passes when every line is signed. */
   checklist: z.array(z.string()).default([]),
-  /** Pre-signed (e.g. by an approval gate in CI): who signed, and their note. */
-  signedOff: z.object({ operator: z.string().min(1), note: z.string().min(1) }).optional(),
+  /**
+   * An approval gate: a named approver signs it, or in CI (GitHub Actions) the CI's own identity and
+   * run are recorded. A sign-off is never written into the file.
+   */
+  approval: z.object({
+    /** Who may approve (OS user or git email); empty: anyone but CI needs its environment. */
+    approvers: z.array(z.string().min(1)).default([]),
+    /** The GitHub environment whose protection rule approved it (GITHUB_ENVIRONMENT must match in CI). */
+    environment: z.string().optional(),
+  }).strict().optional(),
 }).strict();
 
 export const PreflightStepSchema = z.object({ ...StepBase, kind: z.literal('preflight'), folder: z.string() }).strict();
@@ -53,16 +62,37 @@ export const BackfillStepSchema = z.object({
   throttleMs: z.number().int().min(0).default(0),
 }).strict();
 
+/** SQLSTATE condition names a probe may name (or give the five-character code). */
+export const SQLSTATE_NAMES: Record<string, string> = {
+  not_null_violation: '23502', foreign_key_violation: '23503', unique_violation: '23505', check_violation: '23514',
+  exclusion_violation: '23P01', restrict_violation: '23001', insufficient_privilege: '42501', raise_exception: 'P0001',
+  read_only_sql_transaction: '25006', undefined_column: '42703', undefined_table: '42P01', invalid_text_representation: '22P02',
+};
+
+/** A write probe: a statement that must FAIL, for a named reason, inside a savepoint that is always rolled back. */
+export const ProbeSchema = z.object({
+  sql: z.string().min(1),
+  /** The SQLSTATE it must fail with: a condition name (not_null_violation) or the code (23502). */
+  error: z.string().refine((e) => /^[0-9A-Z]{5}$/.test(e) || e in SQLSTATE_NAMES, `name a SQLSTATE: a five-character code or one of ${Object.keys(SQLSTATE_NAMES).join(', ')}`),
+  /** The column the error must be about (not_null_violation). */
+  column: z.string().optional(),
+  /** The constraint the error must be about (unique, check, foreign key violations). */
+  constraint: z.string().optional(),
+  /** The table the error must be about (row-level security, privileges). */
+  table: z.string().optional(),
+  /** Why it must fail, in the runbook's words. */
+  because: z.string().optional(),
+}).strict().refine((p) => p.column !== undefined || p.constraint !== undefined || p.table !== undefined, 'name what the error must be about: column, constraint or table');
+export type Probe = z.infer<typeof ProbeSchema>;
+
 export const CheckExpectationSchema = z.object({
   /** These check ids must have no findings. */
   no: z.array(CheckIdSchema).optional(),
-  /** This read-only query must return `rows` rows (default 0). */
+  /** This query (one SELECT, run READ ONLY) must return `rows` rows (default 0). */
   sql: z.string().optional(),
   rows: z.number().int().min(0).optional(),
-  /** This statement must FAIL; it runs in a write transaction that is always rolled back (a write probe). */
-  fails: z.string().optional(),
-  /** With `fails`: the error must match this (SQLSTATE like 23502, or text in the message). */
-  error: z.string().optional(),
+  /** This statement must fail for the reason named (a write probe, always rolled back). */
+  fails: ProbeSchema.optional(),
 }).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined, 'give at least one of no, sql or fails');
 
 export const CheckStepSchema = z.object({
@@ -139,13 +169,28 @@ export const EvidenceSchema = z.object({
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 export const JournalEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run-started'), runbook: z.string(), file: z.string(), sha256: z.string(), profile: z.string(), database: z.string(), steps: z.array(z.string()) }),
+  z.object({
+    type: z.literal('run-started'), runbook: z.string(), file: z.string(), sha256: z.string(), profile: z.string(), database: z.string(), steps: z.array(z.string()),
+    /** The target: the server's system identifier (null when the role cannot read it), the database oid. */
+    systemIdentifier: z.string().nullable().optional(),
+    databaseOid: z.string().optional(),
+    server: z.string().optional(),
+    /** The runbook's text as it was at start: status and continue work from the journal alone. */
+    content: z.string().optional(),
+  }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   z.object({ type: z.literal('step-started'), step: z.string() }),
-  z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema }),
-  z.object({ type: z.literal('step-failed'), step: z.string(), evidence: EvidenceSchema, error: z.string() }),
-  z.object({ type: z.literal('step-signed'), step: z.string(), note: z.string(), checklist: z.array(z.string()) }),
+  z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema, durationMs: z.number().optional() }),
+  z.object({ type: z.literal('step-failed'), step: z.string(), evidence: EvidenceSchema, error: z.string(), durationMs: z.number().optional() }),
+  /** A manual step (without checklist) or its closing note; `override` when the operator name was overridden. */
+  z.object({ type: z.literal('step-signed'), step: z.string(), note: z.string(), checklist: z.array(z.string()), override: z.boolean().optional() }),
+  /** One checklist line of a manual step, signed on its own. */
+  z.object({ type: z.literal('line-signed'), step: z.string(), line: z.number().int().min(1), text: z.string(), note: z.string(), override: z.boolean().optional() }),
+  /** An approval recorded from CI: the CI's own identity and run. */
+  z.object({ type: z.literal('ci-approved'), step: z.string(), ci: z.string(), actor: z.string(), runId: z.string(), workflow: z.string(), environment: z.string().nullable(), repository: z.string().nullable() }),
   z.object({ type: z.literal('step-blocked'), step: z.string(), reason: z.string() }),
+  /** A torn last line (a write cut short) was cut off: its length and sha256. */
+  z.object({ type: z.literal('journal-repaired'), cutBytes: z.number().int(), cutSha256: z.string(), reason: z.string() }),
 ]);
 export type JournalEvent = z.infer<typeof JournalEventSchema>;
 
@@ -173,6 +218,10 @@ export const StepStatusSchema = z.object({
   time: z.string().nullable(),
   evidence: EvidenceSchema.nullable(),
   error: z.string().nullable(),
+  /** How long the step took (its last attempt), when journaled. */
+  durationMs: z.number().nullable(),
+  /** A manual step's checklist: each line, who signed it and when. */
+  checklist: z.array(z.object({ text: z.string(), signedBy: z.string().nullable(), time: z.string().nullable(), note: z.string().nullable() })),
   /** Steps required first that have not passed. */
   waitingFor: z.array(z.string()),
 });

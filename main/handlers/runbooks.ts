@@ -10,12 +10,14 @@ import type { z } from 'zod';
 import type { RunViewSchema, runbooksContract } from '../../shared/contract/runbooks.js';
 import { activeStepsOf } from '../engine/host/active-steps.js';
 import { CancelledError, UserError } from '../engine/errors.js';
-import { checkRunId, runsDir, verifyJournalFile } from '../engine/runbook/journal.js';
+import { installationKeyId } from '../engine/report/keys.js';
+import { verifySignedJournal } from '../engine/runbook/head.js';
+import { checkRunId, runsDir } from '../engine/runbook/journal.js';
+import { runbookOperator } from '../engine/runbook/operator.js';
 import { readRun, summarizeRuns } from '../engine/runbook/open.js';
 import { readRunbook } from '../engine/runbook/parse.js';
 import { openRun, runRunbook } from '../engine/runbook/run.js';
 import { listTemplates, templateFile, templateIdOf } from '../engine/runbook/templates.js';
-import { currentOperator } from '../engine/session.js';
 import type { HostContext } from './context.js';
 import type { DomainHandlers } from './types.js';
 
@@ -42,10 +44,8 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     const conn = ctx.connections.get(req.connectionId);
     const file = req.source.kind === 'template' ? templateFile(req.source.template) : path.resolve(req.source.path);
     const { runbook, text } = readRunbook(file);
-    const journal = openRun({
-      file, runbook, text, operator: currentOperator(), runsDir: runsDir(ctx.configDir),
-      profile: conn.profile.name, database: conn.session.fingerprint.database,
-    });
+    const journal = await openRun({ file, runbook, text, operator: runbookOperator().name, runsDir: runsDir(ctx.configDir), profile: conn.profile.name, session: conn.session });
+    journal.release();
     return view(ctx, journal.run);
   },
 
@@ -68,7 +68,13 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     if (writes && !conn.session.isWritable) {
       throw new UserError('runbook steps write to the database: switch on write mode for this connection first (on production, type the database name)', 'permission');
     }
-    if (def.kind === 'manual' && !def.signedOff && !req.note && !req.untilStop) throw new UserError(`sign off "${def.title}": write what you checked`, 'usage');
+    if (def.kind === 'manual' && !req.note && !req.lines?.length && !req.untilStop) {
+      throw new UserError(def.checklist.length ? `sign each checklist line of "${def.title}": write what you checked for each` : `sign off "${def.title}": write what you checked`, 'usage');
+    }
+    if (def.kind === 'manual' && def.checklist.length && req.note && !req.lines?.length) {
+      throw new UserError(`${def.id} has ${def.checklist.length} checklist line(s): sign each on its own, with what you checked for it`, 'usage');
+    }
+    const operator = runbookOperator();
     const key = `runbook:${req.run}`;
     const active = activeStepsOf(ctx).begin(req.run, target);
     const controller = ctx.runs.start(key);
@@ -79,8 +85,9 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
         ctx.runs.attach(key, session);
         await runRunbook({
           session, file: opened.file, runbook: opened.runbook, text: opened.text, run: req.run, step: req.untilStop ? undefined : target,
-          operator: currentOperator(), runsDir: runsDir(ctx.configDir), signal: controller.signal, pause: active.pause,
-          signManual: (s) => (s.id === target ? req.note ?? null : null),
+          operator: operator.name, override: operator.override !== null, identities: [operator.osUser, ...(operator.git ? [operator.git] : [])],
+          runsDir: runsDir(ctx.configDir), signal: controller.signal, pause: active.pause,
+          signOff: (s) => (s.id === target ? { note: req.note, lines: Object.fromEntries((req.lines ?? []).map((l) => [l.line, l.note])) } : null),
           onStep: (s, state, detail) => {
             active.step = s.id;
             ctx.emit('runbooks/onStep', { run: req.run, step: s.id, state, detail: detail ?? null });
@@ -108,6 +115,6 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
   async verify(req, ctx) {
     const file = path.join(runsDir(ctx.configDir), checkRunId(req.run), 'journal.jsonl');
     if (!fs.existsSync(file)) throw new UserError(`no run ${req.run} in this console's runs folder`, 'usage');
-    return verifyJournalFile(file);
+    return verifySignedJournal(path.dirname(file), { run: req.run, expectKey: installationKeyId(ctx.configDir) });
   },
 };

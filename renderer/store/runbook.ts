@@ -35,7 +35,8 @@ interface RunbookState {
   open(source: { kind: 'template'; template: string } | { kind: 'file'; path: string } | { kind: 'run'; run: string }): Promise<void>;
   close(): void;
   refresh(): Promise<void>;
-  runStep(step?: string, note?: string): Promise<void>;
+  /** Run a step; a manual one with its note, or its checklist lines signed each with its own note. */
+  runStep(step?: string, note?: string, lines?: { line: number; note: string }[]): Promise<void>;
   runUntilStop(): Promise<void>;
   cancelStep(): Promise<void>;
   pauseBackfill(): Promise<void>;
@@ -100,14 +101,14 @@ export const useRunbook = create<RunbookState>((set, get) => ({
       set({ error: errorText(err) });
     }
   },
-  async runStep(step, note) {
+  async runStep(step, note, lines) {
     const c = useConnection.getState().current;
     const run = get().view?.status.run;
     if (!c || !run || get().busy) return;
     const target = step ?? get().view?.status.next?.step ?? null;
     set({ busy: 'running', running: target, error: null, backfillError: null });
     try {
-      const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note });
+      const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note, ...(lines?.length ? { lines } : {}) });
       if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
     } catch (err) {
       set({ busy: null, running: null, error: errorText(err) });

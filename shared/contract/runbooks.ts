@@ -88,7 +88,7 @@ export const runbooksContract = {
   status: request(z.object({ run: RunbookRunIdSchema }).strict(), RunViewSchema),
   /**
    * Run `step` (default: the next one), or with `untilStop` every step until one does not pass.
-   * A manual step passes with `note` (the operator's sign-off). Returns the run afterwards.
+   * A manual step passes with `note` (no checklist) or when each checklist line is signed (`lines`). Returns the run afterwards.
    */
   runStep: request(
     z.object({
@@ -97,6 +97,8 @@ export const runbooksContract = {
       step: StepIdSchema.optional(),
       untilStop: z.boolean().optional(),
       note: z.string().trim().min(1, 'write what you checked').max(2000).optional(),
+      /** A manual step's checklist lines signed now, each on its own (1-based). */
+      lines: z.array(z.object({ line: z.number().int().min(1), note: z.string().trim().min(1, 'write what you checked').max(2000) }).strict()).max(100).optional(),
     }).strict(),
     RunViewSchema,
   ),

@@ -90,7 +90,7 @@ describe('the runbook checklist in browser mode', () => {
     expect(await rb().picker.locator('[data-template]').count()).toBe(5);
     await rb().startTemplate('000');
     expect(await rb().header.textContent()).toContain(db.database);
-    expect(await rb().progress.textContent()).toContain('Runbook 000: step 1 of 9');
+    expect(await rb().progress.textContent()).toContain('Runbook 000: step 1 of 10');
     expect(await rb().step('preflight').getAttribute('data-state')).toBe('pending');
     expect(await rb().step('backup').getAttribute('data-state')).toBe('blocked');
     expect(await rb().step('backup').getByTestId('step-gate').textContent()).toBe('Gate: needs preflight to pass first');
@@ -117,17 +117,19 @@ describe('the runbook checklist in browser mode', () => {
     await shot('40-runbook-checklist');
   });
 
-  it('signs off the manual deploy step with its checklist and a note; the progress shows on every page', async () => {
+  it('signs off the manual deploy step, each checklist line with its own note; the progress shows on every page', async () => {
     const form = rb().step('deploy').getByRole('form');
     expect(await form.getByRole('button', { name: 'Sign off' }).isDisabled()).toBe(true);
     await rb().signOff('deploy', 'build 2025.03.1 live; pnpm test:tenancy green');
     await rb().waitStep('deploy', 'passed');
     await rb().waitIdle();
     await rb().step('deploy').getByRole('button', { name: 'Evidence' }).click();
-    expect(await rb().step('deploy').getByTestId('evidence').textContent()).toContain('signed off: build 2025.03.1 live; pnpm test:tenancy green');
+    const signedOff = await rb().step('deploy').getByTestId('evidence').textContent();
+    expect(signedOff).toContain('signed off: every checklist line signed');
+    expect(signedOff).toContain('2: build 2025.03.1 live; pnpm test:tenancy green');
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Overview', exact: true }).click();
     await page.getByTestId('page-overview').waitFor();
-    expect(await rb().indicator.textContent()).toContain('Runbook 000: step 4 of 9');
+    expect(await rb().indicator.textContent()).toContain('Runbook 000: step 4 of 10');
     await rb().indicator.click();
     await rb().root.waitFor();
   });
@@ -178,7 +180,7 @@ describe('the runbook checklist in browser mode', () => {
     for (const id of ['verify-backfill', 'migrate-0008', 'contract', 'inserts-must-fail', 'final-check']) {
       expect(await rb().step(id).getAttribute('data-state'), id).toBe('passed');
     }
-    expect(await rb().indicator.textContent()).toContain('Runbook 000: complete, 9 of 9');
+    expect(await rb().indicator.textContent()).toContain('Runbook 000: complete, 10 of 10');
     // The write probe was refused by PostgreSQL (NOT NULL), as the runbook demands.
     await rb().step('inserts-must-fail').getByRole('button', { name: 'Evidence' }).click();
     expect(await rb().step('inserts-must-fail').getByTestId('evidence').textContent()).toContain('23502');
@@ -199,6 +201,6 @@ describe('the runbook checklist in browser mode', () => {
     await rb().picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
     await rb().header.waitFor();
     expect(await rb().header.getAttribute('data-complete')).toBe('true');
-    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(9);
+    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(10);
   });
 });

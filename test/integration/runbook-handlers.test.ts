@@ -76,7 +76,7 @@ describe('runbook handlers', () => {
     expect(v.steps.map((s) => s.id)).toEqual(v.status.steps.map((s) => s.id));
     expect(v.verification).toMatchObject({ ok: true, lines: 1 });
     const list = await call<{ run: string; passed: number; total: number }[]>('runbooks/list', {});
-    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 9 })]);
+    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 10 })]);
     expect((await call<RunView>('runbooks/open', { source: { kind: 'run', run } })).status).toEqual(v.status);
     await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004/);
   });
@@ -87,10 +87,14 @@ describe('runbook handlers', () => {
     await call('runbooks/runStep', { connectionId, run });
     await call('runbooks/runStep', { connectionId, run });
     const before = (await call<RunView>('runbooks/status', { run })).verification.lines;
-    await expect(call('runbooks/runStep', { connectionId, run, step: 'deploy' })).rejects.toThrow(/sign off "Code deploy.*": write what you checked/);
+    await expect(call('runbooks/runStep', { connectionId, run, step: 'deploy' })).rejects.toThrow(/sign each checklist line of "Code deploy.*": write what you checked for each/);
+    // One note for the whole checklist is not a sign-off of each line.
+    await expect(call('runbooks/runStep', { connectionId, run, step: 'deploy', note: 'all fine' })).rejects.toThrow(/deploy has 2 checklist line\(s\): sign each on its own/);
     expect((await call<RunView>('runbooks/status', { run })).verification.lines).toBe(before);
-    const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', note: 'deployed build 42' });
-    expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: deployed build 42' }) });
+    const half = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 1, note: 'deployed build 42' }] });
+    expect(stateOf(half, 'deploy')).toMatchObject({ state: 'pending', checklist: [expect.objectContaining({ note: 'deployed build 42' }), expect.objectContaining({ signedBy: null })] });
+    const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 2, note: 'smoke tests green' }] });
+    expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: every checklist line signed' }) });
     expect(v.status.next?.step).toBe('backfill-lessons');
   });
 

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunbookStep, StepStatus } from '../../shared/runbook.js';
 import { backfillFraction, formatEta, gateText, rowState, runProgress, stepSummary } from '../../shared/runbook-checklist.js';
 
-const st = (o: Partial<StepStatus>): StepStatus => ({ id: 's', title: 'S', kind: 'sql', state: 'pending', operator: null, time: null, evidence: null, error: null, waitingFor: [], ...o });
+const st = (o: Partial<StepStatus>): StepStatus => ({ id: 's', title: 'S', kind: 'sql', state: 'pending', operator: null, time: null, evidence: null, error: null, durationMs: null, checklist: [], waitingFor: [], ...o });
 const sql: RunbookStep = { id: 's', title: 'S', kind: 'sql', sql: 'SELECT 1' };
 const manual: RunbookStep = { id: 's', title: 'S', kind: 'manual', text: 'deploy', checklist: [] };
-const preSigned: RunbookStep = { ...manual, signedOff: { operator: 'ci', note: 'approved' } };
+const approval: RunbookStep = { ...manual, approval: { approvers: [] } };
 
 describe('rowState', () => {
   it.each([
@@ -19,7 +19,7 @@ describe('rowState', () => {
     ['an interrupted step', st({ state: 'interrupted' }), sql, null, 'interrupted'],
     ['a manual step with its gate open', st({}), manual, null, 'sign-off'],
     ['a manual step held by its gate', st({ waitingFor: ['a'] }), manual, null, 'blocked'],
-    ['a pre-signed manual step', st({}), preSigned, null, 'pending'],
+    ['an approval is signed too, never pre-signed', st({}), approval, null, 'sign-off'],
     ['another step running', st({}), sql, 'other', 'pending'],
   ] as const)('%s', (_name, status, def, running, want) => {
     expect(rowState(status, def, running)).toBe(want);
@@ -64,7 +64,7 @@ describe('stepSummary', () => {
       .toBe('fill public.lessons.organization_id from the parent row through lessons_fk, 1,500 rows per batch');
   });
   it('lists every expectation of a check', () => {
-    expect(stepSummary({ id: 'c', title: 'C', kind: 'check', expect: { no: ['null-tenant-rows'], fails: 'INSERT', error: '23502' }, report: true }))
-      .toBe('expects no null-tenant-rows; a write probe fails with 23502; signed report filed');
+    expect(stepSummary({ id: 'c', title: 'C', kind: 'check', expect: { no: ['null-tenant-rows'], fails: { sql: 'INSERT', error: '23502', column: 'organization_id' } }, report: true }))
+      .toBe('expects no null-tenant-rows; a write probe fails with 23502 on column organization_id; signed report filed');
   });
 });

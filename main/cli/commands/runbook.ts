@@ -1,18 +1,24 @@
 /**
- * `tenancy runbook run|status|verify|list|new`: walk a runbook against a database, show where a
- * run stopped, prove its journal unbroken, start from one of the five reference templates.
+ * `tenancy runbook run|validate|status|verify|export|list|new`: walk a runbook against a database,
+ * check one without running it, show where a run stopped, prove its journal unbroken and signed,
+ * hand it to an auditor, start from one of the five reference templates.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { RunStatus } from '../../../shared/runbook.js';
 import { UserError } from '../../engine/errors.js';
-import { Journal, checkRunId, listRuns, newRunId, runsDir, verifyJournalFile } from '../../engine/runbook/journal.js';
+import { installationKeyId } from '../../engine/report/keys.js';
+import { exportRun } from '../../engine/runbook/export.js';
+import { verifySignedJournal } from '../../engine/runbook/head.js';
+import { checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
+import { readRun } from '../../engine/runbook/open.js';
+import { runbookOperator } from '../../engine/runbook/operator.js';
 import { readRunbook } from '../../engine/runbook/parse.js';
 import { runRunbook } from '../../engine/runbook/run.js';
-import { runStatus } from '../../engine/runbook/status.js';
+import { assertRunbookSql } from '../../engine/runbook/sql-guard.js';
+import { readDatabaseHead } from '../../engine/runbook/target.js';
 import { projectRoot } from '../../engine/paths.js';
-import { currentOperator } from '../../engine/session.js';
 import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
 import { printJson } from '../format.js';
@@ -23,17 +29,28 @@ interface RunCliOptions extends TargetOptions {
   run?: string;
   step?: string;
   yesManual?: string;
+  sign: string[];
   ci?: boolean;
-  confirm?: string;
+  write?: boolean;
+  confirmDb?: string;
+}
+
+interface VerifyCliOptions extends TargetOptions {
+  expectKey?: string;
 }
 
 const MARK: Record<string, string> = { passed: '[x]', failed: '[!]', interrupted: '[~]', blocked: '[#]', running: '[>]', pending: '[ ]' };
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
 
 /** A run's checklist, for humans. */
 export function formatRunStatus(s: RunStatus): string {
   const lines = [`run ${s.run}: ${s.runbook} on ${s.database} (profile ${s.profile || '-'}), started ${s.startedAt}`];
   for (const st of s.steps) {
-    lines.push(`  ${MARK[st.state] ?? '[ ]'} ${st.id}: ${st.title} - ${st.state}${st.operator && st.state !== 'pending' ? ` by ${st.operator} at ${st.time}` : ''}`);
+    lines.push(`  ${MARK[st.state] ?? '[ ]'} ${st.id}: ${st.title} - ${st.state}${st.operator && st.state !== 'pending' ? ` by ${st.operator} at ${st.time}` : ''}${st.durationMs !== null ? ` in ${seconds(st.durationMs)}` : ''}`);
+    for (const [i, c] of st.checklist.entries()) lines.push(`      ${c.signedBy ? '[x]' : '[ ]'} ${i + 1}. ${c.text}${c.signedBy ? ` - signed by ${c.signedBy} at ${c.time}: ${c.note}` : ''}`);
     if (st.evidence) lines.push(`      evidence: ${st.evidence.result}${st.evidence.digest ? ` (digest ${st.evidence.digest.slice(0, 16)})` : ''}`);
     if (st.error && st.state !== 'passed') lines.push(`      ${st.error}`);
     if (st.waitingFor.length && st.state !== 'passed') lines.push(`      gate: waiting for ${st.waitingFor.join(', ')}`);
@@ -46,37 +63,52 @@ function templatesDir(): string {
   return path.join(projectRoot(), 'runbooks', 'templates');
 }
 
-function statusOf(run: string): RunStatus {
-  const j = Journal.open(checkRunId(run));
-  const first = j.entries[0]?.event;
-  if (first?.type !== 'run-started') throw new UserError(`the journal of ${run} does not start with run-started`, 'integrity');
-  const { runbook } = readRunbook(first.file);
-  return runStatus(runbook, j.entries, run, first.file);
+/** "--sign deploy:2=smoke tests green" -> per step, per line. */
+function parseSigns(values: string[]): Map<string, Record<number, string>> {
+  const out = new Map<string, Record<number, string>>();
+  for (const v of values) {
+    const m = /^([a-z0-9][a-z0-9-]*):([0-9]+)=(.+)$/s.exec(v);
+    if (!m || !m[3]!.trim()) throw new UserError(`--sign ${v}: write STEP:LINE=what you checked, e.g. --sign deploy:1="build 4711 live"`, 'usage');
+    const lines = out.get(m[1]!) ?? {};
+    lines[Number(m[2])] = m[3]!.trim();
+    out.set(m[1]!, lines);
+  }
+  return out;
 }
+
+const collect = (v: string, acc: string[]) => [...acc, v];
 
 /** Register `tenancy runbook`. */
 export function registerRunbook(program: Command): void {
-  const rb = program.command('runbook').description('runbooks: steps with gates, sign-off and evidence, journaled in a hash chain');
+  const rb = program.command('runbook').description('runbooks: steps with gates, sign-off and evidence, journaled in a signed hash chain');
 
   addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file'))
-    .description('run the runbook\'s steps until one does not pass (a new run, or --run ID to continue one)')
+    .description('run the runbook\'s steps until one does not pass (a new run, or --run ID to continue one); every write\'s SQL is printed before it runs')
+    .option('--write', 'run it (a runbook writes: backups, migrations, backfills, sql steps, probes)')
+    .option('--confirm-db <name>', 'on production: the database name, typed')
     .option('--run <id>', 'continue this run')
     .option('--step <id>', 'run only this step (its gate still applies)')
-    .option('--yes-manual <note>', 'sign off the manual steps reached, with this note')
-    .option('--ci', 'non-interactive: a manual step that is not pre-signed fails')
-    .option('--confirm <db>', 'on production: the database name, typed')
+    .option('--yes-manual <note>', 'sign off the manual step reached that has no checklist (or an approval), with this note')
+    .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
+    .option('--ci', 'non-interactive: a manual step that cannot be signed fails; an approval records GitHub Actions\' identity and run')
     .action(async (file: string, o: RunCliOptions) => {
       const { runbook, text } = readRunbook(file);
+      await assertRunbookSql(file, text, runbook);
       if (o.run) checkRunId(o.run);
-      const operator = currentOperator();
+      if (!o.write) throw new UserError('runbook run writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage');
+      const signs = parseSigns(o.sign);
+      for (const id of signs.keys()) if (!runbook.steps.some((s) => s.id === id && s.kind === 'manual')) throw new UserError(`--sign ${id}: no manual step ${id} in this runbook`, 'usage');
+      const operator = runbookOperator();
       const newRun = o.run ? undefined : newRunId();
       setCliAuditRun(o.run ?? newRun);
       await withSession(o, async (session, _target, signal) => {
-        await session.enableWrite(o.confirm);
+        await session.enableWrite(o.confirmDb);
         const status = await runRunbook({
-          session, file, runbook, text, run: o.run, newRun, step: o.step, operator, ci: o.ci, signal,
-          signManual: () => o.yesManual ?? null,
+          session, file, runbook, text, run: o.run, newRun, step: o.step, operator: operator.name, override: operator.override !== null,
+          identities: [operator.osUser, ...(operator.git ? [operator.git] : [])], ci: o.ci, signal,
+          signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
           onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
+          onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
           onBackfill: (e) => { if (e.phase !== 'counting') process.stderr.write(`  ${formatProgress(e)}\n`); },
         });
         if (!status.complete) exitState.code = status.steps.some((s) => s.state === 'failed' || s.state === 'blocked') ? 1 : 0;
@@ -86,24 +118,50 @@ export function registerRunbook(program: Command): void {
       });
     });
 
-  rb.command('status').argument('<run>', 'run id').description('where a run stopped: each step\'s state, who, when, evidence, gate and the next action')
+  rb.command('validate').argument('<file>', 'runbook YAML file').description('check a runbook without running it: fields, step order and every SQL statement (parsed; transaction control and session changes refused)')
+    .action(async (file: string) => {
+      const { runbook, text } = readRunbook(file);
+      await assertRunbookSql(file, text, runbook);
+      process.stdout.write(`${file}: ${runbook.steps.length} step(s), valid\n`);
+    });
+
+  rb.command('status').argument('<run>', 'run id').description('where a run stopped: each step\'s state, who, when, how long, evidence, gate and the next action (from the journal alone)')
     .option('--format <format>', 'table or json', 'table')
     .action((run: string, o: { format: string }) => {
-      const s = statusOf(run);
+      const s = readRun(checkRunId(run)).status;
       if (o.format === 'json') printJson(s);
       else process.stdout.write(`${formatRunStatus(s)}\n`);
     });
 
-  rb.command('verify').argument('<run>', 'run id').description('prove the run\'s journal unbroken (hash chain)')
-    .action((run: string) => {
-      const file = path.join(runsDir(), checkRunId(run), 'journal.jsonl');
-      if (!fs.existsSync(file)) throw new UserError(`no run ${run}; see tenancy runbook list`, 'usage');
-      const v = verifyJournalFile(file);
-      if (v.ok) process.stdout.write(`journal of ${run} intact: ${v.lines} lines, head ${v.head}\n`);
-      else {
-        process.stdout.write(`journal of ${run} BROKEN at line ${v.brokenAt!.line}: ${v.brokenAt!.reason}\n`);
+  addConnectionOptions(rb.command('verify').argument('<run>', 'run id'))
+    .description('prove the run\'s journal unbroken: hash chain, the signed head of every line, and (with --profile/--url) the head kept in the target database')
+    .option('--expect-key <keyId>', 'the key id the heads must be signed with (default: this installation\'s key)')
+    .action(async (run: string, o: VerifyCliOptions) => {
+      const dir = path.join(runsDir(), checkRunId(run));
+      if (!fs.existsSync(path.join(dir, 'journal.jsonl'))) throw new UserError(`no run ${run}; see tenancy runbook list`, 'usage');
+      const expectKey = o.expectKey ?? installationKeyId();
+      const database = o.profile || o.url ? await withSession(o, (session) => readDatabaseHead(session, run)) : null;
+      if ((o.profile || o.url) && !database) {
+        process.stdout.write(`journal of ${run} BROKEN: the target database holds no head for this run (not its target, or the head was removed)\n`);
         exitState.code = 1;
+        return;
       }
+      const v = verifySignedJournal(dir, { run, expectKey, database });
+      if (o.format === 'json') printJson(v);
+      else if (v.ok) {
+        process.stdout.write(`journal of ${run} intact: ${v.lines} lines, head ${v.head}, every line signed by key ${v.keyId}${expectKey ? '' : ' (no expected key given)'}${database ? `; the target database's head is line ${database.seq}` : '; not compared with the target database (give --profile or --url)'}\n`);
+      } else process.stdout.write(`journal of ${run} BROKEN at line ${v.brokenAt!.line}: ${v.brokenAt!.reason}\n`);
+      if (!v.ok) exitState.code = 1;
+    });
+
+  rb.command('export').argument('<run>', 'run id').description('write the run\'s journal, its signed heads and the public key into one file for an auditor')
+    .option('--out <file>', 'where to write it (default: RUN.journal.json in the current directory)')
+    .action((run: string, o: { out?: string }) => {
+      const out = path.resolve(o.out ?? `${checkRunId(run)}.journal.json`);
+      if (fs.existsSync(out)) throw new UserError(`${out} exists; choose another --out`, 'usage');
+      const bundle = exportRun(run);
+      fs.writeFileSync(out, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+      process.stdout.write(`${out}: ${bundle.journal.length} lines, ${bundle.signatures.length} signed heads, key ${bundle.keyId}\n`);
     });
 
   rb.command('list').description('runs in the config directory, newest first').action(() => {

@@ -11,6 +11,8 @@ import { GENESIS_HASH } from '../audit/files.js';
 import { configDir } from '../config.js';
 import { UserError } from '../errors.js';
 import { canonicalize, sha256Hex } from '../report/canonical.js';
+import { loadOrCreateSigningKey } from '../report/keys.js';
+import { readSignatures, signJournalHead, signaturesFile, type SignedHead } from './head.js';
 
 /** The folder of all runs. */
 export function runsDir(dir = configDir()): string {
@@ -43,33 +45,71 @@ export interface JournalVerification {
   head: string;
 }
 
+/** Locks held by this process (a second run of the same id in the same host is refused too). */
+const heldHere = new Set<string>();
+
+/** Called after each append with the new head (the run writes it to the target database). */
+export type HeadSink = (head: SignedHead) => Promise<void>;
+
 /** An open run journal. */
 export class Journal {
   readonly file: string;
   readonly lockFile: string;
   private lines: JournalLine[];
+  private unlockFn: (() => void) | null = null;
+  /** Where each appended head goes besides signatures.jsonl (the target database). */
+  headSink: HeadSink | null = null;
 
-  private constructor(readonly run: string, readonly dir: string, lines: JournalLine[]) {
+  private constructor(readonly run: string, readonly dir: string, lines: JournalLine[], readonly keyDir: string) {
     this.file = path.join(dir, 'journal.jsonl');
     this.lockFile = path.join(dir, 'journal.lock');
     this.lines = lines;
   }
 
-  /** Create the journal of a new run. */
+  /** Create the journal of a new run, locked for this process. */
   static create(run: string, base = runsDir()): Journal {
     const dir = path.join(base, checkRunId(run));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, 'journal.jsonl'), '', { flag: 'wx', mode: 0o600 });
-    return new Journal(run, dir, []);
+    const j = new Journal(run, dir, [], path.dirname(base));
+    j.unlockFn = takeLock(run, j.lockFile);
+    return j;
   }
 
-  /** Open an existing run's journal (verified first: a broken chain is refused). */
+  /** Open an existing run's journal to read it (verified first: a broken chain is refused). */
   static open(run: string, base = runsDir()): Journal {
     const dir = path.join(base, checkRunId(run));
-    if (!fs.existsSync(path.join(dir, 'journal.jsonl'))) throw new UserError(`no run ${run} in ${base}; see tenancy runbook list`, 'usage');
-    const v = verifyJournalFile(path.join(dir, 'journal.jsonl'));
+    const file = path.join(dir, 'journal.jsonl');
+    if (!fs.existsSync(file)) throw new UserError(`no run ${run} in ${base}; see tenancy runbook list`, 'usage');
+    const v = verifyJournalFile(file);
     if (!v.ok) throw new UserError(`the journal of ${run} is broken at line ${v.brokenAt!.line}: ${v.brokenAt!.reason}`, 'integrity');
-    return new Journal(run, dir, readLines(path.join(dir, 'journal.jsonl')));
+    return new Journal(run, dir, readLines(file), path.dirname(base));
+  }
+
+  /**
+   * Open an existing run's journal to continue it. The run's lock is taken BEFORE anything is read
+   * or written (a refused second process leaves the journal untouched); then a torn last line is
+   * cut and the repair journaled, and an unsigned last line (the process stopped between writing
+   * and signing it) is signed. The chain must verify.
+   */
+  static async openLocked(run: string, base = runsDir(), operator = 'tenancy-console'): Promise<Journal> {
+    const dir = path.join(base, checkRunId(run));
+    const file = path.join(dir, 'journal.jsonl');
+    if (!fs.existsSync(file)) throw new UserError(`no run ${run} in ${base}; see tenancy runbook list`, 'usage');
+    const unlock = takeLock(run, path.join(dir, 'journal.lock'));
+    try {
+      const repaired = cutTornLine(file);
+      const j = Journal.open(run, base);
+      j.unlockFn = unlock;
+      const signed = readSignatures(dir);
+      const last = j.lines[j.lines.length - 1];
+      if (last && (signed[signed.length - 1]?.seq ?? 0) === last.seq - 1) signHead(j, last);
+      if (repaired) await j.append({ type: 'journal-repaired', ...repaired }, operator);
+      return j;
+    } catch (err) {
+      unlock();
+      throw err;
+    }
   }
 
   /** Every line so far. */
@@ -77,37 +117,77 @@ export class Journal {
     return this.lines;
   }
 
-  /** Append one event, chained to the last line on disk. */
-  append(event: JournalEvent, operator: string): JournalLine {
+  /** Append one event, chained to the last line on disk, then sign the new head and hand it to the head sink. */
+  async append(event: JournalEvent, operator: string): Promise<JournalLine> {
     const last = this.lines[this.lines.length - 1];
     const body = { v: 1 as const, seq: (last?.seq ?? 0) + 1, prev: last?.hash ?? GENESIS_HASH, time: new Date().toISOString(), operator, event };
     const line: JournalLine = { ...body, hash: journalLineHash(body) };
-    const fd = fs.openSync(this.file, 'a');
-    try {
-      fs.writeSync(fd, `${canonicalize(line)}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    appendDurably(this.file, `${canonicalize(line)}\n`);
     this.lines.push(line);
+    const head = signHead(this, line);
+    if (this.headSink) await this.headSink(head);
     return line;
   }
 
-  /** Hold the run for this process (a second process on the same run is refused; a dead holder's lock is taken over). */
-  lock(): () => void {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        fs.writeFileSync(this.lockFile, String(process.pid), { flag: 'wx' });
-        return () => fs.rmSync(this.lockFile, { force: true });
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'EEXIST') throw err;
-        const pid = Number(fs.readFileSync(this.lockFile, 'utf8'));
-        if (pid && pid !== process.pid && alive(pid)) throw new UserError(`run ${this.run} is being run by process ${pid}; wait for it or stop it`, 'usage');
-        fs.rmSync(this.lockFile, { force: true });
-      }
-    }
-    throw new UserError(`cannot lock run ${this.run}`, 'usage');
+  /** Release the run's lock (safe to call twice). */
+  release(): void {
+    this.unlockFn?.();
+    this.unlockFn = null;
   }
+}
+
+function appendDurably(file: string, text: string): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function signHead(j: Journal, line: JournalLine): SignedHead {
+  const head = signJournalHead(j.run, line.seq, line.hash, loadOrCreateSigningKey(j.keyDir));
+  appendDurably(signaturesFile(j.dir), `${canonicalize(head)}\n`);
+  return head;
+}
+
+/** Take a run's lock file (a live holder, in this process or another, is refused; a dead holder's lock is taken over). */
+function takeLock(run: string, lockFile: string): () => void {
+  if (heldHere.has(lockFile)) throw new UserError(`run ${run} is being run by this console now; wait for it or stop it`, 'usage');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      heldHere.add(lockFile);
+      return () => {
+        if (!heldHere.delete(lockFile)) return;
+        fs.rmSync(lockFile, { force: true });
+      };
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (pid && pid !== process.pid && alive(pid)) throw new UserError(`run ${run} is being run by process ${pid}; wait for it or stop it`, 'usage');
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new UserError(`cannot lock run ${run}`, 'usage');
+}
+
+/** Cut a torn last line (bytes after the last newline: a write cut short); what was cut, or null. */
+function cutTornLine(file: string): { cutBytes: number; cutSha256: string; reason: string } | null {
+  const buf = fs.readFileSync(file);
+  if (buf.length === 0 || buf[buf.length - 1] === 0x0a) return null;
+  const keep = buf.lastIndexOf(0x0a) + 1;
+  const cut = buf.subarray(keep);
+  const head = buf.subarray(0, keep).toString('utf8');
+  // Only a line cut short is repaired: everything before it must verify.
+  const tmp = `${file}.verify`;
+  fs.writeFileSync(tmp, head);
+  const v = verifyJournalFile(tmp);
+  fs.rmSync(tmp, { force: true });
+  if (!v.ok) return null;
+  fs.truncateSync(file, keep);
+  return { cutBytes: cut.length, cutSha256: crypto.createHash('sha256').update(cut).digest('hex'), reason: `line ${v.lines + 1} was torn (a write cut short, e.g. a full disk) and was cut` };
 }
 
 function alive(pid: number): boolean {
@@ -123,14 +203,16 @@ function readLines(file: string): JournalLine[] {
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JournalLineSchema.parse(JSON.parse(l)));
 }
 
-/** Check every line's hash and link; name the first broken line. */
+/** Check every line's hash and link; name the first broken line. A torn last line is named as such. */
 export function verifyJournalFile(file: string): JournalVerification {
   const text = fs.readFileSync(file, 'utf8');
   const raw = text.split('\n');
-  if (raw[raw.length - 1] === '') raw.pop();
+  const torn = raw[raw.length - 1] !== '';
+  if (!torn) raw.pop();
   let prev = GENESIS_HASH;
   for (const [i, l] of raw.entries()) {
     const broken = (reason: string): JournalVerification => ({ ok: false, lines: raw.length, brokenAt: { line: i + 1, reason }, head: prev });
+    if (torn && i === raw.length - 1) return broken('torn: the last write was cut short (continue the run to cut it and record the repair)');
     let parsed: JournalLine;
     try {
       parsed = JournalLineSchema.parse(JSON.parse(l));

@@ -1,12 +1,14 @@
 /**
- * Reopen a run from its folder alone: the journal (verified), the runbook file it was started
- * from, and the status they give. What the checklist page and `runbook status` show.
+ * Reopen a run from its folder alone: the journal (verified), the runbook content captured when it
+ * started, and the status they give. What the checklist page and `runbook status` show.
  */
 import path from 'node:path';
-import type { Runbook, RunStatus } from '../../../shared/runbook.js';
+import type { JournalEvent, Runbook, RunStatus } from '../../../shared/runbook.js';
 import { UserError } from '../errors.js';
-import { Journal, listRuns, runsDir, verifyJournalFile, type JournalVerification } from './journal.js';
-import { readRunbook } from './parse.js';
+import { installationKeyId } from '../report/keys.js';
+import { verifySignedJournal } from './head.js';
+import { Journal, listRuns, runsDir, type JournalVerification } from './journal.js';
+import { formatIssues, parseRunbookText, readRunbook } from './parse.js';
 import { runStatus } from './status.js';
 import { templateIdOf } from './templates.js';
 
@@ -28,16 +30,26 @@ export function runbookLabel(file: string): string {
   return id ? `Runbook ${id}` : path.basename(file).replace(/\.ya?ml$/i, '');
 }
 
-/** Read run `run` (its journal must verify; the runbook file must still parse). */
+/** The runbook a run started with: the content captured in run-started (older runs: the file, if unchanged). */
+export function runbookOfRun(run: string, first: Extract<JournalEvent, { type: 'run-started' }>): { runbook: Runbook; text: string } {
+  if (first.content !== undefined) {
+    const r = parseRunbookText(first.content);
+    if (!r.ok) throw new UserError(`the runbook captured in run ${run} no longer parses: ${formatIssues(first.file, r.issues)}`, 'integrity');
+    return { runbook: r.runbook, text: first.content };
+  }
+  return readRunbook(first.file);
+}
+
+/** Read run `run` from its journal alone (it must verify: chain and signatures). */
 export function readRun(run: string, base = runsDir()): OpenedRun {
   const journal = Journal.open(run, base);
   const first = journal.entries[0]?.event;
   if (first?.type !== 'run-started') throw new UserError(`the journal of ${run} does not start with run-started`, 'integrity');
-  const { runbook, text } = readRunbook(first.file);
+  const { runbook, text } = runbookOfRun(run, first);
   return {
     run, file: first.file, runbook, text,
     status: runStatus(runbook, journal.entries, run, first.file),
-    verification: verifyJournalFile(journal.file),
+    verification: verifySignedJournal(journal.dir, { run, expectKey: installationKeyId(path.dirname(base)) }),
     label: runbookLabel(first.file),
   };
 }

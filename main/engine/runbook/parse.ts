@@ -55,6 +55,11 @@ export function parseRunbookText(text: string): ParsedRunbook {
     steps.forEach((s, i) => {
       const kind = (s as { kind?: unknown } | null)?.kind;
       if (!KINDS.includes(String(kind))) at(['steps', i, 'kind'], `kind must be one of ${KINDS.join(', ')}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
+      const step = (s ?? {}) as Record<string, unknown>;
+      if ('signedOff' in step) at(['steps', i, 'signedOff'], 'a sign-off written into the runbook is never a sign-off: remove it; the operator signs when running (or make the step an approval: for CI)');
+      const expect = step.expect as Record<string, unknown> | undefined;
+      if (expect && typeof expect.fails === 'string') at(['steps', i, 'expect', 'fails'], 'a probe names what must fail and why: fails: { sql: ..., error: not_null_violation, column: organization_id }');
+      if (expect && 'error' in expect) at(['steps', i, 'expect', 'error'], 'the SQLSTATE goes inside fails: { sql, error, column | constraint | table }');
     });
   }
   if (issues.length) return { ok: false, issues };

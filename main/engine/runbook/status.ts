@@ -15,7 +15,8 @@ export function requiredSteps(runbook: Runbook, step: RunbookStep): string[] {
 export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): StepStatus[] {
   const out = new Map<string, StepStatus>();
   for (const s of runbook.steps) {
-    out.set(s.id, { id: s.id, title: s.title, kind: s.kind, state: 'pending', operator: null, time: null, evidence: null, error: null, waitingFor: [] });
+    const checklist = s.kind === 'manual' ? s.checklist.map((text) => ({ text, signedBy: null, time: null, note: null })) : [];
+    out.set(s.id, { id: s.id, title: s.title, kind: s.kind, state: 'pending', operator: null, time: null, evidence: null, error: null, durationMs: null, checklist, waitingFor: [] });
   }
   for (const l of lines) {
     const e = l.event;
@@ -29,13 +30,28 @@ export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): S
         Object.assign(st, { state: 'interrupted', error: 'started and never finished (the process stopped); run it again', evidence: null });
         break;
       case 'step-passed':
-        Object.assign(st, { state: 'passed', evidence: e.evidence, error: null });
+        Object.assign(st, { state: 'passed', evidence: e.evidence, error: null, durationMs: e.durationMs ?? null });
         break;
       case 'step-failed':
-        Object.assign(st, { state: 'failed', evidence: e.evidence, error: e.error });
+        Object.assign(st, { state: 'failed', evidence: e.evidence, error: e.error, durationMs: e.durationMs ?? null });
         break;
-      case 'step-signed':
-        Object.assign(st, { state: 'passed', evidence: { ran: e.checklist.map((c) => `[x] ${c}`), result: `signed off: ${e.note}`, counts: {}, refs: {} }, error: null });
+      case 'step-signed': {
+        const ran = st.checklist.length ? st.checklist.map((c) => `[x] ${c.text} - ${c.signedBy} at ${c.time}: ${c.note}`) : [];
+        Object.assign(st, { state: 'passed', evidence: { ran, result: `signed off${e.override ? ' (operator overridden)' : ''}: ${e.note}`, counts: {}, refs: {} }, error: null });
+        break;
+      }
+      case 'line-signed': {
+        const c = st.checklist[e.line - 1];
+        if (c) Object.assign(c, { signedBy: l.operator, time: l.time, note: e.note });
+        const open = st.checklist.filter((x) => !x.signedBy).length;
+        Object.assign(st, { state: 'pending', error: `${open} checklist line(s) still to sign` });
+        break;
+      }
+      case 'ci-approved':
+        Object.assign(st, {
+          state: 'passed', error: null,
+          evidence: { ran: [`${e.ci} ${e.workflow} run ${e.runId}${e.repository ? ` of ${e.repository}` : ''}`], result: `approved in CI by ${e.actor}${e.environment ? ` (environment ${e.environment})` : ''}`, counts: {}, refs: { actor: e.actor, runId: e.runId, workflow: e.workflow, ...(e.environment ? { environment: e.environment } : {}) } },
+        });
         break;
       case 'step-blocked':
         Object.assign(st, { state: 'blocked', error: e.reason });
@@ -53,10 +69,31 @@ export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): S
 /** The next thing to do, for humans. */
 function nextAction(step: RunbookStep, st: StepStatus): string {
   if (st.waitingFor.length) return `waiting for ${st.waitingFor.join(', ')} to pass`;
-  if (step.kind === 'manual') return `sign off "${step.title}": --step ${step.id} --yes-manual "what you checked"`;
+  if (step.kind === 'manual') {
+    if (step.approval) return `approval "${step.title}": ${step.approval.approvers.length ? `${step.approval.approvers.join(' or ')} signs` : 'an approver signs'} with --step ${step.id} --yes-manual "note", or run --ci in GitHub Actions${step.approval.environment ? ` (environment ${step.approval.environment})` : ''}`;
+    if (step.checklist.length) {
+      const open = st.checklist.flatMap((c, i) => (c.signedBy ? [] : [`--sign ${step.id}:${i + 1}="what you checked"`]));
+      return `sign each checklist line of "${step.title}": ${open.join(' ')}`;
+    }
+    return `sign off "${step.title}": --step ${step.id} --yes-manual "what you checked"`;
+  }
   if (st.state === 'failed') return `fix the cause (${st.error ?? 'see evidence'}) and run the step again`;
-  if (st.state === 'interrupted') return 'run it again: it resumes where the database says it stopped';
+  if (st.state === 'interrupted') return interruptedAction(step);
   return `run ${step.kind} step "${step.title}"`;
+}
+
+/** What continuing does with a step that started and never finished, per kind: the truth, not a hope. */
+export function interruptedAction(step: RunbookStep): string {
+  switch (step.kind) {
+    case 'sql': return 'continue the run: the target database records whether the step committed (tenancy_console.runbook_step_commits), so it is never run twice';
+    case 'backfill': return 'continue the run: the backfill resumes after its last committed batch';
+    case 'migrate': return 'continue the run: the migration ledger says which migrations applied; only the rest are applied';
+    case 'backup': return 'continue the run: a new backup is taken (the interrupted one may be incomplete; it is not used)';
+    case 'contract': return 'continue the run: the plan is computed again from the database, so statements that took effect are not repeated';
+    case 'restore': return step.dryRun ? 'continue the run: the rehearsal was rolled back; it runs again' : 'look at the table first: a real restore runs in one transaction, so it either committed or not; continuing restores again';
+    case 'check': case 'preflight': return 'continue the run: it only reads, so it runs again';
+    default: return 'continue the run';
+  }
 }
 
 /** The whole run's status. */

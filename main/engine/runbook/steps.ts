@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackfillProgress } from '../../../shared/backfill.js';
-import type { Evidence, RunbookStep } from '../../../shared/runbook.js';
+import { SQLSTATE_NAMES, type Evidence, type Probe, type RunbookStep } from '../../../shared/runbook.js';
 import type { ModelSettings } from '../../../shared/model.js';
 import type { PauseController } from '../backfill/pause.js';
 import { startOrResumeBackfill } from '../backfill/run.js';
@@ -25,6 +25,8 @@ import { exportReport } from '../report/export.js';
 import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
+import { checkRunbookSql, type SqlUse } from './sql-guard.js';
+import { STEP_COMMITS_TABLE, recordStepCommit, stepCommittedAt } from './target.js';
 
 /** A step whose expectation was not met: the evidence says what was found. */
 export class StepFailure extends Error {
@@ -48,6 +50,8 @@ export interface StepContext {
   signal?: AbortSignal;
   onBackfill?: (e: BackfillProgress) => void;
   pause?: PauseController;
+  /** Every write's full SQL, before it runs (the CLI prints it). */
+  onSql?: (step: string, sql: string) => void;
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
@@ -93,7 +97,15 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
     }
     case 'migrate': {
       const source = readSource(resolveFolder(ctx.baseDir, step.folder));
-      const r = await applyMigrations(session, source, { upTo: step.to, ack: step.ack, signal: ctx.signal });
+      const r = await applyMigrations(session, source, {
+        upTo: step.to, ack: step.ack, signal: ctx.signal,
+        // Each migration's whole SQL, before its first attempt runs.
+        onEvent: (e) => {
+          if (e.type !== 'migration-start' || e.attempt > 1) return;
+          const m = source.migrations.find((x) => x.id === e.id);
+          ctx.onSql?.(step.id, `-- migration ${e.id}${m?.file ? ` (${m.file})` : ''}\n${m?.sql ?? '-- (no SQL file)'}`);
+        },
+      });
       const ev = evidence({ ran: r.applied.map((a) => `migration ${a.id}`), result: `${r.applied.length} migration(s) applied`, counts: { applied: r.applied.length, skipped: r.skipped.length } });
       if (r.failed) throw new StepFailure(`migration ${r.failed.id} failed: ${r.failed.error}`, { ...ev, result: `failed at ${r.failed.id}: ${r.failed.error}` });
       return ev;
@@ -111,11 +123,8 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
     }
     case 'check':
       return checkStep(ctx, step);
-    case 'sql': {
-      const r = await session.transaction(() => session.query(step.sql), { readOnly: false });
-      const rows = Array.isArray(r) ? r.reduce((n: number, x: { rowCount?: number | null }) => n + (x.rowCount ?? 0), 0) : (r.rowCount ?? 0);
-      return evidence({ ran: [step.sql.trim()], result: `committed, ${rows} row(s) affected`, counts: { rows } });
-    }
+    case 'sql':
+      return sqlStep(ctx, step);
     case 'contract': {
       let model = await loadModel(session, ctx.settings);
       const tables = step.tables === 'all'
@@ -124,6 +133,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       const ran: string[] = [];
       for (const t of tables) {
         const plan = await planContract(model, t, step.steps, { rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, serverVersionNum: session.fingerprint.serverVersionNum });
+        for (const st of plan.statements) ctx.onSql?.(step.id, st.sql);
         const r = await applyContract(session, plan, { signal: ctx.signal });
         ran.push(...plan.statements.slice(0, r.applied).map((s) => s.sql));
         if (r.failed) {
@@ -177,22 +187,18 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
   }
   if (e.sql !== undefined) {
     const want = e.rows ?? 0;
-    const r = await session.transaction(() => session.query(e.sql!), { readOnly: true });
+    const [query] = await statementsOf(e.sql, 'check');
+    // READ ONLY, and rolled back: a check has nothing to commit.
+    const r = await session.transaction(() => session.query(query!), { readOnly: true, rollback: true });
     ran.push(e.sql.trim());
     counts.sqlRows = r.rowCount ?? r.rows.length;
     if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}`);
   }
   if (e.fails !== undefined) {
-    ran.push(`write probe (rolled back): ${e.fails.trim()}`);
-    let failure: { code?: string; message: string } | null = null;
-    try {
-      await session.transaction(() => session.query(e.fails!), { readOnly: false, rollback: true });
-    } catch (err) {
-      failure = { code: (err as { code?: string }).code, message: (err as Error).message };
-    }
-    if (!failure) problems.push('the write probe succeeded (rolled back); it must fail');
-    else if (e.error && failure.code !== e.error && !failure.message.includes(e.error)) problems.push(`the write probe failed with "${failure.message}", not ${e.error}`);
-    else refs.probeError = `${failure.code ?? ''} ${failure.message}`.trim();
+    const problem = await probe(ctx, step.id, e.fails);
+    ran.push(`write probe (in a savepoint, rolled back): ${e.fails.sql.trim()}`);
+    if (problem.ok) refs.probeError = problem.detail;
+    else problems.push(problem.detail);
   }
   if (step.report) {
     const report = await exportReport(session, { settings: ctx.settings, run: ctx.run, journal: ctx.journal.entries, rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, operator: ctx.operator, signal: ctx.signal });
@@ -204,4 +210,73 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
   const ev = evidence({ ran, result: problems.length ? problems.join('; ') : 'every expectation met', counts, refs, ...(digest ? { digest } : {}) });
   if (problems.length) throw new StepFailure(problems.join('; '), ev);
   return ev;
+}
+
+/** The parsed statements of runbook SQL (refused SQL never reaches the server, even if validation was skipped). */
+async function statementsOf(sql: string, use: SqlUse): Promise<string[]> {
+  const r = await checkRunbookSql({ sql, use });
+  if (r.problem) throw new StepFailure(`the ${use === 'probe' ? 'probe' : use === 'check' ? 'check query' : 'SQL'} ${r.problem}`, evidence({ result: 'refused before it ran' }));
+  return r.statements.map((st) => st.text);
+}
+
+/** Why a probe's failure is (or is not) the one it names. */
+export function probeVerdict(p: Probe, err: { code?: string; message: string; column?: string; constraint?: string; table?: string } | null): { ok: boolean; detail: string } {
+  const code = SQLSTATE_NAMES[p.error] ?? p.error;
+  const about = [p.column && `column ${p.column}`, p.constraint && `constraint ${p.constraint}`, p.table && `table ${p.table}`].filter(Boolean).join(', ');
+  const want = `${p.error}${code !== p.error ? ` (${code})` : ''} on ${about}`;
+  if (!err) return { ok: false, detail: `the write probe succeeded (rolled back); it must fail with ${want}` };
+  const got = `${err.message} (SQLSTATE ${err.code ?? '?'}${err.column ? `, column ${err.column}` : ''}${err.constraint ? `, constraint ${err.constraint}` : ''}${err.table ? `, table ${err.table}` : ''})`;
+  const fits = err.code === code
+    && (p.column === undefined || err.column === p.column)
+    && (p.constraint === undefined || err.constraint === p.constraint)
+    && (p.table === undefined || err.table === p.table || (!err.table && err.message.includes(`"${p.table}"`)));
+  if (!fits) return { ok: false, detail: `the probe failed for another reason: ${got}; it must fail with ${want}` };
+  return { ok: true, detail: `${err.code} ${err.message}` };
+}
+
+/** Run a probe inside a savepoint that is always rolled back (in a transaction that is rolled back too). */
+async function probe(ctx: StepContext, stepId: string, p: Probe): Promise<{ ok: boolean; detail: string }> {
+  const { session } = ctx;
+  const statements = await statementsOf(p.sql, 'probe');
+  for (const st of statements) ctx.onSql?.(stepId, `${st} -- probe, rolled back`);
+  let failure: { code?: string; message: string; column?: string; constraint?: string; table?: string } | null = null;
+  await session.transaction(async () => {
+    await session.query('SAVEPOINT tenancy_probe');
+    try {
+      for (const st of statements) await session.query(st);
+    } catch (err) {
+      const e = err as { code?: string; column?: string; constraint?: string; table?: string };
+      failure = { code: e.code, message: (err as Error).message, column: e.column, constraint: e.constraint, table: e.table };
+    } finally {
+      await session.query('ROLLBACK TO SAVEPOINT tenancy_probe');
+    }
+  }, { readOnly: false, rollback: true });
+  return probeVerdict(p, failure);
+}
+
+/**
+ * An `sql` step: its statements and its completion row in one transaction. A continue after a kill
+ * right after COMMIT finds the row and does not run the statements again.
+ */
+async function sqlStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'sql' }>): Promise<Evidence> {
+  const { session } = ctx;
+  const statements = await statementsOf(step.sql, 'sql');
+  const digest = sha256Hex(step.sql);
+  const who = await session.query<{ cu: string; su: string }>('SELECT current_user AS cu, session_user AS su');
+  return session.transaction(async () => {
+    const earlier = await stepCommittedAt(session, ctx.run, step.id);
+    if (earlier) return evidence({ ran: [], result: `committed earlier (${earlier}, recorded in ${STEP_COMMITS_TABLE}); not run again`, counts: { rows: 0 }, digest });
+    let rows = 0;
+    for (const st of statements) {
+      ctx.onSql?.(step.id, st);
+      const r = await session.query(st);
+      rows += r.rowCount ?? 0;
+    }
+    const after = await session.query<{ cu: string; su: string }>('SELECT current_user AS cu, session_user AS su');
+    if (after.rows[0]!.cu !== who.rows[0]!.cu || after.rows[0]!.su !== who.rows[0]!.su) {
+      throw new StepFailure(`the SQL changed the session's role (${who.rows[0]!.cu} -> ${after.rows[0]!.cu}); rolled back`, evidence({ ran: statements, result: 'rolled back' }));
+    }
+    await recordStepCommit(session, ctx.run, step.id, digest);
+    return evidence({ ran: statements, result: `committed, ${rows} row(s) affected`, counts: { rows }, digest });
+  }, { readOnly: false });
 }

@@ -28,7 +28,7 @@ export function RunHeader({ view }: { view: RunView }) {
   const p = runProgress(view);
   const nextDef = s.next ? view.steps.find((d) => d.id === s.next!.step) : undefined;
   const otherDb = current && current.fingerprint.database !== s.database;
-  const manualNext = nextDef?.kind === 'manual' && !nextDef.signedOff;
+  const manualNext = nextDef?.kind === 'manual';
   const writable = current?.writable ?? false;
   return (
     <div className="card run-header" data-testid="run-header" data-run={s.run} data-complete={s.complete}>

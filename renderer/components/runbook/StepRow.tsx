@@ -8,23 +8,31 @@ import { ROW_LABEL, gateText, stepSummary, stepWrites, type RowState } from '../
 import { useRunbook } from '../../store/runbook.js';
 import { EvidenceView } from './EvidenceView.js';
 
-function SignOff({ def, disabled }: { def: Extract<RunbookStep, { kind: 'manual' }>; disabled: boolean }) {
+/** A manual step's sign-off: each checklist line signed on its own with what was checked for it (or one note without a checklist). */
+function SignOff({ def, st, disabled }: { def: Extract<RunbookStep, { kind: 'manual' }>; st: StepStatus; disabled: boolean }) {
   const runStep = useRunbook((s) => s.runStep);
   const [note, setNote] = useState('');
-  const [ticked, setTicked] = useState<boolean[]>(() => def.checklist.map(() => false));
-  const ready = note.trim().length > 0 && ticked.every(Boolean);
+  const [lineNotes, setLineNotes] = useState<string[]>(() => def.checklist.map(() => ''));
+  const signed = (i: number) => st.checklist[i]?.signedBy ?? null;
+  const given = lineNotes.flatMap((n, i) => (n.trim() && !signed(i) ? [{ line: i + 1, note: n.trim() }] : []));
+  const ready = def.checklist.length ? given.length > 0 : note.trim().length > 0;
+  const submit = () => (def.checklist.length ? runStep(def.id, undefined, given) : runStep(def.id, note));
   return (
-    <form className="sign-off" aria-label={`Sign off ${def.title}`} onSubmit={(e) => { e.preventDefault(); void runStep(def.id, note); }}>
-      {def.checklist.map((c, i) => (
-        <label key={c} className="check">
-          <input type="checkbox" checked={ticked[i] ?? false} onChange={(e) => setTicked(ticked.map((t, j) => (j === i ? e.target.checked : t)))} />
-          <span>{c}</span>
+    <form className="sign-off" aria-label={`Sign off ${def.title}`} onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      {def.checklist.map((c, i) => (signed(i) ? (
+        <p key={c} className="check" data-testid="line-signed">[x] {c} - signed by {signed(i)}: {st.checklist[i]!.note}</p>
+      ) : (
+        <label key={c}>
+          <span>{c}: what you checked (journaled with your name)</span>
+          <textarea name={`sign-off-line-${i + 1}`} rows={1} value={lineNotes[i] ?? ''} onChange={(e) => setLineNotes(lineNotes.map((t, j) => (j === i ? e.target.value : t)))} />
         </label>
-      ))}
-      <label>
-        <span>Your note: what you checked (journaled with your name)</span>
-        <textarea name="sign-off-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
-      </label>
+      )))}
+      {def.checklist.length === 0 && (
+        <label>
+          <span>Your note: what you checked (journaled with your name)</span>
+          <textarea name="sign-off-note" rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+        </label>
+      )}
       <button type="submit" className="primary" disabled={disabled || !ready}>Sign off</button>
     </form>
   );
@@ -54,7 +62,7 @@ export function StepRow({ index, st, def, state, writable, isNext }: { index: nu
           {st.operator && st.state !== 'pending' && <p className="small-text" data-testid="step-who">{WHO[state] ?? 'Last touched'} by <strong>{st.operator}</strong> at {st.time?.replace('T', ' ').slice(0, 19)} UTC</p>}
           {gate && state === 'blocked' && <p className="small-text gate" data-testid="step-gate">Gate: {gate}</p>}
           {st.error && st.state !== 'passed' && state !== 'blocked' && state !== 'running' && <p className="status status-error small-text" data-testid="step-error">{st.error}</p>}
-          {state === 'sign-off' && isNext && <SignOff def={def as Extract<RunbookStep, { kind: 'manual' }>} disabled={busy} />}
+          {state === 'sign-off' && isNext && <SignOff def={def as Extract<RunbookStep, { kind: 'manual' }>} st={st} disabled={busy} />}
           {st.evidence && (
             <>
               <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? 'Hide evidence' : 'Evidence'}</button>

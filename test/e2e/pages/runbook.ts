@@ -46,11 +46,12 @@ export class RunbookPage {
     await this.page.locator(`[data-testid="step-row"][data-step="${id}"][data-state="${state}"]`).waitFor({ timeout });
   }
 
-  /** Tick every checklist item of a manual step, write the note, sign off. */
+  /** Sign a manual step: each checklist line with its own note (`note` for line N reads "N: note"), or the one note. */
   async signOff(id: string, note: string): Promise<void> {
     const form = this.step(id).getByRole('form');
-    for (const box of await form.getByRole('checkbox').all()) await box.check();
-    await form.locator('textarea[name="sign-off-note"]').fill(note);
+    const lines = await form.locator('textarea[name^="sign-off-line-"]').all();
+    for (const [i, box] of lines.entries()) await box.fill(`${i + 1}: ${note}`);
+    if (lines.length === 0) await form.locator('textarea[name="sign-off-note"]').fill(note);
     await form.getByRole('button', { name: 'Sign off' }).click();
   }
 
