@@ -81,6 +81,9 @@ export function applyEventPrinter(write: (line: string) => void): (e: ApplyEvent
       case 'migration-done':
         write(`   done in ${e.durationMs} ms`);
         return;
+      case 'ledger-wait':
+        write(`waiting up to ${e.timeoutMs} ms for the ledger ${e.ledger}: another apply holds it (${e.holders.join(', ') || 'a session that has since let go'})`);
+        return;
     }
   };
 }

@@ -14,6 +14,8 @@ import { planMigration, type MigrationPlan } from './plan.js';
 import type { MigrationFile, MigrationSource } from './sources.js';
 import { migrationStatus } from './status.js';
 import { abortableDelay } from '../delay.js';
+import { acquireAdvisoryLock, describeAdvisoryHolder, releaseAdvisoryLock } from '../advisory-lock.js';
+import { ledgerLockKey, ledgerName } from './ledger-lock.js';
 
 /** How to apply. */
 export interface ApplyOptions {
@@ -33,6 +35,8 @@ export interface ApplyOptions {
   lint?: LintOptions;
   /** Apply only up to and including this migration id. */
   upTo?: string;
+  /** How long to wait for another apply's ledger lock; default the lock_timeout. */
+  ledgerLockTimeoutMs?: number;
 }
 
 type Failure = NonNullable<ApplyResult['failed']>;
@@ -60,10 +64,30 @@ export async function pendingMigrations(session: Session, source: MigrationSourc
   return pending;
 }
 
-/** Apply every pending migration of `source` (the session must be in write mode). */
+/**
+ * Apply every pending migration of `source` (the session must be in write mode). The whole run
+ * holds the ledger's advisory lock (see ledger-lock.ts): a second apply on the same ledger waits up
+ * to lock_timeout, saying on whom, and is then refused; the ledger is read under the lock, so a
+ * migration the other apply committed meanwhile is not run again.
+ */
 export async function applyMigrations(session: Session, source: MigrationSource, opts: ApplyOptions = {}): Promise<ApplyResult> {
   if (!session.isWritable) throw new UserError('apply needs write mode (--write; on production also --confirm DBNAME)', 'permission');
   const emit = opts.onEvent ?? (() => undefined);
+  const key = ledgerLockKey(source);
+  const timeoutMs = opts.ledgerLockTimeoutMs ?? settings(session, opts).lockTimeoutMs;
+  await acquireAdvisoryLock(session, key, {
+    timeoutMs,
+    onWait: (holders) => emit({ type: 'ledger-wait', ledger: ledgerName(source), holders: holders.map(describeAdvisoryHolder), timeoutMs }),
+    retryHint: 'run migrate apply again once it has finished (migrate status shows what it applied)',
+  });
+  try {
+    return await applyUnderLock(session, source, opts, emit);
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
+  }
+}
+
+async function applyUnderLock(session: Session, source: MigrationSource, opts: ApplyOptions, emit: (e: ApplyEvent) => void): Promise<ApplyResult> {
   const pending = await pendingMigrations(session, source, opts.upTo);
   const plans = new Map<string, MigrationPlan>();
   const lintOpts = { serverVersionNum: session.fingerprint.serverVersionNum, ...opts.lint };
