@@ -20,7 +20,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof CancelledError) {
-      process.stderr.write('tenancy: cancelled; the running query was stopped and nothing was changed\n');
+      const generic = err.message === new CancelledError().message;
+      process.stderr.write(generic ? 'tenancy: cancelled; the running query was stopped and nothing was changed\n' : `tenancy: ${err.message}\n`);
       return 130;
     }
     if (err instanceof UserError) {

@@ -101,3 +101,12 @@ export function renderApplyResult(r: ApplyResult): string {
   if (r.skipped.length) lines.push(`not attempted: ${r.skipped.join(', ')}`);
   return lines.join('\n');
 }
+
+/** What a Ctrl-C left behind, for the closing line: committed migrations stay, the one in flight. */
+export function renderCancel(r: ApplyResult): string {
+  const f = r.failed;
+  const inFlight = !f ? '' : f.rolledBack ? `; ${f.id} was rolled back` : `; ${f.id} ran outside a transaction and the statements before the cancel stayed`;
+  if (!r.applied.length && (!f || f.rolledBack)) return `cancelled by the operator: nothing was changed${inFlight}`;
+  const committed = r.applied.length ? `${r.applied.length} migration(s) committed before the cancel stay applied (${r.applied.map((a) => a.id).join(', ')})` : 'no migration was committed';
+  return `cancelled by the operator: ${committed}${inFlight}; run migrate apply again to continue (migrate status shows the ledger)`;
+}

@@ -15,7 +15,7 @@ import { addConnectionOptions, withSession, type TargetOptions } from '../common
 import { printJson } from '../format.js';
 import { exitState } from '../exit.js';
 import { cliPasswordProvider } from '../password.js';
-import { applyEventPrinter, renderApplyResult, renderLint, renderPreflight, renderStatus } from './migrate-render.js';
+import { applyEventPrinter, renderApplyResult, renderCancel, renderLint, renderPreflight, renderStatus } from './migrate-render.js';
 
 interface FolderOptions extends TargetOptions {
   dir: string;
@@ -154,7 +154,7 @@ export function registerMigrate(program: Command): void {
           });
           if (json) printJson({ ...result, events });
           else process.stdout.write(`${renderApplyResult(result)}\n`);
-          if (result.cancelled) throw new CancelledError();
+          if (result.cancelled) throw new CancelledError(renderCancel(result));
           if (result.failed) exitState.code = 1;
         } finally {
           await watcher.close();
