@@ -15,7 +15,7 @@ import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
 import { findBlockers } from './restore-checks.js';
 import { backupScopeFrom, deleteSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan } from './restore-plan.js';
-import { SqlParams, liveScopeSql } from './scope.js';
+import { SqlParams, checkScopeKeys, liveScopeSql } from './scope.js';
 
 /** Options besides the request. */
 export interface RestoreOptions {
@@ -90,6 +90,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     await session.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [`${lockTimeoutMs}ms`, `${statementTimeoutMs}ms`]);
     await useCanonicalOutput(session);
     const pair = await loadPair(session, req.backupId, req.scope, req.tenantColumn);
+    await checkScopeKeys((sql, params) => session.query(sql, params), pair.scope, pair.backupRel);
     if (!req.dryRun) confirmProduction(session, pair.live.schema, pair.live.table, req.confirmTable);
     const plan = planRestore(pair, req.strategy, req.setColumns);
     const p0 = new SqlParams();
