@@ -118,6 +118,24 @@ describe('one writer per backfilled column', () => {
   });
 });
 
+describe('maps without ambiguity', () => {
+  it('a --map whose source keys repeat is refused naming some of them and their count; the deduplicated map fills', async () => {
+    await db.exec(`CREATE TABLE accounts (id int PRIMARY KEY, legacy text, org int);
+      INSERT INTO accounts SELECT g, 'L' || g, NULL FROM generate_series(1, 50) g;
+      CREATE TABLE "legacy map" (legacy text, org int);
+      INSERT INTO "legacy map" SELECT 'L' || g, 1 + g % 3 FROM generate_series(1, 50) g;
+      INSERT INTO "legacy map" VALUES ('L7', 9), ('L7', 8), ('L3', 9);`);
+    const s = await writable();
+    const map = { kind: 'map' as const, table: 'public."legacy map"', fromColumn: 'legacy', toColumn: 'org' };
+    await expect(startBackfill(s, { table: 'public.accounts', column: 'org', source: map }))
+      .rejects.toThrow('--map: 2 keys of public.legacy map.legacy appear on more than one row, e.g. "L7" (3 rows), "L3" (2 rows); a key must map to one value');
+    expect(await count('SELECT count(*)::int AS n FROM accounts WHERE org IS NOT NULL')).toBe(0);
+    expect(await count("SELECT count(*)::int AS n FROM tenancy_console.backfills WHERE table_name = 'accounts'")).toBe(0);
+    await db.exec(`DELETE FROM "legacy map" WHERE org IN (8, 9)`);
+    expect(await startBackfill(s, { table: 'public.accounts', column: 'org', source: map })).toMatchObject({ status: 'done', rowsDone: 50, nullsLeft: 0 });
+  });
+});
+
 async function writable() {
   const s = await db.session();
   await s.enableWrite();
