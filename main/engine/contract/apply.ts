@@ -11,6 +11,7 @@ import { CancelledError, UserError } from '../errors.js';
 import { parseQualifiedName } from '../ident.js';
 import { lintFiles } from '../migrations/lint.js';
 import type { Session } from '../session.js';
+import { readContractCatalog } from './catalog.js';
 import { contractStatements, modelTable, type ContractOptions } from './plan.js';
 
 /** Parse a --step value: one step or "all". */
@@ -24,7 +25,9 @@ export function parseSteps(text: string | undefined): ContractStep[] {
 }
 
 /** The plan for one table: statements in a safe order, lint findings, notes. */
-export async function planContract(model: TenancyModel, tableText: string, steps: readonly ContractStep[], opts: ContractOptions & { serverVersionNum?: number } = {}): Promise<ContractPlan> {
+export async function planContract(
+  model: TenancyModel, tableText: string, steps: readonly ContractStep[], opts: ContractOptions & { serverVersionNum?: number; session?: Session } = {},
+): Promise<ContractPlan> {
   let name: { schema: string; table: string };
   try {
     name = parseQualifiedName(tableText);
@@ -32,16 +35,21 @@ export async function planContract(model: TenancyModel, tableText: string, steps
     throw new UserError(`--table: ${(err as Error).message}`, 'usage');
   }
   const t = modelTable(model, name.schema, name.table);
+  // With a session, plan from what the catalogs hold now, so a rerun after an interruption finishes the job.
+  const catalog = opts.catalog ?? (opts.session ? await readContractCatalog(opts.session, [...new Set([t.schema, ...model.tables.map((x) => x.schema)])]) : undefined);
+  opts = { ...opts, catalog };
   const statements: ContractPlan['statements'] = [];
   const notes: string[] = [];
+  const lintContext: string[] = [];
   // Order: defaults before NOT NULL (nothing new lands via the default), FKs before RLS.
   for (const step of CONTRACT_STEPS.filter((s) => steps.includes(s))) {
     const r = contractStatements(model, t, step, opts);
     statements.push(...r.statements);
     notes.push(...r.notes);
+    lintContext.push(...r.lintContext);
   }
   const withPolicies = t.policies.length ? [`${t.schema}.${t.table}`] : [];
-  const lint = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies);
+  const lint = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies, lintContext);
   return { schema: t.schema, table: t.table, steps: [...steps], statements, notes, lint };
 }
 
@@ -50,13 +58,17 @@ export async function planContract(model: TenancyModel, tableText: string, steps
  * statement. Rules about sharing one transaction do not apply: the runner gives every statement
  * its own transaction (CONCURRENTLY ones none).
  */
-async function lintStatements(sqls: readonly string[], tenantColumn: string | undefined, serverVersionNum?: number, tablesWithPolicies: string[] = []): Promise<LintFinding[]> {
+async function lintStatements(
+  sqls: readonly string[], tenantColumn: string | undefined, serverVersionNum?: number, tablesWithPolicies: string[] = [], context: readonly string[] = [],
+): Promise<LintFinding[]> {
   if (sqls.length === 0) return [];
-  const text = ["SET lock_timeout = '3s';", ...sqls.map((s) => `${s.replace(/\n/g, ' ')};`)].join('\n');
+  const oneLine = (s: string) => `${s.replace(/\n/g, ' ')};`;
+  const text = ["SET lock_timeout = '3s';", ...context.map(oneLine), ...sqls.map(oneLine)].join('\n');
+  const skip = 1 + context.length;
   const findings = await lintFiles([{ file: 'plan', sql: text }], { tenantColumns: tenantColumn ? [tenantColumn] : undefined, serverVersionNum, tablesWithPolicies });
   return findings
-    .filter((f) => f.rule !== 'non-transactional' && f.rule !== 'validate-same-transaction')
-    .map((f) => ({ ...f, file: `statement ${f.line - 1}`, line: f.line - 1 }));
+    .filter((f) => f.rule !== 'non-transactional' && f.rule !== 'validate-same-transaction' && f.line > skip)
+    .map((f) => ({ ...f, file: `statement ${f.line - skip}`, line: f.line - skip }));
 }
 
 /** How to apply. */
