@@ -181,6 +181,8 @@ export const ApplyResultSchema = z.object({
     rolledBack: z.boolean(),
     /** The last blockers seen while it waited for locks. */
     blockers: z.array(LockHolderSchema),
+    /** What of it stayed, in words (statements completed and recorded, an index left behind), and how a rerun continues. */
+    kept: z.string().nullable().optional(),
   }).nullable(),
   skipped: z.array(z.string()),
   cancelled: z.boolean(),

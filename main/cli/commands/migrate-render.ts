@@ -95,7 +95,8 @@ export function renderApplyResult(r: ApplyResult): string {
     const f = r.failed;
     lines.push(`FAILED ${f.id}${f.line ? ` at line ${f.line}` : ''}${f.statementIndex !== null ? ` (statement ${f.statementIndex + 1})` : ''}: ${f.code ? `[${f.code}] ` : ''}${f.error}`);
     if (f.statement) lines.push(`  statement: ${f.statement.split('\n')[0]}`);
-    lines.push(f.rolledBack ? '  nothing of it was kept: schema and ledger are as before it' : '  it ran outside a transaction: the statements before the failing one stayed applied');
+    if (f.kept) lines.push(`  ${f.kept}`);
+    else lines.push(f.rolledBack ? '  nothing of it was kept: schema and ledger are as before it' : '  it ran outside a transaction: the statements before the failing one stayed applied');
     for (const b of f.blockers) lines.push(`  blocker: ${describeHolder(b)}`);
   }
   if (r.skipped.length) lines.push(`not attempted: ${r.skipped.join(', ')}`);
