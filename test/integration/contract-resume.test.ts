@@ -75,4 +75,13 @@ describe('contract resumes from the catalog', () => {
     expect(await applyContract(s, rerun)).toMatchObject({ applied: 1, failed: null });
     expect(await validated('half_t_org_id_not_null')).toBeUndefined();
   });
+
+  it('Ctrl-C says which statements committed and how to finish', async () => {
+    await db.exec('CREATE TABLE cc_t (id int PRIMARY KEY, org_id int REFERENCES orgs); CREATE INDEX ON cc_t (org_id); INSERT INTO cc_t VALUES (1, 1);');
+    const ctl = new AbortController();
+    const p = await plan('cc_t', ['not-null']);
+    await expect(applyContract(s, p, { signal: ctl.signal, onStatement: (i, _sql, state) => i === 0 && state === 'done' && ctl.abort() }))
+      .rejects.toThrow('cancelled by the operator: 1 statement(s) of the plan committed before the cancel stay; statement 2 did not start; run the same contract command again to finish (it plans from the catalog)');
+    expect((await plan('cc_t', ['not-null'])).statements.map((x) => x.sql)[0]).toContain('VALIDATE CONSTRAINT');
+  });
 });

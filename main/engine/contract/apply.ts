@@ -81,6 +81,14 @@ export interface ApplyContractOptions {
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a cancel left: the statements committed before it stay; how to finish. */
+function cancelledAt(applied: number, index: number, concurrently: boolean, started = true): CancelledError {
+  if (applied === 0 && !concurrently) return new CancelledError('cancelled by the operator: no statement of the plan had committed; nothing was changed');
+  const inFlight = !started ? `statement ${index + 1} did not start`
+    : concurrently ? `statement ${index + 1} (CONCURRENTLY) was cancelled and may have left an INVALID index` : `statement ${index + 1} was rolled back`;
+  return new CancelledError(`cancelled by the operator: ${applied} statement(s) of the plan committed before the cancel stay; ${inFlight}; run the same contract command again to finish (it plans from the catalog)`);
+}
+
 /** Run a plan's statements in order; stops at the first failure and says which. */
 export async function applyContract(session: Session, plan: ContractPlan, opts: ApplyContractOptions = {}): Promise<ContractResult> {
   if (!session.isWritable) throw new UserError('contract changes need write mode (--write; on production also --confirm DBNAME)', 'permission');
@@ -95,7 +103,7 @@ export async function applyContract(session: Session, plan: ContractPlan, opts: 
   try {
     for (const [i, s] of plan.statements.entries()) {
       for (let attempt = 0; ; attempt += 1) {
-        if (opts.signal?.aborted) throw new CancelledError();
+        if (opts.signal?.aborted) throw cancelledAt(applied, i, false, false);
         opts.onStatement?.(i, s.sql, attempt ? 'retry' : 'running');
         try {
           if (s.outsideTransaction) {
@@ -114,7 +122,7 @@ export async function applyContract(session: Session, plan: ContractPlan, opts: 
             await wait(250 * 2 ** attempt);
             continue;
           }
-          if (err instanceof CancelledError) throw err;
+          if (err instanceof CancelledError || opts.signal?.aborted) throw cancelledAt(applied, i, s.outsideTransaction);
           return { plan, applied, failed: { index: i, sql: s.sql, error: (err as Error).message, code }, durationMs: Math.round(performance.now() - started) };
         }
       }
