@@ -76,6 +76,11 @@ describe('contract resumes from the catalog', () => {
     expect(await validated('half_t_org_id_not_null')).toBeUndefined();
   });
 
+  it('a column that is NOT NULL already plans nothing (PostgreSQL 18 names its NOT NULL constraint like the helper check)', async () => {
+    await db.exec('CREATE TABLE nn_done (id int PRIMARY KEY, org_id int NOT NULL REFERENCES orgs); CREATE INDEX ON nn_done (org_id);');
+    expect((await plan('nn_done', ['not-null'])).statements).toEqual([]);
+  });
+
   it('Ctrl-C says which statements committed and how to finish', async () => {
     await db.exec('CREATE TABLE cc_t (id int PRIMARY KEY, org_id int REFERENCES orgs); CREATE INDEX ON cc_t (org_id); INSERT INTO cc_t VALUES (1, 1);');
     const ctl = new AbortController();

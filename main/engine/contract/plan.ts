@@ -66,7 +66,9 @@ export function contractStatements(
     case 'not-null': {
       const checkName = derivedName(t.table, col, 'not_null');
       const check = quoteIdent(checkName);
-      const left = opts.catalog?.constraints.get(constraintKey(t.schema, t.table, checkName));
+      // Only a CHECK counts: PostgreSQL 18 keeps NOT NULL itself as a constraint named <table>_<column>_not_null too.
+      const found = opts.catalog?.constraints.get(constraintKey(t.schema, t.table, checkName));
+      const left = found?.type === 'c' ? found : undefined;
       if (!t.tenantColumn!.nullable) {
         if (left) add(`ALTER TABLE ${tbl} DROP CONSTRAINT ${check}`, 'finish an interrupted run: the column is NOT NULL already and the helper check is redundant');
         break;
