@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
@@ -49,5 +50,25 @@ describe('restore --scope keys: exact keys', () => {
     const r = await runTenancy(['restore', '--url', db.url, '--backup', String(b.id), '--scope', 'keys:1,abc', '--write'], { TENANCY_CONFIG_DIR: tempConfigDir() });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(['tenancy: --scope keys: a key is not a valid integer for the key column id (invalid input syntax for type integer: "abc"); keys are taken exactly as typed']);
+  });
+
+  it('a restore into an emptied scope that loses a race with a writer says the row arrived meanwhile, nothing changed', async () => {
+    await db.exec('CREATE TABLE tenanted (id int PRIMARY KEY, org_id int NOT NULL); INSERT INTO tenanted SELECT g, 1 + g % 2 FROM generate_series(1, 20) g;');
+    const b = await createBackup(s, { schema: 'public', table: 'tenanted' });
+    await db.exec('DELETE FROM tenanted WHERE org_id = 2');
+    const writer = new pg.Client({ connectionString: db.url });
+    await writer.connect();
+    await writer.query('BEGIN');
+    await writer.query('INSERT INTO tenanted VALUES (3, 2)');
+    const restore = restoreBackup(s, { backupId: b.id, scope: parseScope('tenant:2'), tenantColumn: 'org_id', strategy: 'replace', dryRun: false, lockTimeoutMs: 60_000 })
+      .then(() => null, (err: Error) => err);
+    for (;;) {
+      if ((await db.exec('SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted) AS ok', [s.pid])).rows[0].ok) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    await writer.query('COMMIT');
+    await writer.end();
+    expect((await restore)?.message).toMatch(/^restore rolled back, nothing changed: unique constraint "tenanted_pkey" .*; the scope was empty when the restore began, so that row arrived while it ran/);
+    expect((await db.exec('SELECT count(*)::int AS n FROM tenanted WHERE org_id = 2')).rows[0].n).toBe(1);
   });
 });

@@ -36,7 +36,7 @@ function confirmProduction(session: Session, schema: string, table: string, type
 }
 
 /** Translate errors the DML can raise into one line saying nothing changed and what to do. */
-function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number): unknown {
+function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number, scopeWasEmpty = false): unknown {
   const e = err as { code?: string; message?: string; constraint?: string; column?: string; detail?: string };
   const where = `${plan.pair.live.schema}.${plan.pair.live.table}`;
   switch (e.code) {
@@ -47,7 +47,7 @@ function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number)
     case '23502':
       return new UserError(`restore rolled back, nothing changed: column "${e.column ?? '?'}" of ${where} is NOT NULL and the backup has no value for it; give --set-column ${e.column ?? 'COLUMN'}=VALUE`, 'usage');
     case '23505':
-      return new UserError(`restore rolled back, nothing changed: unique constraint "${e.constraint ?? '?'}" of ${where} would be violated (${e.detail ?? e.message})`, 'usage');
+      return new UserError(`restore rolled back, nothing changed: unique constraint "${e.constraint ?? '?'}" of ${where} would be violated (${e.detail ?? e.message})${scopeWasEmpty ? '; the scope was empty when the restore began, so that row arrived while it ran: stop the writes into this scope and run it again' : ''}`, 'usage');
   }
   return err;
 }
@@ -124,7 +124,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       const pi = new SqlParams();
       counts.inserted = await exec(insertSql(plan, pi, scopeWasEmpty), pi);
     } catch (err) {
-      throw explainDmlError(err, plan, lockTimeoutMs);
+      throw explainDmlError(err, plan, lockTimeoutMs, scopeWasEmpty);
     }
     const sequences = await advanceSequences(session, plan, req.dryRun);
     const p1 = new SqlParams();
