@@ -118,6 +118,24 @@ describe('one writer per backfilled column', () => {
   });
 });
 
+describe('a constant backfill and rows written behind its cursor', () => {
+  it('fills rows inserted with NULL behind the cursor while it ran, with one more pass, saying so', async () => {
+    await db.exec('CREATE TABLE behind (id int PRIMARY KEY, org int); INSERT INTO behind SELECT g, NULL FROM generate_series(10, 1000) g;');
+    const s = await writable();
+    const pause = new PauseController();
+    const messages: string[] = [];
+    const run = startBackfill(s, { table: 'public.behind', column: 'org', source: { kind: 'constant', value: '5' } }, {
+      batchSize: 100, pause, onProgress: (e) => { if (e.message) messages.push(e.message); if (e.phase === 'batch' && e.batch === 3) pause.pause(); },
+    });
+    await expect.poll(() => pause.paused).toBe(true);
+    await db.exec('INSERT INTO behind VALUES (1, NULL), (5, NULL)'); // below the cursor: keys start at 10
+    pause.resume();
+    expect(await run).toMatchObject({ status: 'done', nullsLeft: 0 });
+    expect(messages).toContain('2 rows were written with NULL behind the cursor while it ran: one more pass from the first key fills them');
+    expect(await count('SELECT count(*)::int AS n FROM behind WHERE org = 5')).toBe(993);
+  });
+});
+
 describe('maps without ambiguity', () => {
   it('a --map whose source keys repeat is refused naming some of them and their count; the deduplicated map fills', async () => {
     await db.exec(`CREATE TABLE accounts (id int PRIMARY KEY, legacy text, org int);

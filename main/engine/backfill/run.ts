@@ -193,13 +193,29 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const offPause = opts.pause?.onChange((p) => emit(progress(p ? 'paused' : 'resumed')));
+  // A constant always has a value: NULLs left at the end were written behind the cursor while it ran.
+  // One more pass from the first key fills them (once: an application still writing NULLs is reported).
+  let swept = false;
+  const sweepBehind = async (): Promise<boolean> => {
+    if (swept || state.source.kind !== 'constant') return false;
+    swept = true;
+    const n = Number((await session.query<{ n: string }>(nullCountSql(target))).rows[0]!.n);
+    if (n === 0) return false;
+    await session.transaction(() => session.query('UPDATE tenancy_console.backfills SET last_key = NULL, updated_at = now() WHERE id = $1', [state.id]), { readOnly: false });
+    lastKey = null;
+    emit(progress('retry', 0, `${n} rows were written with NULL behind the cursor while it ran: one more pass from the first key fills them`));
+    return true;
+  };
   try {
     for (;;) {
       if (opts.pause?.paused) await opts.pause.wait(opts.signal);
       if (opts.signal?.aborted) throw new CancelledError();
       const r = await batchWithRetries(session, target, state, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
         emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)));
-      if (r.scanned === 0) break;
+      if (r.scanned === 0) {
+        if (await sweepBehind()) continue;
+        break;
+      }
       const restMs = pacer.batchDone(r.scanned, r.ms);
       lastKey = r.lastKey;
       batches += 1;
@@ -208,7 +224,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
       opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs });
-      if (r.scanned < r.size) break;
+      if (r.scanned < r.size && !(await sweepBehind())) break;
       await throttle(restMs, opts.signal);
     }
   } catch (err) {
