@@ -13,6 +13,8 @@ import { qualified, quoteIdent } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
 import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
+import { getBackup } from './store.js';
+import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
 import { findBlockers } from './restore-checks.js';
 import { backupScopeFrom, deleteSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan } from './restore-plan.js';
 import { SqlParams, checkScopeKeys, liveScopeSql } from './scope.js';
@@ -146,6 +148,10 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     return result;
   };
 
+  // One restore per table at a time: a second waits up to lock_timeout, naming the first, then is refused.
+  const backup = await getBackup(session, req.backupId);
+  const key = advisoryKey(`restore:${backup.sourceSchema}.${backup.sourceTable}`, `a restore into ${backup.sourceSchema}.${backup.sourceTable}`);
+  await acquireAdvisoryLock(session, key, { timeoutMs: lockTimeoutMs || 3000, retryHint: 'run it again once that restore has finished (nothing was changed)' });
   try {
     const result = await session.transaction(run, { readOnly: false, rollback: req.dryRun });
     return { ...result, durationMs: Math.round(performance.now() - started) };
@@ -154,6 +160,8 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const result = { ...err.result, durationMs: Math.round(performance.now() - started) };
     result.id = await session.transaction(() => journal(session, result, req.setColumns), { readOnly: false });
     return result;
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
   }
 }
 

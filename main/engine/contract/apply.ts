@@ -12,6 +12,7 @@ import { parseQualifiedName } from '../ident.js';
 import { lintFiles } from '../migrations/lint.js';
 import type { Session } from '../session.js';
 import { readContractCatalog } from './catalog.js';
+import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
 import { contractStatements, modelTable, type ContractOptions } from './plan.js';
 
 /** Parse a --step value: one step or "all". */
@@ -97,6 +98,17 @@ export async function applyContract(session: Session, plan: ContractPlan, opts: 
   const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 3000);
   const retries = opts.retries ?? 3;
   const started = performance.now();
+  // One contract per table at a time: a second waits up to lock_timeout, naming the first, then is refused.
+  const key = advisoryKey(`contract:${plan.schema}.${plan.table}`, `a contract run on ${plan.schema}.${plan.table}`);
+  await acquireAdvisoryLock(session, key, { timeoutMs: lockTimeoutMs, retryHint: 'run it again once that one has finished (it plans from the catalog)' });
+  try {
+    return await runPlan(session, plan, opts, lockTimeoutMs, retries, started);
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
+  }
+}
+
+async function runPlan(session: Session, plan: ContractPlan, opts: ApplyContractOptions, lockTimeoutMs: number, retries: number, started: number): Promise<ContractResult> {
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let applied = 0;
