@@ -22,7 +22,11 @@ export const BackfillSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type BackfillSource = z.infer<typeof BackfillSourceSchema>;
 
-export const BackfillStatusSchema = z.enum(['running', 'paused', 'done', 'cancelled', 'failed']);
+/**
+ * 'interrupted': recorded as running, but no process holds its advisory lock any more (the process
+ * was killed or its connection lost mid-run); resume it.
+ */
+export const BackfillStatusSchema = z.enum(['running', 'paused', 'done', 'cancelled', 'failed', 'interrupted']);
 export type BackfillStatus = z.infer<typeof BackfillStatusSchema>;
 
 export const BackfillStateSchema = z.object({

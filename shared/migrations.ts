@@ -206,6 +206,8 @@ export const ApplyEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('retry'), id: z.string(), attempt: z.number(), waitMs: z.number(), reason: z.string() }),
   z.object({ type: z.literal('lock'), event: LockWatchEventSchema }),
   z.object({ type: z.literal('migration-done'), id: z.string(), durationMs: z.number() }),
+  /** Another process holds the ledger's lock: this apply waits up to timeoutMs for it. */
+  z.object({ type: z.literal('ledger-wait'), ledger: z.string(), holders: z.array(z.string()), timeoutMs: z.number() }),
 ]);
 /** What apply reports as it goes. */
 export type ApplyEvent = z.infer<typeof ApplyEventSchema>;
@@ -225,6 +227,8 @@ export const ApplyResultSchema = z.object({
     rolledBack: z.boolean(),
     /** The last blockers seen while it waited for locks. */
     blockers: z.array(LockHolderSchema),
+    /** What of it stayed, in words (statements completed and recorded, an index left behind), and how a rerun continues. */
+    kept: z.string().nullable().optional(),
   }).nullable(),
   skipped: z.array(z.string()),
   cancelled: z.boolean(),

@@ -89,7 +89,8 @@ export async function withSession<T>(
   try {
     return await fn(session, target, controller.signal);
   } catch (err) {
-    if (controller.signal.aborted) throw new CancelledError();
+    // A CancelledError of the engine says what was committed; keep its words.
+    if (controller.signal.aborted) throw err instanceof CancelledError ? err : new CancelledError();
     throw err;
   } finally {
     process.off('SIGINT', onSigint);

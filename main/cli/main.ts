@@ -29,7 +29,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return fail(2, err.message.replace(/^error: /, ''), 'usage', false);
     }
     if (err instanceof CancelledError) {
-      return fail(130, 'cancelled; the running query was stopped and nothing was changed', 'cancelled');
+      const generic = err.message === new CancelledError().message;
+      return fail(130, generic ? 'cancelled; the running query was stopped and nothing was changed' : err.message, 'cancelled');
     }
     if (err instanceof UserError) return fail(2, err.message, err.code);
     const e = err as { code?: string; message?: string };

@@ -53,6 +53,9 @@ export function explainConnectionError(err: unknown, where: string): Error {
     case '57P03':
       return new UserError(`the server at ${where} is starting up or shutting down; try again in a moment`, 'connection');
   }
+  if (e.code === 'ECONNRESET' || /Connection terminated|socket hang up/i.test(msg)) {
+    return new UserError(`cannot connect to ${where}: the server closed the connection before the session began (${msg}); check that host and port are a PostgreSQL server that accepts this client (pg_hba.conf, sslmode)`, 'connection');
+  }
   if (/self[- ]signed|certificate|SSL/i.test(msg)) {
     return new UserError(`TLS failed for ${where}: ${msg}; check sslmode and the CA file`, 'connection');
   }

@@ -8,6 +8,7 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import { ProfileFileSchema, ProfileSchema, SslModeSchema, type Profile, type ProfileFile, type ProfileInput } from '../../shared/profile.js';
 import { configDir } from './config.js';
 import { UserError } from './errors.js';
+import { writeFileAtomic } from './fs-util.js';
 
 /** Path of the profile file inside `dir`. */
 export function profilesPath(dir = configDir()): string {
@@ -53,9 +54,7 @@ async function writeProfiles(profiles: Profile[], dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const file = profilesPath(dir);
   const body: ProfileFile = { version: 1, profiles };
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-  await fs.rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Add or replace a profile (validated); returns the stored form. */

@@ -127,6 +127,7 @@ function logLine(e: Parameters<Parameters<typeof api.migrations.onEvent>[0]>[0][
     case 'retry': return { kind: 'retry', text: `${e.id}: ${e.reason}; retry ${e.attempt} in ${e.waitMs} ms` };
     case 'migration-done': return { kind: 'done', text: `${e.id}: applied in ${e.durationMs} ms` };
     case 'lock': return null;
+    case 'ledger-wait': return { kind: 'retry', text: `waiting up to ${e.timeoutMs} ms for the ledger ${e.ledger}, held by ${e.holders.join(', ') || 'another session'}` };
   }
 }
 

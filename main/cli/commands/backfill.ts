@@ -78,9 +78,14 @@ export function formatProgress(e: BackfillProgress): string {
 }
 
 /** A result, for humans. */
-export function formatBackfillResult(r: BackfillResult): string {
+export function formatBackfillResult(r: BackfillResult, source?: BackfillSource): string {
   const lines = [`backfill ${r.id} ${r.status}: ${r.rowsDone.toLocaleString('en-US')} rows filled in ${r.batches} batches (${r.durationMs} ms this run, ${r.rate.toLocaleString('en-US')} rows/s)`];
-  if (r.nullsLeft > 0) lines.push(`  ${r.nullsLeft} rows still NULL: the source has no value for them (give --default, or fix them by hand)`);
+  if (r.nullsLeft > 0 && source?.kind === 'constant') {
+    // A constant always has a value: these rows were written with NULL behind the cursor while it ran.
+    lines.push(`  ${r.nullsLeft} rows still NULL: written with NULL behind the backfill's cursor while it ran (the application still inserts without a tenant); run the same backfill again, and stop those writes (contract --step defaults,not-null)`);
+  } else if (r.nullsLeft > 0) {
+    lines.push(`  ${r.nullsLeft} rows still NULL: the source has no value for them, or they were written with NULL behind the cursor while it ran (give --default, or run it again)`);
+  }
   return lines.join('\n');
 }
 
@@ -134,7 +139,7 @@ export function registerBackfill(program: Command): void {
           : await startBackfill(session, { table: o.table!, column: o.column!, source: source! }, { ...opts, signal });
         if (r.nullsLeft > 0) exitState.code = 1;
         if (o.format === 'json') printJson(r);
-        else process.stdout.write(`${formatBackfillResult(r)}\n`);
+        else process.stdout.write(`${formatBackfillResult(r, source)}\n`);
       });
     });
 }

@@ -58,7 +58,7 @@ export function registerContract(program: Command): void {
         const model = await loadModel(session, target.profile.tenancy);
         const plan = await planContract(model, o.table, steps, {
           rlsRole: o.rlsRole ?? target.profile.rlsRole, rlsSetting: o.rlsSetting ?? target.profile.rlsSetting,
-          serverVersionNum: session.fingerprint.serverVersionNum,
+          serverVersionNum: session.fingerprint.serverVersionNum, session,
         });
         if (!o.write) {
           if (o.format === 'json') printJson(plan);

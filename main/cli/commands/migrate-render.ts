@@ -70,6 +70,9 @@ export function applyEventPrinter(write: (line: string) => void): (e: ApplyEvent
       case 'migration-done':
         write(`   done in ${e.durationMs} ms`);
         return;
+      case 'ledger-wait':
+        write(`waiting up to ${e.timeoutMs} ms for the ledger ${e.ledger}: another apply holds it (${e.holders.join(', ') || 'a session that has since let go'})`);
+        return;
     }
   };
 }
@@ -81,9 +84,19 @@ export function renderApplyResult(r: ApplyResult): string {
     const f = r.failed;
     lines.push(`FAILED ${f.id}${f.line ? ` at line ${f.line}` : ''}${f.statementIndex !== null ? ` (statement ${f.statementIndex + 1})` : ''}: ${f.code ? `[${f.code}] ` : ''}${f.error}`);
     if (f.statement) lines.push(`  statement: ${f.statement.split('\n')[0]}`);
-    lines.push(f.rolledBack ? '  nothing of it was kept: schema and ledger are as before it' : '  it ran outside a transaction: the statements before the failing one stayed applied');
+    if (f.kept) lines.push(`  ${f.kept}`);
+    else lines.push(f.rolledBack ? '  nothing of it was kept: schema and ledger are as before it' : '  it ran outside a transaction: the statements before the failing one stayed applied');
     for (const b of f.blockers) lines.push(`  blocker: ${describeHolder(b)}`);
   }
   if (r.skipped.length) lines.push(`not attempted: ${r.skipped.join(', ')}`);
   return lines.join('\n');
+}
+
+/** What a Ctrl-C left behind, for the closing line: committed migrations stay, the one in flight. */
+export function renderCancel(r: ApplyResult): string {
+  const f = r.failed;
+  const inFlight = !f ? '' : f.rolledBack ? `; ${f.id} was rolled back` : `; ${f.id} ran outside a transaction and the statements before the cancel stayed`;
+  if (!r.applied.length && (!f || f.rolledBack)) return `cancelled by the operator: nothing was changed${inFlight}`;
+  const committed = r.applied.length ? `${r.applied.length} migration(s) committed before the cancel stay applied (${r.applied.map((a) => a.id).join(', ')})` : 'no migration was committed';
+  return `cancelled by the operator: ${committed}${inFlight}; run migrate apply again to continue (migrate status shows the ledger)`;
 }

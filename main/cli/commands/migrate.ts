@@ -17,7 +17,7 @@ import { printJson } from '../format.js';
 import { exitState } from '../exit.js';
 import { cliPasswordProvider } from '../password.js';
 import { lintReport, lintSarif, parseLintFilters, renderLintReport } from './migrate-lint.js';
-import { applyEventPrinter, renderApplyResult, renderPreflight, renderStatus } from './migrate-render.js';
+import { applyEventPrinter, renderApplyResult, renderCancel, renderPreflight, renderStatus } from './migrate-render.js';
 
 interface FolderOptions extends TargetOptions {
   dir: string;
@@ -171,7 +171,7 @@ export function registerMigrate(program: Command): void {
           });
           if (json) printJson({ ...result, events });
           else process.stdout.write(`${renderApplyResult(result)}\n`);
-          if (result.cancelled) throw new CancelledError();
+          if (result.cancelled) throw new CancelledError(renderCancel(result));
           if (result.failed) exitState.code = 1;
         } finally {
           await watcher.close();

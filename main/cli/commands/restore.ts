@@ -49,6 +49,10 @@ export function formatRestore(r: RestoreResult): string {
     `  rows in scope after: ${c.scopeRowsAfter}; table rows ${c.tableRowsBefore} -> ${c.tableRowsAfter}`,
     `  checksum: backup ${r.expected.rows} rows ${r.expected.checksum}; live ${r.actual.rows} rows ${r.actual.checksum}: ${r.verified ? 'VERIFIED' : 'MISMATCH'}`,
   ];
+  if (!r.verified && r.actual.rows > r.expected.rows) {
+    const n = r.actual.rows - r.expected.rows;
+    lines.push(`  ${n} more row${n === 1 ? '' : 's'} in the scope than the backup has: rows arrived while the restore ran (something writes to this scope); stop those writes and run it again`);
+  }
   if (r.columnsNotRestored.length > 0) lines.push(`  not restored (dropped since the backup): ${r.columnsNotRestored.join(', ')}`);
   for (const s of r.sequences) lines.push(`  sequence ${s.sequence} ${r.dryRun ? 'would be advanced' : 'advanced'} to ${s.value} (${s.column})`);
   lines.push('  statements:', ...r.statements.map((s) => `    ${s.replace(/\n\s*/g, ' ')};`));

@@ -12,7 +12,10 @@ import { throttle, type PauseController } from './pause.js';
 import { batchFillSql, batchRangeSql, nullCountSql, remainingSql } from './sql.js';
 import {
   createBackfillState, ensureBackfillTable, findUnfinishedBackfill, getBackfillState, newBackfillId, setBackfillStatus,
+  backfillHolders, backfillLockKey, deleteUnstartedBackfill, isUnfinishedConflict,
 } from './state.js';
+import { describeAdvisoryHolder, releaseAdvisoryLock, tryAdvisoryLock } from '../advisory-lock.js';
+import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { resolveBackfillTarget, type BackfillTarget } from './target.js';
 
 /** What to fill. */
@@ -55,32 +58,89 @@ export interface BackfillOptions extends PaceOptions {
 
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
 
-/** Start a new backfill (refused when an unfinished one of the same column exists: resume that). */
+/** Why a new backfill of this column may not start: the unfinished one, said truthfully. */
+async function refuseBecauseOf(session: Session, open: BackfillState): Promise<UserError> {
+  const col = `${open.schema}.${open.table}.${open.column}`;
+  const holders = await backfillHolders(session, open.id);
+  if (holders.length) {
+    return new UserError(`backfill ${open.id} of ${col} is running now in ${holders.map(describeAdvisoryHolder).join(', ')} (${open.rowsDone} rows so far); wait for it, or stop it first`, 'conflict');
+  }
+  const how = open.status === 'interrupted' ? 'was interrupted (its process or connection ended)' : `stopped (${open.status})`;
+  return new UserError(`backfill ${open.id} of ${col} ${how} after ${open.rowsDone} rows; resume it with --resume ${open.id}`, 'conflict');
+}
+
+/** Check that a constant (or default) casts to the column's type before anything is recorded. */
+async function checkValue(session: Session, target: BackfillTarget, source: BackfillSource): Promise<void> {
+  const checks: [string, string][] = [];
+  if (source.kind === 'constant') checks.push(['--value', source.value]);
+  else if (source.default != null) checks.push(['--default', source.default]);
+  for (const [flag, value] of checks) {
+    try {
+      await session.query(`SELECT CAST($1 AS ${target.columnType}) AS v`, [value]);
+    } catch (err) {
+      throw new UserError(`${flag} ${JSON.stringify(value)} is not a valid ${target.columnType} for ${target.schema}.${target.table}.${target.column}: ${(err as Error).message}`, 'usage');
+    }
+  }
+}
+
+/**
+ * Start a new backfill. One unfinished backfill per column is a unique index on the state table:
+ * of two starts at once one is refused, naming the other. A start that fails before its first batch
+ * commits removes its state row, so nothing blocks the corrected command.
+ */
 export async function startBackfill(session: Session, spec: BackfillSpec, opts: BackfillOptions = {}): Promise<BackfillResult> {
   requireWrite(session);
   const target = await resolveBackfillTarget(session, spec.table, spec.column, spec.source);
+  await checkValue(session, target, spec.source);
   await ensureBackfillTable(session);
   const open = await findUnfinishedBackfill(session, target.schema, target.table, target.column);
-  if (open) {
-    throw new UserError(`backfill ${open.id} of ${target.schema}.${target.table}.${target.column} stopped (${open.status}) after ${open.rowsDone} rows; resume it with --resume ${open.id}`, 'usage');
+  if (open) throw await refuseBecauseOf(session, open);
+  const id = newBackfillId();
+  const key = backfillLockKey(id);
+  await tryAdvisoryLock(session, key);
+  try {
+    let state: BackfillState;
+    try {
+      state = await createBackfillState(session, {
+        id, schema: target.schema, table: target.table, column: target.column, source: spec.source,
+        keyColumns: target.keyColumns, operator: opts.operator ?? currentOperator(), run: opts.run,
+      });
+    } catch (err) {
+      if (!isUnfinishedConflict(err)) throw err;
+      const other = await findUnfinishedBackfill(session, target.schema, target.table, target.column);
+      if (other) throw await refuseBecauseOf(session, other);
+      throw err;
+    }
+    try {
+      return await runBatches(session, target, state, opts);
+    } catch (err) {
+      if (!isConnectionLoss(err)) await deleteUnstartedBackfill(session, id).catch(() => false);
+      throw err;
+    }
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
   }
-  const state = await createBackfillState(session, {
-    id: newBackfillId(), schema: target.schema, table: target.table, column: target.column, source: spec.source,
-    keyColumns: target.keyColumns, operator: opts.operator ?? currentOperator(), run: opts.run,
-  });
-  return runBatches(session, target, state, opts);
 }
 
-/** Resume a backfill from its last committed batch. */
+/** Resume a backfill from its last committed batch; refused while another process runs it. */
 export async function resumeBackfill(session: Session, id: string, opts: BackfillOptions = {}): Promise<BackfillResult> {
   requireWrite(session);
-  const state = await getBackfillState(session, id);
-  const target = await resolveBackfillTarget(session, `"${state.schema.replaceAll('"', '""')}"."${state.table.replaceAll('"', '""')}"`, state.column, state.source);
-  if (target.keyColumns.join('\u0000') !== state.keyColumns.join('\u0000')) {
-    throw new UserError(`the primary key of ${state.schema}.${state.table} changed since backfill ${id} started; start a new backfill`, 'usage');
+  const key = backfillLockKey(id);
+  if (!(await tryAdvisoryLock(session, key))) {
+    const holders = await backfillHolders(session, id);
+    throw new UserError(`backfill ${id} is running now in ${holders.map(describeAdvisoryHolder).join(', ') || 'another session'}; wait for it, or stop it first`, 'conflict');
   }
-  if (state.status === 'done') return finish(session, target, state, 'done', 0, 0);
-  return runBatches(session, target, state, opts);
+  try {
+    const state = await getBackfillState(session, id);
+    const target = await resolveBackfillTarget(session, `"${state.schema.replaceAll('"', '""')}"."${state.table.replaceAll('"', '""')}"`, state.column, state.source);
+    if (target.keyColumns.join('\u0000') !== state.keyColumns.join('\u0000')) {
+      throw new UserError(`the primary key of ${state.schema}.${state.table} changed since backfill ${id} started; start a new backfill`, 'usage');
+    }
+    if (state.status === 'done') return await finish(session, target, state, 'done', 0, 0);
+    return await runBatches(session, target, state, opts);
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
+  }
 }
 
 /** Start, or resume the unfinished backfill of the same column: what a runbook step does. */
@@ -89,7 +149,12 @@ export async function startOrResumeBackfill(session: Session, spec: BackfillSpec
   const target = await resolveBackfillTarget(session, spec.table, spec.column, spec.source);
   await ensureBackfillTable(session);
   const open = await findUnfinishedBackfill(session, target.schema, target.table, target.column);
-  return open ? resumeBackfill(session, open.id, opts) : startBackfill(session, spec, opts);
+  if (!open) return startBackfill(session, spec, opts);
+  if (JSON.stringify(open.source) !== JSON.stringify(spec.source) && open.batches === 0) {
+    // Nothing of the old one committed: the step's (possibly corrected) source wins.
+    if (!(await backfillHolders(session, open.id)).length && (await deleteUnstartedBackfill(session, open.id))) return startBackfill(session, spec, opts);
+  }
+  return resumeBackfill(session, open.id, opts);
 }
 
 function requireWrite(session: Session): void {
@@ -128,13 +193,29 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const offPause = opts.pause?.onChange((p) => emit(progress(p ? 'paused' : 'resumed')));
+  // A constant always has a value: NULLs left at the end were written behind the cursor while it ran.
+  // One more pass from the first key fills them (once: an application still writing NULLs is reported).
+  let swept = false;
+  const sweepBehind = async (): Promise<boolean> => {
+    if (swept || state.source.kind !== 'constant') return false;
+    swept = true;
+    const n = Number((await session.query<{ n: string }>(nullCountSql(target))).rows[0]!.n);
+    if (n === 0) return false;
+    await session.transaction(() => session.query('UPDATE tenancy_console.backfills SET last_key = NULL, updated_at = now() WHERE id = $1', [state.id]), { readOnly: false });
+    lastKey = null;
+    emit(progress('retry', 0, `${n} rows were written with NULL behind the cursor while it ran: one more pass from the first key fills them`));
+    return true;
+  };
   try {
     for (;;) {
       if (opts.pause?.paused) await opts.pause.wait(opts.signal);
       if (opts.signal?.aborted) throw new CancelledError();
       const r = await batchWithRetries(session, target, state, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
         emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)));
-      if (r.scanned === 0) break;
+      if (r.scanned === 0) {
+        if (await sweepBehind()) continue;
+        break;
+      }
       const restMs = pacer.batchDone(r.scanned, r.ms);
       lastKey = r.lastKey;
       batches += 1;
@@ -143,14 +224,26 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
       opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs });
-      if (r.scanned < r.size) break;
+      if (r.scanned < r.size && !(await sweepBehind())) break;
       await throttle(restMs, opts.signal);
     }
   } catch (err) {
+    const committed = `${(done - state.rowsDone).toLocaleString('en-US')} rows filled in ${batches - state.batches} batches committed this run (${done.toLocaleString('en-US')} in all)`;
     if (err instanceof CancelledError || opts.signal?.aborted) {
       await setBackfillStatus(session, state.id, 'cancelled').catch(() => undefined);
       emit(progress('cancelled'));
-      throw new CancelledError();
+      throw new CancelledError(done > 0
+        ? `cancelled by the operator: backfill ${state.id} stopped; ${committed} stay; the batch in flight was rolled back; continue with tenancy backfill --resume ${state.id} --write`
+        : `cancelled by the operator: backfill ${state.id} stopped before its first batch committed; nothing was changed`);
+    }
+    if (isConnectionLoss(err)) {
+      throw lostConnectionError(session, err, `during backfill ${state.id}; ${committed} stay; resume with tenancy backfill --resume ${state.id} --write`);
+    }
+    if ((err as { code?: string }).code === '57014') {
+      const stage = (err as { stage?: string }).stage ?? 'a statement';
+      const message = `${stage} in batch ${batches + 1} of backfill ${state.id} exceeded statement_timeout (${session.profile.statementTimeoutMs} ms, the profile's statementTimeoutMs); ${committed} stay; lower --batch or --batch-ms, or raise the profile setting, then --resume ${state.id}`;
+      await setBackfillStatus(session, state.id, 'failed', message).catch(() => undefined);
+      throw new UserError(message, 'timeout');
     }
     await setBackfillStatus(session, state.id, 'failed', (err as Error).message).catch(() => undefined);
     throw err;
@@ -181,6 +274,18 @@ interface BatchOutcome {
 
 /** One batch in one transaction: lock the state row, read its last key, find the batch's last key, fill, advance the state. */
 async function runOneBatch(session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number): Promise<BatchOutcome> {
+  let stage = 'the state row lock (SELECT ... FOR UPDATE of tenancy_console.backfills)';
+  try {
+    return await runOneBatchIn(session, target, state, batchSize, lockTimeoutMs, (s) => (stage = s));
+  } catch (err) {
+    if (err && typeof err === 'object') (err as { stage?: string }).stage = stage;
+    throw err;
+  }
+}
+
+async function runOneBatchIn(
+  session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number, at: (stage: string) => void,
+): Promise<BatchOutcome> {
   return session.transaction(async () => {
     await session.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const { rows } = await session.query<{ last_key: string[] | null; status: string }>(
@@ -188,9 +293,11 @@ async function runOneBatch(session: Session, target: BackfillTarget, state: Back
     if (!rows[0]) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
     const from = rows[0].last_key;
     const range = batchRangeSql(target, from, batchSize);
+    at(`the key range scan (SELECT ... ORDER BY the primary key LIMIT ${batchSize})`);
     const { scanned, last_key: upTo } = (await session.query<{ scanned: number; last_key: string[] | null }>(range.sql, range.params)).rows[0]!;
     if (scanned === 0 || !upTo) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
     const fill = batchFillSql(target, state.source, from, upTo);
+    at(`the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for keys up to ${upTo.join('/')})`);
     const f = (await session.query<{ updated: number; unresolved: number }>(fill.sql, fill.params)).rows[0]!;
     await session.query(
       `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,

@@ -8,6 +8,18 @@ import { BackfillSourceSchema, type BackfillSource, type BackfillState, type Bac
 import { UserError } from '../errors.js';
 import { sqlFile } from '../paths.js';
 import type { Session } from '../session.js';
+import { advisoryHolders, advisoryKey, type AdvisoryHolder, type AdvisoryKey } from '../advisory-lock.js';
+
+/**
+ * The advisory lock a running backfill holds on its session for the whole run: held means a live
+ * process is working on it; a 'running' row whose lock is gone was interrupted.
+ */
+export function backfillLockKey(id: string): AdvisoryKey {
+  return advisoryKey(`backfill:${id}`, `backfill ${id}`);
+}
+
+/** The unique partial index that allows one unfinished backfill per column (a constraint, not a check). */
+const ONE_UNFINISHED_INDEX = 'backfills_one_unfinished';
 
 const STATE_COLUMNS = `id, schema_name, table_name, column_name, source, key_columns, last_key, rows_done, batches,
   status, operator, started_at, updated_at, error`;
@@ -42,6 +54,44 @@ export function stateFromRow(row: unknown): BackfillState {
 /** Create the console schema and the backfill state table if missing (needs write mode). */
 export async function ensureBackfillTable(session: Session): Promise<void> {
   await session.query(sqlFile('backfill/tables.sql'));
+  const { rows } = await session.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`tenancy_console.${ONE_UNFINISHED_INDEX}`]);
+  if (rows[0]!.ok) return;
+  try {
+    await session.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${ONE_UNFINISHED_INDEX} ON tenancy_console.backfills (schema_name, table_name, column_name) WHERE status <> 'done'`);
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string };
+    // Two first runs at once: the other one created it.
+    if (e.code === '23505' && e.constraint === 'pg_class_relname_nsp_index') return;
+    if (e.code === '23505') {
+      throw new UserError('tenancy_console.backfills holds two unfinished backfills of one column (from an older console); mark all but one done (UPDATE tenancy_console.backfills SET status = \'done\' WHERE id = ...)', 'conflict');
+    }
+    throw err;
+  }
+}
+
+/** Whether `err` is the one-unfinished-backfill-per-column constraint refusing an insert. */
+export function isUnfinishedConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === ONE_UNFINISHED_INDEX;
+}
+
+/** Who holds a backfill's lock now (empty: no live process runs it). */
+export async function backfillHolders(session: Session, id: string): Promise<AdvisoryHolder[]> {
+  return advisoryHolders(session, backfillLockKey(id));
+}
+
+/** A 'running' state whose lock no process holds is reported as 'interrupted'. */
+async function withLiveness(session: Session, state: BackfillState): Promise<BackfillState> {
+  if (state.status !== 'running') return state;
+  if ((await backfillHolders(session, state.id)).length) return state;
+  return { ...state, status: 'interrupted', error: state.error ?? 'its process or connection ended mid-run (no session holds its lock)' };
+}
+
+/** Remove a backfill that never committed a batch (a failed start leaves nothing behind). */
+export async function deleteUnstartedBackfill(session: Session, id: string): Promise<boolean> {
+  const { rowCount } = await session.transaction(
+    () => session.query(`DELETE FROM tenancy_console.backfills WHERE id = $1 AND batches = 0 AND rows_done = 0`, [id]), { readOnly: false });
+  return (rowCount ?? 0) > 0;
 }
 
 /** Whether the state table exists yet. */
@@ -73,14 +123,14 @@ export async function getBackfillState(session: Session, id: string): Promise<Ba
   if (!(await hasStateTable(session))) throw new UserError(`no backfill ${id}: this database has no tenancy_console.backfills yet`, 'usage');
   const { rows } = await session.query(`SELECT ${STATE_COLUMNS} FROM tenancy_console.backfills WHERE id = $1`, [id]);
   if (!rows[0]) throw new UserError(`no backfill ${id} in this database; list them with tenancy backfill --list`, 'usage');
-  return stateFromRow(rows[0]);
+  return withLiveness(session, stateFromRow(rows[0]));
 }
 
 /** Every backfill in this database, newest first. */
 export async function listBackfills(session: Session): Promise<BackfillState[]> {
   if (!(await hasStateTable(session))) return [];
   const { rows } = await session.query(`SELECT ${STATE_COLUMNS} FROM tenancy_console.backfills ORDER BY started_at DESC, id`);
-  return rows.map(stateFromRow);
+  return Promise.all(rows.map((r) => withLiveness(session, stateFromRow(r))));
 }
 
 /** The unfinished backfill (not done) of this table and column, if any: the one to resume. */
@@ -92,7 +142,7 @@ export async function findUnfinishedBackfill(session: Session, schema: string, t
      ORDER BY started_at DESC LIMIT 1`,
     [schema, table, column],
   );
-  return rows[0] ? stateFromRow(rows[0]) : null;
+  return rows[0] ? withLiveness(session, stateFromRow(rows[0])) : null;
 }
 
 /** Set a backfill's status (outside a batch: done, cancelled, failed, paused, running). */

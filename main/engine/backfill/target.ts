@@ -4,7 +4,7 @@
  */
 import type { BackfillSource } from '../../../shared/backfill.js';
 import { UserError } from '../errors.js';
-import { parseQualifiedName } from '../ident.js';
+import { parseQualifiedName, qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 
 /** A resolved backfill target. */
@@ -91,6 +91,22 @@ export async function resolveBackfillTarget(session: Session, tableText: string,
       throw new UserError(`say which column of ${name.schema}.${name.table} matches ${source.fromColumn} (--map-key COLUMN)`, 'usage');
     }
     target.map = { schema: mapName.schema, table: mapName.table, keyColumn };
+    await refuseDuplicateMapKeys(session, mapName, source.fromColumn);
   }
   return target;
+}
+
+/**
+ * A map with one source key on two rows would fill with whichever row the server finds first:
+ * refused, naming some of the keys and how many there are.
+ */
+async function refuseDuplicateMapKeys(session: Session, map: { schema: string; table: string }, fromColumn: string): Promise<void> {
+  const from = quoteIdent(fromColumn);
+  const { rows } = await session.query<{ k: string | null; n: number; keys: number }>(
+    `SELECT k, n, count(*) OVER ()::int AS keys FROM (
+       SELECT ${from}::text AS k, count(*)::int AS n FROM ${qualified(map.schema, map.table)} WHERE ${from} IS NOT NULL GROUP BY ${from} HAVING count(*) > 1
+     ) d ORDER BY n DESC, k LIMIT 5`);
+  if (!rows.length) return;
+  const some = rows.map((r) => `${JSON.stringify(r.k)} (${r.n} rows)`).join(', ');
+  throw new UserError(`--map: ${rows[0]!.keys} key${rows[0]!.keys === 1 ? '' : 's'} of ${map.schema}.${map.table}.${fromColumn} appear on more than one row, e.g. ${some}; a key must map to one value: remove the duplicates (or add a unique index on ${fromColumn})`, 'usage');
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Backup } from '../../../shared/backup.js';
 import { CONSOLE_SCHEMA, configDir } from '../config.js';
+import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
@@ -54,10 +55,13 @@ export async function createBackup(session: Session, source: { schema: string; t
   const names = columns.map((c) => c.name);
   const started = performance.now();
 
+  const what = `the backup of ${source.schema}.${source.table}`;
+  let stage = 'the copy (CREATE TABLE ... AS SELECT)';
   const id = await session.transaction(async () => {
     await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     await useCanonicalOutput(session);
     await session.query(`CREATE TABLE ${qualified(CONSOLE_SCHEMA, name)} AS SELECT ${quoteList(names)} FROM ${qualified(source.schema, source.table)}`);
+    stage = 'the checksum of the copy';
     const sum = await runChecksum(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, []);
     let dump: { path: string; sha256: string } | null = null;
     if (dumpBinary && opts.pgDump) {
@@ -69,6 +73,7 @@ export async function createBackup(session: Session, source: { schema: string; t
       });
       dump = { path: file, sha256: result.sha256 };
     }
+    stage = 'recording the backup';
     const size = await session.query<{ bytes: string }>('SELECT pg_total_relation_size($1::regclass)::int8 AS bytes', [qualified(CONSOLE_SCHEMA, name)]);
     const inserted = await session.query<{ id: string }>(
       `INSERT INTO ${qualified(CONSOLE_SCHEMA, 'backups')}
@@ -82,6 +87,12 @@ export async function createBackup(session: Session, source: { schema: string; t
       ],
     );
     return Number(inserted.rows[0]!.id);
-  }, { readOnly: false });
+  }, { readOnly: false }).catch((err: unknown) => {
+    if (isConnectionLoss(err)) throw lostConnectionError(session, err, `during ${what}; nothing of it was kept (it runs in one transaction); run backup create again`);
+    if ((err as { code?: string }).code === '57014') {
+      throw new UserError(`${stage} in ${what} exceeded statement_timeout (${session.profile.statementTimeoutMs} ms, the profile's statementTimeoutMs); nothing of it was kept; raise the profile setting and run it again`, 'timeout');
+    }
+    throw err;
+  });
   return getBackup(session, id);
 }

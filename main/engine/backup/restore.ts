@@ -13,9 +13,11 @@ import { qualified, quoteIdent } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
 import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
+import { getBackup } from './store.js';
+import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
 import { findBlockers } from './restore-checks.js';
 import { backupScopeFrom, deleteSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan } from './restore-plan.js';
-import { SqlParams, liveScopeSql } from './scope.js';
+import { SqlParams, checkScopeKeys, liveScopeSql } from './scope.js';
 
 /** Options besides the request. */
 export interface RestoreOptions {
@@ -36,7 +38,7 @@ function confirmProduction(session: Session, schema: string, table: string, type
 }
 
 /** Translate errors the DML can raise into one line saying nothing changed and what to do. */
-function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number): unknown {
+function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number, scopeWasEmpty = false): unknown {
   const e = err as { code?: string; message?: string; constraint?: string; column?: string; detail?: string };
   const where = `${plan.pair.live.schema}.${plan.pair.live.table}`;
   switch (e.code) {
@@ -47,7 +49,7 @@ function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number)
     case '23502':
       return new UserError(`restore rolled back, nothing changed: column "${e.column ?? '?'}" of ${where} is NOT NULL and the backup has no value for it; give --set-column ${e.column ?? 'COLUMN'}=VALUE`, 'usage');
     case '23505':
-      return new UserError(`restore rolled back, nothing changed: unique constraint "${e.constraint ?? '?'}" of ${where} would be violated (${e.detail ?? e.message})`, 'usage');
+      return new UserError(`restore rolled back, nothing changed: unique constraint "${e.constraint ?? '?'}" of ${where} would be violated (${e.detail ?? e.message})${scopeWasEmpty ? '; the scope was empty when the restore began, so that row arrived while it ran: stop the writes into this scope and run it again' : ''}`, 'usage');
   }
   return err;
 }
@@ -90,6 +92,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     await session.query(`SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)`, [`${lockTimeoutMs}ms`, `${statementTimeoutMs}ms`]);
     await useCanonicalOutput(session);
     const pair = await loadPair(session, req.backupId, req.scope, req.tenantColumn);
+    await checkScopeKeys((sql, params) => session.query(sql, params), pair.scope, pair.backupRel);
     if (!req.dryRun) confirmProduction(session, pair.live.schema, pair.live.table, req.confirmTable);
     const plan = planRestore(pair, req.strategy, req.setColumns);
     const p0 = new SqlParams();
@@ -123,7 +126,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       const pi = new SqlParams();
       counts.inserted = await exec(insertSql(plan, pi, scopeWasEmpty), pi);
     } catch (err) {
-      throw explainDmlError(err, plan, lockTimeoutMs);
+      throw explainDmlError(err, plan, lockTimeoutMs, scopeWasEmpty);
     }
     const sequences = await advanceSequences(session, plan, req.dryRun);
     const p1 = new SqlParams();
@@ -145,6 +148,10 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     return result;
   };
 
+  // One restore per table at a time: a second waits up to lock_timeout, naming the first, then is refused.
+  const backup = await getBackup(session, req.backupId);
+  const key = advisoryKey(`restore:${backup.sourceSchema}.${backup.sourceTable}`, `a restore into ${backup.sourceSchema}.${backup.sourceTable}`);
+  await acquireAdvisoryLock(session, key, { timeoutMs: lockTimeoutMs || 3000, retryHint: 'run it again once that restore has finished (nothing was changed)' });
   try {
     const result = await session.transaction(run, { readOnly: false, rollback: req.dryRun });
     return { ...result, durationMs: Math.round(performance.now() - started) };
@@ -153,6 +160,8 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const result = { ...err.result, durationMs: Math.round(performance.now() - started) };
     result.id = await session.transaction(() => journal(session, result, req.setColumns), { readOnly: false });
     return result;
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
   }
 }
 

@@ -11,6 +11,8 @@ import { CancelledError, UserError } from '../errors.js';
 import { parseQualifiedName } from '../ident.js';
 import { lintFiles } from '../migrations/lint.js';
 import type { Session } from '../session.js';
+import { readContractCatalog } from './catalog.js';
+import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
 import { contractStatements, modelTable, type ContractOptions } from './plan.js';
 
 /** Parse a --step value: one step or "all". */
@@ -24,7 +26,9 @@ export function parseSteps(text: string | undefined): ContractStep[] {
 }
 
 /** The plan for one table: statements in a safe order, lint findings, notes. */
-export async function planContract(model: TenancyModel, tableText: string, steps: readonly ContractStep[], opts: ContractOptions & { serverVersionNum?: number } = {}): Promise<ContractPlan> {
+export async function planContract(
+  model: TenancyModel, tableText: string, steps: readonly ContractStep[], opts: ContractOptions & { serverVersionNum?: number; session?: Session } = {},
+): Promise<ContractPlan> {
   let name: { schema: string; table: string };
   try {
     name = parseQualifiedName(tableText);
@@ -32,16 +36,21 @@ export async function planContract(model: TenancyModel, tableText: string, steps
     throw new UserError(`--table: ${(err as Error).message}`, 'usage');
   }
   const t = modelTable(model, name.schema, name.table);
+  // With a session, plan from what the catalogs hold now, so a rerun after an interruption finishes the job.
+  const catalog = opts.catalog ?? (opts.session ? await readContractCatalog(opts.session, [...new Set([t.schema, ...model.tables.map((x) => x.schema)])]) : undefined);
+  opts = { ...opts, catalog };
   const statements: ContractPlan['statements'] = [];
   const notes: string[] = [];
+  const lintContext: string[] = [];
   // Order: defaults before NOT NULL (nothing new lands via the default), FKs before RLS.
   for (const step of CONTRACT_STEPS.filter((s) => steps.includes(s))) {
     const r = contractStatements(model, t, step, opts);
     statements.push(...r.statements);
     notes.push(...r.notes);
+    lintContext.push(...r.lintContext);
   }
   const withPolicies = t.policies.length ? [`${t.schema}.${t.table}`] : [];
-  const lint = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies);
+  const lint = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies, lintContext);
   return { schema: t.schema, table: t.table, steps: [...steps], statements, notes, lint };
 }
 
@@ -50,13 +59,17 @@ export async function planContract(model: TenancyModel, tableText: string, steps
  * statement. Rules about sharing one transaction do not apply: the runner gives every statement
  * its own transaction (CONCURRENTLY ones none).
  */
-async function lintStatements(sqls: readonly string[], tenantColumn: string | undefined, serverVersionNum?: number, tablesWithPolicies: string[] = []): Promise<LintFinding[]> {
+async function lintStatements(
+  sqls: readonly string[], tenantColumn: string | undefined, serverVersionNum?: number, tablesWithPolicies: string[] = [], context: readonly string[] = [],
+): Promise<LintFinding[]> {
   if (sqls.length === 0) return [];
-  const text = ["SET lock_timeout = '3s';", ...sqls.map((s) => `${s.replace(/\n/g, ' ')};`)].join('\n');
+  const oneLine = (s: string) => `${s.replace(/\n/g, ' ')};`;
+  const text = ["SET lock_timeout = '3s';", ...context.map(oneLine), ...sqls.map(oneLine)].join('\n');
+  const skip = 1 + context.length;
   const findings = await lintFiles([{ file: 'plan', sql: text }], { tenantColumns: tenantColumn ? [tenantColumn] : undefined, serverVersionNum, tablesWithPolicies });
   return findings
-    .filter((f) => f.rule !== 'non-transactional' && f.rule !== 'validate-same-transaction')
-    .map((f) => ({ ...f, file: `statement ${f.line - 1}`, line: f.line - 1 }));
+    .filter((f) => f.rule !== 'non-transactional' && f.rule !== 'validate-same-transaction' && f.line > skip)
+    .map((f) => ({ ...f, file: `statement ${f.line - skip}`, line: f.line - skip }));
 }
 
 /** How to apply. */
@@ -69,6 +82,14 @@ export interface ApplyContractOptions {
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a cancel left: the statements committed before it stay; how to finish. */
+function cancelledAt(applied: number, index: number, concurrently: boolean, started = true): CancelledError {
+  if (applied === 0 && !concurrently) return new CancelledError('cancelled by the operator: no statement of the plan had committed; nothing was changed');
+  const inFlight = !started ? `statement ${index + 1} did not start`
+    : concurrently ? `statement ${index + 1} (CONCURRENTLY) was cancelled and may have left an INVALID index` : `statement ${index + 1} was rolled back`;
+  return new CancelledError(`cancelled by the operator: ${applied} statement(s) of the plan committed before the cancel stay; ${inFlight}; run the same contract command again to finish (it plans from the catalog)`);
+}
+
 /** Run a plan's statements in order; stops at the first failure and says which. */
 export async function applyContract(session: Session, plan: ContractPlan, opts: ApplyContractOptions = {}): Promise<ContractResult> {
   if (!session.isWritable) throw new UserError('contract changes need write mode (--write; on production also --confirm DBNAME)', 'permission');
@@ -77,13 +98,24 @@ export async function applyContract(session: Session, plan: ContractPlan, opts: 
   const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 3000);
   const retries = opts.retries ?? 3;
   const started = performance.now();
+  // One contract per table at a time: a second waits up to lock_timeout, naming the first, then is refused.
+  const key = advisoryKey(`contract:${plan.schema}.${plan.table}`, `a contract run on ${plan.schema}.${plan.table}`);
+  await acquireAdvisoryLock(session, key, { timeoutMs: lockTimeoutMs, retryHint: 'run it again once that one has finished (it plans from the catalog)' });
+  try {
+    return await runPlan(session, plan, opts, lockTimeoutMs, retries, started);
+  } finally {
+    await releaseAdvisoryLock(session, key).catch(() => undefined);
+  }
+}
+
+async function runPlan(session: Session, plan: ContractPlan, opts: ApplyContractOptions, lockTimeoutMs: number, retries: number, started: number): Promise<ContractResult> {
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let applied = 0;
   try {
     for (const [i, s] of plan.statements.entries()) {
       for (let attempt = 0; ; attempt += 1) {
-        if (opts.signal?.aborted) throw new CancelledError();
+        if (opts.signal?.aborted) throw cancelledAt(applied, i, false, false);
         opts.onStatement?.(i, s.sql, attempt ? 'retry' : 'running');
         try {
           if (s.outsideTransaction) {
@@ -102,7 +134,7 @@ export async function applyContract(session: Session, plan: ContractPlan, opts: 
             await wait(250 * 2 ** attempt);
             continue;
           }
-          if (err instanceof CancelledError) throw err;
+          if (err instanceof CancelledError || opts.signal?.aborted) throw cancelledAt(applied, i, s.outsideTransaction);
           return { plan, applied, failed: { index: i, sql: s.sql, error: (err as Error).message, code }, durationMs: Math.round(performance.now() - started) };
         }
       }

@@ -15,6 +15,7 @@ import type { ContractStatement, ContractStep } from '../../../shared/contract-s
 import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteIdent, quoteList } from '../ident.js';
+import { constraintKey, indexKey, type ContractCatalog } from './catalog.js';
 
 /** Settings for the RLS step. */
 export interface ContractOptions {
@@ -22,6 +23,8 @@ export interface ContractOptions {
   rlsSetting?: string;
   /** Role the tenant policy applies to (default PUBLIC). */
   rlsRole?: string;
+  /** What an interrupted earlier run left in the catalogs: resume from it (see catalog.ts). */
+  catalog?: ContractCatalog;
 }
 
 /** A PostgreSQL identifier of at most 63 bytes built from parts. */
@@ -46,26 +49,42 @@ function tenantColumnOf(t: TableInfo): string {
 }
 
 /** The statements of one step for table `t`, and notes on what was left alone. */
-export function contractStatements(model: TenancyModel, t: TableInfo, step: ContractStep, opts: ContractOptions = {}): { statements: ContractStatement[]; notes: string[] } {
+export function contractStatements(
+  model: TenancyModel, t: TableInfo, step: ContractStep, opts: ContractOptions = {},
+): { statements: ContractStatement[]; notes: string[]; lintContext: string[] } {
   const col = tenantColumnOf(t);
   const tbl = qualified(t.schema, t.table);
   const out: ContractStatement[] = [];
   const notes: string[] = [];
+  /** What the catalog already holds, as the statements that made it: lint reads the plan after them. */
+  const lintContext: string[] = [];
   const add = (sql: string, why: string, outsideTransaction = false) => out.push({ step, sql, why, outsideTransaction });
   switch (step) {
     case 'defaults':
       if (t.tenantColumn!.default !== null) add(`ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(col)} DROP DEFAULT`, `drop the bootstrap default ${t.tenantColumn!.default}: inserts without a tenant must fail`);
       break;
     case 'not-null': {
-      if (!t.tenantColumn!.nullable) break;
+      const checkName = derivedName(t.table, col, 'not_null');
+      const check = quoteIdent(checkName);
+      // Only a CHECK counts: PostgreSQL 18 keeps NOT NULL itself as a constraint named <table>_<column>_not_null too.
+      const found = opts.catalog?.constraints.get(constraintKey(t.schema, t.table, checkName));
+      const left = found?.type === 'c' ? found : undefined;
+      if (!t.tenantColumn!.nullable) {
+        if (left) add(`ALTER TABLE ${tbl} DROP CONSTRAINT ${check}`, 'finish an interrupted run: the column is NOT NULL already and the helper check is redundant');
+        break;
+      }
       if (t.partitioned) {
         add(`ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(col)} SET NOT NULL`, 'partitioned table: SET NOT NULL scans each partition under its lock (CHECK NOT VALID is not supported on partitioned tables)');
         notes.push(`${t.schema}.${t.table} is partitioned: SET NOT NULL scans every partition while holding ACCESS EXCLUSIVE; run it in the window`);
         break;
       }
-      const check = quoteIdent(derivedName(t.table, col, 'not_null'));
-      add(`ALTER TABLE ${tbl} ADD CONSTRAINT ${check} CHECK (${quoteIdent(col)} IS NOT NULL) NOT VALID`, 'a NOT VALID check takes its lock for an instant, no scan');
-      add(`ALTER TABLE ${tbl} VALIDATE CONSTRAINT ${check}`, 'validate scans under SHARE UPDATE EXCLUSIVE: reads and writes go on');
+      if (left) {
+        lintContext.push(`ALTER TABLE ${tbl} ADD CONSTRAINT ${check} CHECK (${quoteIdent(col)} IS NOT NULL) NOT VALID`);
+        if (left.validated) lintContext.push(`ALTER TABLE ${tbl} VALIDATE CONSTRAINT ${check}`);
+      }
+      if (left) notes.push(`${checkName} exists already (${left.validated ? 'validated' : 'NOT VALID'}, left by an interrupted run): ${left.validated ? 'kept' : 'validated'}, not re-created`);
+      else add(`ALTER TABLE ${tbl} ADD CONSTRAINT ${check} CHECK (${quoteIdent(col)} IS NOT NULL) NOT VALID`, 'a NOT VALID check takes its lock for an instant, no scan');
+      if (!left?.validated) add(`ALTER TABLE ${tbl} VALIDATE CONSTRAINT ${check}`, 'validate scans under SHARE UPDATE EXCLUSIVE: reads and writes go on');
       add(`ALTER TABLE ${tbl} ALTER COLUMN ${quoteIdent(col)} SET NOT NULL`, 'the validated check proves it: no second scan');
       add(`ALTER TABLE ${tbl} DROP CONSTRAINT ${check}`, 'the check is redundant now');
       break;
@@ -96,7 +115,7 @@ export function contractStatements(model: TenancyModel, t: TableInfo, step: Cont
       }
       break;
     case 'fk':
-      fkStatements(model, t, col, add, notes);
+      fkStatements(model, t, col, add, notes, opts.catalog);
       break;
     case 'rls': {
       if (!t.rlsEnabled) add(`ALTER TABLE ${tbl} ENABLE ROW LEVEL SECURITY`, 'policies apply from here');
@@ -120,14 +139,24 @@ export function contractStatements(model: TenancyModel, t: TableInfo, step: Cont
       break;
     }
   }
-  return { statements: out, notes };
+  return { statements: out, notes, lintContext };
 }
 
-function fkStatements(model: TenancyModel, t: TableInfo, col: string, add: (sql: string, why: string, outside?: boolean) => void, notes: string[]): void {
+function fkStatements(
+  model: TenancyModel, t: TableInfo, col: string, add: (sql: string, why: string, outside?: boolean) => void, notes: string[], catalog?: ContractCatalog,
+): void {
   const tbl = qualified(t.schema, t.table);
   const notValid = t.partitioned ? '' : ' NOT VALID';
   const validate = (name: string, why: string) => { if (!t.partitioned) add(`ALTER TABLE ${tbl} VALIDATE CONSTRAINT ${quoteIdent(name)}`, why); };
   const tt = model.tenantTable;
+  // An FK that exists NOT VALID (a VALIDATE that was interrupted, or one added by hand) is validated, never taken as done.
+  const notYetValid = (name: string) => {
+    const fromCatalog = catalog?.constraints.get(constraintKey(t.schema, t.table, name));
+    return fromCatalog ? !fromCatalog.validated : t.foreignKeys.some((f) => f.name === name && !f.validated);
+  };
+  if (t.tenantForeignKey && notYetValid(t.tenantForeignKey)) {
+    validate(t.tenantForeignKey, `${t.tenantForeignKey} exists NOT VALID: validate it (it fails, naming a row, while orphan tenant ids remain)`);
+  }
   if (!t.tenantForeignKey && tt) {
     const name = derivedName(t.table, col, 'fkey');
     add(`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteIdent(col)}) REFERENCES ${qualified(tt.schema, tt.table)} (${quoteIdent(tt.keyColumn)})${notValid}`, 'every tenant id must exist in the tenant table');
@@ -138,8 +167,11 @@ function fkStatements(model: TenancyModel, t: TableInfo, col: string, add: (sql:
     if (fk.columns.includes(col)) continue;
     const parent = model.tables.find((x) => x.schema === fk.refSchema && x.table === fk.refTable);
     if (!parent || parent.role !== 'tenant' || parent.tenantColumn?.name !== col) continue;
-    const covered = t.foreignKeys.some((o) => o.refSchema === fk.refSchema && o.refTable === fk.refTable && sameSet(o.columns, [col, ...fk.columns]));
-    if (covered) continue;
+    const covering = t.foreignKeys.find((o) => o.refSchema === fk.refSchema && o.refTable === fk.refTable && sameSet(o.columns, [col, ...fk.columns]));
+    if (covering) {
+      if (notYetValid(covering.name)) validate(covering.name, `${covering.name} exists NOT VALID: validate it (it fails while cross-tenant references remain)`);
+      continue;
+    }
     const refCols = [col, ...fk.refColumns];
     const ptbl = qualified(parent.schema, parent.table);
     const hasUnique = parent.uniqueKeys.some((u) => u.valid && !u.predicate && u.keyIsColumn.every(Boolean) && sameSet(u.keys, refCols))
@@ -148,8 +180,12 @@ function fkStatements(model: TenancyModel, t: TableInfo, col: string, add: (sql:
     if (!hasUnique && !parentsDone.has(key)) {
       parentsDone.add(key);
       const uname = derivedName(parent.table, col, ...fk.refColumns, 'key');
-      add(`CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(uname)} ON ${ptbl} (${quoteList(refCols)})`, `a composite FK needs unique (${refCols.join(', ')}) on the parent`, true);
-      add(`ALTER TABLE ${ptbl} ADD CONSTRAINT ${quoteIdent(uname)} UNIQUE USING INDEX ${quoteIdent(uname)}`, 'attach the index as a constraint');
+      const leftIndex = catalog?.indexes.get(indexKey(parent.schema, uname));
+      if (leftIndex && !leftIndex.valid) add(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified(parent.schema, uname)}`, `${uname} is INVALID (an interrupted build): drop it first`, true);
+      if (!leftIndex?.valid) add(`CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(uname)} ON ${ptbl} (${quoteList(refCols)})`, `a composite FK needs unique (${refCols.join(', ')}) on the parent`, true);
+      if (!catalog?.constraints.has(constraintKey(parent.schema, parent.table, uname))) {
+        add(`ALTER TABLE ${ptbl} ADD CONSTRAINT ${quoteIdent(uname)} UNIQUE USING INDEX ${quoteIdent(uname)}`, 'attach the index as a constraint');
+      }
     }
     const name = derivedName(fk.name, 'tenant');
     add(`ALTER TABLE ${tbl} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteList([col, ...fk.columns])}) REFERENCES ${ptbl} (${quoteList(refCols)})${notValid}`,

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SecretStorage } from '../../../shared/contract/profiles.js';
+import { writeFileAtomic } from '../fs-util.js';
 
 /** A password store keyed by profile name. */
 export interface SecretStore {
@@ -62,9 +63,7 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   private async write(entries: Record<string, string>): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ version: 1, entries }), { mode: 0o600 });
-    await fs.rename(tmp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, entries }), { mode: 0o600 });
   }
 
   async get(profile: string) {

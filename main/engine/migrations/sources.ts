@@ -90,12 +90,31 @@ function fileMigration(dir: string, rel: string, id: string, name: string): Migr
   return { id, name, file: rel, sql, checksum: sha256(sql) };
 }
 
+/**
+ * Refuse two files that claim one id: a tool keyed on that id would run one of them never (or
+ * record one with the other's statements). One line naming both files.
+ */
+function refuseCollisions(dir: string, names: readonly string[], idOf: (name: string) => string | null, what: string, why: string): void {
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    const id = idOf(n);
+    if (id === null) continue;
+    const first = seen.get(id);
+    if (first !== undefined) throw new UserError(`${dir}: ${first} and ${n} have the same ${what} ${id}; ${why}; renumber one of them`, 'usage');
+    seen.set(id, n);
+  }
+}
+
+const PLAIN_NUMBER = /^(\d+)(?=[_\-.])/;
+
 function readPlain(dir: string): MigrationFile[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
+  const names = fs.readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.sql') && !e.name.endsWith('.down.sql'))
     .map((e) => e.name)
-    .sort(byName)
-    .map((n) => fileMigration(dir, n, n, n.replace(/\.sql$/, '')));
+    .sort(byName);
+  refuseCollisions(dir, names, (n) => PLAIN_NUMBER.exec(n)?.[1]!.replace(/^0+(?=\d)/, '') ?? null, 'number',
+    'the order between them is an accident of their names');
+  return names.map((n) => fileMigration(dir, n, n, n.replace(/\.sql$/, '')));
 }
 
 const JournalSchema = z.object({
@@ -110,6 +129,7 @@ function readDrizzle(dir: string): { migrations: MigrationFile[]; strays: string
   } catch (err) {
     throw new UserError(`${journalPath} is not a Drizzle journal (${(err as Error).message.split('\n')[0]}); fix or regenerate it with drizzle-kit`, 'usage');
   }
+  refuseCollisions(journalPath, journal.entries.map((e) => e.tag), (t) => t, 'tag', 'drizzle-orm would run that file twice');
   const listed = new Set<string>();
   const migrations = journal.entries.map((e): MigrationFile => {
     const rel = `${e.tag}.sql`;
@@ -132,10 +152,13 @@ function readPrisma(dir: string): MigrationFile[] {
 const SUPABASE_FILE = /^([0-9]+)_(.*)\.sql$/;
 
 function readSupabase(dir: string): MigrationFile[] {
-  return fs.readdirSync(dir, { withFileTypes: true })
+  const names = fs.readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && SUPABASE_FILE.test(e.name))
     .map((e) => e.name)
-    .sort(byName)
+    .sort(byName);
+  refuseCollisions(dir, names, (n) => SUPABASE_FILE.exec(n)![1]!, 'version',
+    'the Supabase CLI keys its ledger by version, so one would never run');
+  return names
     .map((n) => {
       const m = SUPABASE_FILE.exec(n)!;
       return fileMigration(dir, n, m[1]!, m[2]!);

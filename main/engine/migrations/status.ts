@@ -40,6 +40,37 @@ async function entryFor(source: MigrationSource, m: MigrationFile, rows: LedgerR
   return entry('pending', null);
 }
 
+/**
+ * Which ledger rows belong to which migration. Plain, Prisma, Supabase: the rows of its id.
+ * Drizzle keys rows by created_at (the journal's `when`), and entries may share one `when`
+ * (drizzle-orm applies them in one run, one row each): within a `when`, a row whose hash is the
+ * file's belongs to it first, then leftover rows go to leftover entries in journal order (those
+ * are "changed"); an entry left without a row is pending.
+ */
+function rowsPerMigration(source: MigrationSource, byKey: Map<string, LedgerRow[]>): Map<MigrationFile, LedgerRow[]> {
+  const out = new Map<MigrationFile, LedgerRow[]>();
+  if (source.kind !== 'drizzle') {
+    for (const m of source.migrations) out.set(m, byKey.get(m.id) ?? []);
+    return out;
+  }
+  const free = new Map([...byKey].map(([k, rows]) => [k, [...rows]]));
+  const take = (key: string, pick: (r: LedgerRow) => boolean): LedgerRow | null => {
+    const rows = free.get(key) ?? [];
+    const i = rows.findIndex(pick);
+    return i < 0 ? null : rows.splice(i, 1)[0]!;
+  };
+  for (const m of source.migrations) {
+    const row = m.checksum === null ? null : take(keyOf(source, m), (r) => r.checksum === m.checksum);
+    out.set(m, row ? [row] : []);
+  }
+  for (const m of source.migrations) {
+    if (out.get(m)!.length) continue;
+    const row = take(keyOf(source, m), () => true);
+    if (row) out.set(m, [row]);
+  }
+  return out;
+}
+
 /** The status of each migration in `source` against the database `session` is connected to. */
 export async function migrationStatus(session: Session, source: MigrationSource): Promise<MigrationStatus> {
   const ledger = await readLedger(session, source);
@@ -50,10 +81,10 @@ export async function migrationStatus(session: Session, source: MigrationSource)
     : null;
   const migrations: MigrationEntry[] = [];
   const known = new Set<string>();
+  const assigned = rowsPerMigration(source, byKey);
   for (const m of source.migrations) {
-    const key = keyOf(source, m);
-    known.add(key);
-    migrations.push(await entryFor(source, m, byKey.get(key) ?? [], lastDrizzle));
+    known.add(keyOf(source, m));
+    migrations.push(await entryFor(source, m, assigned.get(m)!, lastDrizzle));
   }
   for (const [key, rows] of byKey) {
     if (known.has(key)) continue;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { ReportSchema, type Report } from '../../../shared/report.js';
 import { UserError } from '../errors.js';
 import { reportFileText } from './sign.js';
+import { writeFileAtomicSync } from '../fs-util.js';
 
 /** Read a file's text, or a UserError naming it. */
 export function readReportText(file: string): string {
@@ -37,5 +38,5 @@ export function readReport(file: string): Report {
 
 /** Write a signed report as its canonical bytes. */
 export function writeReportJson(report: Report, file: string): void {
-  fs.writeFileSync(file, reportFileText(report));
+  writeFileAtomicSync(file, reportFileText(report), { mode: 0o600 });
 }

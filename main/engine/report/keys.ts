@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { configDir } from '../config.js';
+import { createFileAtomicSync, writeFileAtomicSync } from '../fs-util.js';
 
 /** A loaded signing key. */
 export interface SigningKey {
@@ -46,12 +47,12 @@ export function loadOrCreateSigningKey(dir = configDir()): SigningKey {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   try {
-    fs.writeFileSync(p.privateKey, pem, { flag: 'wx', mode: 0o600 });
+    createFileAtomicSync(p.privateKey, pem, { mode: 0o600 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return fromPrivatePem(fs.readFileSync(p.privateKey, 'utf8'));
   }
-  fs.writeFileSync(p.publicKey, publicKey.export({ type: 'spki', format: 'pem' }).toString(), { mode: 0o644 });
+  writeFileAtomicSync(p.publicKey, publicKey.export({ type: 'spki', format: 'pem' }).toString(), { mode: 0o644 });
   return fromPrivatePem(pem);
 }
 

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { UserError } from '../errors.js';
+import { writeFileAtomicSync } from '../fs-util.js';
 
 const CANDIDATES = [
   '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',
@@ -52,7 +53,7 @@ export async function renderPdf(html: string, outFile: string, env: NodeJS.Proce
     });
     await page.setContent(html, { waitUntil: 'load' });
     const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
-    fs.writeFileSync(outFile, pdf);
+    writeFileAtomicSync(outFile, pdf, { mode: 0o600 });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
     return { pages, blockedRequests };
   } finally {

@@ -9,7 +9,7 @@ import type { Report } from '../../../shared/report.js';
 import { UserError } from '../errors.js';
 import { renderReportHtml } from './html.js';
 import { writeReportJson } from './file.js';
-import { readDirNames } from '../fs-util.js';
+import { readDirNames, writeFileAtomicSync } from '../fs-util.js';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.json$/;
 
@@ -45,7 +45,7 @@ export function saveReport(dir: string, report: Report): { name: string; htmlNam
   const name = reportFileName(report);
   const htmlName = htmlNameOf(name);
   writeReportJson(report, path.join(dir, name));
-  fs.writeFileSync(path.join(dir, htmlName), renderReportHtml(report));
+  writeFileAtomicSync(path.join(dir, htmlName), renderReportHtml(report), { mode: 0o600 });
   return { name, htmlName };
 }
 

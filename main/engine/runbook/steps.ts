@@ -132,7 +132,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         : step.tables;
       const ran: string[] = [];
       for (const t of tables) {
-        const plan = await planContract(model, t, step.steps, { rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, serverVersionNum: session.fingerprint.serverVersionNum });
+        const plan = await planContract(model, t, step.steps, { rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, serverVersionNum: session.fingerprint.serverVersionNum, session });
         for (const st of plan.statements) ctx.onSql?.(step.id, st.sql);
         const r = await applyContract(session, plan, { signal: ctx.signal });
         ran.push(...plan.statements.slice(0, r.applied).map((s) => s.sql));

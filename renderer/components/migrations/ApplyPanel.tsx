@@ -15,7 +15,7 @@ function Result({ r }: { r: ApplyResult }) {
     return (
       <div className="status status-error" role="alert" data-testid="apply-failed">
         <strong>{f.id} failed</strong>{f.statementIndex !== null ? ` at statement ${f.statementIndex + 1}, line ${f.line}` : ''}: {f.error}{f.code ? ` (${f.code})` : ''}.
-        {' '}{f.rolledBack ? 'Nothing of it stayed: the ledger and schema are as before it.' : 'It ran outside a transaction: earlier statements stayed applied.'}
+        {' '}{f.kept ?? (f.rolledBack ? 'Nothing of it stayed: the ledger and schema are as before it.' : 'It ran outside a transaction: earlier statements stayed applied.')}
         {f.blockers.length > 0 && <> Last blocker: pid {f.blockers[0]!.pid} ({f.blockers[0]!.user ?? '?'}): {f.blockers[0]!.query ?? ''}</>}
       </div>
     );
