@@ -3,15 +3,19 @@
  * 1 = findings, 2 = usage, connection or permission error (one line on stderr), 130 = cancelled.
  */
 import { CommanderError } from 'commander';
+import { prepareRedaction } from '../engine/audit/redact.js';
 import { CancelledError, UserError } from '../engine/errors.js';
 import { exitState } from './exit.js';
+import { installInertOutput } from './inert-output.js';
 import { buildProgram } from './program.js';
 
 
 /** Run the CLI with `argv` (as process.argv) and return the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const restore = installInertOutput();
   try {
+    await prepareRedaction();
     await program.parseAsync(argv);
     return exitState.code;
   } catch (err) {
@@ -32,6 +36,8 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`tenancy: ${e.code ? `[${e.code}] ` : ''}${oneLine}\n`);
     if (process.env.TENANCY_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return 2;
+  } finally {
+    restore();
   }
 }
 

@@ -11,6 +11,7 @@ import type { AuditSink } from './audit-sink.js';
 import { APPLICATION_NAME } from './config.js';
 import { CancelledError, UserError, explainConnectionError } from './errors.js';
 import { guardPassword } from './password-guard.js';
+import { prepareRedaction } from './audit/redact.js';
 
 /** A password, or a function asked for one only when the server wants it. */
 export type PasswordProvider = string | (() => Promise<string>);
@@ -121,6 +122,7 @@ export class Session {
   static async open(profile: Profile, opts: SessionOptions = {}): Promise<Session> {
     const where = describeTarget(profile);
     const config = clientConfig(profile, opts);
+    await prepareRedaction(); // the audit log redacts with the SQL scanner from the first statement
     let client: pg.Client;
     try {
       client = await connect(config, profile.sslmode === 'prefer', (c) => guardPassword(c, profile, where, opts.password));
