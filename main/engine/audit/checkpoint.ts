@@ -66,7 +66,7 @@ export function readCheckpoints(dir: string, keyDir: string): CheckpointRead {
     return { ok: true, bySeq: new Map(), last: null };
   }
   const keyId = installationKeyId(keyDir);
-  let publicKey: crypto.KeyObject | null = null;
+  let publicKey: crypto.KeyObject;
   try {
     publicKey = crypto.createPublicKey(fs.readFileSync(keyPaths(keyDir).privateKey, 'utf8'));
   } catch {
