@@ -2,6 +2,7 @@
 import type { profilesContract } from '../../shared/contract/profiles.js';
 import { parseDatabaseUrl } from '../engine/profiles.js';
 import { Session } from '../engine/session.js';
+import { requireDowngradeConfirmation } from '../engine/environment-guard.js';
 import { targetOf } from '../engine/host/bound-password.js';
 import { forgetIfRetargeted, forgetPassword, keepPassword, storedPassword } from './passwords.js';
 import type { DomainHandlers } from './types.js';
@@ -15,6 +16,8 @@ export const profilesHandlers: DomainHandlers<typeof profilesContract> = {
   },
 
   async save(req, ctx) {
+    const previous = await ctx.profiles.get(req.previousName ?? req.profile.name).then((hp) => hp.profile, () => null);
+    requireDowngradeConfirmation(previous, req.profile, req.confirmDatabase, 'type its database name to confirm');
     const saved = await ctx.profiles.save(req.profile, req.previousName);
     if (req.previousName && req.previousName !== saved.profile.name) {
       await ctx.secrets.rename(req.previousName, saved.profile.name);
