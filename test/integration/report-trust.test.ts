@@ -45,6 +45,7 @@ describe('report verify and trust', () => {
     const r = await runTenancy(['report', 'verify', file], { TENANCY_CONFIG_DIR: issuer });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`signed with key ${keyId} (this installation's key)`);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600); // reports are written for the operator only
   });
 
   it('fails for a key that is neither this installation\'s nor trusted, saying whose it is not', async () => {

@@ -36,7 +36,7 @@ function fileFormat(given: string | undefined, out: string): FileFormat {
 /** Write a signed report in the chosen format. */
 async function writeReport(report: Report, out: string, format: FileFormat): Promise<string> {
   if (format === 'json') writeReportJson(report, out);
-  else if (format === 'html') fs.writeFileSync(out, renderReportHtml(report));
+  else if (format === 'html') fs.writeFileSync(out, renderReportHtml(report), { mode: 0o600 });
   else {
     const { pages, blockedRequests } = await renderPdf(renderReportHtml(report), out);
     if (blockedRequests.length) throw new UserError(`the report page asked for ${blockedRequests[0]}; refusing to write a PDF that is not self-contained`, 'internal');

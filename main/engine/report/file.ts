@@ -37,5 +37,5 @@ export function readReport(file: string): Report {
 
 /** Write a signed report as its canonical bytes. */
 export function writeReportJson(report: Report, file: string): void {
-  fs.writeFileSync(file, reportFileText(report));
+  fs.writeFileSync(file, reportFileText(report), { mode: 0o600 });
 }

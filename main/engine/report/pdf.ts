@@ -52,7 +52,7 @@ export async function renderPdf(html: string, outFile: string, env: NodeJS.Proce
     });
     await page.setContent(html, { waitUntil: 'load' });
     const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
-    fs.writeFileSync(outFile, pdf);
+    fs.writeFileSync(outFile, pdf, { mode: 0o600 });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
     return { pages, blockedRequests };
   } finally {

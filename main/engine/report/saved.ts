@@ -45,7 +45,7 @@ export function saveReport(dir: string, report: Report): { name: string; htmlNam
   const name = reportFileName(report);
   const htmlName = htmlNameOf(name);
   writeReportJson(report, path.join(dir, name));
-  fs.writeFileSync(path.join(dir, htmlName), renderReportHtml(report));
+  fs.writeFileSync(path.join(dir, htmlName), renderReportHtml(report), { mode: 0o600 });
   return { name, htmlName };
 }
 
