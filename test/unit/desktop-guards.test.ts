@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { containedPath } from '../../main/serve/contained-path.js';
 import { hostAllowed, originAllowed, SessionKeys, tokenMatches } from '../../main/serve/guard.js';
 import { isJsonContentType, requestPath } from '../../main/serve/server.js';
+import { writeForwardingFile } from '../../main/serve/open-browser.js';
+import fs from 'node:fs';
 import { isTrustedSenderUrl } from '../../main/trusted-sender.js';
 
 const root = path.resolve('/srv/renderer');
@@ -68,6 +70,22 @@ describe('sign-in tokens and sessions', () => {
   });
   it.each([['abc', 'abc', true], ['abd', 'abc', false], ['ab', 'abc', false], [undefined, 'abc', false], ['', 'abc', false]])('%s vs %s -> %s', (given, token, ok) => {
     expect(tokenMatches(given, token)).toBe(ok);
+  });
+});
+
+describe('--open forwarding file', () => {
+  it('holds the URL in a 0600 file in a 0700 folder, never on a command line, and is removed', () => {
+    const url = 'http://127.0.0.1:4321/?token=abc_DEF-123';
+    const f = writeForwardingFile(url);
+    expect(fs.statSync(f.file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(f.file)).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(f.file, 'utf8')).toContain(`content="0;url=${url}"`);
+    expect(f.file).not.toContain('abc_DEF');
+    f.remove();
+    expect(fs.existsSync(path.dirname(f.file))).toBe(false);
+  });
+  it.each(['http://evil.example/?token=x', 'http://127.0.0.1:1/?token=x"><script>', 'file:///etc/passwd'])('refuses %s', (url) => {
+    expect(() => writeForwardingFile(url)).toThrow(/not a browser-mode sign-in URL/);
   });
 });
 
