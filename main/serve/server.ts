@@ -103,7 +103,7 @@ async function handleSignIn(o: ServeOptions, req: http.IncomingMessage, res: htt
   if (!r.ok) {
     const message =
       r.reason === 'used'
-        ? 'this sign-in URL was already used (each works once): get a new one from the `tenancy serve` terminal (press Enter there)'
+        ? 'this sign-in URL was already used (each works once): get a new one from the `tenancy serve` terminal (press Enter there, or restart it)'
         : 'wrong sign-in token: open the URL printed by `tenancy serve`';
     return sendError(res, 401, message, 'auth');
   }
