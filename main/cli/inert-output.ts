@@ -2,8 +2,9 @@
  * Terminal output that cannot drive the terminal: identifiers and data (a table named with
  * cursor-up and erase-line, an organisation name with an OSC sequence) reach the screen escaped,
  * in every human format, because the CLI's stdout and stderr pass through `inert()`. Only the
- * progress line's own `\r\x1b[K` goes around it, through `writeRaw`. stderr is also redacted
- * (errors, progress, server notices, migration lines): passwords never reach a CI log.
+ * progress line's own `\r\x1b[K` and the demo's own throwaway credentials go around it, through
+ * `writeRaw`. Both streams are also redacted (errors, progress, server notices, migration
+ * results, statement text): passwords never reach a terminal or a CI log.
  */
 import { redactText } from '../engine/audit/redact.js';
 
@@ -42,9 +43,9 @@ function filter(stream: NodeJS.WriteStream, transform: (s: string) => string): (
   };
 }
 
-/** Route the process's stdout (escaped) and stderr (redacted, escaped) through the filter; returns undo. */
+/** Route the process's stdout and stderr through the filter (redacted, escaped); returns undo. */
 export function installInertOutput(): () => void {
-  const a = filter(process.stdout, inert);
+  const a = filter(process.stdout, (s) => inert(redactText(s)));
   const b = filter(process.stderr, (s) => inert(redactText(s)));
   return () => {
     a();
