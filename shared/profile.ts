@@ -18,16 +18,16 @@ export const ProfileNameSchema = z
 
 export const ProfileSchema = z.object({
   name: ProfileNameSchema,
-  host: z.string().min(1),
+  host: z.string().min(1).max(255, 'host names are at most 255 characters'),
   port: z.number().int().min(1).max(65535),
-  database: z.string().min(1),
-  user: z.string().min(1),
+  database: z.string().min(1).max(256, 'database names are at most 256 characters'),
+  user: z.string().min(1).max(256, 'user names are at most 256 characters'),
   sslmode: SslModeSchema.default('prefer'),
-  sslRootCert: z.string().optional(),
+  sslRootCert: z.string().max(4096).optional(),
   environment: EnvironmentSchema.default('development'),
   tenancy: ModelSettingsSchema.default({}),
-  rlsRole: z.string().optional(),
-  rlsSetting: z.string().optional(),
+  rlsRole: z.string().max(256).optional(),
+  rlsSetting: z.string().max(256).optional(),
   statementTimeoutMs: z.number().int().min(0).default(30_000),
   lockTimeoutMs: z.number().int().min(0).default(3_000),
   /** Where the password lives: never the password itself. */

@@ -14,6 +14,7 @@ import { cliPasswordProvider } from './password.js';
 export interface TargetOptions {
   profile?: string;
   url?: string;
+  env?: string;
   schema?: string;
   tenantTable?: string;
   tenantColumn?: string;
@@ -26,7 +27,8 @@ export interface TargetOptions {
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .option('--profile <name>', 'connection profile to use')
-    .option('--url <url>', 'connection URL (postgres://user@host:5432/db); a password in it is used, never stored')
+    .option('--url <url>', 'connection URL (postgres://user@host:5432/db); prefer PGPASSWORD or ~/.pgpass to a password in it (other users see it in ps)')
+    .addOption(new Option('--env <environment>', 'for --url: the environment (default TENANCY_ENV, else production: writes need --confirm-db)').choices(['development', 'staging', 'production']))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'));
 }
 
@@ -65,6 +67,16 @@ export function setCliAuditFactory(factory: () => AuditSink | undefined): void {
 }
 
 /**
+ * The warning for a password typed into --url, shown to a person at a terminal (scripts and CI,
+ * whose stderr is not a TTY, are spared a line on every command).
+ */
+export function urlPasswordWarning(passwordInUrl: boolean, interactive: boolean): string | null {
+  return passwordInUrl && interactive
+    ? 'warning: the password in --url is visible to other users of this machine (ps, shell history); use PGPASSWORD or ~/.pgpass'
+    : null;
+}
+
+/**
  * Resolve the target, connect, run `fn`, close. Ctrl-C cancels the running server query and
  * makes `fn` fail with CancelledError, which the CLI turns into a clean exit.
  */
@@ -73,7 +85,9 @@ export async function withSession<T>(
   fn: (session: Session, target: ResolvedTarget, signal: AbortSignal) => Promise<T>,
   overrides: Parameters<typeof resolveTarget>[0]['overrides'] = {},
 ): Promise<T> {
-  const target = await resolveTarget({ profile: o.profile, url: o.url, tenancy: modelSettings(o), overrides });
+  const target = await resolveTarget({ profile: o.profile, url: o.url, env: o.env, tenancy: modelSettings(o), overrides });
+  const warning = urlPasswordWarning(target.urlPassword !== undefined && o.url !== undefined, Boolean(process.stderr.isTTY));
+  if (warning) process.stderr.write(`${warning}\n`);
   const session = await Session.open(target.profile, {
     password: cliPasswordProvider(target.profile, target.urlPassword),
     audit: cliAudit(),

@@ -4,8 +4,10 @@
  * With `--format json`, a failure is also printed on stdout as `{ok: false, error: {message, code}}`.
  */
 import { CommanderError } from 'commander';
+import { prepareRedaction } from '../engine/audit/redact.js';
 import { CancelledError, UserError } from '../engine/errors.js';
 import { exitState } from './exit.js';
+import { installInertOutput } from './inert-output.js';
 import { jsonFailure, wantsJson } from './json-error.js';
 import { buildProgram } from './program.js';
 
@@ -19,7 +21,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (json) process.stdout.write(jsonFailure(message, code));
     return exit;
   };
+  const restore = installInertOutput();
   try {
+    await prepareRedaction();
     await program.parseAsync(argv);
     return exitState.code;
   } catch (err) {
@@ -37,6 +41,8 @@ export async function runCli(argv: string[]): Promise<number> {
     const oneLine = (e.message ?? String(err)).split('\n')[0];
     if (process.env.TENANCY_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return fail(2, `${e.code ? `[${e.code}] ` : ''}${oneLine}`, 'internal');
+  } finally {
+    restore();
   }
 }
 

@@ -46,6 +46,6 @@ export function cliPasswordProvider(profile: Profile, urlPassword: string | unde
     if (process.stdin.isTTY && process.stderr.isTTY && !process.env.CI) {
       return promptHidden(`Password for ${describeTarget(profile)}: `);
     }
-    throw new UserError(`no password for ${describeTarget(profile)}; set PGPASSWORD, add a ~/.pgpass line, or put it in --url`, 'auth');
+    throw new UserError(`no password for ${describeTarget(profile)}; set PGPASSWORD or add a ~/.pgpass line (a password in --url is visible to other users in ps)`, 'auth');
   };
 }

@@ -32,6 +32,7 @@ interface PgLikeError {
  * `where` names the target, e.g. "postgres@db.example:5432/app".
  */
 export function explainConnectionError(err: unknown, where: string): Error {
+  if (err instanceof UserError) return err;
   const e = (err ?? {}) as PgLikeError;
   const msg = e.message ?? String(err);
   switch (e.code) {
@@ -43,7 +44,7 @@ export function explainConnectionError(err: unknown, where: string): Error {
     case 'ETIMEDOUT':
       return new UserError(`cannot connect to ${where}: timed out; check the host, port and firewall`, 'connection');
     case '28P01':
-      return new UserError(`password authentication failed for ${where}; set PGPASSWORD, add it to ~/.pgpass, or put it in the URL`, 'auth');
+      return new UserError(`password authentication failed for ${where}; set PGPASSWORD or add it to ~/.pgpass`, 'auth');
     case '28000':
       return new UserError(`the server refused ${where}: ${msg}; check pg_hba.conf and the user name`, 'auth');
     case '3D000':
@@ -60,7 +61,7 @@ export function explainConnectionError(err: unknown, where: string): Error {
     return new UserError(`TLS failed for ${where}: ${msg}; check sslmode and the CA file`, 'connection');
   }
   if (/password must be a string|client password must be/i.test(msg)) {
-    return new UserError(`no password for ${where}; set PGPASSWORD, add it to ~/.pgpass, or put it in the URL`, 'auth');
+    return new UserError(`no password for ${where}; set PGPASSWORD or add it to ~/.pgpass`, 'auth');
   }
   return err instanceof Error ? err : new Error(msg);
 }

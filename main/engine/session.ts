@@ -10,6 +10,8 @@ import type { Profile } from '../../shared/profile.js';
 import type { AuditSink } from './audit-sink.js';
 import { APPLICATION_NAME } from './config.js';
 import { CancelledError, UserError, explainConnectionError } from './errors.js';
+import { guardPassword } from './password-guard.js';
+import { prepareRedaction } from './audit/redact.js';
 
 /** A password, or a function asked for one only when the server wants it. */
 export type PasswordProvider = string | (() => Promise<string>);
@@ -120,9 +122,10 @@ export class Session {
   static async open(profile: Profile, opts: SessionOptions = {}): Promise<Session> {
     const where = describeTarget(profile);
     const config = clientConfig(profile, opts);
+    await prepareRedaction(); // the audit log redacts with the SQL scanner from the first statement
     let client: pg.Client;
     try {
-      client = await connect(config, profile.sslmode === 'prefer');
+      client = await connect(config, profile.sslmode === 'prefer', (c) => guardPassword(c, profile, where, opts.password));
     } catch (err) {
       throw explainConnectionError(err, where);
     }
@@ -257,19 +260,20 @@ const PENDING_FINGERPRINT: Fingerprint = {
   serverPort: null, systemIdentifier: null, superuser: false, readOnly: true,
 };
 
-async function connect(config: pg.ClientConfig, tryTls: boolean): Promise<pg.Client> {
+async function connect(config: pg.ClientConfig, tryTls: boolean, guard: (c: pg.Client) => void): Promise<pg.Client> {
   if (tryTls) {
     try {
-      return await connectOnce({ ...config, ssl: { rejectUnauthorized: false } });
+      return await connectOnce({ ...config, ssl: { rejectUnauthorized: false } }, guard);
     } catch (err) {
       if (!/does not support SSL/i.test((err as Error).message)) throw err;
     }
   }
-  return connectOnce(config);
+  return connectOnce(config, guard);
 }
 
-async function connectOnce(config: pg.ClientConfig): Promise<pg.Client> {
+async function connectOnce(config: pg.ClientConfig, guard: (c: pg.Client) => void): Promise<pg.Client> {
   const client = new pg.Client(config);
+  guard(client);
   // A server that goes away must not crash the process; the next query reports it.
   client.on('error', () => undefined);
   try {

@@ -4,6 +4,7 @@
  */
 import { ProfileSchema, type Profile, type ProfileInput } from '../../shared/profile.js';
 import type { ModelSettings } from '../../shared/model.js';
+import { urlEnvironment } from './environment-guard.js';
 import { UserError } from './errors.js';
 import { getProfile, parseDatabaseUrl } from './profiles.js';
 
@@ -15,6 +16,8 @@ export interface TargetSpec {
   tenancy?: ModelSettings;
   /** Other profile fields given on the command line (timeouts, RLS role). */
   overrides?: Partial<ProfileInput>;
+  /** `--env` for a URL target (default TENANCY_ENV, else production); refused with a profile. */
+  env?: string;
 }
 
 /** A resolved target: the profile to connect with and a password from the URL, if it had one. */
@@ -52,12 +55,15 @@ function mergeTenancy(base: ModelSettings, given: ModelSettings | undefined): Mo
 export async function resolveTarget(spec: TargetSpec, configDir?: string): Promise<ResolvedTarget> {
   if (spec.profile && spec.url) throw new UserError('give --profile or --url, not both', 'usage');
   let resolved: ResolvedTarget;
+  if (spec.profile && spec.env !== undefined) {
+    throw new UserError(`--env is for --url targets; profile "${spec.profile}" has its own environment (change it with tenancy profile add)`, 'usage');
+  }
   if (spec.url) {
-    resolved = profileFromUrl(spec.url);
+    resolved = profileFromUrl(spec.url, { environment: urlEnvironment(spec.env) });
   } else if (spec.profile) {
     resolved = { profile: await getProfile(spec.profile, configDir), urlPassword: undefined };
   } else if (process.env.DATABASE_URL) {
-    resolved = profileFromUrl(process.env.DATABASE_URL, { name: 'DATABASE_URL' });
+    resolved = profileFromUrl(process.env.DATABASE_URL, { name: 'DATABASE_URL', environment: urlEnvironment(spec.env) });
   } else {
     throw new UserError('no database given: use --profile NAME or --url postgres://user@host/db (or set DATABASE_URL)', 'usage');
   }

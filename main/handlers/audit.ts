@@ -22,6 +22,6 @@ export const auditHandlers: DomainHandlers<typeof auditContract> = {
 
   async verify(_req, ctx) {
     const dir = auditDir(ctx.configDir);
-    return { dir, ...verifyAuditLog(dir) };
+    return { dir, ...verifyAuditLog(dir, ctx.configDir) };
   },
 };

@@ -1,5 +1,6 @@
 /** connection/*: open, list, close sessions and switch write mode, through the connection manager. */
 import type { connectionContract } from '../../shared/contract/connection.js';
+import { targetOf } from '../engine/host/bound-password.js';
 import { keepPassword, storedPassword } from './passwords.js';
 import type { DomainHandlers } from './types.js';
 import { connectionView } from './views.js';
@@ -8,9 +9,9 @@ import { connectionView } from './views.js';
 export const connectionHandlers: DomainHandlers<typeof connectionContract> = {
   async open(req, ctx) {
     const hp = await ctx.profiles.get(req.profile);
-    const password = req.password || (await storedPassword(ctx, hp.profile.name));
+    const password = req.password || (await storedPassword(ctx, hp.profile.name, targetOf(hp.profile)));
     const conn = await ctx.connections.connect(hp.profile, password, hp.ephemeral);
-    if (req.password) await keepPassword(ctx, hp.profile.name, req.password, req.remember ?? false, hp.ephemeral);
+    if (req.password) await keepPassword(ctx, hp.profile, req.password, req.remember ?? false, hp.ephemeral);
     return connectionView(ctx, conn);
   },
 

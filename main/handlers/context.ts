@@ -56,7 +56,7 @@ export interface HostContextOptions {
 /** Build the host context. */
 export function createHostContext(o: HostContextOptions): HostContext {
   const dir = o.configDir ?? defaultConfigDir();
-  const auditLog = o.audit ? null : new AuditLog({ dir: auditDir(dir) });
+  const auditLog = o.audit ? null : new AuditLog({ dir: auditDir(dir), keyDir: dir });
   return {
     mode: o.mode,
     version: o.version,

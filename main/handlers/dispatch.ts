@@ -3,6 +3,7 @@
  * payload with its zod schema (a bad payload never reaches a handler), run the handler, parse the
  * response (so nothing outside the schema, such as a password, can leave), wrap it in an envelope.
  */
+import { redactText } from '../engine/audit/redact.js';
 import type { Envelope } from '../../shared/contract/channel.js';
 import { findRequestChannel } from '../../shared/contract/index.js';
 import { CancelledError, UserError } from '../engine/errors.js';
@@ -40,10 +41,10 @@ export async function dispatch(handlers: Handlers, ctx: HostContext, name: strin
     }
     return { ok: true, value: out.data };
   } catch (err) {
-    if (err instanceof UserError) return { ok: false, error: { message: err.message, code: err.code } };
+    if (err instanceof UserError) return { ok: false, error: { message: redactText(err.message), code: err.code } };
     if (err instanceof CancelledError) return { ok: false, error: { message: err.message, code: 'cancelled' } };
     const e = err as { message?: string; code?: string };
     const line = (e.message ?? String(err)).split('\n')[0] ?? 'error';
-    return { ok: false, error: { message: e.code ? `[${e.code}] ${line}` : line, code: 'internal' } };
+    return { ok: false, error: { message: redactText(e.code ? `[${e.code}] ${line}` : line), code: 'internal' } };
   }
 }

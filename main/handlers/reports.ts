@@ -9,13 +9,14 @@ import { exportReport } from '../engine/report/export.js';
 import { readReport, readReportText } from '../engine/report/file.js';
 import { installationKeyId } from '../engine/report/keys.js';
 import { describeSavedReport, listSavedReports, readSavedReport, reportsDir, saveReport, savedReportPath } from '../engine/report/saved.js';
+import { listTrustedKeys } from '../engine/report/trust.js';
 import { verifyReportText } from '../engine/report/verify.js';
 import type { DomainHandlers } from './types.js';
 import type { HostContext } from './context.js';
 
 function trusted(ctx: HostContext): string[] {
   const own = installationKeyId(ctx.configDir);
-  return own ? [own] : [];
+  return [...(own ? [own] : []), ...listTrustedKeys(ctx.configDir).map((k) => k.keyId)];
 }
 
 /** Handlers for the reports domain. */

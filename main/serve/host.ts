@@ -10,7 +10,7 @@ import { stopDemo } from '../handlers/demo.js';
 import { HANDLERS } from '../handlers/index.js';
 import type { Handlers } from '../handlers/types.js';
 import { EventHub } from './events.js';
-import { newToken } from './guard.js';
+import { SessionKeys } from './guard.js';
 import { startServer, type RunningServer } from './server.js';
 
 /** Options for a browser-mode host. */
@@ -21,11 +21,14 @@ export interface BrowserHostOptions {
   rendererDir?: string;
   /** Replace the handlers (benchmarks feed synthetic data through the real renderer). */
   handlers?: Handlers;
+  /** Called after each successful sign-in. */
+  onSignedIn?: () => void;
 }
 
 /** A running browser-mode host. */
 export interface BrowserHost extends RunningServer {
   ctx: HostContext;
+  /** The single-use sign-in token of `url`. */
   token: string;
 }
 
@@ -49,14 +52,19 @@ export async function startBrowserHost(o: BrowserHostOptions = {}): Promise<Brow
     }),
     emit: (name, payload) => hub.broadcast(name, payload),
   });
-  const token = newToken();
   const server = await startServer({
-    port: o.port ?? 0, token, ctx, hub, handlers: o.handlers ?? HANDLERS, rendererDir: o.rendererDir ?? defaultRendererDir(),
+    port: o.port ?? 0,
+    keys: new SessionKeys(),
+    ctx,
+    hub,
+    handlers: o.handlers ?? HANDLERS,
+    rendererDir: o.rendererDir ?? defaultRendererDir(),
+    onSignedIn: o.onSignedIn,
   });
   return {
     ...server,
     ctx,
-    token,
+    token: new URL(server.url).searchParams.get('token') ?? '',
     async close() {
       await server.close();
       await ctx.connections.closeAll();

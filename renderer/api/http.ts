@@ -1,36 +1,34 @@
 /**
- * Browser mode's ConsoleApi: POST /api/<channel> with JSON (the cookie carries the launch token),
- * events over one Server-Sent Events stream opened on first subscribe.
+ * Browser mode's ConsoleApi: POST /api/<channel> with JSON and the session header (see
+ * session.ts), events over one fetch-read event stream opened on first subscribe.
  */
 import { buildConsoleApi } from '../../shared/contract/client.js';
 import type { ConsoleApi } from '../../shared/contract/index.js';
+import { openEventStream } from './event-stream.js';
+import { SESSION_HEADER, signIn, type SessionState } from './session.js';
 
 /** A ConsoleApi over HTTP to the page's own origin. */
 export function createHttpApi(): ConsoleApi {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  let source: EventSource | null = null;
-
-  function listen(name: string): void {
-    source!.addEventListener(name, (e) => {
-      let data: unknown;
-      try {
-        data = JSON.parse((e as MessageEvent<string>).data);
-      } catch {
-        return;
-      }
-      for (const l of listeners.get(name) ?? []) l(data);
-    });
-  }
+  let streaming = false;
+  let session: Promise<SessionState> | null = null;
+  const ready = () => (session ??= signIn());
+  const authHeaders = async (): Promise<Record<string, string> | null> => {
+    const s = await ready();
+    return s.ok ? { [SESSION_HEADER]: s.session } : null;
+  };
 
   return buildConsoleApi({
     async invoke(channel, payload) {
+      const s = await ready();
+      if (!s.ok) return { ok: false, error: { message: s.message, code: 'auth' } };
       let res: Response;
       try {
         res = await fetch(`./api/${channel}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', [SESSION_HEADER]: s.session },
           body: JSON.stringify(payload),
-          credentials: 'same-origin',
+          credentials: 'omit',
         });
       } catch {
         return { ok: false, error: { message: 'the console host is not reachable; is `tenancy serve` still running?', code: 'connection' } };
@@ -39,12 +37,22 @@ export function createHttpApi(): ConsoleApi {
       return { ok: false, error: { message: `${res.status}: ${(await res.text()).slice(0, 200)}`, code: res.status === 401 ? 'auth' : 'protocol' } };
     },
     subscribe(channel, listener) {
-      if (!source) source = new EventSource('./api/events');
+      if (!streaming) {
+        streaming = true;
+        openEventStream('./api/events', authHeaders, (e) => {
+          let data: unknown;
+          try {
+            data = JSON.parse(e.data);
+          } catch {
+            return;
+          }
+          for (const l of listeners.get(e.name) ?? []) l(data);
+        });
+      }
       let set = listeners.get(channel);
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        listen(channel);
       }
       set.add(listener);
       return () => set.delete(listener);

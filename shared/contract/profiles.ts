@@ -39,6 +39,8 @@ export const profilesContract = {
       /** When renaming, the name the profile had. */
       previousName: z.string().optional(),
       password: PasswordInputSchema.optional(),
+      /** Moving a production profile to another environment: its database name, typed. */
+      confirmDatabase: z.string().max(4096).optional(),
     }).strict(),
     z.object({ profile: ProfileViewSchema, note: z.string().nullable() }),
   ),

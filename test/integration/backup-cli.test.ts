@@ -21,7 +21,7 @@ const t = (...args: string[]) => runTenancy([...args, '--url', db.url], env);
 
 describe('tenancy backup / restore', () => {
   it('backs up, compares, dry-runs and restores one tenant, verified', async () => {
-    const created = await t('backup', 'create', '--table', 'public."Creds; x"', '--format', 'json');
+    const created = await t('backup', 'create', '--table', 'public."Creds; x"', '--write', '--format', 'json');
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const b = JSON.parse(created.stdout) as { id: number; rowCount: number; operator: string };

@@ -43,12 +43,16 @@ export function tempConfigDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-config-'));
 }
 
-/** The child's environment: this process's, without a password or DATABASE_URL to leak in, plus `env`. */
+/**
+ * The child's environment: this process's, without a password or DATABASE_URL to leak in, plus
+ * `env`. TENANCY_ENV=development: test databases given by bare --url are not production (a bare
+ * URL is production by default); tests of that default pass `TENANCY_ENV: ''`.
+ */
 function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const base = { ...process.env };
   delete base.PGPASSWORD;
   delete base.DATABASE_URL;
-  return { ...base, CI: 'true', ...env };
+  return { ...base, CI: 'true', TENANCY_ENV: 'development', ...env };
 }
 
 /** Run `tenancy ...args` to completion. */

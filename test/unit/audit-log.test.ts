@@ -3,8 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../main/engine/audit-sink.js';
-import { listAuditFiles } from '../../main/engine/audit/files.js';
-import { AuditLog } from '../../main/engine/audit/log.js';
+import type { AuditLine } from '../../shared/audit.js';
+import { checkpointPath } from '../../main/engine/audit/checkpoint.js';
+import { GENESIS_HASH, headPath, listAuditFiles, splitLines } from '../../main/engine/audit/files.js';
+import { AuditLog, lineHash } from '../../main/engine/audit/log.js';
+import { canonicalize } from '../../main/engine/report/canonical.js';
 import { readAuditEntries } from '../../main/engine/audit/read.js';
 import { redactText } from '../../main/engine/audit/redact.js';
 import { verifyAuditLog } from '../../main/engine/audit/verify.js';
@@ -135,5 +138,71 @@ describe('audit log', () => {
     ["host=a password='x y' user=b", 'host=a password=[redacted] user=b'],
   ])('redacts %s', (input, output) => {
     expect(redactText(input)).toBe(output);
+  });
+});
+
+describe('signed checkpoints', () => {
+  let keyDir: string;
+  beforeEach(() => {
+    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-key-'));
+  });
+  afterEach(() => fs.rmSync(keyDir, { recursive: true, force: true }));
+
+  /** Rewrite the log as an attacker with write access but no key would: edit, recompute, fix the head. */
+  function rewrite(mutate: (lines: AuditLine[]) => AuditLine[]): void {
+    const file = files()[0]!;
+    const lines = splitLines(fs.readFileSync(file, 'utf8')).map((l) => JSON.parse(l) as AuditLine);
+    const out: AuditLine[] = [];
+    let prev = GENESIS_HASH;
+    for (const l of mutate(lines)) {
+      const body = { v: l.v, seq: l.seq, prev, entry: l.entry };
+      const hash = lineHash(body);
+      out.push({ ...body, hash });
+      prev = hash;
+    }
+    fs.writeFileSync(file, out.map((l) => `${canonicalize(l)}\n`).join(''));
+    const last = out.at(-1)!;
+    fs.writeFileSync(headPath(dir), `${JSON.stringify({ file: path.basename(file), seq: last.seq, hash: last.hash })}\n`);
+  }
+
+  it('an untouched log verifies, checkpoints and all (the clean twin)', () => {
+    fill(new AuditLog({ dir, keyDir }), 6);
+    expect(verifyAuditLog(dir, keyDir)).toMatchObject({ ok: true, entries: 6 });
+    expect(splitLines(fs.readFileSync(checkpointPath(dir), 'utf8'))).toHaveLength(6);
+    expect(fs.statSync(checkpointPath(dir)).mode & 0o777).toBe(0o600);
+  });
+
+  it('an edited entry with the chain recomputed fails, naming the line', () => {
+    fill(new AuditLog({ dir, keyDir }), 6);
+    rewrite((lines) => lines.map((l) => (l.seq === 3 ? { ...l, entry: { ...l.entry, sql: 'SELECT 1 -- nothing to see' } } : l)));
+    expect(verifyAuditLog(dir).ok).toBe(true); // the chain alone cannot tell
+    const v = verifyAuditLog(dir, keyDir);
+    expect(v.ok).toBe(false);
+    expect(v.broken).toMatchObject({ line: 3, seq: 3 });
+    expect(v.broken!.reason).toMatch(/rewritten: its hash differs from the one signed for seq 3 .* after seq 2 \(checkpointed/);
+  });
+
+  it('a removed tail (head rewritten to match) fails, naming the last signed seq', () => {
+    fill(new AuditLog({ dir, keyDir }), 6);
+    rewrite((lines) => lines.slice(0, 4));
+    expect(verifyAuditLog(dir).ok).toBe(true);
+    const v = verifyAuditLog(dir, keyDir);
+    expect(v.ok).toBe(false);
+    expect(v.broken!.seq).toBe(6);
+    expect(v.broken!.reason).toMatch(/entries after seq 4 were deleted: a checkpoint signed at .* records seq 6/);
+  });
+
+  it('deleted or forged checkpoints fail', () => {
+    fill(new AuditLog({ dir, keyDir }), 3);
+    const good = fs.readFileSync(checkpointPath(dir), 'utf8');
+    fs.rmSync(checkpointPath(dir));
+    expect(verifyAuditLog(dir, keyDir).broken!.reason).toMatch(/no signed checkpoint/);
+    fs.writeFileSync(checkpointPath(dir), good.replace(/"sig":"[^"]+"/, '"sig":"AAAA"'));
+    expect(verifyAuditLog(dir, keyDir).broken!.reason).toMatch(/signature does not verify/);
+    const lines = splitLines(good);
+    const forged = JSON.parse(lines[0]!) as { keyId: string };
+    forged.keyId = 'ffffffffffffffff';
+    fs.writeFileSync(checkpointPath(dir), `${JSON.stringify(forged)}\n`);
+    expect(verifyAuditLog(dir, keyDir).broken!.reason).toMatch(/signed by key ffffffffffffffff, not this installation's key/);
   });
 });

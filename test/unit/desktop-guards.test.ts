@@ -2,7 +2,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containedPath } from '../../main/serve/contained-path.js';
-import { hostAllowed, originAllowed, parseCookies, tokenMatches } from '../../main/serve/guard.js';
+import { hostAllowed, originAllowed, SessionKeys, tokenMatches } from '../../main/serve/guard.js';
+import { isJsonContentType, requestPath } from '../../main/serve/server.js';
+import { writeForwardingFile } from '../../main/serve/open-browser.js';
+import fs from 'node:fs';
 import { isTrustedSenderUrl } from '../../main/trusted-sender.js';
 
 const root = path.resolve('/srv/renderer');
@@ -49,14 +52,56 @@ describe('originAllowed', () => {
   });
 });
 
-describe('cookies and tokens', () => {
-  it('parses cookies', () => {
-    expect(parseCookies('a=1; tenancy_token_1=xyz; b=')).toEqual(new Map([['a', '1'], ['tenancy_token_1', 'xyz'], ['b', '']]));
-    expect(parseCookies(undefined).size).toBe(0);
+describe('sign-in tokens and sessions', () => {
+  it('a sign-in token is exchanged once, for a session only it knows', () => {
+    const keys = new SessionKeys();
+    const token = keys.issueSignIn();
+    const first = keys.exchange(token);
+    expect(first.ok).toBe(true);
+    expect(keys.exchange(token)).toEqual({ ok: false, reason: 'used' });
+    expect(keys.exchange('x'.repeat(token.length))).toEqual({ ok: false, reason: 'unknown' });
+    expect(keys.exchange(undefined)).toEqual({ ok: false, reason: 'unknown' });
+    if (!first.ok) throw new Error('unreachable');
+    expect(first.session).not.toBe(token);
+    expect(keys.sessionValid(first.session)).toBe(true);
+    expect(keys.sessionValid(token)).toBe(false);
+    expect(keys.sessionValid([first.session])).toBe(false);
+    expect(keys.sessionValid(undefined)).toBe(false);
   });
   it.each([['abc', 'abc', true], ['abd', 'abc', false], ['ab', 'abc', false], [undefined, 'abc', false], ['', 'abc', false]])('%s vs %s -> %s', (given, token, ok) => {
     expect(tokenMatches(given, token)).toBe(ok);
   });
+});
+
+describe('--open forwarding file', () => {
+  it('holds the URL in a 0600 file in a 0700 folder, never on a command line, and is removed', () => {
+    const url = 'http://127.0.0.1:4321/?token=abc_DEF-123';
+    const f = writeForwardingFile(url);
+    expect(fs.statSync(f.file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(f.file)).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(f.file, 'utf8')).toContain(`content="0;url=${url}"`);
+    expect(f.file).not.toContain('abc_DEF');
+    f.remove();
+    expect(fs.existsSync(path.dirname(f.file))).toBe(false);
+  });
+  it.each(['http://evil.example/?token=x', 'http://127.0.0.1:1/?token=x"><script>', 'file:///etc/passwd'])('refuses %s', (url) => {
+    expect(() => writeForwardingFile(url)).toThrow(/not a browser-mode sign-in URL/);
+  });
+});
+
+describe('request targets and content types', () => {
+  it.each([['/', '/'], ['/api/app/info?x=1', '/api/app/info'], ['/a%20b', '/a%20b']])('%s is a path', (t, p) => {
+    expect(requestPath(t)?.pathname).toBe(p);
+  });
+  it.each(['', '*', 'http://evil.example/', '//evil.example/x', 'api/app/info', undefined])('%s is malformed', (t) => {
+    expect(requestPath(t)).toBeNull();
+  });
+  it.each([['application/json', true], ['application/json; charset=utf-8', true], ['Application/JSON', true], ['application/jsonfoo', false], ['application/json-patch+json', false], ['text/plain', false], [undefined, false]])(
+    '%s -> %s',
+    (t, ok) => {
+      expect(isJsonContentType(t)).toBe(ok);
+    },
+  );
 });
 
 describe('isTrustedSenderUrl', () => {

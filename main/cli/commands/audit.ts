@@ -7,6 +7,7 @@ import { AuditLog } from '../../engine/audit/log.js';
 import { auditDir } from '../../engine/audit/files.js';
 import { readAuditEntries } from '../../engine/audit/read.js';
 import { verifyAuditLog } from '../../engine/audit/verify.js';
+import { configDir } from '../../engine/config.js';
 import { UserError } from '../../engine/errors.js';
 import { setCliAuditFactory } from '../common.js';
 import { exitState } from '../exit.js';
@@ -74,10 +75,10 @@ export function registerAudit(program: Command): void {
     });
 
   audit.command('verify')
-    .description('verify the hash chain; names the first broken line (exit 1 when broken)')
+    .description('verify the hash chain and its signed checkpoints; names the first broken line (exit 1 when broken)')
     .addOption(formatOption())
     .action((o: { format: 'table' | 'json' }) => {
-      const v = verifyAuditLog();
+      const v = verifyAuditLog(auditDir(), configDir());
       if (o.format === 'json') printJson({ dir: auditDir(), ...v });
       else if (v.ok) process.stdout.write(`audit log intact: ${v.entries} entries in ${v.files} file${v.files === 1 ? '' : 's'} (${auditDir()})${v.lastHash ? `, last hash ${v.lastHash}` : ''}\n`);
       else {

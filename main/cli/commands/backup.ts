@@ -66,6 +66,10 @@ export function formatCompare(c: CompareResult): string {
   return lines.join('\n');
 }
 
+function requireWrite(o: { write?: boolean }, what: string): void {
+  if (!o.write) throw new UserError(`${what} writes to the database: pass --write (and --confirm-db DBNAME on production)`, 'usage');
+}
+
 /** Register `tenancy backup`. */
 export function registerBackup(program: Command): void {
   const backup = program.command('backup').description('back up tables into the console schema; list, show, drop, compare with live');
@@ -76,8 +80,10 @@ export function registerBackup(program: Command): void {
     .option('--pg-dump', 'also pg_dump the table, from the same snapshot, and record the file\'s sha256')
     .option('--pg-dump-path <path>', 'pg_dump binary (default: TENANCY_PG_DUMP, PATH, /usr/lib/postgresql/*/bin)')
     .option('--dump-dir <dir>', 'where dump files go (default: <config dir>/dumps)')
+    .option('--write', 'required: this command writes to the database')
     .option('--confirm-db <name>', 'on production: the database name, to switch on write mode')
-    .action(async (o: WriteOptions & { table: string; runbookRun?: string; pgDump?: boolean; pgDumpPath?: string; dumpDir?: string }) => {
+    .action(async (o: WriteOptions & { write?: boolean; table: string; runbookRun?: string; pgDump?: boolean; pgDumpPath?: string; dumpDir?: string }) => {
+      requireWrite(o, 'backup create');
       const source = tableArg(o.table);
       await withSession(o, async (session, target) => {
         await session.enableWrite(o.confirmDb);
@@ -123,8 +129,10 @@ export function registerBackup(program: Command): void {
     });
 
   addConnectionOptions(backup.command('drop <id>').description('drop a backup table and its metadata row (needs write mode)'))
+    .option('--write', 'required: this command writes to the database')
     .option('--confirm-db <name>', 'on production: the database name, to switch on write mode')
-    .action(async (id: string, o: WriteOptions) => {
+    .action(async (id: string, o: WriteOptions & { write?: boolean }) => {
+      requireWrite(o, 'backup drop');
       await withSession(o, async (session) => {
         await session.enableWrite(o.confirmDb);
         const b = await dropBackup(session, parseBackupId(id));

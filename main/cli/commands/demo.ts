@@ -10,7 +10,8 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../../engine/errors.js';
 import type { DemoScenario } from '../../engine/demo/scenarios.js';
 import { signalExitCode, exitState } from '../exit.js';
-import { printJson, renderTable } from '../format.js';
+import { renderTable } from '../format.js';
+import { inert, writeRaw } from '../inert-output.js';
 import { tenancyCommand } from '../invocation.js';
 
 interface DemoOptions {
@@ -108,7 +109,8 @@ export function registerDemo(program: Command): void {
       const interrupted = untilInterrupted();
       const { server, databases } = demo;
       if (o.format === 'json') {
-        printJson({
+        // The demo's own throwaway password and URLs are the point of this output: not redacted.
+        writeRaw(process.stdout, `${inert(JSON.stringify({
           port: server.port,
           password: server.password,
           dataDir: server.dataDir,
@@ -117,7 +119,7 @@ export function registerDemo(program: Command): void {
             scenario: d.scenario, database: d.database, url: d.url, runbook: d.runbook,
             settings: demoScenario(d.scenario)?.settings ?? {},
           })),
-        });
+        }, null, 2))}\n`);
       } else {
         const out: string[] = [
           `PostgreSQL on 127.0.0.1:${server.port}, user postgres, password ${server.password}`,
@@ -133,7 +135,7 @@ export function registerDemo(program: Command): void {
           out.push(`  ${tenancy} check --url '${d.url}' ${demoCheckFlags(s)}`.trimEnd());
         }
         out.push('', `ready: ${databases.length} databases loaded and analyzed; press Ctrl-C to stop`);
-        process.stdout.write(`${out.join('\n')}\n`);
+        writeRaw(process.stdout, `${inert(out.join('\n'))}\n`);
       }
       const signal = await interrupted;
       process.stderr.write(`\nstopping the demo server${dataDir ? '' : ' and removing its temporary data directory'}\n`);

@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import { EnvironmentSchema, SslModeSchema, type ProfileInput } from '../../../shared/profile.js';
 import { UserError } from '../../engine/errors.js';
+import { requireDowngradeConfirmation } from '../../engine/environment-guard.js';
 import { getProfile, listProfiles, parseDatabaseUrl, removeProfile, saveProfile } from '../../engine/profiles.js';
 import { describeTarget } from '../../engine/session.js';
 import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
@@ -12,7 +13,7 @@ import { formatFingerprint } from '../render.js';
 
 interface AddOptions {
   url?: string; host?: string; port?: string; db?: string; user?: string; sslmode?: string; caFile?: string;
-  env?: string; schema?: string; tenantTable?: string; tenantColumn?: string; globalTables?: string;
+  env?: string; confirmDb?: string; schema?: string; tenantTable?: string; tenantColumn?: string; globalTables?: string;
   rlsRole?: string; rlsSetting?: string; statementTimeout?: string; lockTimeout?: string; format: string;
 }
 
@@ -38,6 +39,7 @@ export function registerProfile(program: Command): void {
     .addOption(new Option('--sslmode <mode>', 'TLS mode').choices(SslModeSchema.options))
     .option('--ca-file <path>', 'CA certificate for verify-ca / verify-full')
     .addOption(new Option('--env <environment>', 'environment (colour band, production safeguards)').choices(EnvironmentSchema.options).default('development'))
+    .option('--confirm-db <name>', 'replacing a production profile with another environment: its database name, typed')
     .option('--schema <list>', 'schemas in scope, comma-separated')
     .option('--tenant-table <schema.table>', 'table of tenants')
     .option('--tenant-column <name>', 'tenant column name')
@@ -58,6 +60,8 @@ export function registerProfile(program: Command): void {
         fields = { host: o.host, port: Number(o.port), database: o.db, user: o.user };
       }
       const list = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+      const previous = await getProfile(name).catch(() => null);
+      requireDowngradeConfirmation(previous, { environment: o.env as ProfileInput['environment'] }, o.confirmDb, 'pass --confirm-db');
       const saved = await saveProfile({
         ...fields,
         name,

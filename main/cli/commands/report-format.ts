@@ -5,19 +5,16 @@ import type { ReportDiff, ReportVerification } from '../../../shared/report.js';
 import { renderTable } from '../format.js';
 
 /** The verify result for humans: OK with the key, or every place that changed. */
-export function formatVerification(v: ReportVerification, ownKeyId: string | null): string {
+export function formatVerification(v: ReportVerification, signer: string): string {
   const lines: string[] = [];
   if (v.ok) {
     lines.push(`OK: ${v.file} is unchanged since it was signed`, `  sha256 ${v.digest}`);
   } else {
-    lines.push(`FAILED: ${v.file} does not match what was signed`);
+    const integrityOnly = v.problems.every((p) => p.where === 'integrity.signature.keyId');
+    lines.push(integrityOnly ? `FAILED: ${v.file} is intact but not signed by a key you trust` : `FAILED: ${v.file} does not match what was signed`);
     for (const p of v.problems) lines.push(`  ${p.where}: ${p.what}`);
   }
-  if (v.keyId) {
-    lines.push(v.trustedKey
-      ? `  signed with key ${v.keyId}${v.keyId === ownKeyId ? " (this installation's key)" : ' (the expected key)'}`
-      : `  signed with key ${v.keyId}: NOT this installation's key; compare it with the key id the issuer published (--expect-key)`);
-  }
+  if (v.keyId) lines.push(`  signed with key ${v.keyId} (${signer})`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -16,6 +16,7 @@ import { readReport, readReportText, writeReportJson } from '../../engine/report
 import { renderReportHtml } from '../../engine/report/html.js';
 import { installationKeyId } from '../../engine/report/keys.js';
 import { renderPdf, requireChromium } from '../../engine/report/pdf.js';
+import { addTrustedKey, applyTrust, listTrustedKeys, removeTrustedKey, trustPath, whoseKey } from '../../engine/report/trust.js';
 import { verifyReportText } from '../../engine/report/verify.js';
 import { addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
@@ -122,20 +123,45 @@ export function registerReport(program: Command): void {
     });
 
   report.command('verify')
-    .description('prove a JSON report unchanged: digest and signature; names what changed (exit 1 when it fails)')
+    .description("prove a JSON report unchanged and signed by a key you trust (this installation's, `report trust add`, or --expect-key); names what changed (exit 1 when it fails)")
     .argument('<report.json>')
-    .option('--expect-key <keyId>', 'also require this signing key id (the one the issuer published)')
+    .option('--expect-key <keyId>', 'require exactly this signing key id (the one the issuer published)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((file: string, o: { expectKey?: string; format: 'table' | 'json' }) => {
       const own = installationKeyId();
-      const v = verifyReportText(readReportText(file), file, [own, o.expectKey].filter((k): k is string => Boolean(k)));
-      if (o.expectKey && v.keyId !== o.expectKey) {
-        v.problems.push({ where: 'integrity.signature.keyId', what: `signed with key ${v.keyId ?? 'none'}, not the expected ${o.expectKey}` });
-        v.ok = false;
-      }
-      if (o.format === 'json') printJson(v);
-      else process.stdout.write(formatVerification(v, own));
+      const trusted = listTrustedKeys();
+      const integrity = verifyReportText(readReportText(file), file);
+      const v = applyTrust(integrity, own, trusted, o.expectKey?.toLowerCase());
+      if (o.format === 'json') printJson({ ...v, signer: whoseKey(v.keyId, own, trusted, o.expectKey?.toLowerCase()) });
+      else process.stdout.write(formatVerification(v, whoseKey(v.keyId, own, trusted, o.expectKey?.toLowerCase())));
       exitState.code = v.ok ? 0 : 1;
+    });
+
+  const trust = report.command('trust').description('signing keys of other installations whose reports `report verify` accepts');
+  trust.command('add')
+    .description('trust a key: its id (16 hex digits), its .pub.pem file, or a report it signed')
+    .argument('<key-or-file>')
+    .requiredOption('--label <who>', 'whose key it is (shown by report verify)')
+    .action((given: string, o: { label: string }) => {
+      const t = addTrustedKey(given, o.label);
+      process.stdout.write(`trusted key ${t.keyId} (${t.label}) in ${trustPath()}\n`);
+    });
+  trust.command('list')
+    .description('the trusted keys')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((o: { format: 'table' | 'json' }) => {
+      const keys = listTrustedKeys();
+      if (o.format === 'json') return printJson({ own: installationKeyId(), keys });
+      process.stdout.write(`this installation: ${installationKeyId() ?? 'no key yet'}\n`);
+      for (const k of keys) process.stdout.write(`${k.keyId}  ${k.label}  (added ${k.addedAt}${k.publicKey ? ', public key kept' : ''})\n`);
+      if (keys.length === 0) process.stdout.write('no other key is trusted\n');
+    });
+  trust.command('remove')
+    .description('stop trusting a key')
+    .argument('<keyId>')
+    .action((keyId: string) => {
+      if (!removeTrustedKey(keyId)) throw new UserError(`key ${keyId} is not trusted; see tenancy report trust list`, 'usage');
+      process.stdout.write(`no longer trusted: ${keyId}\n`);
     });
 
   report.command('diff')

@@ -1,11 +1,12 @@
 /** `tenancy serve`: browser mode, the desktop UI over HTTP on 127.0.0.1 with a per-launch token. */
 import { Option, type Command } from 'commander';
+import readline from 'node:readline';
 import { UserError } from '../../engine/errors.js';
 import { appHandlers } from '../../handlers/app.js';
 import { demoLauncher, stopDemo } from '../../handlers/demo.js';
 import { exitState, signalExitCode } from '../exit.js';
 import { startBrowserHost } from '../../serve/host.js';
-import { openInBrowser } from '../../serve/open-browser.js';
+import { openInBrowser, type OpenedUrl } from '../../serve/open-browser.js';
 
 interface ServeOptions {
   port: string;
@@ -28,8 +29,9 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be 0..65535, not "${o.port}"`, 'usage');
       const demo = demoLauncher();
       let host;
+      let opened: OpenedUrl | null = null;
       try {
-        host = await startBrowserHost({ port, demo });
+        host = await startBrowserHost({ port, demo, onSignedIn: () => opened?.remove() });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`port ${port} is in use; pick another with --port or use 0`, 'usage');
         throw err;
@@ -41,13 +43,20 @@ export function registerServe(program: Command): void {
         process.stdout.write(`demo: ${note}\n  profiles (in memory only, not written to the config directory): ${profiles.join(', ')}\n`);
       }
       process.stdout.write(`Tenancy Console (browser mode) listening on 127.0.0.1:${host.port}\n`);
-      process.stdout.write(`Open this URL (it carries this launch's secret token; keep it private):\n  ${host.url}\n`);
-      if (o.open && !openInBrowser(host.url)) process.stdout.write('could not open a browser; copy the URL above\n');
-      process.stdout.write('Press Ctrl-C to stop.\n');
+      process.stdout.write(`Open this URL (it signs in once; keep it private until then):\n  ${host.url}\n`);
+      if (o.open) {
+        opened = openInBrowser(host.signInUrl());
+        process.stdout.write(opened ? 'opened your browser (through a private file, not a command line)\n' : 'could not open a browser; copy the URL above\n');
+      }
+      const lines = process.stdin.isTTY ? readline.createInterface({ input: process.stdin }) : null;
+      lines?.on('line', () => process.stdout.write(`new sign-in URL (works once):\n  ${host.signInUrl()}\n`));
+      process.stdout.write(lines ? 'Press Enter for another sign-in URL, Ctrl-C to stop.\n' : 'Press Ctrl-C to stop.\n');
       const signal = await new Promise<string>((resolve) => {
         const stop = (sig: string) => {
           process.off('SIGINT', onInt);
           process.off('SIGTERM', onTerm);
+          lines?.close();
+          opened?.remove();
           void host.close().then(stopDemo).then(() => resolve(sig));
         };
         const onInt = () => stop('SIGINT');

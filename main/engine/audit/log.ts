@@ -10,6 +10,9 @@ import type { AuditLine, AuditRecord } from '../../../shared/audit.js';
 import type { AuditEntry, AuditSink } from '../audit-sink.js';
 import { canonicalize, sha256Hex } from '../report/canonical.js';
 import { GENESIS_HASH, auditDir, auditFileName, headPath, listAuditFiles, splitLines } from './files.js';
+import { configDir } from '../config.js';
+import type { SigningKey } from '../report/keys.js';
+import { appendCheckpoint, checkpointKey } from './checkpoint.js';
 import { auditParam, redactText } from './redact.js';
 
 /** How to open the audit log. */
@@ -22,6 +25,11 @@ export interface AuditLogOptions {
   run?: string;
   /** Told about a write failure (default: one line on stderr, once). */
   onError?: (err: Error) => void;
+  /**
+   * The config directory whose installation key signs a checkpoint after every append; default:
+   * the config directory when `dir` is not given, no signing when it is (tests' scratch logs).
+   */
+  keyDir?: string | null;
 }
 
 /** The hash of an audit line: sha256 of the canonical line without its own hash (it includes `prev`). */
@@ -62,11 +70,14 @@ export class AuditLog implements AuditSink {
   private readonly onError: (err: Error) => void;
   private tail: Tail | null = null;
   private reported = false;
+  private readonly keyDir: string | null;
+  private key: SigningKey | null = null;
 
   constructor(opts: AuditLogOptions = {}) {
     this.dir = opts.dir ?? auditDir();
     this.maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
     this.run = opts.run;
+    this.keyDir = opts.keyDir !== undefined ? opts.keyDir : opts.dir ? null : configDir();
     this.onError = opts.onError ?? ((err) => {
       if (this.reported) return;
       this.reported = true;
@@ -106,6 +117,10 @@ export class AuditLog implements AuditSink {
         fs.closeSync(fd);
       }
       writeHead(this.dir, { file, seq: line.seq, hash: line.hash });
+      if (this.keyDir) {
+        this.key ??= checkpointKey(this.keyDir);
+        appendCheckpoint(this.dir, this.key, line.seq, line.hash);
+      }
       this.tail = { file, size: size + Buffer.byteLength(text), seq: line.seq, hash: line.hash };
       return line;
     });

@@ -7,17 +7,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AuditLineSchema, type AuditVerification } from '../../../shared/audit.js';
 import { GENESIS_HASH, auditDir, headPath, listAuditFiles, splitLines } from './files.js';
+import { readCheckpoints, type Checkpoint } from './checkpoint.js';
 import { lineHash } from './log.js';
 
-/** Walk the whole chain; `broken` names the first file and line (1-based) that fails, and why. */
-export function verifyAuditLog(dir = auditDir()): AuditVerification {
+/**
+ * Walk the whole chain; `broken` names the first file and line (1-based) that fails, and why.
+ * With `keyDir` (the config directory), the signed checkpoints are checked too: every line whose
+ * seq was checkpointed must carry the signed hash, and the log must reach the last checkpoint.
+ */
+export function verifyAuditLog(dir = auditDir(), keyDir: string | null = null): AuditVerification {
   const files = listAuditFiles(dir);
+  const cps = keyDir ? readCheckpoints(dir, keyDir) : { ok: true as const, bySeq: new Map<number, Checkpoint>(), last: null };
+  let lastGood: Checkpoint | null = null;
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let entries = 0;
   const fail = (file: string, line: number, seq: number | null, reason: string): AuditVerification => ({
     ok: false, files: files.length, entries, lastHash: prevHash === GENESIS_HASH ? null : prevHash, broken: { file, line, seq, reason },
   });
+  if (!cps.ok) return fail('checkpoints.jsonl', cps.line, null, `signed checkpoint ${cps.line}: ${cps.reason}`);
 
   for (const { name } of files) {
     const lines = splitLines(fs.readFileSync(path.join(dir, name), 'utf8'));
@@ -45,12 +53,25 @@ export function verifyAuditLog(dir = auditDir()): AuditVerification {
           ? 'the chain starts mid-way: earlier audit files were deleted'
           : 'chain broken: it does not continue from the previous line\'s hash (the line was replaced)');
       }
+      const cp = cps.bySeq.get(line.seq);
+      if (cp && cp.hash !== line.hash) {
+        const since = lastGood ? `after seq ${lastGood.seq} (checkpointed ${lastGood.time}, still intact)` : 'at or before it';
+        return fail(name, n, line.seq, `rewritten: its hash differs from the one signed for seq ${line.seq} at ${cp.time}; the chain was recomputed after an edit ${since}`);
+      }
+      if (cp) lastGood = cp;
       prevHash = line.hash;
       expectedSeq = line.seq + 1;
       entries += 1;
     }
   }
 
+  if (cps.last && cps.last.seq >= expectedSeq) {
+    const last = files.at(-1)?.name ?? 'audit log';
+    return fail(last, -1, cps.last.seq, `entries after seq ${expectedSeq - 1} were deleted: a checkpoint signed at ${cps.last.time} records seq ${cps.last.seq}`);
+  }
+  if (keyDir && entries > 0 && !cps.last) {
+    return fail('checkpoints.jsonl', -1, null, 'no signed checkpoint: checkpoints.jsonl was deleted (or the log was never written by a console that signs)');
+  }
   const head = readHead(dir);
   if (head && head.seq >= expectedSeq) {
     const last = files.at(-1)?.name ?? head.file;

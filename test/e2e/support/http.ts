@@ -22,20 +22,25 @@ export function rawRequest(port: number, o: { method?: string; path: string; hea
   });
 }
 
-/** Sign in with the launch token; returns the Cookie header value. */
+/** Exchange a single-use sign-in token for a session; returns the session secret. */
 export async function signIn(port: number, token: string): Promise<string> {
-  const res = await rawRequest(port, { path: `/?token=${encodeURIComponent(token)}` });
-  const set = res.headers['set-cookie']?.[0];
-  if (res.status !== 303 || !set) throw new Error(`sign-in failed: ${res.status}`);
-  return set.split(';')[0]!;
+  const res = await rawRequest(port, {
+    method: 'POST',
+    path: '/api/session',
+    headers: { origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  const session = res.status === 200 ? (JSON.parse(res.body) as { value?: { session?: string } }).value?.session : undefined;
+  if (!session) throw new Error(`sign-in failed: ${res.status} ${res.body}`);
+  return session;
 }
 
-/** POST a channel as the page would (same Origin, JSON, cookie). */
-export function callChannel(port: number, cookie: string, channel: string, payload: unknown, extra: Record<string, string> = {}): Promise<RawResponse> {
+/** POST a channel as the page would (same Origin, JSON, the session header). */
+export function callChannel(port: number, session: string, channel: string, payload: unknown, extra: Record<string, string> = {}): Promise<RawResponse> {
   return rawRequest(port, {
     method: 'POST',
     path: `/api/${channel}`,
-    headers: { cookie, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', ...extra },
+    headers: { 'x-tenancy-session': session, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', ...extra },
     body: JSON.stringify(payload),
   });
 }
