@@ -21,6 +21,11 @@ export interface AuditEntry {
 /** Receives every statement a session sends. Must not throw. */
 export interface AuditSink {
   record(entry: AuditEntry): void;
+  /**
+   * Why the last record could not be kept, or null when it was. A session refuses writes while
+   * this is set: a write the audit log cannot record is not made.
+   */
+  lastFailure?(): string | null;
 }
 
 /** A sink that keeps entries in memory, for tests and for attaching to a run. */

@@ -154,6 +154,7 @@ export class Session {
    */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], meta: QueryMeta = {}): Promise<pg.QueryResult<R>> {
     if (this.closed) throw new Error('session is closed');
+    if (this.writable) this.refuseUnauditedWrite();
     const started = performance.now();
     try {
       const result = await this.client.query<R>(sql, params);
@@ -190,7 +191,14 @@ export class Session {
     if (this.profile.environment === 'production' && confirmDatabase !== this.profile.database) {
       throw new UserError(`write mode on production needs confirmation: type the database name "${this.profile.database}"`, 'permission');
     }
+    this.refuseUnauditedWrite();
     await this.query('SET default_transaction_read_only = off');
+    const failure = this.opts.audit?.lastFailure?.() ?? null;
+    if (failure) {
+      // The switch itself went unrecorded: back to read-only, and say why.
+      await this.client.query('SET default_transaction_read_only = on').catch(() => undefined);
+      throw unauditedWrite(failure);
+    }
     this.writable = true;
     this.fingerprint = { ...this.fingerprint, readOnly: false };
   }
@@ -233,6 +241,12 @@ export class Session {
     await this.client.end().catch(() => undefined);
   }
 
+  /** Throws when the audit log could not record the last statement: no write goes unaudited. */
+  private refuseUnauditedWrite(): void {
+    const failure = this.opts.audit?.lastFailure?.() ?? null;
+    if (failure) throw unauditedWrite(failure);
+  }
+
   private audit(sql: string, params: unknown[], meta: QueryMeta, started: number, rows: number | null, error: string | null): void {
     if (!this.opts.audit) return;
     const secret = new Set(meta.secretParams ?? []);
@@ -253,6 +267,10 @@ export class Session {
       // The audit sink must never break a session; its own errors are its to report.
     }
   }
+}
+
+function unauditedWrite(failure: string): UserError {
+  return new UserError(`writes are refused: ${failure}; free the disk or fix that folder's permissions, then retry`, 'audit');
 }
 
 const PENDING_FINGERPRINT: Fingerprint = {

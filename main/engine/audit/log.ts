@@ -70,6 +70,7 @@ export class AuditLog implements AuditSink {
   private readonly onError: (err: Error) => void;
   private tail: Tail | null = null;
   private reported = false;
+  private failure: string | null = null;
   private readonly keyDir: string | null;
   private key: SigningKey | null = null;
 
@@ -89,9 +90,16 @@ export class AuditLog implements AuditSink {
   record(entry: AuditEntry): void {
     try {
       this.append(toAuditRecord(entry, this.run));
+      this.failure = null;
     } catch (err) {
+      this.failure = `cannot write the audit log in ${this.dir}: ${(err as Error).message}`;
       this.onError(err as Error);
     }
+  }
+
+  /** Why the last record was not written (null when it was). */
+  lastFailure(): string | null {
+    return this.failure;
   }
 
   /** Append a record and return the line written (throws on I/O errors). */
