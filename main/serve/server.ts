@@ -170,7 +170,8 @@ async function route(o: ServeOptions, port: number, req: http.IncomingMessage, r
 /** Start the server on 127.0.0.1 (port 0 picks a free one). */
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   let port = o.port;
-  const server = http.createServer((req, res) => {
+  // Check the header and request deadlines every second (Node's default is every 30 s).
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     route(o, port, req, res).catch(() => {
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.end();

@@ -90,6 +90,9 @@ function dumpEnv(req: DumpRequest): NodeJS.ProcessEnv {
 /** Run pg_dump for one table into `file` (plain SQL, mode 0600) and return its sha256 and size. */
 export async function runPgDump(req: DumpRequest): Promise<{ sha256: string; bytes: number }> {
   fs.mkdirSync(path.dirname(req.file), { recursive: true, mode: 0o700 });
+  // Created 0600 before pg_dump opens it (it truncates and keeps the mode): never readable by others, not even briefly.
+  fs.closeSync(fs.openSync(req.file, 'w', 0o600));
+  fs.chmodSync(req.file, 0o600);
   const args = ['--format=plain', '--no-password', `--table=${qualified(req.schema, req.table)}`, `--file=${req.file}`];
   if (req.snapshot) args.push(`--snapshot=${req.snapshot}`);
   await new Promise<void>((resolve, reject) => {

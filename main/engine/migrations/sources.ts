@@ -85,8 +85,28 @@ function readText(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
+/**
+ * `rel` inside `dir`, or a one-line refusal: a journal tag like `../../etc/x`, or a symlink out of
+ * the folder, must not make the console read (and show) a file outside the migration folder.
+ */
+export function containedFile(dir: string, rel: string): string {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, rel);
+  const inside = (p: string, r: string) => p.startsWith(r + path.sep);
+  let realInside = true;
+  try {
+    realInside = inside(fs.realpathSync(file), fs.realpathSync(root));
+  } catch {
+    // missing: reported as missing by the caller
+  }
+  if (!inside(file, root) || !realInside) {
+    throw new UserError(`${rel} is outside the migration folder ${root}; every migration file must live in that folder (check the journal entry or the symlink)`, 'usage');
+  }
+  return file;
+}
+
 function fileMigration(dir: string, rel: string, id: string, name: string): MigrationFile {
-  const sql = readText(path.join(dir, rel));
+  const sql = readText(containedFile(dir, rel));
   return { id, name, file: rel, sql, checksum: sha256(sql) };
 }
 
@@ -109,7 +129,7 @@ const PLAIN_NUMBER = /^(\d+)(?=[_\-.])/;
 
 function readPlain(dir: string): MigrationFile[] {
   const names = fs.readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.sql') && !e.name.endsWith('.down.sql'))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.sql') && !e.name.endsWith('.down.sql'))
     .map((e) => e.name)
     .sort(byName);
   refuseCollisions(dir, names, (n) => PLAIN_NUMBER.exec(n)?.[1]!.replace(/^0+(?=\d)/, '') ?? null, 'number',
@@ -134,7 +154,7 @@ function readDrizzle(dir: string): { migrations: MigrationFile[]; strays: string
   const migrations = journal.entries.map((e): MigrationFile => {
     const rel = `${e.tag}.sql`;
     listed.add(rel);
-    if (!isFile(path.join(dir, rel))) return { id: e.tag, name: e.tag, file: null, sql: null, checksum: null, when: e.when };
+    if (!isFile(containedFile(dir, rel))) return { id: e.tag, name: e.tag, file: null, sql: null, checksum: null, when: e.when };
     return { ...fileMigration(dir, rel, e.tag, e.tag), when: e.when };
   });
   const strays = fs.readdirSync(dir).filter((n) => n.endsWith('.sql') && !listed.has(n)).sort(byName);
@@ -153,7 +173,7 @@ const SUPABASE_FILE = /^([0-9]+)_(.*)\.sql$/;
 
 function readSupabase(dir: string): MigrationFile[] {
   const names = fs.readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && SUPABASE_FILE.test(e.name))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && SUPABASE_FILE.test(e.name))
     .map((e) => e.name)
     .sort(byName);
   refuseCollisions(dir, names, (n) => SUPABASE_FILE.exec(n)![1]!, 'version',
