@@ -17,7 +17,7 @@ let configDir: string;
 const env = () => ({ TENANCY_CONFIG_DIR: configDir });
 
 beforeAll(async () => {
-  db = await createTestDatabase('CREATE TABLE orgs (id int PRIMARY KEY);');
+  db = await createTestDatabase('CREATE TABLE orgs (id int PRIMARY KEY); CREATE TABLE projects (id int PRIMARY KEY, org_id int NOT NULL REFERENCES orgs);');
   configDir = tempConfigDir();
   const r = await runTenancy(['model', '--url', db.url], env());
   expect(r.code, r.stderr).toBe(0);

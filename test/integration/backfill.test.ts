@@ -154,7 +154,7 @@ describe('backfill engine', () => {
 describe('tenancy backfill (CLI)', () => {
   it('resumes after the process is killed with SIGKILL mid-run, every row filled exactly once', async () => {
     await db.exec(childTable('kill; t', 6000));
-    const env = { TENANCY_CONFIG_DIR: tempConfigDir(), TENANCY_OPERATOR: 'kill-test' };
+    const env = { TENANCY_CONFIG_DIR: tempConfigDir(), TENANCY_OPERATOR: 'kill-test', TENANCY_ENV: 'development' };
     const cli = await buildCli();
     const child = spawn(process.execPath, [cli, 'backfill', '--url', db.url, '--table', T('kill; t'), '--column', 'Tenant Id',
       '--map', `${T('Legacy Map')}:legacy Key:org`, '--default', '1', '--batch', '100', '--throttle', '25', '--write'], {
