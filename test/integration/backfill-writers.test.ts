@@ -19,11 +19,14 @@ const table = async (name: string, rows: number) =>
   db.exec(`CREATE TABLE "${name}" (id int PRIMARY KEY, org int); INSERT INTO "${name}" SELECT g, NULL FROM generate_series(1, ${rows}) g;`);
 const count = async (sql: string) => (await db.exec(sql)).rows[0].n as number;
 async function until(sql: string, params: unknown[] = []): Promise<void> {
-  for (let i = 0; i < 5000; i += 1) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     if ((await db.exec(sql, params)).rows[0]?.ok) return;
     await new Promise((r) => setImmediate(r));
   }
-  throw new Error(`never true: ${sql}`);
+  // Say what the sessions were waiting on, so a failure here can be read.
+  const { rows } = await db.exec(`SELECT pid, state, wait_event_type, wait_event, left(query, 100) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+  throw new Error(`never true within 30 s: ${sql}\n${JSON.stringify(rows)}`);
 }
 
 describe('one writer per backfilled column', () => {

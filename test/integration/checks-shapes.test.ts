@@ -276,7 +276,17 @@ describe('uuid/text/bigint pairs in evidence SQL', () => {
     const values = ['6F1C2A9E-0B7D-4C1E-9A3B-2D4E5F6A7B8C', '{6f1c2a9e0b7d4c1e9a3b2d4e5f6a7b8c}', 'nope', '12', ' 7 ', 'x1', '99999999999'];
     const probe = async (type: string, v: number) => (await planted.exec(
       `SELECT ${asKeyType('v', 'text', type, v)}::text AS out FROM unnest($1::text[]) WITH ORDINALITY u(v, n) ORDER BY n`, [values])).rows.map((r) => r.out);
-    for (const type of ['uuid', 'bigint', 'integer']) expect(await probe(type, 150000)).toEqual(await probe(type, 180000));
+    // What pg_input_is_valid answers (PostgreSQL 16+), written out so PostgreSQL 15 checks its own form too.
+    const expected: Record<string, (string | null)[]> = {
+      uuid: ['6f1c2a9e-0b7d-4c1e-9a3b-2d4e5f6a7b8c', '6f1c2a9e-0b7d-4c1e-9a3b-2d4e5f6a7b8c', null, null, null, null, null],
+      bigint: [null, null, null, '12', '7', null, '99999999999'],
+      integer: [null, null, null, '12', '7', null, null],
+    };
+    const server = Number((await planted.exec('SHOW server_version_num')).rows[0].server_version_num);
+    for (const type of ['uuid', 'bigint', 'integer']) {
+      expect(await probe(type, 150000)).toEqual(expected[type]);
+      if (server >= 160000) expect(await probe(type, 180000)).toEqual(expected[type]);
+    }
   });
 });
 
