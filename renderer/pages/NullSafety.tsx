@@ -69,14 +69,14 @@ function Dashboard({ model }: { model: TenancyModel }) {
         <span className="muted" data-testid="ns-count">{rows.length} of {all.length} tables · {count(totalNull)} NULL-tenant rows{run?.mode !== 'exact' ? ' (estimated)' : ''}</span>
         {run?.mode !== 'exact' && exactState !== 'running' && <button type="button" onClick={() => void runExact()}>Count exactly</button>}
       </div>
-      <div className="ns-table" role="table" aria-label="Null safety by table">
-        <div className="ns-row ns-head" role="row">
+      <div className="ns-table" role="region" aria-label="Null safety by table">
+        <div className="ns-row ns-head" role="group" aria-label="Sort by column">
           {COLUMNS.map((c) => (
             <button
               type="button"
               key={c.key}
-              role="columnheader"
-              aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+              aria-pressed={sort.key === c.key}
+              data-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
               onClick={() => setSort((s) => ({ key: c.key, dir: s.key === c.key && s.dir === 'desc' ? 'asc' : 'desc' }))}
             >
               {c.label}{sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}

@@ -18,5 +18,11 @@ export class AppShell {
     await this.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: label, exact: true }).click();
   }
 
+  get writeBanner() { return this.page.getByTestId('write-banner'); }
+  get writeOffNotice() { return this.page.getByTestId('write-off-notice'); }
+  get connectionLost() { return this.page.getByTestId('connection-lost'); }
+  get shortcutHelp() { return this.page.getByTestId('shortcut-help'); }
+  get nav() { return this.page.getByRole('navigation', { name: 'Pages' }); }
+
   drawer(testId: string) { return this.page.getByTestId(testId); }
 }
