@@ -46,7 +46,7 @@ export function WriteBanner() {
     return (
       <div className={`write-banner env-${env}`} role="region" aria-label="Write mode" data-testid="write-banner" data-environment={env}>
         <strong>WRITE MODE ON · {env.toUpperCase()} · {current.fingerprint.database}</strong>
-        <span>Statements from this console can change data. It switches itself off after {WRITE_IDLE_MINUTES} minutes without input and when a runbook run completes.</span>
+        <span title={`Statements from this console can change data. Write mode switches itself off after ${WRITE_IDLE_MINUTES} minutes without input and when a runbook run completes.`}>Can change data · off after {WRITE_IDLE_MINUTES} min idle or when a run completes</span>
         <button type="button" onClick={() => void setWriteMode(false)}>Back to read-only</button>
       </div>
     );

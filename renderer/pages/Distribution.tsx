@@ -63,7 +63,7 @@ function Footprint({ d }: { d: Distribution }) {
   const compareWith = useDistribution((s) => s.compareWith);
   const compare = useDistribution((s) => s.compare);
   const rows = useMemo(() => (selected ? footprint(d, selected, compareWith) : []), [d, selected, compareWith]);
-  if (!selected) return <div className="card"><EmptyState title="Pick a tenant">Choose a tenant on the left to see its rows in every table.</EmptyState></div>;
+  if (!selected) return <div className="card"><EmptyState title="Pick a tenant">Choose a tenant in the list to see its rows in every table.</EmptyState></div>;
   const name = (id: string) => d.tenants.find((t) => t.id === id)?.name ?? id;
   const totalA = rows.reduce((a, r) => a + r.a, 0);
   const totalB = rows.reduce((a, r) => a + r.b, 0);

@@ -9,7 +9,7 @@ import { EmptyState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableKey, tableLabel } from '../lib/format.js';
 import { probeRunOf } from '../lib/probe.js';
-import { useChecks } from '../store/checks.js';
+import { latestRun, useChecks } from '../store/checks.js';
 import { useConnection } from '../store/connection.js';
 
 function probeStatus(run: CheckRun | null, t: TableInfo): { text: string; cls: string } {
@@ -31,8 +31,9 @@ function ProbeVerdict({ run, source }: { run: CheckRun; source?: string }) {
 
 function ProbeForm() {
   const profile = useConnection((s) => s.current?.profile);
-  const { runProbe, probeState, probeError, probe, exact } = useChecks();
-  const shown = probeRunOf(probe, exact, Boolean(profile?.rlsRole && profile.rlsSetting));
+  const { runProbe, probeState, probeError, probe } = useChecks();
+  const overview = useChecks((s) => latestRun(s));
+  const shown = probeRunOf(probe, overview, Boolean(profile?.rlsRole && profile.rlsSetting));
   const [role, setRole] = useState(profile?.rlsRole ?? '');
   const [setting, setSetting] = useState(profile?.rlsSetting ?? 'app.tenant_id');
   const [tenant, setTenant] = useState('');
@@ -70,9 +71,9 @@ function Policies({ t, onClose }: { t: TableInfo; onClose: () => void }) {
 
 function IsolationTable({ model }: { model: TenancyModel }) {
   const probeOnly = useChecks((s) => s.probe);
-  const exact = useChecks((s) => s.exact);
+  const overview = useChecks((s) => latestRun(s));
   const profile = useConnection((s) => s.current?.profile);
-  const probe = probeRunOf(probeOnly, exact, Boolean(profile?.rlsRole && profile.rlsSetting))?.run ?? null;
+  const probe = probeRunOf(probeOnly, overview, Boolean(profile?.rlsRole && profile.rlsSetting))?.run ?? null;
   const [open, setOpen] = useState<TableInfo | null>(null);
   const tables = useMemo(() => model.tables.filter((t) => t.role === 'tenant'), [model]);
   if (tables.length === 0) return <EmptyState title="No tenant tables">Nothing to isolate yet.</EmptyState>;

@@ -92,7 +92,7 @@ function DiffCard({ reports }: { reports: SavedReport[] }) {
         {pick('b')}
         <button type="submit" className="primary" disabled={!s.diffPick.a || !s.diffPick.b}>Compare</button>
       </form>
-      {mixed && <p className="status status-warn" role="status" data-testid="diff-mode-warning">These reports were made in different modes ({mixed}): an estimate cannot see orphan rows, cross-tenant references or the distribution, so those are listed as not comparable, never as resolved. Compare two exact reports to see what a migration fixed.</p>}
+      {mixed && !s.diff && <p className="status status-warn" role="status" data-testid="diff-mode-warning">These reports were made in different modes ({mixed}): an estimate cannot see orphan rows, cross-tenant references or the distribution, so those are listed as not comparable, never as resolved. Compare two exact reports to see what a migration fixed.</p>}
       {s.diffError && <p className="status status-error" role="alert">{s.diffError}</p>}
       {s.diff && <ReportDiffView d={s.diff} />}
     </div>

@@ -86,14 +86,17 @@ describe('the console walkthrough (issue 16)', () => {
     await new OverviewPage(page).severity.waitFor();
   });
 
-  it('before the exact run Orphans and Isolation say so; after it they show what the Overview shows', async () => {
+  it('Orphans and Isolation show what the run on the Overview found (estimate first, then the exact run)', async () => {
     await app().go('Orphans');
     const orphans = new OrphansPage(page);
     await orphans.root.getByText('Orphans not searched yet').waitFor();
     await app().go('Isolation');
     const iso = new IsolationPage(page);
     await iso.rows.waitFor();
-    expect(await iso.row('projects').textContent()).toContain('not probed');
+    // The profile names the app role, so the instant estimate the Overview shows probed too: Isolation says what it found.
+    await iso.probeResult.waitFor();
+    expect(await iso.probeResult.textContent()).toContain('from the estimate run');
+    expect(await iso.row('projects').textContent()).toContain('leak');
 
     await app().go('Overview');
     const o = new OverviewPage(page);
@@ -138,6 +141,7 @@ describe('the console walkthrough (issue 16)', () => {
     await search.press('Tab');
     expect(await page.evaluate("document.activeElement?.getAttribute('role')")).toBe('option');
     await page.keyboard.press('End');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-index') === String(Number(document.activeElement?.parentElement?.parentElement?.getAttribute('data-count')) - 1)")).toBe(true);
     await page.keyboard.press('c');
     await expect.poll(() => d.footprint.locator('h2').textContent()).toMatch(/^Acme Ltd vs Org \d+/);
   });
@@ -186,9 +190,11 @@ describe('the console walkthrough (issue 16)', () => {
     expect(await r.item(exactA).getByTestId('report-mode').textContent()).toBe('exact');
     expect(await r.item(estimate).getByTestId('report-mode').textContent()).toBe('estimate');
 
-    await r.diff(exactA, estimate);
-    await r.diffResult.getByTestId('diff-modes').waitFor();
+    await r.diffCard.locator('select[name="diff-a"]').selectOption(exactA);
+    await r.diffCard.locator('select[name="diff-b"]').selectOption(estimate);
     expect(await r.diffCard.getByTestId('diff-mode-warning').textContent()).toContain('different modes (before exact, after estimate)');
+    await r.diffCard.getByRole('button', { name: 'Compare' }).click();
+    await r.diffResult.getByTestId('diff-modes').waitFor();
     expect(await r.diffResult.getByTestId('diff-modes').textContent()).toContain('before is an exact report, after an estimate report');
     const resolved = (await r.diffResult.getByTestId('diff-resolved').textContent()) ?? '';
     expect(resolved).not.toContain('orphan-tenant-rows');
