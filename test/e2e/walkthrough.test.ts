@@ -109,6 +109,7 @@ describe('the console walkthrough (issue 16)', () => {
     expect(await orphans.fromExact.textContent()).toContain('4 rows in 1 table');
     expect(await orphans.fromExact.textContent()).toContain('tasks: 4 rows');
     expect(await orphans.root.getByText('Orphans not searched yet').count()).toBe(0);
+    await shot('orphans-from-exact-1440');
 
     await app().go('Isolation');
     await iso.probeResult.waitFor();
@@ -116,6 +117,7 @@ describe('the console walkthrough (issue 16)', () => {
     expect(await iso.probeResult.getAttribute('class')).toContain('status-error');
     expect(await iso.probeResult.getAttribute('role')).toBe('alert');
     expect(await iso.row('projects').textContent()).toContain('leak');
+    await shot('isolation-exact-1440');
   });
 
   it('draws the null bar as the share of the table\'s rows, not relative to the worst table', async () => {
@@ -259,6 +261,12 @@ describe('the console walkthrough (issue 16)', () => {
     expect(await compare.evaluate((e) => e.scrollWidth <= e.clientWidth + 1 && e.textContent?.trim())).toMatch(/^(Compare|Comparing)$/);
     expect(await fullyOnScreenX(compare)).toBe(true);
 
+    await app().go('Null safety');
+    const ns = new NullSafetyPage(page);
+    await ns.row('tasks').waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    expect(await fullyOnScreenX(ns.root.getByRole('button', { name: /^RLS/ }))).toBe(true);
+
     await app().go('Overview');
     await new OverviewPage(page).severity.waitFor();
     expect(await page.evaluate('document.documentElement.scrollHeight > window.innerHeight')).toBe(true);
@@ -307,6 +315,7 @@ describe('the console walkthrough (issue 16)', () => {
 
   it('finds no serious or critical accessibility problem on any page, and screenshots each at both sizes', async () => {
     const problems: Record<string, AxeProblem[]> = {};
+    const tooWide: string[] = [];
     for (const [i, label] of NAV.entries()) {
       await app().go(label);
       await page.locator('main h1').first().waitFor();
@@ -317,6 +326,8 @@ describe('the console walkthrough (issue 16)', () => {
       await shot(`${slug}-1440`);
       await page.setViewportSize(NARROW);
       await shot(`${slug}-1024`);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      if (width > NARROW.width) tooWide.push(`${label}: ${width}px`);
       const narrow = await seriousViolations(page);
       if (narrow.length) problems[`${label} at 1024`] = narrow;
       await page.setViewportSize(WIDE);
@@ -329,6 +340,7 @@ describe('the console walkthrough (issue 16)', () => {
     await page.keyboard.press('Escape');
     fs.writeFileSync(path.join(path.dirname(screenshotPath('x')), 'walk-axe.json'), JSON.stringify(problems, null, 2));
     expect(problems).toEqual({});
+    expect(tooWide).toEqual([]);
   });
 
   it('says in one line that the connection was lost, and Connections no longer says "Connected"', async () => {
