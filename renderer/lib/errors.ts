@@ -7,7 +7,7 @@ const LOST = [
   /Connection terminated/i,
   /terminating connection due to administrator command/i,
   /server closed the connection unexpectedly/i,
-  /ECONNRESET|ECONNREFUSED|EPIPE/,
+  /ECONNRESET|EPIPE/,
 ];
 
 /** The one line shown for a lost connection, on every page. */
@@ -26,7 +26,12 @@ export function isConnectionLost(err: unknown): boolean {
   return LOST.some((re) => re.test(message));
 }
 
-/** The one line to show for an error (a lost connection also marks the connection lost). */
+/** The host's message as it is, for errors that are not about the current connection (a new connect, a profile test). */
+export function plainErrorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The one line to show for an error on the current connection (a lost connection also marks it lost). */
 export function errorText(err: unknown): string {
   if (isConnectionLost(err)) {
     onLost?.(err instanceof Error ? err.message : String(err));

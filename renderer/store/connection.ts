@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { ConnectionView } from '../../shared/contract/index.js';
 import type { ModelSummary, TenancyModel } from '../../shared/model.js';
 import { api } from '../api/index.js';
-import { errorText, setConnectionLostListener } from '../lib/errors.js';
+import { errorText, plainErrorText, setConnectionLostListener } from '../lib/errors.js';
 import { useChecks } from './checks.js';
 import { useDistribution } from './distribution.js';
 
@@ -54,7 +54,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
       void get().loadModel().then(() => useChecks.getState().runEstimate());
       return true;
     } catch (err) {
-      set({ connecting: null, error: errorText(err) });
+      set({ connecting: null, error: plainErrorText(err) });
       return false;
     }
   },

@@ -347,6 +347,16 @@ describe('the console walkthrough (issue 16)', () => {
     await app().go('Connections');
     expect(await page.getByTestId('current-connection').getAttribute('data-lost')).toBe('false');
     expect(await page.getByTestId('current-connection').textContent()).toContain(`Connected to ${PROFILE}`);
+    // The clean twin: testing another profile that cannot connect says so in its form, and leaves the current connection alone.
+    const c = new ConnectionsPage(page);
+    const nowhere = new URL(fixture.db.url);
+    nowhere.port = '1';
+    await c.addFromUrl({ url: nowhere.toString(), name: 'Nowhere', environment: 'development' });
+    await c.form.getByRole('button', { name: 'Test connection' }).click();
+    await c.form.locator('.status-error').waitFor();
+    await c.form.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('current-connection').getAttribute('data-lost')).toBe('false');
+    expect(await app().connectionLost.count()).toBe(0);
     await fixture.db.exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tenancy-console' AND datname = current_database() AND pid <> pg_backend_pid()`);
     await app().go('Distribution');
     await page.getByRole('button', { name: 'Count again' }).click();
