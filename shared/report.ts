@@ -110,6 +110,13 @@ export const ReportDiffSchema = z.object({
   a: z.object({ id: z.string(), createdAt: z.string(), digest: z.string(), verdict: VerdictSchema }),
   b: z.object({ id: z.string(), createdAt: z.string(), digest: z.string(), verdict: VerdictSchema }),
   sameDatabase: z.boolean(),
+  /** Each report's check mode; an estimate cannot see what only a scan finds. */
+  modes: z.object({ a: z.enum(['exact', 'estimate']), b: z.enum(['exact', 'estimate']) }),
+  sameMode: z.boolean(),
+  /** Row-count findings on one side only (or with different counts) when the modes differ: neither resolved nor new. */
+  notComparable: z.array(z.object({ key: z.string(), check: CheckIdSchema, severity: SeveritySchema, before: z.number().nullable(), after: z.number().nullable() })),
+  /** False when either report has no distribution (estimate reports): no bucket was compared. */
+  distributionCompared: z.boolean(),
   resolved: z.array(z.object({ key: z.string(), check: CheckIdSchema, severity: SeveritySchema, message: z.string(), count: z.number().nullable() })),
   added: z.array(z.object({ key: z.string(), check: CheckIdSchema, severity: SeveritySchema, message: z.string(), count: z.number().nullable() })),
   changed: z.array(z.object({ key: z.string(), check: CheckIdSchema, severity: SeveritySchema, before: z.number().nullable(), after: z.number().nullable() })),

@@ -4,11 +4,24 @@
  */
 import { ProfileSchema } from '../../shared/profile.js';
 import { startDemo, type RunningDemo } from '../engine/demo/load.js';
-import { DEMO_SCENARIOS } from '../engine/demo/scenarios.js';
+import { DEMO_SCENARIOS, type DemoScenario } from '../engine/demo/scenarios.js';
 import { profileFromUrl } from '../engine/target.js';
 import type { DemoLauncher, DemoProfile } from './context.js';
 
 let running: Promise<RunningDemo> | null = null;
+
+/**
+ * A demo profile's name: its place in runbook order, the scenario's title and the reference
+ * runbook it reproduces ("demo-1 Better Auth Drizzle - runbook 000"), so the list sorts in
+ * runbook order and says what each one is. Profile names allow letters, digits, spaces, "_", "." and "-".
+ */
+export function demoProfileName(scenario: Pick<DemoScenario, 'id' | 'title' | 'runbook'> | undefined, id: string): string {
+  if (!scenario) return `demo-${id}`;
+  const place = DEMO_SCENARIOS.findIndex((s) => s.id === scenario.id) + 1;
+  const title = scenario.title.replace(/[^\p{L}\p{N} _.-]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  const runbook = scenario.runbook.replace(/_.*$/, '').replace(/\.txt$/, '');
+  return `demo-${place} ${title} - runbook ${runbook}`.slice(0, 64).trim();
+}
 
 /** The demo launcher (starts the embedded server on first use, then reuses it). */
 export function demoLauncher(): DemoLauncher {
@@ -27,7 +40,7 @@ export function demoLauncher(): DemoLauncher {
       return {
         profile: ProfileSchema.parse({
           ...profile,
-          name: `demo-${db.scenario}`,
+          name: demoProfileName(scenario, db.scenario),
           environment: 'development',
           tenancy: scenario?.settings.tenancy ?? {},
           rlsRole: scenario?.settings.rlsRole,

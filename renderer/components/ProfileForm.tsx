@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { ProfileView } from '../../shared/contract/index.js';
 import type { Fingerprint } from '../../shared/findings.js';
 import type { ProfileInput } from '../../shared/profile.js';
-import { errorText } from '../lib/errors.js';
+import { plainErrorText } from '../lib/errors.js';
 import { useProfiles } from '../store/profiles.js';
 
 interface Fields {
@@ -64,7 +64,7 @@ export function ProfileForm({ editing, onDone }: { editing: ProfileView | null; 
       setUrl('');
       setStatus({ kind: 'info', text: parsed.hasPassword ? 'Fields filled from the URL; its password is in the password field.' : 'Fields filled from the URL.' });
     } catch (err) {
-      setStatus({ kind: 'error', text: errorText(err) });
+      setStatus({ kind: 'error', text: plainErrorText(err) });
     }
   };
 
@@ -84,7 +84,7 @@ export function ProfileForm({ editing, onDone }: { editing: ProfileView | null; 
       }
     } catch (err) {
       setFingerprint(null);
-      setStatus({ kind: 'error', text: errorText(err) });
+      setStatus({ kind: 'error', text: plainErrorText(err) });
     } finally {
       setBusy(false);
     }

@@ -12,13 +12,15 @@ interface Props<T> {
   getKey: (item: T) => string;
   renderRow: (item: T, index: number) => ReactNode;
   onActivate?: (item: T, index: number) => void;
+  /** A second action on the focused row, by one typed key (e.g. "c" compares). */
+  secondary?: { key: string; run: (item: T, index: number) => void };
   selectedKey?: string | null;
   height?: number;
   testId?: string;
 }
 
 /** The virtual list. */
-export function VirtualRows<T>({ items, rowHeight, label, getKey, renderRow, onActivate, selectedKey, height = 480, testId }: Props<T>) {
+export function VirtualRows<T>({ items, rowHeight, label, getKey, renderRow, onActivate, secondary, selectedKey, height = 480, testId }: Props<T>) {
   const parentRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns functions React Compiler must not memoize
@@ -40,6 +42,10 @@ export function VirtualRows<T>({ items, rowHeight, label, getKey, renderRow, onA
     } else if (e.key === 'Enter' && onActivate && items[active] !== undefined) {
       e.preventDefault();
       onActivate(items[active]!, active);
+    } else if (secondary && e.key.toLowerCase() === secondary.key && !e.altKey && !e.ctrlKey && !e.metaKey && items[active] !== undefined) {
+      e.preventDefault();
+      e.stopPropagation();
+      secondary.run(items[active]!, active);
     }
   };
 

@@ -101,7 +101,7 @@ export function AuditPage() {
       {s.listState === 'done' && s.entries.length === 0 && <EmptyState title="No statements match">Change the filters, or connect and work: every statement the console sends is recorded here.</EmptyState>}
       {s.entries.length > 0 && (
         <>
-          <div className="audit-row audit-head" role="row"><span>#</span><span>Time</span><span>Profile</span><span>Operator</span><span className="num">ms</span><span className="num">Rows</span><span>Statement</span></div>
+          <div className="audit-row audit-head" aria-hidden="true"><span>#</span><span>Time</span><span>Profile</span><span>Operator</span><span className="num">ms</span><span className="num">Rows</span><span>Statement</span></div>
           <VirtualRows
             items={s.entries}
             rowHeight={30}

@@ -12,6 +12,7 @@ function ProfileRow({ p }: { p: ProfileView }) {
   const open = useConnection((s) => s.open);
   const connecting = useConnection((s) => s.connecting);
   const current = useConnection((s) => s.current);
+  const lost = useConnection((s) => s.lost);
   const storage = useProfiles((s) => s.storage);
   const remove = useProfiles((s) => s.remove);
   const go = useApp((s) => s.go);
@@ -36,12 +37,12 @@ function ProfileRow({ p }: { p: ProfileView }) {
         <div>
           <strong>{p.name}</strong> <span className={`badge env-${p.environment}`}>{p.environment}</span>
           {p.ephemeral && <span className="badge">this session only</span>}
-          {isCurrent && <span className="badge ok">connected</span>}
+          {isCurrent && (lost ? <span className="badge sev-error">connection lost</span> : <span className="badge ok">connected</span>)}
           <div className="muted">{p.user}@{p.host}:{p.port}/{p.database} · sslmode {p.sslmode} · password {p.hasSavedPassword ? 'held by the console' : 'not saved'}</div>
         </div>
         <div className="actions">
           <button type="button" className="primary" disabled={connecting !== null} onClick={() => (p.hasSavedPassword ? void connect() : setAsking(true))}>
-            {connecting === p.name ? 'Connecting…' : 'Connect'}
+            {connecting === p.name ? 'Connecting…' : isCurrent && lost ? 'Reconnect' : 'Connect'}
           </button>
           <button type="button" onClick={() => setEditing(true)}>Edit</button>
           <button type="button" onClick={() => void remove(p.name)} aria-label={`Remove profile ${p.name}`}>Remove</button>
@@ -71,6 +72,7 @@ export function ConnectionsPage() {
   const connectError = useConnection((s) => s.error);
   const current = useConnection((s) => s.current);
   const close = useConnection((s) => s.close);
+  const lost = useConnection((s) => s.lost);
   const demoAvailable = useApp((s) => s.info?.demoAvailable ?? false);
   const [adding, setAdding] = useState(false);
 
@@ -81,11 +83,12 @@ export function ConnectionsPage() {
         <button type="button" className="primary" onClick={() => setAdding(true)} disabled={adding}>Add profile</button>
       </header>
       {current && (
-        <div className="card current-connection" data-testid="current-connection">
+        <div className="card current-connection" data-testid="current-connection" data-lost={lost ? 'true' : 'false'}>
           <div className="profile-main">
             <div>
-              <h2>Connected to {current.profile.name}</h2>
+              <h2>{lost ? <span className="bad-text">Connection lost: {current.profile.name}</span> : <>Connected to {current.profile.name}</>}</h2>
               <div className="muted">PostgreSQL {current.fingerprint.serverVersion} · {current.fingerprint.user}@{current.fingerprint.database}</div>
+              {lost && <p className="status status-error" data-testid="lost-detail">The database stopped answering ({lost}). Reconnect below; nothing is shown as current until then.</p>}
             </div>
             <button type="button" onClick={() => void close()}>Disconnect</button>
           </div>

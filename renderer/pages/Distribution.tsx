@@ -17,9 +17,18 @@ function TenantPicker({ d }: { d: Distribution }) {
     <div className="card tenant-picker">
       <label className="search">
         <span>Find a tenant (id or name)</span>
-        <input type="search" name="tenant-search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={`${count(totals.length)} tenants`} />
+        <input
+          type="search" name="tenant-search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={`${count(totals.length)} tenants`}
+          aria-describedby="tenant-count"
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && found[0]) {
+              e.preventDefault();
+              select(found[0].id);
+            }
+          }}
+        />
       </label>
-      <p className="muted small-text" data-testid="tenant-count">{count(found.length)} of {count(totals.length)} · Enter or click selects; the Compare button sets the second tenant.</p>
+      <p className="muted small-text" id="tenant-count" data-testid="tenant-count">{count(found.length)} of {count(totals.length)} · Enter in the search selects the first match; in the list, Enter or click selects and <kbd>C</kbd> (or the Compare button) sets the second tenant.</p>
       {found.length === 0 ? <EmptyState title="No tenant matches" /> : (
         <VirtualRows
           items={found}
@@ -30,6 +39,7 @@ function TenantPicker({ d }: { d: Distribution }) {
           getKey={(t) => t.id}
           selectedKey={selected}
           onActivate={(t) => select(t.id)}
+          secondary={{ key: 'c', run: (t) => { if (selected && selected !== t.id) compare(compareWith === t.id ? null : t.id); } }}
           renderRow={(t) => (
             <div className="tenant-row" data-tenant={t.id}>
               <span className="tenant-name">{t.name ?? <em>unnamed</em>}</span>
@@ -53,7 +63,7 @@ function Footprint({ d }: { d: Distribution }) {
   const compareWith = useDistribution((s) => s.compareWith);
   const compare = useDistribution((s) => s.compare);
   const rows = useMemo(() => (selected ? footprint(d, selected, compareWith) : []), [d, selected, compareWith]);
-  if (!selected) return <div className="card"><EmptyState title="Pick a tenant">Choose a tenant on the left to see its rows in every table.</EmptyState></div>;
+  if (!selected) return <div className="card"><EmptyState title="Pick a tenant">Choose a tenant in the list to see its rows in every table.</EmptyState></div>;
   const name = (id: string) => d.tenants.find((t) => t.id === id)?.name ?? id;
   const totalA = rows.reduce((a, r) => a + r.a, 0);
   const totalB = rows.reduce((a, r) => a + r.b, 0);

@@ -8,7 +8,8 @@ import { RequireModel } from '../components/RequireModel.js';
 import { EmptyState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableKey, tableLabel } from '../lib/format.js';
-import { useChecks } from '../store/checks.js';
+import { probeRunOf } from '../lib/probe.js';
+import { latestRun, useChecks } from '../store/checks.js';
 import { useConnection } from '../store/connection.js';
 
 function probeStatus(run: CheckRun | null, t: TableInfo): { text: string; cls: string } {
@@ -19,9 +20,20 @@ function probeStatus(run: CheckRun | null, t: TableInfo): { text: string; cls: s
   return { text: 'isolated', cls: 'ok-text' };
 }
 
+/** The probe's verdict: a leak is an error (red), no leak is a pass (green). */
+function ProbeVerdict({ run, source }: { run: CheckRun; source?: string }) {
+  const leaks = run.findings.filter((f) => f.check === 'isolation-leak');
+  const rows = leaks.reduce((a, f) => a + (f.count ?? 0), 0);
+  return leaks.length > 0
+    ? <p className="status status-error" role="alert" data-testid="probe-result">{leaks.length} table(s) leak rows of other tenants ({count(rows)} rows){source ? ` · ${source}` : ''}.</p>
+    : <p className="status status-ok" role="status" data-testid="probe-result">0 table(s) leak rows of other tenants: every probed table is isolated{source ? ` · ${source}` : ''}.</p>;
+}
+
 function ProbeForm() {
   const profile = useConnection((s) => s.current?.profile);
   const { runProbe, probeState, probeError, probe } = useChecks();
+  const overview = useChecks((s) => latestRun(s));
+  const shown = probeRunOf(probe, overview, Boolean(profile?.rlsRole && profile.rlsSetting));
   const [role, setRole] = useState(profile?.rlsRole ?? '');
   const [setting, setSetting] = useState(profile?.rlsSetting ?? 'app.tenant_id');
   const [tenant, setTenant] = useState('');
@@ -36,7 +48,7 @@ function ProbeForm() {
       </div>
       <button type="submit" className="primary" disabled={probeState === 'running' || !role || !setting}>{probeState === 'running' ? 'Probing…' : 'Run probe'}</button>
       {probeState === 'error' && <p className="status status-error" role="alert">{probeError}</p>}
-      {probe && <p className="status status-info" data-testid="probe-result">{probe.findings.filter((f) => f.check === 'isolation-leak').length} table(s) leak rows of other tenants.</p>}
+      {shown && <ProbeVerdict run={shown.run} source={shown.source} />}
     </form>
   );
 }
@@ -58,7 +70,10 @@ function Policies({ t, onClose }: { t: TableInfo; onClose: () => void }) {
 }
 
 function IsolationTable({ model }: { model: TenancyModel }) {
-  const probe = useChecks((s) => s.probe);
+  const probeOnly = useChecks((s) => s.probe);
+  const overview = useChecks((s) => latestRun(s));
+  const profile = useConnection((s) => s.current?.profile);
+  const probe = probeRunOf(probeOnly, overview, Boolean(profile?.rlsRole && profile.rlsSetting))?.run ?? null;
   const [open, setOpen] = useState<TableInfo | null>(null);
   const tables = useMemo(() => model.tables.filter((t) => t.role === 'tenant'), [model]);
   if (tables.length === 0) return <EmptyState title="No tenant tables">Nothing to isolate yet.</EmptyState>;

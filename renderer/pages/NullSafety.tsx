@@ -6,7 +6,7 @@ import { RequireModel } from '../components/RequireModel.js';
 import { EmptyState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, percent, tableLabel } from '../lib/format.js';
-import { filterRows, nullSafetyRows, sortRows, type NullSafetyRow, type SortKey } from '../lib/null-safety.js';
+import { filterRows, nullBarWidth, nullSafetyRows, sortRows, type NullSafetyRow, type SortKey } from '../lib/null-safety.js';
 import { quoteIdent } from '../lib/sql.js';
 import { latestRun, useChecks } from '../store/checks.js';
 import type { TenancyModel } from '../../shared/model.js';
@@ -25,14 +25,14 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 
 const yes = (ok: boolean, good: string, bad: string) => <span className={ok ? 'ok-text' : 'bad-text'}>{ok ? good : bad}</span>;
 
-function Row({ r, maxNull }: { r: NullSafetyRow; maxNull: number }) {
+function Row({ r }: { r: NullSafetyRow }) {
   return (
     <div className="ns-row" data-table={r.table}>
       <span className="cell-table" title={`${r.schema}.${r.table}`}>{tableLabel(r)}</span>
       <span className="num">{r.estimate ? '≈' : ''}{count(r.rows)}</span>
       <span className="num">{r.nullRows === null ? '–' : `${r.estimate ? '≈' : ''}${count(r.nullRows)}`}</span>
       <span className="num pct-cell">
-        <svg width="60" height="10" aria-hidden="true"><rect width="60" height="10" className="bar-bg" /><rect width={maxNull ? Math.max(r.nullRows ? 2 : 0, ((r.nullRows ?? 0) / maxNull) * 60) : 0} height="10" className="bar-bad" /></svg>
+        <svg width="60" height="10" aria-hidden="true" data-share={r.nullPct.toFixed(4)}><rect width="60" height="10" className="bar-bg" /><rect data-testid="null-bar" width={nullBarWidth(r.nullRows, r.rows, 60)} height="10" className="bar-bad" /></svg>
         {r.rows ? percent(r.nullRows ?? 0, r.rows) : '–'}
       </span>
       <span>{yes(!r.nullable, 'NOT NULL', 'nullable')}</span>
@@ -54,7 +54,6 @@ function Dashboard({ model }: { model: TenancyModel }) {
   const [open, setOpen] = useState<NullSafetyRow | null>(null);
   const all = useMemo(() => nullSafetyRows(model, run), [model, run]);
   const rows = useMemo(() => sortRows(filterRows(all, { text, onlyProblems }), sort.key, sort.dir), [all, text, onlyProblems, sort]);
-  const maxNull = useMemo(() => Math.max(0, ...all.map((r) => r.nullRows ?? 0)), [all]);
   const totalNull = all.reduce((a, r) => a + (r.nullRows ?? 0), 0);
 
   if (all.length === 0) return <EmptyState title="No tenant tables">No table in scope has the tenant column yet; see Overview for tenant-column-missing findings.</EmptyState>;
@@ -70,14 +69,14 @@ function Dashboard({ model }: { model: TenancyModel }) {
         <span className="muted" data-testid="ns-count">{rows.length} of {all.length} tables · {count(totalNull)} NULL-tenant rows{run?.mode !== 'exact' ? ' (estimated)' : ''}</span>
         {run?.mode !== 'exact' && exactState !== 'running' && <button type="button" onClick={() => void runExact()}>Count exactly</button>}
       </div>
-      <div className="ns-table" role="table" aria-label="Null safety by table">
-        <div className="ns-row ns-head" role="row">
+      <div className="ns-table" role="region" aria-label="Null safety by table">
+        <div className="ns-row ns-head" role="group" aria-label="Sort by column">
           {COLUMNS.map((c) => (
             <button
               type="button"
               key={c.key}
-              role="columnheader"
-              aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+              aria-pressed={sort.key === c.key}
+              data-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
               onClick={() => setSort((s) => ({ key: c.key, dir: s.key === c.key && s.dir === 'desc' ? 'asc' : 'desc' }))}
             >
               {c.label}{sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
@@ -85,7 +84,7 @@ function Dashboard({ model }: { model: TenancyModel }) {
           ))}
         </div>
         {rows.length === 0 ? <EmptyState title="No table matches the filter" /> : (
-          <VirtualRows items={rows} rowHeight={34} label="Tenant tables" testId="ns-rows" getKey={(r) => r.key} selectedKey={open?.key ?? null} onActivate={(r) => setOpen(r)} renderRow={(r) => <Row r={r} maxNull={maxNull} />} height={520} />
+          <VirtualRows items={rows} rowHeight={34} label="Tenant tables" testId="ns-rows" getKey={(r) => r.key} selectedKey={open?.key ?? null} onActivate={(r) => setOpen(r)} renderRow={(r) => <Row r={r} />} height={520} />
         )}
       </div>
       {open && finding && <FindingDetail finding={finding} onClose={() => setOpen(null)} />}

@@ -1,6 +1,6 @@
 /** Orphan finder: rows pointing at missing tenants, grouped by id; cross-tenant references per FK; CSV export. */
 import { useMemo, useState } from 'react';
-import type { Finding } from '../../shared/findings.js';
+import type { CheckRun, Finding } from '../../shared/findings.js';
 import { FindingDetail } from '../components/FindingDetail.js';
 import { RequireModel } from '../components/RequireModel.js';
 import { SampleTable } from '../components/SampleTable.js';
@@ -12,9 +12,29 @@ import { groupOrphans, splitSample } from '../lib/orphans.js';
 import { useChecks } from '../store/checks.js';
 import { useDistribution } from '../store/distribution.js';
 
+/** What the exact run (the one the Overview shows) found, before rows are grouped by missing id. */
+function FromExactRun({ run, onGroup }: { run: CheckRun; onGroup: () => void }) {
+  const orphans = run.findings.filter((f) => f.check === 'orphan-tenant-rows');
+  const rows = orphans.reduce((a, f) => a + (f.count ?? 0), 0);
+  return (
+    <div className="card" data-testid="orphans-from-exact">
+      <div className="profile-main">
+        <h2>Rows pointing at a missing tenant: {count(rows)} row{rows === 1 ? '' : 's'} in {orphans.length} table{orphans.length === 1 ? '' : 's'}</h2>
+        <button type="button" className="primary" onClick={onGroup}>Group by missing tenant id</button>
+      </div>
+      <p className="muted small-text">From the exact run at {new Date(run.finishedAt).toLocaleTimeString()} (the one the Overview shows).</p>
+      {orphans.length === 0 ? <p className="ok-text">The exact run found no row pointing at a missing tenant.</p> : (
+        <ul className="diff-list">{orphans.map((f) => <li key={tableLabel(f)}><strong>{tableLabel(f)}</strong>: {count(f.count ?? 0)} rows</li>)}</ul>
+      )}
+    </div>
+  );
+}
+
 function MissingTenants() {
   const { data, state, error, load } = useDistribution();
+  const exact = useChecks((s) => s.exact);
   const groups = useMemo(() => (data ? groupOrphans(data) : []), [data]);
+  if (state === 'idle' && exact) return <FromExactRun run={exact} onGroup={() => void load()} />;
   if (state === 'idle') {
     return <EmptyState title="Orphans not searched yet" action={<button type="button" className="primary" onClick={() => void load()}>Find orphans</button>}>Counts rows per tenant id in every tenant table and keeps the ids the tenant table does not have.</EmptyState>;
   }

@@ -52,6 +52,7 @@ function ReportRow({ r }: { r: SavedReport }) {
           <div className="muted small-text">
             {r.problem ? <span className="bad-text">{r.problem}</span> : <>
               {r.profile} {r.environment && <span className={`badge env-${r.environment}`}>{r.environment}</span>} · {r.database} · {r.createdAt ? new Date(r.createdAt).toLocaleString() : '?'} ·{' '}
+              <span className={`badge mode-${r.mode ?? 'unknown'}`} data-testid="report-mode">{r.mode ?? 'mode unknown'}</span>{' '}
               <span className={`badge ${r.verdict === 'fail' ? 'sev-error' : r.verdict === 'pass' ? 'ok' : 'sev-warning'}`}>{r.verdict}</span> {count(r.findings)} findings · sha256 <code>{r.digest?.slice(0, 16)}</code>
             </>}
           </div>
@@ -70,12 +71,16 @@ function ReportRow({ r }: { r: SavedReport }) {
 function DiffCard({ reports }: { reports: SavedReport[] }) {
   const s = useReports();
   const options = reports.filter((r) => !r.problem);
+  const modeOf = (name: string) => options.find((r) => r.name === name)?.mode ?? null;
+  const ma = modeOf(s.diffPick.a);
+  const mb = modeOf(s.diffPick.b);
+  const mixed = ma && mb && ma !== mb ? `before ${ma}, after ${mb}` : null;
   const pick = (side: 'a' | 'b') => (
     <label>
       <span>{side === 'a' ? 'Before' : 'After'}</span>
       <select name={`diff-${side}`} value={s.diffPick[side]} onChange={(e) => s.pickDiff(side, e.target.value)}>
         <option value="">Choose a report…</option>
-        {options.map((r) => <option key={r.name} value={r.name}>{r.name}</option>)}
+        {options.map((r) => <option key={r.name} value={r.name}>{r.name} ({r.mode ?? 'mode unknown'})</option>)}
       </select>
     </label>
   );
@@ -87,6 +92,7 @@ function DiffCard({ reports }: { reports: SavedReport[] }) {
         {pick('b')}
         <button type="submit" className="primary" disabled={!s.diffPick.a || !s.diffPick.b}>Compare</button>
       </form>
+      {mixed && !s.diff && <p className="status status-warn" role="status" data-testid="diff-mode-warning">These reports were made in different modes ({mixed}): an estimate cannot see orphan rows, cross-tenant references or the distribution, so those are listed as not comparable, never as resolved. Compare two exact reports to see what a migration fixed.</p>}
       {s.diffError && <p className="status status-error" role="alert">{s.diffError}</p>}
       {s.diff && <ReportDiffView d={s.diff} />}
     </div>

@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { ConnectionView } from '../../shared/contract/index.js';
 import type { ModelSummary, TenancyModel } from '../../shared/model.js';
 import { api } from '../api/index.js';
-import { errorText } from '../lib/errors.js';
+import { errorText, plainErrorText, setConnectionLostListener } from '../lib/errors.js';
 import { useChecks } from './checks.js';
 import { useDistribution } from './distribution.js';
 
@@ -15,12 +15,19 @@ interface ConnectionState {
   modelState: 'idle' | 'loading' | 'loaded' | 'error';
   modelError: string | null;
   writeError: string | null;
+  /** Why write mode went off by itself (idle, a run completed, a new session), shown once. */
+  writeOffNotice: string | null;
+  /** Set when a call found the database connection gone: pages and Connections say so. */
+  lost: string | null;
   /** Connect; on success loads the model and runs the instant estimate. */
   open(profile: string, password?: string, remember?: boolean): Promise<boolean>;
   /** Pick up a connection the host already has (browser mode after a reload). */
   adoptExisting(): Promise<boolean>;
   close(): Promise<void>;
   setWriteMode(enabled: boolean, confirmDatabase?: string): Promise<boolean>;
+  /** Switch write mode off by itself (no-op when read-only) and say why. */
+  switchOffWrite(reason: string): Promise<void>;
+  dismissWriteNotice(): void;
   loadModel(refresh?: boolean): Promise<void>;
 }
 
@@ -33,6 +40,8 @@ export const useConnection = create<ConnectionState>((set, get) => ({
   modelState: 'idle',
   modelError: null,
   writeError: null,
+  writeOffNotice: null,
+  lost: null,
   async open(profile, password, remember) {
     set({ connecting: profile, error: null });
     try {
@@ -41,11 +50,11 @@ export const useConnection = create<ConnectionState>((set, get) => ({
       if (previous) await api.connection.close({ id: previous.id }).catch(() => undefined);
       useChecks.getState().reset();
       useDistribution.getState().reset();
-      set({ current, connecting: null, model: null, modelState: 'idle' });
+      set({ current, connecting: null, model: null, modelState: 'idle', lost: null, writeOffNotice: null });
       void get().loadModel().then(() => useChecks.getState().runEstimate());
       return true;
     } catch (err) {
-      set({ connecting: null, error: errorText(err) });
+      set({ connecting: null, error: plainErrorText(err) });
       return false;
     }
   },
@@ -53,7 +62,9 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     const { connections } = await api.connection.list({});
     const current = connections.at(-1);
     if (!current) return false;
-    set({ current });
+    set({ current, lost: null });
+    // Write mode is never carried into a new session (a reload, a second window): the host's switch goes off too.
+    if (current.writable) await get().switchOffWrite('Write mode from an earlier session was switched off: this session starts read-only.');
     void get().loadModel().then(() => useChecks.getState().runEstimate());
     return true;
   },
@@ -62,7 +73,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     if (c) await api.connection.close({ id: c.id }).catch(() => undefined);
     useChecks.getState().reset();
     useDistribution.getState().reset();
-    set({ current: null, model: null, modelState: 'idle', writeError: null });
+    set({ current: null, model: null, modelState: 'idle', writeError: null, writeOffNotice: null, lost: null });
   },
   async setWriteMode(enabled, confirmDatabase) {
     const c = get().current;
@@ -76,6 +87,12 @@ export const useConnection = create<ConnectionState>((set, get) => ({
       return false;
     }
   },
+  async switchOffWrite(reason) {
+    const c = get().current;
+    if (!c?.writable) return;
+    if (await get().setWriteMode(false)) set({ writeOffNotice: reason });
+  },
+  dismissWriteNotice: () => set({ writeOffNotice: null }),
   async loadModel(refresh = false) {
     const c = get().current;
     if (!c) return;
@@ -88,3 +105,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     }
   },
 }));
+
+setConnectionLostListener((detail) => {
+  if (useConnection.getState().current) useConnection.setState({ lost: detail });
+});

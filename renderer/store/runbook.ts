@@ -57,6 +57,11 @@ function verified(view: RunView): RunbookState['verification'] {
   return { state: 'done', value: view.verification, at: new Date().toISOString(), error: null };
 }
 
+/** A completed run leaves nothing to write: write mode goes back off, and says so. */
+async function switchOffWhenComplete(view: RunView): Promise<void> {
+  if (view.status.complete) await useConnection.getState().switchOffWrite(`Write mode switched off: the runbook run "${view.label}" is complete.`);
+}
+
 /** The runbook store. */
 export const useRunbook = create<RunbookState>((set, get) => ({
   templates: [],
@@ -110,6 +115,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     try {
       const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note, ...(lines?.length ? { lines } : {}) });
       if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
+      await switchOffWhenComplete(view);
     } catch (err) {
       set({ busy: null, running: null, error: errorText(err) });
       await get().refresh();
@@ -123,6 +129,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     try {
       const view = await api.runbooks.runStep({ connectionId: c.id, run, untilStop: true });
       if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
+      await switchOffWhenComplete(view);
     } catch (err) {
       set({ busy: null, running: null, error: errorText(err) });
       await get().refresh();

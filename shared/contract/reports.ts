@@ -23,6 +23,8 @@ export const SavedReportSchema = z.object({
   environment: z.string().nullable(),
   database: z.string().nullable(),
   verdict: VerdictSchema.nullable(),
+  /** exact or estimate: the list says which, so two reports of different modes are not compared blindly. */
+  mode: z.enum(['exact', 'estimate']).nullable(),
   findings: z.number().nullable(),
   digest: z.string().nullable(),
   keyId: z.string().nullable(),

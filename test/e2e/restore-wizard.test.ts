@@ -110,13 +110,15 @@ describe('backups and the guided restore in browser mode', () => {
     expect(row).toContain('300');
     expect(row).toContain('e2e-operator');
     expect(row).toContain(backup.checksum.slice(0, 8));
-    expect(await b().button('Create backup').isDisabled()).toBe(true);
+    expect(await b().button('Create backup…').isDisabled()).toBe(true);
     await shot('30-backups-read-only');
   });
 
   it('needs the database name typed for write mode, then creates, verifies and drops (typed) a backup', async () => {
     await b().enableWriteMode(db.name);
-    await b().create('public.organizations');
+    const shown = await b().create('public.organizations');
+    expect(shown).toContain('Nothing has run yet');
+    expect(shown).toMatch(/CREATE TABLE tenancy_console\.bk_.* AS SELECT .* FROM "public"\."organizations"/);
     await expect.poll(() => b().notice.textContent()).toMatch(/^Backup \d+ of public\.organizations: 40 rows/);
     const org = b().row('public.organizations');
     await org.getByRole('button', { name: 'Verify' }).click();

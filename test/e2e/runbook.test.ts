@@ -181,6 +181,11 @@ describe('the runbook checklist in browser mode', () => {
       expect(await rb().step(id).getAttribute('data-state'), id).toBe('passed');
     }
     expect(await rb().indicator.textContent()).toContain('Runbook 000: complete, 10 of 10');
+    // A completed run leaves nothing to write: write mode went back off by itself, and says why.
+    await page.getByTestId('write-off-notice').waitFor();
+    expect(await page.getByTestId('write-off-notice').textContent()).toMatch(/^Write mode switched off: the runbook run ".*" is complete\./);
+    expect(await page.getByTestId('write-banner').count()).toBe(0);
+    expect(await page.getByTestId('env-band').textContent()).toContain('read-only');
     // The write probe was refused by PostgreSQL (NOT NULL), as the runbook demands.
     await rb().step('inserts-must-fail').getByRole('button', { name: 'Evidence' }).click();
     expect(await rb().step('inserts-must-fail').getByTestId('evidence').textContent()).toContain('23502');

@@ -181,6 +181,35 @@ describe('report export, verify and diff through the CLI', () => {
     expect(human.stdout).toContain(`null-tenant-rows ${SCHEMA}.${INVOICES}`);
   });
 
+  it('refuses to diff an exact report with an estimate report (exit 2, one line), and lists row-count findings apart when allowed', async () => {
+    await db.exec(`UPDATE ${q(SCHEMA)}.${q(INVOICES)} SET organization_id = NULL WHERE id IN (SELECT id FROM ${q(SCHEMA)}.${q(INVOICES)} ORDER BY id LIMIT 2)`);
+    for (const [name, extra] of [['exact.json', []], ['estimate.json', ['--estimate']], ['exact-2.json', []]] as const) {
+      const r = await runTenancy(['report', 'export', '--url', roleUrl(), '--schema', SCHEMA, '--out', file(name), ...extra], env());
+      expect(r.stderr).not.toMatch(/^tenancy:/m);
+    }
+    const refused = await runTenancy(['report', 'diff', file('exact.json'), file('estimate.json')], env());
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n').filter((l) => l.startsWith('tenancy:'))).toHaveLength(1);
+    expect(refused.stderr).toMatch(/exact\.json is an exact report and .*estimate\.json an estimate report: .*compare reports of the same mode \(or pass --allow-mixed-modes\)/);
+
+    const allowed = await runTenancy(['report', 'diff', file('exact.json'), file('estimate.json'), '--allow-mixed-modes', '--format', 'json'], env());
+    const d = ReportDiffSchema.parse(JSON.parse(allowed.stdout));
+    expect(d).toMatchObject({ sameMode: false, modes: { a: 'exact', b: 'estimate' }, distributionCompared: false, distribution: [] });
+    expect(d.resolved.filter((f) => f.check === 'null-tenant-rows' || f.check === 'orphan-tenant-rows' || f.check === 'cross-tenant-reference')).toEqual([]);
+    expect(d.notComparable.map((f) => f.check)).toContain('null-tenant-rows');
+    const human = await runTenancy(['report', 'diff', file('exact.json'), file('estimate.json'), '--allow-mixed-modes'], env());
+    expect(human.stdout).toContain('warning: modes differ (before exact, after estimate)');
+    expect(human.stdout).toContain('Not comparable (the modes differ):');
+    expect(human.stdout).toContain('distribution: not compared');
+
+    // The clean twin: two exact reports diff as before, exit 0, no warning.
+    const same = await runTenancy(['report', 'diff', file('exact.json'), file('exact-2.json')], env());
+    expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('modes differ');
+    expect(same.stdout).toMatch(/0 resolved, 0 new, 0 changed/);
+  });
+
   it('writes a self-contained HTML page: no external reference, names escaped', async () => {
     const r = await runTenancy(['report', 'export', '--url', roleUrl(), '--schema', SCHEMA, '--out', file('report.html')], env());
     expect(r.stderr).not.toMatch(/^tenancy:/m);

@@ -29,10 +29,13 @@ export function formatDiff(d: ReportDiff, a: string, b: string): string {
     `after:  ${b} (${d.b.createdAt}, ${d.b.verdict})`,
   ];
   if (!d.sameDatabase) out.push('warning: the reports come from different databases');
+  if (!d.sameMode) out.push(`warning: modes differ (before ${d.modes.a}, after ${d.modes.b}): ${d.notComparable.length} row-count finding(s) not comparable, listed apart`);
+  if (!d.distributionCompared) out.push('distribution: not compared (a report without one: estimate reports do not count rows per tenant)');
   out.push('', `${d.resolved.length} resolved, ${d.added.length} new, ${d.changed.length} changed, ${d.unchanged} unchanged`);
   if (d.resolved.length) out.push('', 'Resolved:', renderTable(['severity', 'finding', 'count'], d.resolved.map((f) => [f.severity, f.key, count(f.count)])));
   if (d.added.length) out.push('', 'New:', renderTable(['severity', 'finding', 'count'], d.added.map((f) => [f.severity, f.key, count(f.count)])));
   if (d.changed.length) out.push('', 'Changed:', renderTable(['severity', 'finding', 'before', 'after'], d.changed.map((f) => [f.severity, f.key, count(f.before), count(f.after)])));
+  if (d.notComparable.length) out.push('', 'Not comparable (the modes differ):', renderTable(['severity', 'finding', 'before', 'after'], d.notComparable.map((f) => [f.severity, f.key, count(f.before), count(f.after)])));
   if (d.distribution.length) {
     out.push('', 'Distribution changes:', renderTable(
       ['table', 'bucket', 'tenant', 'before', 'after', 'change'],

@@ -169,13 +169,17 @@ export function registerReport(program: Command): void {
     .argument('<before.json>')
     .argument('<after.json>')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((a: string, b: string, o: { format: 'table' | 'json' }) => {
+    .option('--allow-mixed-modes', 'compare an exact report with an estimate report (row-count findings listed as not comparable)')
+    .action((a: string, b: string, o: { format: 'table' | 'json'; allowMixedModes?: boolean }) => {
       const trusted = [installationKeyId()].filter((k): k is string => k !== null);
       for (const f of [a, b]) {
         const v = verifyReportText(readReportText(f), f, trusted);
         if (!v.ok) process.stderr.write(`warning: ${f} does not verify (${v.problems[0]!.where}: ${v.problems[0]!.what})\n`);
       }
       const d = diffReports(readReport(a), readReport(b));
+      if (!d.sameMode && !o.allowMixedModes) {
+        throw new UserError(`${a} is an ${d.modes.a} report and ${b} an ${d.modes.b} report: an estimate cannot see orphan rows, cross-tenant references or the distribution, so nothing would be "resolved"; compare reports of the same mode (or pass --allow-mixed-modes)`, 'usage');
+      }
       if (o.format === 'json') printJson(d);
       else process.stdout.write(formatDiff(d, a, b));
       exitState.code = d.added.some((f) => f.severity === 'error') ? 1 : 0;

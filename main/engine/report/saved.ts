@@ -59,6 +59,7 @@ export interface SavedReportInfo {
   environment: string | null;
   database: string | null;
   verdict: 'pass' | 'pass-with-warnings' | 'fail' | 'incomplete' | null;
+  mode: 'exact' | 'estimate' | null;
   findings: number | null;
   digest: string | null;
   keyId: string | null;
@@ -77,7 +78,7 @@ export function describeSavedReport(dir: string, name: string): SavedReportInfo 
   const html = htmlNameOf(name);
   const base: SavedReportInfo = {
     name, htmlName: fs.existsSync(path.join(dir, html)) ? html : null, size,
-    createdAt: null, profile: null, environment: null, database: null, verdict: null, findings: null, digest: null, keyId: null, problem: null,
+    createdAt: null, profile: null, environment: null, database: null, verdict: null, mode: null, findings: null, digest: null, keyId: null, problem: null,
   };
   let raw: Loose;
   try {
@@ -95,6 +96,7 @@ export function describeSavedReport(dir: string, name: string): SavedReportInfo 
     environment: str(obj(raw.profile).environment),
     database: str(obj(raw.database).database),
     verdict: VERDICTS.find((v) => v === verdict) ?? null,
+    mode: (['exact', 'estimate'] as const).find((m) => m === obj(raw.checks).mode) ?? null,
     findings: typeof summary.findings === 'number' ? summary.findings : null,
     digest: str(integrity.digest),
     keyId: str(obj(integrity.signature).keyId),

@@ -26,14 +26,27 @@ export function ReportDiffView({ d }: { d: Diff }) {
           {!d.verified.a && 'The "before" report does not verify. '}{!d.verified.b && 'The "after" report does not verify. '}Verify them to see what changed in the files.
         </p>
       )}
-      {!d.sameDatabase && <p className="status status-info">These reports are of different databases.</p>}
+      {!d.sameDatabase && <p className="status status-warn">These reports are of different databases.</p>}
+      {!d.sameMode && (
+        <p className="status status-error" role="alert" data-testid="diff-modes">
+          Modes differ: before is an <strong>{d.modes.a}</strong> report, after an <strong>{d.modes.b}</strong> report. {count(d.notComparable.length)} row-count finding{d.notComparable.length === 1 ? '' : 's'} cannot be compared and {d.notComparable.length === 1 ? 'is' : 'are'} listed apart, not as resolved.
+        </p>
+      )}
       <p className="muted" data-testid="diff-summary">
-        {d.a.verdict} → {d.b.verdict} · {d.resolved.length} resolved · {d.added.length} new · {d.changed.length} changed · {d.unchanged} unchanged · {d.distribution.length} distribution change{d.distribution.length === 1 ? '' : 's'}
+        {d.a.verdict} → {d.b.verdict} · {d.resolved.length} resolved · {d.added.length} new · {d.changed.length} changed · {d.unchanged} unchanged
+        {d.sameMode ? '' : ` · ${d.notComparable.length} not comparable`} · {d.distributionCompared ? `${d.distribution.length} distribution change${d.distribution.length === 1 ? '' : 's'}` : 'distribution not compared (a report has none)'}
       </p>
       <div className="grid-2">
         <FindingList title="Resolved" items={d.resolved} testId="diff-resolved" />
         <FindingList title="New" items={d.added} testId="diff-added" />
       </div>
+      {d.notComparable.length > 0 && (
+        <table className="sample-table" data-testid="diff-not-comparable">
+          <caption>Not comparable (the modes differ)</caption>
+          <thead><tr><th scope="col">check</th><th scope="col">finding</th><th scope="col">before ({d.modes.a})</th><th scope="col">after ({d.modes.b})</th></tr></thead>
+          <tbody>{d.notComparable.map((c) => <tr key={c.key}><td>{c.check}</td><td>{c.key}</td><td>{c.before === null ? 'not seen' : count(c.before)}</td><td>{c.after === null ? 'not seen' : count(c.after)}</td></tr>)}</tbody>
+        </table>
+      )}
       {d.changed.length > 0 && (
         <table className="sample-table" data-testid="diff-changed">
           <caption>Changed</caption>

@@ -38,7 +38,7 @@ export function BackupList({ backups, writable }: { backups: Backup[]; writable:
           <Fragment key={b.id}>
           <tr data-testid="backup-row" data-backup={b.id} data-copy={b.backupTable} data-source={`${b.sourceSchema}.${b.sourceTable}`}>
             <td>{b.id}</td>
-            <td><strong>{b.sourceSchema}.{b.sourceTable}</strong><div className="muted small-text">tenancy_console.{b.backupTable}</div></td>
+            <td><strong>{b.sourceSchema}.{b.sourceTable}</strong><div className="muted small-text copy-name">tenancy_console.{b.backupTable}</div></td>
             <td title={b.createdAt} className="nowrap">{formatTime(b.createdAt)}<div className="muted small-text">{count(b.durationMs)} ms{b.runbookRunId ? ` · run ${b.runbookRunId}` : ''}</div></td>
             <td className="num">{count(b.rowCount)}</td>
             <td><code className="checksum" title={b.checksum}>{b.checksum}</code></td>

@@ -14,9 +14,15 @@ export class AppShell {
   }
 
   /** Open a page from the navigation. */
-  async go(label: 'Connections' | 'Overview' | 'Null safety' | 'Orphans' | 'Distribution' | 'Isolation'): Promise<void> {
+  async go(label: 'Connections' | 'Overview' | 'Null safety' | 'Orphans' | 'Distribution' | 'Isolation' | 'Backups' | 'Migrations' | 'Reports' | 'Audit' | 'Runbook'): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: label, exact: true }).click();
   }
+
+  get writeBanner() { return this.page.getByTestId('write-banner'); }
+  get writeOffNotice() { return this.page.getByTestId('write-off-notice'); }
+  get connectionLost() { return this.page.getByTestId('connection-lost'); }
+  get shortcutHelp() { return this.page.getByTestId('shortcut-help'); }
+  get nav() { return this.page.getByRole('navigation', { name: 'Pages' }); }
 
   drawer(testId: string) { return this.page.getByTestId(testId); }
 }

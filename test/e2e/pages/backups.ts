@@ -38,12 +38,18 @@ export class BackupsPage {
     await this.page.getByTestId('env-band').getByText('WRITE MODE').waitFor();
   }
 
-  /** Back up a table chosen by its schema.table label. */
-  async create(qualifiedLabel: string): Promise<void> {
+  get preview() { return this.page.getByTestId('backup-preview'); }
+
+  /** Back up a table chosen by its schema.table label: read the SQL it will run, then run it. Returns that SQL. */
+  async create(qualifiedLabel: string): Promise<string> {
     const select = this.root.locator('select[name="backup-table"]');
     const value = await select.locator('option', { hasText: qualifiedLabel }).first().getAttribute('value');
     await select.selectOption(value!);
-    await this.button('Create backup').click();
+    await this.button('Create backup…').click();
+    await this.preview.waitFor();
+    const sql = (await this.preview.textContent()) ?? '';
+    await this.button('Run these statements').click();
+    return sql;
   }
 
   /** Search the scope's tenant picker and choose a tenant by id. */

@@ -14,7 +14,7 @@ export class NullSafetyPage {
   }
 
   async sortBy(label: string): Promise<void> {
-    await this.root.getByRole('columnheader', { name: new RegExp(`^${label}`) }).click();
+    await this.root.getByRole('group', { name: 'Sort by column' }).getByRole('button', { name: new RegExp(`^${label}`) }).click();
   }
 
   row(table: string) { return this.page.getByTestId('ns-rows').locator(`[data-table="${table}"]`); }

@@ -18,10 +18,16 @@ export class ReportsPage {
   }
 
   /** Export an exact report and wait until it is saved. */
-  async exportReport(): Promise<void> {
+  async exportReport(mode: 'exact' | 'estimate' = 'exact'): Promise<void> {
+    await this.exportCard.getByRole('radio', { name: mode === 'exact' ? /^Exact/ : /^Estimate/ }).check();
     await this.exportCard.getByRole('button', { name: 'Export report' }).click();
     await this.page.locator('[data-testid="report-export"][data-export-state="running"]').waitFor();
     await this.page.locator('[data-testid="report-export"][data-export-state="done"]').waitFor({ timeout: 60_000 });
+  }
+
+  /** The newest saved report's file name (the one just exported). */
+  async lastExported(): Promise<string> {
+    return (await this.exportCard.locator('.status-ok code').textContent())!;
   }
 
   item(name: string) { return this.list.locator(`[data-report="${name}"]`); }
