@@ -299,10 +299,11 @@ describe('the console walkthrough (issue 16)', () => {
     expect(await app().writeOffNotice.textContent()).toContain('earlier session');
     expect(await app().writeBanner.count()).toBe(0);
     expect(await app().envBand.textContent()).toContain('read-only');
-    // A second window adopts the host's connection: already read-only, so nothing to switch off.
+    // A second window (signed in with a fresh one-use URL: the session lives in each tab) adopts the
+    // host's connection: already read-only, so nothing to switch off.
     const second = await context.newPage();
     try {
-      await second.goto(host.url.replace(/\?.*$/, ''));
+      await second.goto(host.signInUrl());
       const shell = new AppShell(second);
       await shell.waitLoaded();
       await expect.poll(() => shell.envBand.textContent()).toContain('read-only');
