@@ -141,6 +141,7 @@ export const PreflightIssueSchema = z.object({
   code: z.enum([
     'file-not-in-journal', 'journal-entry-without-file', 'ledger-unknown', 'changed', 'failed',
     'out-of-order', 'no-write-permission', 'dirty-worktree', 'not-a-git-repo', 'not-transactional',
+    'ledger-empty-with-tables', 'no-application-tables', 'not-applied-yet',
   ]),
   severity: SeveritySchema,
   message: z.string(),

@@ -28,6 +28,8 @@ export const ProfileSchema = z.object({
   tenancy: ModelSettingsSchema.default({}),
   rlsRole: z.string().max(256).optional(),
   rlsSetting: z.string().max(256).optional(),
+  /** The server this profile must reach (its system identifier); runbook preflight fails elsewhere. */
+  systemIdentifier: z.string().regex(/^[0-9]+$/, 'a system identifier is digits').optional(),
   statementTimeoutMs: z.number().int().min(0).default(30_000),
   lockTimeoutMs: z.number().int().min(0).default(3_000),
   /** Where the password lives: never the password itself. */

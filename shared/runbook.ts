@@ -39,7 +39,33 @@ export const ManualStepSchema = z.object({
   }).strict().optional(),
 }).strict();
 
-export const PreflightStepSchema = z.object({ ...StepBase, kind: z.literal('preflight'), folder: z.string() }).strict();
+/** An application marker: a table that must exist, and optionally one SELECT (run READ ONLY) that must return true. */
+export const ApplicationMarkerSchema = z.object({
+  table: z.string().min(1),
+  /** One SELECT whose first row's first column must be true, e.g. SELECT count(*) > 0 FROM students. */
+  sql: z.string().min(1).optional(),
+}).strict();
+
+/** What the target must be: preflight fails, naming expected and found, when a pin does not hold. */
+export const TargetPinsSchema = z.object({
+  /** The server's system identifier (SELECT system_identifier FROM pg_control_system()). */
+  systemIdentifier: z.string().regex(/^[0-9]+$/, 'a system identifier is digits: SELECT system_identifier FROM pg_control_system()').optional(),
+  /** The database name. */
+  database: z.string().min(1).optional(),
+  /** Tables (and queries) only the application's database has. */
+  markers: z.array(ApplicationMarkerSchema).default([]),
+  /** The runbook starts after this migration: the ledger must have it applied. */
+  after: z.string().min(1).optional(),
+}).strict();
+export type TargetPins = z.infer<typeof TargetPinsSchema>;
+
+export const PreflightStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('preflight'),
+  /** The migration folder to compare with the ledger; without it only the pins are checked. */
+  folder: z.string().optional(),
+  expect: TargetPinsSchema.optional(),
+}).strict();
 
 export const BackupStepSchema = z.object({ ...StepBase, kind: z.literal('backup'), tables: z.array(z.string()).min(1) }).strict();
 

@@ -29,6 +29,10 @@ describe('runbook files', () => {
     ['a gate on a later step', `  - id: a\n    kind: sql\n    title: A\n    sql: SELECT 1\n    requires: [b]\n  - id: b\n    kind: sql\n    title: B\n    sql: SELECT 1\n`, 8, 'steps[0].requires[0]'],
     ['a duplicate step id', `  - id: a\n    kind: sql\n    title: A\n    sql: SELECT 1\n  - id: a\n    kind: sql\n    title: B\n    sql: SELECT 1\n`, 8, 'steps[1].id'],
     ['a wrong type', `  - id: a\n    kind: backfill\n    title: A\n    table: t\n    column: c\n    source: { kind: constant, value: x }\n    batch: many\n`, 10, 'steps[0].batch'],
+    ['a system identifier pin that is not digits', `  - id: p\n    kind: preflight\n    title: P\n    folder: f\n    expect:\n      systemIdentifier: prod-1\n`, 9, 'steps[0].expect.systemIdentifier'],
+    ['a marker without its table', `  - id: p\n    kind: preflight\n    title: P\n    expect:\n      markers:\n        - sql: SELECT true\n`, 9, 'steps[0].expect.markers[0].table'],
+    ['a misspelt pin', `  - id: p\n    kind: preflight\n    title: P\n    expect:\n      databse: app\n`, 8, 'steps[0].expect.databse'],
+    ['an after pin without a folder', `  - id: p\n    kind: preflight\n    title: P\n    expect:\n      after: 0007_x\n`, 8, 'steps[0].expect.after'],
   ])('names line and field for %s', (_what, steps, line, field) => {
     const r = parseRunbookText(`${head}${steps}`);
     expect(r.ok).toBe(false);

@@ -59,8 +59,44 @@ async function writePermission(session: Session, source: MigrationSource): Promi
   return { canWrite: false, detail: `${who} may not create ${r.schema_exists ? `tables in schema ${source.ledger.schema}` : `schema ${source.ledger.schema}`}` };
 }
 
+/** What a caller knows about the target beyond the folder (a runbook's preflight). */
+export interface PreflightOptions {
+  /** The target is a live application's database: having none of its tables is an error (default: a warning). */
+  live?: boolean;
+  /** The runbook starts after this migration: the ledger must have it applied. */
+  after?: string;
+}
+
+/** The tables the folder's migrations create or alter ("schema.table"), read with the real parser. */
+export async function applicationTables(source: MigrationSource, serverVersionNum?: number): Promise<string[]> {
+  const out = new Set<string>();
+  for (const m of source.migrations) {
+    if (!m.sql) continue;
+    const plan = await planMigration(m, serverVersionNum);
+    for (const st of plan.parsed ?? []) {
+      if (st.type !== 'CreateStmt' && st.type !== 'AlterTableStmt') continue;
+      const rel = (st.node as { relation?: { schemaname?: string; relname?: string } }).relation;
+      if (rel?.relname) out.add(`${rel.schemaname || 'public'}.${rel.relname}`);
+    }
+  }
+  return [...out];
+}
+
+/** Which of `tables` ("schema.table") exist in the target. */
+async function presentTables(session: Session, tables: readonly string[]): Promise<string[]> {
+  if (!tables.length) return [];
+  const r = await session.query<{ name: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname || '.' || c.relname = ANY($1::text[]) AND c.relkind IN ('r', 'p')`,
+    [tables],
+  );
+  return r.rows.map((x) => x.name).sort();
+}
+
+const some = (names: readonly string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
+
 /** Run the preflight checks for `source` against the database of `session` (read-only). */
-export async function preflight(session: Session, source: MigrationSource): Promise<Preflight> {
+export async function preflight(session: Session, source: MigrationSource, o: PreflightOptions = {}): Promise<Preflight> {
   const status = await migrationStatus(session, source);
   const issues: PreflightIssue[] = [];
   const add = (code: PreflightIssue['code'], severity: PreflightIssue['severity'], message: string, migration: string | null = null) =>
@@ -84,6 +120,25 @@ export async function preflight(session: Session, source: MigrationSource): Prom
     if (status.migrations.find((e) => e.id === m.id)?.state !== 'pending') continue;
     const plan = await planMigration(m, session.fingerprint.serverVersionNum);
     if (plan.outsideTransaction) add('not-transactional', 'info', `${m.id} runs outside a transaction (${plan.outsideTransaction})`, m.id);
+  }
+  // The target positively: the application's tables are here, and the ledger knows what they show.
+  const appTables = await applicationTables(source, session.fingerprint.serverVersionNum);
+  const present = await presentTables(session, appTables);
+  // Rows in the ledger for this folder's migrations (a changed file was still applied).
+  const recorded = status.counts.applied + status.counts.changed;
+  if (appTables.length && present.length === 0) {
+    add('no-application-tables', o.live || recorded > 0 ? 'error' : 'warning',
+      `the target has none of the ${appTables.length} table(s) the folder's migrations create or alter (${some(appTables)}): an empty database or another application's?`);
+  } else if (present.length && recorded === 0 && !unknown.length) {
+    add('ledger-empty-with-tables', 'error',
+      `the application's tables are here (${some(present)}) but the ledger ${source.ledger.schema}.${source.ledger.table} says 0 applied: the ledger is empty or foreign (another ledger table, or migrations applied by hand)`);
+  }
+  if (o.after) {
+    const m = status.migrations.find((e) => e.id === o.after);
+    if (!m) add('not-applied-yet', 'error', `the runbook starts after ${o.after}, which this folder does not have: wrong worktree?`, o.after);
+    else if (m.state !== 'applied' && m.state !== 'changed') {
+      add('not-applied-yet', 'error', `the runbook starts after ${o.after}; the ledger has it ${m.state} (${recorded} applied): wrong database, or run the earlier migrations first`, o.after);
+    }
   }
   const gitState = await gitInfo(source.dir);
   if (!gitState) add('not-a-git-repo', 'info', `${source.dir} is not in a git repository: no commit to record`);

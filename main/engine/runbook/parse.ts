@@ -84,6 +84,7 @@ export function parseRunbookText(text: string): ParsedRunbook {
       const k = seen.get(r);
       if (k === undefined || k === i) at(['steps', i, 'requires', j], `"${r}" is not an earlier step`);
     });
+    if (s.kind === 'preflight' && s.expect?.after !== undefined && s.folder === undefined) at(['steps', i, 'expect', 'after'], 'after names a migration of a folder: give the step its folder');
     if (s.kind === 'restore') {
       const b = rb.steps.findIndex((x) => x.id === s.backup);
       if (b < 0 || b >= i || rb.steps[b]!.kind !== 'backup') at(['steps', i, 'backup'], `"${s.backup}" is not an earlier backup step`);

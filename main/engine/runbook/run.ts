@@ -127,7 +127,7 @@ export async function runRunbook(o: RunOptions): Promise<RunStatus> {
     const ctx = {
       session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
       rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
-      signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql,
+      signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql, steps: runbook.steps,
     };
     for (const step of runbook.steps) {
       if (o.step && step.id !== o.step) continue;

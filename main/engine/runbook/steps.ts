@@ -16,7 +16,6 @@ import { runChecks } from '../checks/run.js';
 import { applyContract, planContract } from '../contract/apply.js';
 import { parseQualifiedName } from '../ident.js';
 import { applyMigrations } from '../migrations/apply.js';
-import { preflight } from '../migrations/preflight.js';
 import { readSource } from '../migrations/sources.js';
 import { loadModel } from '../model/load.js';
 import { projectRoot } from '../paths.js';
@@ -25,6 +24,7 @@ import { exportReport } from '../report/export.js';
 import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
+import { preflightStep } from './preflight-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
 import { STEP_COMMITS_TABLE, recordStepCommit, stepCommittedAt } from './target.js';
 
@@ -52,6 +52,8 @@ export interface StepContext {
   pause?: PauseController;
   /** Every write's full SQL, before it runs (the CLI prints it). */
   onSql?: (step: string, sql: string) => void;
+  /** The runbook's steps: a preflight step checks the migrations later migrate steps apply. */
+  steps?: readonly RunbookStep[];
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
@@ -74,16 +76,13 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
   const { session } = ctx;
   switch (step.kind) {
     case 'preflight': {
-      const source = readSource(resolveFolder(ctx.baseDir, step.folder));
-      const p = await preflight(session, source);
-      const errors = p.issues.filter((i) => i.severity === 'error');
-      const ev = evidence({
-        ran: [`preflight ${source.kind} ${p.dir}`], result: `${p.applied} applied, ${p.pending} pending, ${p.issues.length} issue(s)`,
-        counts: { applied: p.applied, pending: p.pending, errors: errors.length, issues: p.issues.length },
-        refs: { database: p.database.database, ledger: `${p.ledger.schema}.${p.ledger.table}`, ...(p.git ? { git: JSON.stringify(p.git) } : {}) },
+      const index = ctx.steps?.findIndex((x) => x.id === step.id) ?? -1;
+      const r = await preflightStep(session, step, {
+        resolve: (folder) => resolveFolder(ctx.baseDir, folder), laterSteps: index >= 0 ? ctx.steps!.slice(index + 1) : [],
+        profileSystemIdentifier: session.profile.systemIdentifier,
       });
-      if (errors.length) throw new StepFailure(`preflight: ${errors.map((e) => e.message).join('; ')}`, ev);
-      return ev;
+      if (r.problems.length) throw new StepFailure(`preflight: ${r.problems.join('; ')}`, r.evidence);
+      return r.evidence;
     }
     case 'backup': {
       const refs: Record<string, string> = {};
