@@ -19,6 +19,10 @@ export const CHECK_IDS = [
   'rls-not-forced',
   'rls-no-policy',
   'rls-policy-unscoped',
+  'rls-partition-bypass',
+  'rls-view-bypass',
+  'rls-matview-bypass',
+  'rls-definer-function',
   'isolation-leak',
 ] as const;
 
@@ -95,6 +99,22 @@ export const CHECKS: Record<CheckId, CheckDefinition> = {
   'rls-policy-unscoped': {
     id: 'rls-policy-unscoped', severity: 'error', kind: 'catalog', title: 'Policy ignores the tenant column',
     why: 'A policy whose expressions never reference the tenant column does not isolate tenants.',
+  },
+  'rls-partition-bypass': {
+    id: 'rls-partition-bypass', severity: 'error', kind: 'catalog', title: 'Partition readable around RLS',
+    why: "RLS on a partitioned table applies to queries on the parent only: a partition with RLS off that the application role can read directly shows every tenant's rows.",
+  },
+  'rls-view-bypass': {
+    id: 'rls-view-bypass', severity: 'error', kind: 'catalog', title: 'View runs as its owner',
+    why: "A view without security_invoker reads its tables with its owner's rights: when the owner bypasses RLS (a superuser, BYPASSRLS, or the table's owner without FORCE), every reader sees every tenant.",
+  },
+  'rls-matview-bypass': {
+    id: 'rls-matview-bypass', severity: 'error', kind: 'catalog', title: 'Materialized view of a tenant table',
+    why: 'A materialized view stores the rows its owner saw and has no RLS of its own: whoever may read it reads every tenant in it.',
+  },
+  'rls-definer-function': {
+    id: 'rls-definer-function', severity: 'warning', kind: 'catalog', title: 'SECURITY DEFINER function over tenant tables',
+    why: "A SECURITY DEFINER function runs with its owner's rights: what it returns to the application role is filtered only by its own code, which no check can see into.",
   },
   'isolation-leak': {
     id: 'isolation-leak', severity: 'error', kind: 'probe', title: 'Other tenants visible to the app role',

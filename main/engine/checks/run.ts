@@ -13,6 +13,7 @@ import { catalogFindings, finding } from './catalog-checks.js';
 import { scanScoped, scanScopedCross, scopedCrossCandidates, scopedNullFinding } from './scoped.js';
 import type { KeyCompare } from './tenant-values.js';
 import { probeIsolation } from './isolation.js';
+import { rlsBypassFindings } from './rls-bypass.js';
 import {
   crossTenantCandidates, readTenants, sampleNullRows, sampleOrphanRows, scanCrossTenant, scanTable, unscannableReason, type CrossTenantScan, type TableScan, type TenantDirectory,
 } from './scan.js';
@@ -80,6 +81,10 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
       if (!opts.rlsRole || !opts.rlsSetting) throw new UserError('the isolation probe needs both --rls-role and --rls-setting', 'usage');
       await runProbe(session, model, readable, findings, skipped, opts);
     }
+    // After the probe, which has checked that the role exists and may be assumed.
+    const bypass = await rlsBypassFindings(session, model, opts.rlsRole);
+    findings.push(...bypass.findings);
+    skipped.push(...bypass.skipped);
     opts.onProgress?.({ phase: 'done', done: 1, total: 1 });
     return {
       mode: opts.mode,
