@@ -46,21 +46,30 @@ function syncDir(dir: string): void {
   }
 }
 
+/** Write `data` to a new temp file beside `file` and fsync it; returns its path (removed again on failure). */
+function writeTempSync(file: string, data: string | Uint8Array, mode: number): string {
+  const tmp = tempNameFor(file);
+  const fd = fs.openSync(tmp, 'wx', mode);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fs.closeSync(fd);
+  return tmp;
+}
+
 /**
  * Write `data` to `file` so that a reader (or a crash, a full disk, a kill) sees either the old
  * file or the whole new one, never a part: write a temp file beside it, fsync, rename over, fsync
  * the folder. On any failure the temp file is removed and the old file is untouched.
  */
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
-  const tmp = tempNameFor(file);
-  const fd = fs.openSync(tmp, 'wx', modeFor(file, opts));
+  const tmp = writeTempSync(file, data, modeFor(file, opts));
   try {
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
@@ -93,15 +102,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
  * file appears whole or not at all (temp file, fsync, hard link, remove the temp).
  */
 export function createFileAtomicSync(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
-  const tmp = tempNameFor(file);
-  const fd = fs.openSync(tmp, 'wx', opts.mode ?? 0o600);
+  const tmp = writeTempSync(file, data, opts.mode ?? 0o600);
   try {
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
     fs.linkSync(tmp, file);
   } finally {
     fs.rmSync(tmp, { force: true });
