@@ -18,16 +18,6 @@ afterAll(async () => db?.drop());
 const table = async (name: string, rows: number) =>
   db.exec(`CREATE TABLE "${name}" (id int PRIMARY KEY, org int); INSERT INTO "${name}" SELECT g, NULL FROM generate_series(1, ${rows}) g;`);
 const count = async (sql: string) => (await db.exec(sql)).rows[0].n as number;
-async function until(sql: string, params: unknown[] = []): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if ((await db.exec(sql, params)).rows[0]?.ok) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  // Say what the sessions were waiting on, so a failure here can be read.
-  const { rows } = await db.exec(`SELECT pid, state, wait_event_type, wait_event, left(query, 100) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-  throw new Error(`never true within 30 s: ${sql}\n${JSON.stringify(rows)}`);
-}
 
 describe('one writer per backfilled column', () => {
   it('two starts of one column lined up behind a lock: one runs, the other is refused naming it', async () => {
@@ -45,7 +35,7 @@ describe('one writer per backfilled column', () => {
       batchSize: 100, pause, onProgress: (e) => e.phase === 'batch' && e.batch === 1 && pause.pause(),
     }).then((r) => ({ ok: true as const, r }), (err: Error) => ({ ok: false as const, err }));
     const runs = [run(a, '3', pauses[0]!), run(b, '4', pauses[1]!)];
-    await until("SELECT count(*) = 2 AS ok FROM pg_locks WHERE relation = 'tenancy_console.backfills'::regclass AND NOT granted");
+    await db.until("SELECT count(*) = 2 AS ok FROM pg_locks WHERE relation = 'tenancy_console.backfills'::regclass AND NOT granted");
     await blocker.query('COMMIT');
     await blocker.end();
     const loser = await Promise.race(runs.map((p, i) => p.then((x) => ({ ...x, i }))));
@@ -74,7 +64,7 @@ describe('one writer per backfilled column', () => {
     expect((await getBackfillState(other, id)).status).toBe('running');
     await expect(resumeBackfill(await writable(), id)).rejects.toThrow(new RegExp(`backfill ${id} is running now in pid ${s.pid} `));
     await db.exec('SELECT pg_terminate_backend($1)', [s.pid]);
-    await until('SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS ok', [s.pid]);
+    await db.until('SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS ok', [s.pid]);
     pause.resume();
     await expect(run).rejects.toThrow(new RegExp(`^lost the connection to [^ ]+@[^ ]+:\\d+/${db.name} .*200 rows filled in 2 batches committed this run .*resume with tenancy backfill --resume ${id} --write`));
     const state = await getBackfillState(other, id);

@@ -15,13 +15,6 @@ const ledgerCount: Record<MigrationKind, string> = {
 };
 
 /** Poll the catalogs (not the clock) until `sql` returns a row with ok = true. */
-async function until(db: TestDatabase, sql: string, params: unknown[]): Promise<void> {
-  for (let i = 0; i < 2000; i += 1) {
-    if ((await db.exec(sql, params)).rows[0]?.ok) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`never true: ${sql}`);
-}
 const waitingOnRow = "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted AND locktype <> 'advisory') AS ok";
 const waitingOnAdvisory = "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted AND locktype = 'advisory') AS ok";
 
@@ -50,9 +43,9 @@ describe('two migrate apply at once: one writer per ledger', () => {
       await b.enableWrite();
       const bEvents: ApplyEvent[] = [];
       const first = applyMigrations(a, readSource(folder.dir), { lockTimeoutMs: 60_000, ack: 'all' });
-      await until(db, waitingOnRow, [a.pid]);
+      await db.until(waitingOnRow, [a.pid]);
       const second = applyMigrations(b, readSource(folder.dir), { lockTimeoutMs: 60_000, ack: 'all', onEvent: (e) => bEvents.push(e) });
-      await until(db, waitingOnAdvisory, [b.pid]);
+      await db.until(waitingOnAdvisory, [b.pid]);
       await blocker.query('COMMIT');
       await blocker.end();
       const [ra, rb] = await Promise.all([first, second]);
@@ -77,7 +70,7 @@ describe('two migrate apply at once: one writer per ledger', () => {
     await a.enableWrite();
     await b.enableWrite();
     const first = applyMigrations(a, readSource(folder.dir), { lockTimeoutMs: 60_000, ack: 'all' });
-    await until(db, waitingOnRow, [a.pid]);
+    await db.until(waitingOnRow, [a.pid]);
     const refused = applyMigrations(b, readSource(folder.dir), { lockTimeoutMs: 60_000, ledgerLockTimeoutMs: 200, ack: 'all' });
     await expect(refused).rejects.toThrow(new RegExp(`ledger tenancy_console.schema_migrations is held by pid ${a.pid} .*waited 200 ms \\(lock_timeout\\)`));
     await blocker.query('COMMIT');

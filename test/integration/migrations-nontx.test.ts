@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyEvent, MigrationKind } from '../../shared/migrations.js';
 import { applyMigrations } from '../../main/engine/migrations/apply.js';
@@ -23,20 +22,6 @@ const nonTx = (table: string) => ({
 });
 const logOf = async (table: string) => (await db.exec("SELECT what, count(*)::int AS n FROM log WHERE what LIKE '% ' || $1 GROUP BY what ORDER BY what", [table])).rows;
 const indexState = async (name: string) => (await db.exec('SELECT indisvalid AS v FROM pg_index WHERE indexrelid = to_regclass($1)', [name])).rows[0]?.v;
-async function until(sql: string, params: unknown[] = []): Promise<void> {
-  for (let i = 0; i < 20_000; i += 1) {
-    if ((await db.exec(sql, params)).rows[0]?.ok) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`never true: ${sql}`);
-}
-async function holding(sql: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query('BEGIN');
-  await c.query(sql);
-  return c;
-}
 const writable = async () => {
   const s = await db.session();
   await s.enableWrite();
@@ -48,7 +33,7 @@ describe.each(['plain', 'drizzle', 'prisma', 'supabase'] as MigrationKind[])('a 
     const table = `items_${kind}`;
     await db.exec(`CREATE TABLE ${table} (id int PRIMARY KEY, org_id int)`);
     const folder = writeFolder(kind, [nonTx(table)]);
-    const blocker = await holding(`LOCK TABLE ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
+    const blocker = await db.holding(`LOCK TABLE ${table} IN SHARE UPDATE EXCLUSIVE MODE`);
     const first = await applyMigrations(await writable(), readSource(folder.dir), { lockTimeoutMs: 100, retries: 0, ack: 'all' });
     await blocker.query('ROLLBACK');
     await blocker.end();
@@ -73,10 +58,10 @@ describe('CREATE INDEX CONCURRENTLY after a fault', () => {
     await db.exec('CREATE TABLE t_term (id int PRIMARY KEY, org_id int); INSERT INTO t_term SELECT g, g FROM generate_series(1, 100) g;');
     const folder = writeFolder('plain', [nonTx('t_term')]);
     // A writer's open transaction: CREATE INDEX CONCURRENTLY records the (INVALID) index, then waits for it.
-    const writer = await holding('UPDATE t_term SET org_id = org_id WHERE id = 1');
+    const writer = await db.holding('UPDATE t_term SET org_id = org_id WHERE id = 1');
     const s = await writable();
     const run = applyMigrations(s, readSource(folder.dir), { lockTimeoutMs: 60_000, ack: 'all' });
-    await until("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype IN ('virtualxid', 'transactionid') AND NOT granted) AS ok", [s.pid]);
+    await db.until("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype IN ('virtualxid', 'transactionid') AND NOT granted) AS ok", [s.pid]);
     expect(await indexState('t_term_org')).toBe(false);
     await db.exec('SELECT pg_terminate_backend($1)', [s.pid]);
     const first = await run;
@@ -101,17 +86,17 @@ describe('CREATE INDEX CONCURRENTLY after a fault', () => {
     await db.exec('CREATE TABLE t_kill (id int PRIMARY KEY, org_id int); INSERT INTO t_kill SELECT g, g FROM generate_series(1, 100) g;');
     const folder = writeFolder('plain', [nonTx('t_kill')]);
     const env = { TENANCY_CONFIG_DIR: tempConfigDir() };
-    const writer = await holding('UPDATE t_kill SET org_id = org_id WHERE id = 1');
+    const writer = await db.holding('UPDATE t_kill SET org_id = org_id WHERE id = 1');
     const child = await spawnTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all', '--lock-timeout', '60000'], env);
     const exited = new Promise((resolve) => child.on('exit', (_c, sig) => resolve(sig)));
-    await until(`SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    await db.until(`SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype IN ('virtualxid', 'transactionid') AND NOT l.granted AND a.query LIKE 'CREATE INDEX CONCURRENTLY t_kill_org%') AS ok`);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     await writer.query('COMMIT');
     await writer.end();
-    await until("SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('t_kill_org') AND indisvalid) AS ok");
-    await until("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY t_kill_org%') AS ok");
+    await db.until("SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('t_kill_org') AND indisvalid) AS ok");
+    await db.until("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY t_kill_org%') AS ok");
     expect((await migrationStatus(await db.session(), readSource(folder.dir))).migrations[0]!.state).toBe('pending');
 
     const rerun = await runTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all'], env);

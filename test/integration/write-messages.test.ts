@@ -1,5 +1,4 @@
 import net from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
@@ -19,20 +18,6 @@ afterAll(async () => {
   cleanCli();
   await db?.drop();
 });
-async function until(sql: string, params: unknown[] = []): Promise<void> {
-  for (let i = 0; i < 20_000; i += 1) {
-    if ((await db.exec(sql, params)).rows[0]?.ok) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`never true: ${sql}`);
-}
-async function holding(sql: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query('BEGIN');
-  await c.query(sql);
-  return c;
-}
 
 describe('messages that tell the truth', () => {
   it('a host that accepts and closes the connection is named with its port', async () => {
@@ -49,7 +34,7 @@ describe('messages that tell the truth', () => {
   });
 
   it('statement_timeout in backup create names the statement and the profile setting', async () => {
-    const blocker = await holding('LOCK TABLE busy IN ACCESS EXCLUSIVE MODE');
+    const blocker = await db.holding('LOCK TABLE busy IN ACCESS EXCLUSIVE MODE');
     try {
       const s = await db.session({ statementTimeoutMs: 300, lockTimeoutMs: 60_000 });
       await s.enableWrite();
@@ -67,12 +52,12 @@ describe('messages that tell the truth', () => {
       { name: 'first', sql: 'CREATE TABLE first_done (id int);\n' },
       { name: 'second', sql: 'ALTER TABLE busy ADD COLUMN org_id int;\n' },
     ]);
-    const blocker = await holding('SELECT count(*) FROM busy');
+    const blocker = await db.holding('SELECT count(*) FROM busy');
     const child = await spawnTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all', '--lock-timeout', '60000'], { TENANCY_CONFIG_DIR: tempConfigDir() });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    await until("SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid WHERE NOT l.granted AND a.query LIKE 'ALTER TABLE busy%') AS ok");
+    await db.until("SELECT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid WHERE NOT l.granted AND a.query LIKE 'ALTER TABLE busy%') AS ok");
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     await blocker.query('ROLLBACK');
@@ -91,9 +76,9 @@ describe('one restore and one contract per table at a time', () => {
     await a.enableWrite();
     const b = await createBackup(a, { schema: 'public', table: 'tgt' });
     await db.exec('UPDATE tgt SET v = 0');
-    const blocker = await holding('SELECT 1 FROM tgt WHERE id = 1 FOR UPDATE');
+    const blocker = await db.holding('SELECT 1 FROM tgt WHERE id = 1 FOR UPDATE');
     const first = restoreBackup(a, { backupId: b.id, scope: { kind: 'table' }, strategy: 'replace', dryRun: false, lockTimeoutMs: 60_000 });
-    await until(waitingOnRow, [a.pid]);
+    await db.until(waitingOnRow, [a.pid]);
     const other = await db.session();
     await other.enableWrite();
     await expect(restoreBackup(other, { backupId: b.id, scope: { kind: 'table' }, strategy: 'replace', dryRun: false, lockTimeoutMs: 200 }))
@@ -110,9 +95,9 @@ describe('one restore and one contract per table at a time', () => {
     await a.enableWrite();
     const settings = { schemas: ['public'], tenantTable: 'public.orgs', tenantColumn: 'org_id' };
     const plan = await planContract(await loadModel(a, settings), 'public.c_t', ['not-null'], { session: a });
-    const blocker = await holding('SELECT 1 FROM c_t');
+    const blocker = await db.holding('SELECT 1 FROM c_t');
     const first = applyContract(a, plan, { lockTimeoutMs: 60_000 });
-    await until(waitingOnRow, [a.pid]);
+    await db.until(waitingOnRow, [a.pid]);
     const other = await db.session();
     await other.enableWrite();
     await expect(applyContract(other, plan, { lockTimeoutMs: 200 })).rejects.toThrow(new RegExp(`^a contract run on public\\.c_t is held by pid ${a.pid} `));

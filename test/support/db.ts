@@ -19,6 +19,14 @@ export interface TestDatabase {
   session(extra?: Partial<ProfileInput>, opts?: SessionOptions): Promise<Session>;
   /** The URL for another role on this database. */
   urlAs(user: string, password: string): string;
+  /**
+   * Resolve once `sql` (returning one row with a boolean `ok`) is true: waits on real readiness
+   * (a lock taken, a backend gone), never on time; after 30 s it fails and says what every other
+   * session of this database was waiting on.
+   */
+  until(sql: string, params?: unknown[]): Promise<void>;
+  /** A new connection inside an open transaction that has run `sql` (to hold its locks); end it with COMMIT. */
+  holding(sql: string): Promise<pg.Client>;
   drop(): Promise<void>;
 }
 
@@ -56,6 +64,23 @@ export async function createTestDatabase(fixtureSql?: string): Promise<TestDatab
       const s = await Session.open(profile, { password: urlPassword, ...opts });
       sessions.push(s);
       return s;
+    },
+    async until(sql, params = []) {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if ((await client.query(sql, params)).rows[0]?.ok) return;
+        await new Promise((r) => setImmediate(r));
+      }
+      const { rows } = await client.query(`SELECT pid, state, wait_event_type, wait_event, left(query, 100) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      throw new Error(`never true within 30 s: ${sql}\n${JSON.stringify(rows)}`);
+    },
+    async holding(sql) {
+      const c = new pg.Client({ connectionString: url });
+      c.on('error', () => undefined);
+      await c.connect();
+      await c.query('BEGIN');
+      await c.query(sql);
+      return c;
     },
     urlAs(user, password) {
       const u = new URL(url);
