@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
 import { runChecksum, useCanonicalOutput } from './checksum.js';
-import { checkPgDumpVersion, findPgDump, pgDumpVersion, runPgDump } from './pg-dump.js';
+import { checkPgDumpVersion, findPgDumpFor, pgDumpVersion, runPgDump } from './pg-dump.js';
 import { ensureBackupTables, getBackup } from './store.js';
 import { readLiveTable } from './table-info.js';
 
@@ -45,7 +45,7 @@ export async function createBackup(session: Session, source: { schema: string; t
   const live = await readLiveTable(session, source.schema, source.table);
   let dumpBinary: string | null = null;
   if (opts.pgDump) {
-    dumpBinary = findPgDump(opts.pgDump.path);
+    dumpBinary = await findPgDumpFor(Math.floor(session.fingerprint.serverVersionNum / 10000), opts.pgDump.path);
     checkPgDumpVersion(dumpBinary, await pgDumpVersion(dumpBinary), session.fingerprint.serverVersionNum, session.fingerprint.serverVersion);
   }
   await ensureBackupTables(session);

@@ -38,6 +38,19 @@ export function findPgDump(given?: string, env: NodeJS.ProcessEnv = process.env)
   return found;
 }
 
+/**
+ * The pg_dump for a server of major version `serverMajor`: `given` as is; else, of every candidate
+ * (TENANCY_PG_DUMP, PATH, the usual layouts), one of the server's own major version, else a newer
+ * one, else the first found (so the version check names what was found and the fix).
+ */
+export async function findPgDumpFor(serverMajor: number, given?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (given) return findPgDump(given, env);
+  const found = [...new Set(candidates(env))].filter((p) => fs.existsSync(p));
+  if (!found.length) return findPgDump(undefined, env);
+  const versions = await Promise.all(found.map(async (p) => ({ p, major: await pgDumpVersion(p).then((v) => v.major, () => 0) })));
+  return (versions.find((v) => v.major === serverMajor) ?? versions.find((v) => v.major > serverMajor) ?? versions[0]!).p;
+}
+
 /** The version pg_dump reports, e.g. { major: 15, text: "15.18" }. */
 export async function pgDumpVersion(binary: string): Promise<{ major: number; text: string }> {
   const out = await new Promise<string>((resolve, reject) => {
