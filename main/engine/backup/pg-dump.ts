@@ -78,6 +78,8 @@ export interface DumpRequest {
   password?: string;
   schema: string;
   table: string;
+  /** A partitioned table's partitions: pg_dump --table of the parent alone dumps no rows. */
+  partitions?: { schema: string; table: string }[];
   /** An exported snapshot (pg_export_snapshot) the dump reads from. */
   snapshot?: string;
   file: string;
@@ -106,7 +108,8 @@ export async function runPgDump(req: DumpRequest): Promise<{ sha256: string; byt
   // Created 0600 before pg_dump opens it (it truncates and keeps the mode): never readable by others, not even briefly.
   fs.closeSync(fs.openSync(req.file, 'w', 0o600));
   fs.chmodSync(req.file, 0o600);
-  const args = ['--format=plain', '--no-password', `--table=${qualified(req.schema, req.table)}`, `--file=${req.file}`];
+  const tables = [{ schema: req.schema, table: req.table }, ...(req.partitions ?? [])];
+  const args = ['--format=plain', '--no-password', ...tables.map((t) => `--table=${qualified(t.schema, t.table)}`), `--file=${req.file}`];
   if (req.snapshot) args.push(`--snapshot=${req.snapshot}`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(req.binary, args, { env: dumpEnv(req), stdio: ['ignore', 'ignore', 'pipe'] });

@@ -228,7 +228,9 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     const r = await session.transaction(() => session.query(query!), { readOnly: true, rollback: true });
     ran.push(e.sql.trim());
     counts.sqlRows = r.rowCount ?? r.rows.length;
-    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}`);
+    // Rows with a `problem` column say what is wrong, in the message (the first three).
+    const said = r.rows.flatMap((row: Record<string, unknown>) => (typeof row.problem === 'string' ? [row.problem] : [])).slice(0, 3);
+    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}${said.length ? `: ${said.join('; ')}${counts.sqlRows > said.length ? '; ...' : ''}` : ''}`);
   }
   if (e.fails !== undefined) {
     const problem = await probe(ctx, step.id, e.fails);
