@@ -229,6 +229,8 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
     server: z.string().optional(),
     /** The runbook's text as it was at start: status and continue work from the journal alone. */
     content: z.string().optional(),
+    /** Bytes of every table the runbook names, at start (partitions summed): scales expected times elsewhere. */
+    sizes: z.record(z.string(), z.number()).optional(),
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   /** The rollback section started (or continued): the run's own steps do not run again. */

@@ -12,7 +12,8 @@ import { installationKeyId } from '../../engine/report/keys.js';
 import { exportRun } from '../../engine/runbook/export.js';
 import { verifySignedJournal } from '../../engine/runbook/head.js';
 import { verifyRunDumps } from '../../engine/runbook/dumps.js';
-import { checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
+import { expectedTimes, runbookTables, tableSizes, type ExpectedStep } from '../../engine/runbook/expected.js';
+import { Journal, checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
 import { readRun } from '../../engine/runbook/open.js';
 import { runbookOperator } from '../../engine/runbook/operator.js';
 import { readRunbook } from '../../engine/runbook/parse.js';
@@ -68,6 +69,13 @@ export function formatRunStatus(s: RunStatus): string {
   if (rb?.startedAt) lines.push(rb.complete ? 'rolled back: every rollback step passed' : `next: ${rb.next!.step}: ${rb.next!.action}`);
   else lines.push(s.complete ? 'complete: every step passed' : `next: ${s.next!.step}: ${s.next!.action}`);
   return lines.join('\n');
+}
+
+/** Expected times per step, for humans. */
+export function formatExpected(steps: readonly ExpectedStep[], reference: string): string {
+  const total = steps.reduce((n, s) => n + (s.expectedMs ?? 0), 0);
+  return [`expected times (from run ${reference}):`, ...steps.map((s) => `  ${s.id}: ${s.expectedMs === null ? '-' : seconds(s.expectedMs)} - ${s.basis}`),
+    `  total (steps with an expectation): ${seconds(total)}`].join('\n');
 }
 
 function templatesDir(): string {
@@ -171,10 +179,29 @@ export function registerRunbook(program: Command): void {
 
   rb.command('status').argument('<run>', 'run id').description('where a run stopped: each step\'s state, who, when, how long, evidence, gate and the next action (from the journal alone)')
     .option('--format <format>', 'table or json', 'table')
-    .action((run: string, o: { format: string }) => {
-      const s = readRun(checkRunId(run)).status;
-      if (o.format === 'json') printJson(s);
-      else process.stdout.write(`${formatRunStatus(s)}\n`);
+    .option('--expected-from <run>', 'also the expected time of each step, from this reference run (staging) scaled by the table sizes this run recorded at start')
+    .action((run: string, o: { format: string; expectedFrom?: string }) => {
+      const opened = readRun(checkRunId(run));
+      const s = opened.status;
+      const started = Journal.open(run).entries[0]?.event;
+      const expected = o.expectedFrom
+        ? expectedTimes(opened.runbook, Journal.open(checkRunId(o.expectedFrom)).entries, started?.type === 'run-started' ? started.sizes ?? {} : {})
+        : null;
+      if (o.format === 'json') printJson(expected ? { ...s, expected } : s);
+      else process.stdout.write(`${formatRunStatus(s)}\n${expected ? `${formatExpected(expected, o.expectedFrom!)}\n` : ''}`);
+    });
+
+  addConnectionOptions(rb.command('plan').argument('<file>', 'runbook YAML file'))
+    .description('the expected time of each step on this target: the durations of a reference run (the rehearsal on staging) scaled by the sizes of the tables each step names, here and there (read only)')
+    .requiredOption('--from-run <run>', 'the reference run (e.g. the staging rehearsal)')
+    .action(async (file: string, o: TargetOptions & { fromRun: string }) => {
+      const { runbook } = readRunbook(file);
+      const reference = Journal.open(checkRunId(o.fromRun)).entries;
+      await withSession(o, async (session) => {
+        const expected = expectedTimes(runbook, reference, await tableSizes(session, runbookTables(runbook)));
+        if (o.format === 'json') printJson({ reference: o.fromRun, database: session.fingerprint.database, steps: expected });
+        else process.stdout.write(`${formatExpected(expected, o.fromRun)}\n`);
+      });
     });
 
   addConnectionOptions(rb.command('verify').argument('<run>', 'run id'))

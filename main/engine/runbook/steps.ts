@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackfillProgress } from '../../../shared/backfill.js';
 import { SQLSTATE_NAMES, type Evidence, type Probe, type RunbookStep } from '../../../shared/runbook.js';
+import type { MigrationStatus } from '../../../shared/migrations.js';
 import type { ModelSettings } from '../../../shared/model.js';
 import type { PauseController } from '../backfill/pause.js';
 import { startOrResumeBackfill } from '../backfill/run.js';
@@ -17,6 +18,7 @@ import { applyContract, planContract } from '../contract/apply.js';
 import { UserError } from '../errors.js';
 import { parseQualifiedName } from '../ident.js';
 import { applyMigrations } from '../migrations/apply.js';
+import { migrationStatus } from '../migrations/status.js';
 import { readSource } from '../migrations/sources.js';
 import { loadModel } from '../model/load.js';
 import { projectRoot } from '../paths.js';
@@ -25,6 +27,7 @@ import { exportReport } from '../report/export.js';
 import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
+import { readSignatures } from './head.js';
 import { preflightStep } from './preflight-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
 import { STEP_COMMITS_TABLE, recordStepCommit, stepCommittedAt } from './target.js';
@@ -239,7 +242,11 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     else problems.push(problem.detail);
   }
   if (step.report) {
-    const report = await exportReport(session, { settings: ctx.settings, run: ctx.run, journal: ctx.journal.entries, rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, operator: ctx.operator, signal: ctx.signal });
+    // The journal so far with its signed heads, and the migration ledger of the runbook's folder.
+    const report = await exportReport(session, {
+      settings: ctx.settings, run: ctx.run, journal: ctx.journal.entries, signatures: readSignatures(ctx.journal.dir), migrations: await ledgerOf(ctx),
+      rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, operator: ctx.operator, signal: ctx.signal,
+    });
     const file = path.join(ctx.journal.dir, `report-${step.id}.json`);
     writeReportJson(report, file);
     refs.report = file;
@@ -248,6 +255,13 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
   const ev = evidence({ ran, result: problems.length ? problems.join('; ') : 'every expectation met', counts, refs, ...(digest ? { digest } : {}) });
   if (problems.length) throw new StepFailure(problems.join('; '), ev);
   return ev;
+}
+
+/** The migration ledger against the folder of the runbook's first migrate (or preflight) step; undefined without one. */
+async function ledgerOf(ctx: StepContext): Promise<MigrationStatus | undefined> {
+  const folder = ctx.steps?.flatMap((s) => (s.kind === 'migrate' || (s.kind === 'preflight' && s.folder) ? [s.folder!] : []))[0];
+  if (!folder) return undefined;
+  return migrationStatus(ctx.session, readSource(resolveFolder(ctx.baseDir, folder)));
 }
 
 /** The parsed statements of runbook SQL (refused SQL never reaches the server, even if validation was skipped). */
