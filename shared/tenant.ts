@@ -49,6 +49,8 @@ export const FootprintTableSchema = z.object({
   /** Rows of the whole table (statistics), for scale. */
   estimatedTotal: z.number().nullable(),
   concerning: z.array(ConcerningRowsSchema),
+  /** Distinct rows in `concerning` (a row can hang off the tenant through two foreign keys). */
+  strayRows: z.number(),
 });
 export type FootprintTable = z.infer<typeof FootprintTableSchema>;
 

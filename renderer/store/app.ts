@@ -18,6 +18,7 @@ export const PAGES = [
   { id: 'reports', label: 'Reports' },
   { id: 'audit', label: 'Audit' },
   { id: 'runbook', label: 'Runbook' },
+  { id: 'tenant', label: 'Tenant' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];
 

@@ -27,6 +27,9 @@ CREATE INDEX ON tasks (org_id);
 INSERT INTO tasks SELECT i, p.org_id, p.id, 'task ' || i FROM generate_series(1, 30) i JOIN projects p ON p.id = ((i - 1) % 10) + 1;
 UPDATE tasks SET org_id = NULL WHERE id IN (5, 7);
 UPDATE tasks SET org_id = 99 WHERE id = 6;
+-- A second way to the tenant: task 5 hangs off project 5 twice, and is one stray row, not two.
+ALTER TABLE tasks ADD COLUMN review_project_id bigint REFERENCES projects (id);
+UPDATE tasks SET review_project_id = 5 WHERE id = 5;
 -- Scoped through tasks: no tenant column of its own; composite primary key.
 CREATE TABLE task_comments (task_id bigint NOT NULL REFERENCES tasks (id), n int NOT NULL, body text, PRIMARY KEY (task_id, n));
 INSERT INTO task_comments SELECT t.id, k, 'comment ' || k || ' on ' || t.id FROM tasks t, generate_series(1, 2) k;
@@ -94,18 +97,21 @@ describe('tenantFootprint', () => {
 
   it('finds the no-tenant and missing-tenant tasks that hang off the tenant\'s projects', async () => {
     const fp = await tenantFootprint(session, model, '1');
-    expect(fp.tables.find((t) => t.table === 'tasks')!.concerning).toEqual([
+    const tasks = fp.tables.find((t) => t.table === 'tasks')!;
+    expect(tasks.concerning).toEqual([
       { constraint: 'tasks_project_id_fkey', parentSchema: 'public', parentTable: 'projects', noTenant: 1, missingTenant: 1 },
+      { constraint: 'tasks_review_project_id_fkey', parentSchema: 'public', parentTable: 'projects', noTenant: 1, missingTenant: 0 },
     ]);
+    expect(tasks.strayRows).toBe(2);
     const other = await tenantFootprint(session, model, '2');
-    expect(other.tables.find((t) => t.table === 'tasks')!.concerning).toEqual([
-      { constraint: 'tasks_project_id_fkey', parentSchema: 'public', parentTable: 'projects', noTenant: 1, missingTenant: 0 },
-    ]);
+    expect(other.tables.find((t) => t.table === 'tasks')).toMatchObject({
+      strayRows: 1, concerning: [{ constraint: 'tasks_project_id_fkey', parentSchema: 'public', parentTable: 'projects', noTenant: 1, missingTenant: 0 }],
+    });
   });
 
   it('the clean twin: a tenant with no rows has zero everywhere and nothing stray', async () => {
     const fp = await tenantFootprint(session, model, '3');
-    expect(fp.tables.every((t) => t.rows === 0 && t.concerning.length === 0)).toBe(true);
+    expect(fp.tables.every((t) => t.rows === 0 && t.concerning.length === 0 && t.strayRows === 0)).toBe(true);
   });
 
   it('refuses a tenant that is not in the tenant table, saying how to find one', async () => {

@@ -57,12 +57,13 @@ export function strayTenantSql(model: TenancyModel & { tenantTable: NonNullable<
   };
 }
 
-async function concerningRows(session: Session, model: TenancyModel, t: TableInfo, tenant: string, cmp: KeyCompare): Promise<ConcerningRows[]> {
+async function concerningRows(session: Session, model: TenancyModel, t: TableInfo, tenant: string, cmp: KeyCompare): Promise<{ concerning: ConcerningRows[]; strayRows: number }> {
   requireCompleteModel(model);
   const out: ConcerningRows[] = [];
   const links = parentLinks(model, t);
-  if (links.length === 0) return out;
+  if (links.length === 0) return { concerning: out, strayRows: 0 };
   const { isNull, stray } = strayTenantSql(model, t, cmp);
+  const owned: string[] = [];
   for (const { fk, parent } of links) {
     const owner = tenantIs(model, parent, 'p', 'k', '$1', cmp);
     if (!owner) continue;
@@ -74,9 +75,16 @@ async function concerningRows(session: Session, model: TenancyModel, t: TableInf
     );
     const noTenant = Number(rows[0]?.none ?? 0);
     const missingTenant = Number(rows[0]?.missing ?? 0);
-    if (noTenant + missingTenant > 0) out.push({ constraint: fk.name, parentSchema: parent.schema, parentTable: parent.table, noTenant, missingTenant });
+    if (noTenant + missingTenant > 0) {
+      out.push({ constraint: fk.name, parentSchema: parent.schema, parentTable: parent.table, noTenant, missingTenant });
+      owned.push(`EXISTS (SELECT 1 FROM ${qualified(parent.schema, parent.table)} p${owner.joins} WHERE ${fkJoin(fk)} AND ${owner.where})`);
+    }
   }
-  return out;
+  if (owned.length < 2) return { concerning: out, strayRows: out.reduce((a, c) => a + c.noTenant + c.missingTenant, 0) };
+  const { rows } = await session.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${qualified(t.schema, t.table)} c WHERE ${stray} AND (${owned.join(' OR ')})`, [tenant],
+  );
+  return { concerning: out, strayRows: Number(rows[0]?.n ?? 0) };
 }
 
 /** Count one tenant's rows in every table in reach, and the stray rows that hang off them. */
@@ -100,7 +108,7 @@ export async function tenantFootprint(session: Session, model: TenancyModel, ten
       tables.push({
         schema: t.schema, table: t.table, role: t.role as 'tenant' | 'scoped', via: tenantVia(model, t),
         rows: Number(rows[0]?.n ?? 0), estimatedTotal: t.estimatedRows,
-        concerning: await concerningRows(session, model, t, tenant.id, cmp),
+        ...(await concerningRows(session, model, t, tenant.id, cmp)),
       });
     } catch (err) {
       const reason = unscannableReason(err);
