@@ -19,6 +19,7 @@ import { OverviewPage } from './pages/Overview.js';
 import { ReportsPage } from './pages/Reports.js';
 import { RunbookPage } from './pages/Runbook.js';
 import { TenantPage } from './pages/Tenant.js';
+import { WindowPage } from './pages/Window.js';
 import { RunbookIndicator } from './components/runbook/RunbookIndicator.js';
 import { PAGES, useApp, type PageId } from './store/app.js';
 
@@ -35,6 +36,7 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
   audit: AuditPage,
   runbook: RunbookPage,
   tenant: TenantPage,
+  window: WindowPage,
 };
 
 /** The app. */

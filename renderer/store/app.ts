@@ -19,6 +19,7 @@ export const PAGES = [
   { id: 'audit', label: 'Audit' },
   { id: 'runbook', label: 'Runbook' },
   { id: 'tenant', label: 'Tenant' },
+  { id: 'window', label: 'Window' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];
 

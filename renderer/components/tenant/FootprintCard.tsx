@@ -3,6 +3,7 @@ import type { TenantFootprint } from '../../../shared/tenant.js';
 import { count, tableLabel } from '../../lib/format.js';
 import { useTenant } from '../../store/tenant.js';
 import { Bars } from '../Bars.js';
+import { ScrollArea } from '../ScrollArea.js';
 import { EmptyState } from '../States.js';
 
 /** The footprint of the selected tenant. */
@@ -20,7 +21,7 @@ export function FootprintCard({ fp }: { fp: TenantFootprint }) {
       <p className="muted">{count(total)} rows in {withRows.length} of {fp.tables.length} tables (exact counts){stray > 0 && <> · <strong className="bad-text">{count(stray)} stray rows</strong> (no tenant, or a missing one) hang off its rows</>}</p>
       {total === 0 && <EmptyState title="This tenant has no rows">If the customer sees nothing, this is why: no table holds a row of theirs.</EmptyState>}
       {withRows.length > 0 && <div className="chart-narrow"><Bars title={`Rows per table for ${fp.tenant.name ?? fp.tenant.id}`} aLabel="rows" data={withRows.slice(0, 20).map((t) => ({ label: tableLabel(t), a: t.rows }))} /></div>}
-      <div className="table-scroll">
+      <ScrollArea label="Rows per table">
         <table className="sample-table" data-testid="footprint-tables">
           <caption>Rows per table</caption>
           <thead><tr><th scope="col">Table</th><th scope="col">Tenant read from</th><th scope="col">Rows</th><th scope="col">Stray rows off its rows</th><th scope="col"><span className="sr-only">Browse</span></th></tr></thead>
@@ -44,7 +45,7 @@ export function FootprintCard({ fp }: { fp: TenantFootprint }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollArea>
       {fp.skipped.length > 0 && <p className="status status-warn" role="status">Not counted: {fp.skipped.map((s) => `${tableLabel(s)} (${s.reason})`).join('; ')}</p>}
     </div>
   );

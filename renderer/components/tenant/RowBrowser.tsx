@@ -5,6 +5,7 @@ import { downloadText } from '../../lib/csv.js';
 import { count, tableLabel } from '../../lib/format.js';
 import { EXPORT_MAX, PAGE_SIZE, useTenant } from '../../store/tenant.js';
 import { CodeBlock } from '../CodeBlock.js';
+import { ScrollArea } from '../ScrollArea.js';
 import { ErrorState, LoadingState } from '../States.js';
 
 const OPS: { op: RowFilter['op']; label: string }[] = [
@@ -84,7 +85,7 @@ export function RowBrowser() {
       {b.state === 'loading' && !b.page && <LoadingState label="Reading rows…" />}
       {b.page && (
         <>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label={`Rows of ${b.table}`}>
+          <ScrollArea label={`Rows of ${b.table}`}>
             <table className="sample-table" data-testid="tenant-rows" aria-busy={b.state === 'loading'}>
               <thead><tr>{b.page.columns.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
               <tbody>
@@ -93,7 +94,7 @@ export function RowBrowser() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
           <div className="toolbar pager" role="group" aria-label="Pages of rows">
             <button type="button" onClick={() => void previous()} disabled={pageNo < 2 || b.state === 'loading'}>Previous page</button>
             <span data-testid="page-info" aria-live="polite">

@@ -5,6 +5,7 @@ import { count, tableLabel } from '../../lib/format.js';
 import { useConnection } from '../../store/connection.js';
 import { useTenant } from '../../store/tenant.js';
 import { CodeBlock } from '../CodeBlock.js';
+import { ScrollArea } from '../ScrollArea.js';
 import { LoadingState } from '../States.js';
 
 const VERDICT: Record<VisibilityTable['verdict'], { label: string; cls: string }> = {
@@ -42,7 +43,7 @@ export function VisibilityPanel() {
               ? `As ${visibility.role} with ${visibility.setting} = ${visibility.settingValue ?? '(empty)'}, the tenant's rows are hidden in ${hiddenTables.length} table(s): ${hiddenTables.map((t) => tableLabel(t)).join(', ')}.`
               : `As ${visibility.role} with ${visibility.setting} = ${visibility.settingValue ?? '(empty)'}, the tenant sees all of its rows.`}
           </p>
-          <div className="table-scroll">
+          <ScrollArea label="Rows that exist against rows visible">
             <table className="sample-table" data-testid="visibility-table">
               <caption>Rows that exist against rows the application role sees</caption>
               <thead><tr><th scope="col">Table</th><th scope="col">Exist</th><th scope="col">Visible</th><th scope="col">Other tenants visible</th><th scope="col">Verdict</th><th scope="col">Why</th></tr></thead>
@@ -59,7 +60,7 @@ export function VisibilityPanel() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
           <details><summary>The probe as a script you can run</summary><CodeBlock label="Impersonation (read only, rolled back)" code={visibility.sql} /></details>
         </>
       )}
