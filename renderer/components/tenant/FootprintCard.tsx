@@ -1,4 +1,5 @@
 /** One tenant's rows per table (own and scoped through a parent) and the stray rows hanging off them. */
+import { useMemo, useState } from 'react';
 import type { TenantFootprint } from '../../../shared/tenant.js';
 import { count, tableLabel } from '../../lib/format.js';
 import { useTenant } from '../../store/tenant.js';
@@ -6,13 +7,20 @@ import { Bars } from '../Bars.js';
 import { ScrollArea } from '../ScrollArea.js';
 import { EmptyState } from '../States.js';
 
+/** Tables listed before "Show all": the page never puts thousands of rows into the DOM at once. */
+export const FOOTPRINT_ROWS_SHOWN = 100;
+
 /** The footprint of the selected tenant. */
 export function FootprintCard({ fp }: { fp: TenantFootprint }) {
   const open = useTenant((s) => s.open);
   const browse = useTenant((s) => s.browse);
   const total = fp.tables.reduce((a, t) => a + t.rows, 0);
   const stray = fp.tables.reduce((a, t) => a + t.strayRows, 0);
-  const withRows = fp.tables.filter((t) => t.rows > 0).sort((a, b) => b.rows - a.rows);
+  const withRows = useMemo(() => fp.tables.filter((t) => t.rows > 0).sort((a, b) => b.rows - a.rows), [fp]);
+  const [showAll, setShowAll] = useState(false);
+  // Tables with stray rows first, then by the tenant's rows: what a support engineer looks at first.
+  const ordered = useMemo(() => [...fp.tables].sort((a, b) => b.strayRows - a.strayRows || b.rows - a.rows || a.table.localeCompare(b.table)), [fp]);
+  const shown = showAll ? ordered : ordered.slice(0, FOOTPRINT_ROWS_SHOWN);
   const isOpen = (schema: string, table: string, kind: string, constraint?: string) =>
     browse?.schema === schema && browse.table === table && browse.scope.kind === kind && (browse.scope.kind !== 'concerning' || browse.scope.constraint === constraint);
   return (
@@ -26,7 +34,7 @@ export function FootprintCard({ fp }: { fp: TenantFootprint }) {
           <caption>Rows per table</caption>
           <thead><tr><th scope="col">Table</th><th scope="col">Tenant read from</th><th scope="col">Rows</th><th scope="col">Stray rows off its rows</th><th scope="col"><span className="sr-only">Browse</span></th></tr></thead>
           <tbody>
-            {fp.tables.map((t) => (
+            {shown.map((t) => (
               <tr key={`${t.schema}.${t.table}`} data-table={t.table}>
                 <td>{tableLabel(t)}{t.role === 'scoped' && <span className="badge">scoped</span>}</td>
                 <td>{t.via}</td>
@@ -46,6 +54,9 @@ export function FootprintCard({ fp }: { fp: TenantFootprint }) {
           </tbody>
         </table>
       </ScrollArea>
+      {shown.length < ordered.length && (
+        <button type="button" className="small" onClick={() => setShowAll(true)}>Show all {count(ordered.length)} tables ({count(ordered.length - shown.length)} more)</button>
+      )}
       {fp.skipped.length > 0 && <p className="status status-warn" role="status">Not counted: {fp.skipped.map((s) => `${tableLabel(s)} (${s.reason})`).join('; ')}</p>}
     </div>
   );
