@@ -98,7 +98,7 @@ export function WindowPage() {
       )}
       <div className="window-grid">
         <div className="card" data-testid="window-locks">
-          <h2>Lock watch</h2>
+          <h2>Locks around the step</h2>
           {locks && (locks.blockers.length > 0 || locks.waiters.length > 0 || locks.waitingFor.length > 0)
             ? <ScrollArea label="Lock watch"><LockWatch event={locks} live /></ScrollArea>
             : <p className="muted" role="status">{w?.active ? `No lock waits around the step's session (pid ${w.active.pid ?? '–'}) · checked ${w.at.slice(11, 19)} UTC` : 'Nothing runs now: the lock watch follows a running step.'}</p>}

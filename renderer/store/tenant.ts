@@ -36,7 +36,7 @@ interface TenantState {
   footprintState: Load;
   footprintError: string | null;
   browse: Browse | null;
-  exporting: { done: number } | null;
+  exporting: { done: number; cancelled?: boolean } | null;
   exportError: string | null;
   visibility: TenantVisibility | null;
   visibilityState: Load;
@@ -51,6 +51,8 @@ interface TenantState {
   previousPage(): Promise<void>;
   /** Every row of the open table and scope (filters applied) as CSV text, read page by page. */
   exportCsv(): Promise<string | null>;
+  /** Stop an export after the page being read (nothing is downloaded). */
+  cancelExport(): void;
   impersonate(role?: string, setting?: string): Promise<void>;
   reset(): void;
 }
@@ -143,6 +145,10 @@ export const useTenant = create<TenantState>((set, get) => {
           columns = page.columns;
           rows.push(...page.rows);
           after = page.next ?? undefined;
+          if (get().exporting?.cancelled) {
+            set({ exportError: `Export cancelled after ${rows.length} rows: nothing was downloaded.` });
+            return null;
+          }
           set({ exporting: { done: rows.length } });
         } while (after && rows.length < EXPORT_MAX);
         return toCsv(columns, rows);
@@ -152,6 +158,10 @@ export const useTenant = create<TenantState>((set, get) => {
       } finally {
         set({ exporting: null });
       }
+    },
+    cancelExport() {
+      const e = get().exporting;
+      if (e) set({ exporting: { ...e, cancelled: true } });
     },
     async impersonate(role, setting) {
       const id = connectionId();

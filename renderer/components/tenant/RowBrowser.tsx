@@ -61,6 +61,7 @@ export function RowBrowser() {
   const exportCsv = useTenant((s) => s.exportCsv);
   const exporting = useTenant((s) => s.exporting);
   const exportError = useTenant((s) => s.exportError);
+  const cancelExport = useTenant((s) => s.cancelExport);
   if (!b || !tenant) return null;
   const columns = b.page?.columns ?? [];
   const pageNo = b.cursors.length;
@@ -74,12 +75,15 @@ export function RowBrowser() {
     <div className="card" data-testid="row-browser" data-table={b.table} aria-labelledby="row-browser-title">
       <div className="profile-main">
         <h2 id="row-browser-title">{tableLabel(b)}: {what}</h2>
-        <button type="button" onClick={() => void onExport()} disabled={exporting !== null || !b.page}>
-          {exporting ? `Exporting… ${count(exporting.done)} rows` : 'Export CSV'}
-        </button>
+        <div className="actions">
+          {exporting && <span role="status">Exporting… {count(exporting.done)} rows read</span>}
+          {exporting
+            ? <button type="button" onClick={cancelExport}>Cancel export</button>
+            : <button type="button" onClick={() => void onExport()} disabled={!b.page}>Export CSV</button>}
+        </div>
       </div>
       <p className="muted small-text">Every row read from the database, {PAGE_SIZE} a page in key order; the export reads all of them (filters applied, up to {count(EXPORT_MAX)}).</p>
-      {exportError && <p className="status status-error" role="alert">Export failed: {exportError}</p>}
+      {exportError && <p className="status status-error" role="alert">{exportError.startsWith('Export cancelled') ? exportError : `Export failed: ${exportError}`}</p>}
       {columns.length > 0 && <FilterForm key={`${b.schema}.${b.table}`} columns={columns.filter((c) => c !== 'ctid')} />}
       {b.state === 'error' && <ErrorState title="Cannot read these rows" message={b.error ?? ''} />}
       {b.state === 'loading' && !b.page && <LoadingState label="Reading rows…" />}
