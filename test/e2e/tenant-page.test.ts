@@ -128,6 +128,8 @@ describe('the Tenant page', () => {
   it('pages through the tenant\'s lessons by key, filters them, and shows the stray rows', async () => {
     await tp().footprintRow('lessons').getByRole('button', { name: 'Browse rows of lessons' }).click();
     await tp().rows.waitFor();
+    // Focus moves to what was opened (keyboard users land on the rows, not back at the top).
+    expect(await page.evaluate('document.activeElement?.id')).toBe('row-browser-title');
     expect(await tp().pageInfo.textContent()).toBe('Page 1 · rows 1–50');
     const firstPage = (await tp().column('id')).map(Number);
     expect(firstPage).toHaveLength(50);

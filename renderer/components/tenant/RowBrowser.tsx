@@ -1,5 +1,5 @@
 /** The open table's rows for the tenant: filters, keyset pages, the SQL that read them, CSV export. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { RowFilter } from '../../../shared/tenant.js';
 import { downloadText } from '../../lib/csv.js';
 import { count, tableLabel } from '../../lib/format.js';
@@ -62,6 +62,12 @@ export function RowBrowser() {
   const exporting = useTenant((s) => s.exporting);
   const exportError = useTenant((s) => s.exportError);
   const cancelExport = useTenant((s) => s.cancelExport);
+  const title = useRef<HTMLHeadingElement>(null);
+  const opened = b ? `${b.schema}.${b.table}.${b.scope.kind === 'concerning' ? b.scope.constraint : ''}` : '';
+  // Opening a table (or its stray rows) moves focus to the browser, so keyboard users land on what they asked for.
+  useEffect(() => {
+    if (opened) title.current?.focus();
+  }, [opened]);
   if (!b || !tenant) return null;
   const columns = b.page?.columns ?? [];
   const pageNo = b.cursors.length;
@@ -74,7 +80,7 @@ export function RowBrowser() {
   return (
     <div className="card" data-testid="row-browser" data-table={b.table} aria-labelledby="row-browser-title">
       <div className="profile-main">
-        <h2 id="row-browser-title">{tableLabel(b)}: {what}</h2>
+        <h2 id="row-browser-title" tabIndex={-1} ref={title}>{tableLabel(b)}: {what}</h2>
         <div className="actions">
           {exporting && <span role="status">Exporting… {count(exporting.done)} rows read</span>}
           {exporting
