@@ -128,6 +128,8 @@ export const TenantVisibilitySchema = z.object({
   tenant: z.string(),
   role: z.string(),
   setting: z.string(),
+  /** The member impersonated too (Supabase user id), if any. */
+  member: z.string().nullable(),
   /** What current_setting(setting) read inside the probe (proof the setting took). */
   settingValue: z.string().nullable(),
   tables: z.array(VisibilityTableSchema),

@@ -29,6 +29,6 @@ export const tenantHandlers: DomainHandlers<typeof tenantContract> = {
     if (!role || !setting) throw new UserError('name the application role and the setting its policies read (the profile\'s RLS role and setting)', 'usage');
     const { model } = await ensureModel(conn);
     // A transaction of its own on its own session: the browsing session's queries never land inside it.
-    return ctx.connections.withDedicatedSession(conn.id, (session) => explainVisibility(session, model, { tenant: req.tenant, role, setting }));
+    return ctx.connections.withDedicatedSession(conn.id, (session) => explainVisibility(session, model, { tenant: req.tenant, role, setting, member: req.member }));
   },
 };

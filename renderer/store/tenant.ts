@@ -53,7 +53,7 @@ interface TenantState {
   exportCsv(): Promise<string | null>;
   /** Stop an export after the page being read (nothing is downloaded). */
   cancelExport(): void;
-  impersonate(role?: string, setting?: string): Promise<void>;
+  impersonate(role?: string, setting?: string, member?: string): Promise<void>;
   reset(): void;
 }
 
@@ -163,13 +163,13 @@ export const useTenant = create<TenantState>((set, get) => {
       const e = get().exporting;
       if (e) set({ exporting: { ...e, cancelled: true } });
     },
-    async impersonate(role, setting) {
+    async impersonate(role, setting, member) {
       const id = connectionId();
       const tenant = get().selected;
       if (!id || !tenant) return;
       set({ visibilityState: 'loading', visibilityError: null });
       try {
-        const visibility = await api.tenant.visibility({ connectionId: id, tenant, role: role || undefined, setting: setting || undefined });
+        const visibility = await api.tenant.visibility({ connectionId: id, tenant, role: role || undefined, setting: setting || undefined, member: member || undefined });
         set({ visibility, visibilityState: 'loaded' });
       } catch (err) {
         set({ visibilityState: 'error', visibilityError: errorText(err) });

@@ -22,6 +22,8 @@ export const tenantContract = {
       role: z.string().min(1).max(256).optional(),
       /** Defaults to the profile's RLS setting. */
       setting: z.string().min(1).max(256).optional(),
+      /** Also be this member (Supabase: the user id auth.uid() returns, via request.jwt.claim.sub). */
+      member: z.string().min(1).max(256).optional(),
     }).strict(),
     TenantVisibilitySchema,
   ),

@@ -46,6 +46,13 @@ GRANT SELECT ON invoices TO ${ROLE};
 ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;
 ALTER TABLE invoices FORCE ROW LEVEL SECURITY;
 CREATE POLICY strict_cast ON invoices USING (org_id = current_setting('app.strict_tenant')::bigint);
+-- Supabase-style: a member sees their own notes of their tenant (auth.uid() reads request.jwt.claim.sub).
+CREATE TABLE notes (id bigint PRIMARY KEY, org_id bigint REFERENCES orgs (id), owner text NOT NULL);
+INSERT INTO notes VALUES (1, 1, 'u1'), (2, 1, 'u1'), (3, 1, 'u1'), (4, 1, 'u2'), (5, 1, 'u2');
+GRANT SELECT ON notes TO ${ROLE};
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+CREATE POLICY own_notes ON notes USING (owner = current_setting('request.jwt.claim.sub', true) AND org_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
 -- RLS on and no policy: the app role sees nothing (the "customer sees nothing" defect).
 ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tasks FORCE ROW LEVEL SECURITY;
@@ -91,7 +98,7 @@ describe('tenantFootprint', () => {
   it('counts the tenant\'s rows in its own tables and the one scoped through tasks', async () => {
     const fp = await tenantFootprint(session, model, '1');
     const rows = Object.fromEntries(fp.tables.map((t) => [t.table, t.rows]));
-    expect(rows).toEqual({ projects: 6, tasks: 16, task_comments: 32, invoices: 2 });
+    expect(rows).toEqual({ projects: 6, tasks: 16, task_comments: 32, invoices: 2, notes: 5 });
     expect(fp.tables.find((t) => t.table === 'task_comments')).toMatchObject({ role: 'scoped', via: expect.stringContaining('tasks') });
   });
 
@@ -191,6 +198,18 @@ describe('explainVisibility', () => {
     const projects = v.tables.find((t) => t.table === 'projects')!;
     expect(projects).toMatchObject({ exist: 6, visible: 0, verdict: 'hidden' });
     expect(projects.why).toContain('tenant_isolation USING');
+  });
+
+  it('impersonates a member too (Supabase): their own notes are visible, the other member\'s hidden by own_notes', async () => {
+    const anyone = await explainVisibility(session, model, { tenant: '1', role: ROLE, setting: 'app.tenant_id' });
+    expect(anyone.tables.find((t) => t.table === 'notes')).toMatchObject({ exist: 5, visible: 0, verdict: 'hidden' });
+    const u1 = await explainVisibility(session, model, { tenant: '1', role: ROLE, setting: 'app.tenant_id', member: 'u1' });
+    const notes = u1.tables.find((t) => t.table === 'notes')!;
+    expect(notes).toMatchObject({ exist: 5, visible: 3, othersVisible: 0, verdict: 'partly-hidden' });
+    expect(notes.why).toContain(`2 of the tenant's 5 rows are hidden from ${ROLE} (member u1)`);
+    expect(notes.why).toContain('own_notes USING');
+    expect(u1.member).toBe('u1');
+    expect(u1.sql).toContain("set_config('request.jwt.claim.sub', 'u1', true)");
   });
 
   it('leaves the session as it was: not in a transaction, its own role', async () => {

@@ -20,6 +20,16 @@ export interface ImpersonateOptions {
   tenant: string;
   role: string;
   setting: string;
+  /**
+   * A member to be as well (Supabase: the user id auth.uid() returns): sets request.jwt.claim.sub
+   * and request.jwt.claims as PostgREST does.
+   */
+  member?: string;
+}
+
+/** The settings PostgREST sets for a signed-in user: what auth.uid() and auth.jwt() read. */
+export function memberSettings(member: string, role: string): [string, string][] {
+  return [['request.jwt.claim.sub', member], ['request.jwt.claims', JSON.stringify({ sub: member, role })]];
 }
 
 /** SELECT policies that apply to `role` (named, or PUBLIC). */
@@ -83,6 +93,7 @@ export async function explainVisibility(session: Session, model: TenancyModel, o
     }
     try {
       await session.query('SELECT set_config($1, $2, true)', [opts.setting, tenant.id]);
+      for (const [name, value] of opts.member ? memberSettings(opts.member, opts.role) : []) await session.query('SELECT set_config($1, $2, true)', [name, value]);
       settingValue = (await session.query<{ v: string | null }>('SELECT current_setting($1, true) AS v', [opts.setting])).rows[0]?.v ?? null;
     } catch (err) {
       throw new UserError(`cannot set ${opts.setting}: ${(err as Error).message}; the setting must look like app.tenant_id`, 'usage');
@@ -110,7 +121,7 @@ export async function explainVisibility(session: Session, model: TenancyModel, o
     return {
       schema: t.schema, table: t.table, ...counts, rlsEnabled: t.rlsEnabled, rlsForced: t.rlsForced,
       policies: selectPolicies(t, opts.role).map((p) => ({ name: p.name, permissive: p.permissive, using: p.using })),
-      ...explainTable(t, opts.role, opts.setting, settingValue, { ...counts, error: s && 'error' in s ? s.error : undefined }),
+      ...explainTable(t, opts.member ? `${opts.role} (member ${opts.member})` : opts.role, opts.setting, settingValue, { ...counts, error: s && 'error' in s ? s.error : undefined }),
     };
   });
   const literal = pg.escapeLiteral(tenant.id);
@@ -118,8 +129,9 @@ export async function explainVisibility(session: Session, model: TenancyModel, o
     'BEGIN READ ONLY;',
     `SET LOCAL ROLE ${quoteIdent(opts.role)};`,
     `SELECT set_config(${pg.escapeLiteral(opts.setting)}, ${literal}, true);`,
+    ...(opts.member ? memberSettings(opts.member, opts.role).map(([n, v]) => `SELECT set_config(${pg.escapeLiteral(n)}, ${pg.escapeLiteral(v)}, true);`) : []),
     ...parts.map((p) => `${p.seenSql.replaceAll('$1', () => literal)};`),
     'ROLLBACK;',
   ].join('\n');
-  return { tenant: tenant.id, role: opts.role, setting: opts.setting, settingValue, tables: result, sql: script };
+  return { tenant: tenant.id, role: opts.role, setting: opts.setting, member: opts.member ?? null, settingValue, tables: result, sql: script };
 }

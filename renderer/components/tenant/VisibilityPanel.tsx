@@ -24,14 +24,16 @@ export function VisibilityPanel() {
   const { visibility, visibilityState, visibilityError, impersonate } = useTenant();
   const [role, setRole] = useState(profile?.rlsRole ?? '');
   const [setting, setSetting] = useState(profile?.rlsSetting ?? 'app.tenant_id');
+  const [member, setMember] = useState('');
   const hiddenTables = visibility?.tables.filter((t) => t.verdict === 'hidden' || t.verdict === 'partly-hidden' || t.verdict === 'no-access' || t.verdict === 'error') ?? [];
   return (
     <div className="card" data-testid="visibility" aria-labelledby="visibility-title">
       <h2 id="visibility-title">Why does this customer see nothing?</h2>
       <p className="muted small-text">Becomes the application role with its tenant setting set to this tenant, in a read-only transaction that is always rolled back, and counts per table what it sees.</p>
-      <form className="toolbar" onSubmit={(e) => { e.preventDefault(); void impersonate(role.trim(), setting.trim()); }}>
+      <form className="toolbar" onSubmit={(e) => { e.preventDefault(); void impersonate(role.trim(), setting.trim(), member.trim()); }}>
         <label><span>Application role</span>{' '}<input name="impersonate-role" value={role} onChange={(e) => setRole(e.target.value)} autoComplete="off" placeholder="app_user" /></label>
         <label><span>Tenant setting</span>{' '}<input name="impersonate-setting" value={setting} onChange={(e) => setSetting(e.target.value)} autoComplete="off" /></label>
+        <label><span>Member (optional)</span>{' '}<input name="impersonate-member" value={member} onChange={(e) => setMember(e.target.value)} autoComplete="off" placeholder="Supabase user id" title="Also be this user: sets request.jwt.claim.sub and request.jwt.claims, what auth.uid() reads" /></label>
         <button type="submit" disabled={!role.trim() || !setting.trim() || visibilityState === 'loading'}>See what the app sees</button>
       </form>
       {visibilityError && <p className="status status-error" role="alert">{visibilityError}</p>}
@@ -40,8 +42,8 @@ export function VisibilityPanel() {
         <>
           <p className={`status ${hiddenTables.length ? 'status-error' : 'status-ok'}`} role={hiddenTables.length ? 'alert' : 'status'} data-testid="visibility-summary">
             {hiddenTables.length
-              ? `As ${visibility.role} with ${visibility.setting} = ${visibility.settingValue ?? '(empty)'}, the tenant's rows are hidden in ${hiddenTables.length} table(s): ${hiddenTables.map((t) => tableLabel(t)).join(', ')}.`
-              : `As ${visibility.role} with ${visibility.setting} = ${visibility.settingValue ?? '(empty)'}, the tenant sees all of its rows.`}
+              ? `As ${visibility.role}${visibility.member ? ` (member ${visibility.member})` : ''} with ${visibility.setting} = ${visibility.settingValue ?? '(empty)'}, the tenant's rows are hidden in ${hiddenTables.length} table(s): ${hiddenTables.map((t) => tableLabel(t)).join(', ')}.`
+              : `As ${visibility.role}${visibility.member ? ` (member ${visibility.member})` : ''} with ${visibility.setting} = ${visibility.settingValue ?? '(empty)'}, the tenant sees all of its rows.`}
           </p>
           <ScrollArea label="Rows that exist against rows visible">
             <table className="sample-table" data-testid="visibility-table">
