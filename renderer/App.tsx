@@ -18,6 +18,8 @@ import { OrphansPage } from './pages/Orphans.js';
 import { OverviewPage } from './pages/Overview.js';
 import { ReportsPage } from './pages/Reports.js';
 import { RunbookPage } from './pages/Runbook.js';
+import { TenantPage } from './pages/Tenant.js';
+import { WindowPage } from './pages/Window.js';
 import { RunbookIndicator } from './components/runbook/RunbookIndicator.js';
 import { PAGES, useApp, type PageId } from './store/app.js';
 
@@ -33,6 +35,8 @@ const VIEWS: Record<PageId, () => React.JSX.Element> = {
   reports: ReportsPage,
   audit: AuditPage,
   runbook: RunbookPage,
+  tenant: TenantPage,
+  window: WindowPage,
 };
 
 /** The app. */

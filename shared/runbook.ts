@@ -19,6 +19,8 @@ const StepBase = {
   requires: z.array(StepId).optional(),
   /** Why the step exists, in the runbook's words. */
   note: z.string().optional(),
+  /** How long the step should take, for the window view's elapsed-against-expected (else the last run's time). */
+  expectedMinutes: z.number().positive().max(10_000).optional(),
 };
 
 export const ManualStepSchema = z.object({

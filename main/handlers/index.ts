@@ -14,6 +14,7 @@ import { profilesHandlers } from './profiles.js';
 import { reportsHandlers } from './reports.js';
 import { runbooksHandlers } from './runbooks.js';
 import { backfillHandlers } from './backfill.js';
+import { tenantHandlers } from './tenant.js';
 import type { Handlers } from './types.js';
 
 /** The handlers for the whole contract. */
@@ -30,4 +31,5 @@ export const HANDLERS: Handlers = {
   audit: auditHandlers,
   runbooks: runbooksHandlers,
   backfill: backfillHandlers,
+  tenant: tenantHandlers,
 };

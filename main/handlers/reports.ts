@@ -7,7 +7,10 @@ import type { reportsContract } from '../../shared/contract/reports.js';
 import { diffReports } from '../engine/report/diff.js';
 import { exportReport } from '../engine/report/export.js';
 import { readReport, readReportText } from '../engine/report/file.js';
-import { installationKeyId } from '../engine/report/keys.js';
+import { installationKeyId, loadOrCreateSigningKey } from '../engine/report/keys.js';
+import { buildEvidencePack, evidencePackText } from '../engine/report/pack.js';
+import { auditDir } from '../engine/audit/files.js';
+import { runsDir } from '../engine/runbook/journal.js';
 import { describeSavedReport, listSavedReports, readSavedReport, reportsDir, saveReport, savedReportPath } from '../engine/report/saved.js';
 import { listTrustedKeys } from '../engine/report/trust.js';
 import { verifyReportText } from '../engine/report/verify.js';
@@ -52,6 +55,15 @@ export const reportsHandlers: DomainHandlers<typeof reportsContract> = {
   async verify(req, ctx) {
     const file = savedReportPath(reportsDir(ctx.configDir), req.name);
     return { ...verifyReportText(readReportText(file), file, trusted(ctx)), file: req.name };
+  },
+
+  async pack(req, ctx) {
+    const dir = reportsDir(ctx.configDir);
+    const pack = buildEvidencePack({
+      reportName: req.name, reportText: readReportText(savedReportPath(dir, req.name)),
+      runsDir: runsDir(ctx.configDir), auditDir: auditDir(ctx.configDir), key: loadOrCreateSigningKey(ctx.configDir),
+    });
+    return { fileName: req.name.replace(/\.json$/, '.evidence.json'), mime: 'application/json', text: evidencePackText(pack) };
   },
 
   async diff(req, ctx) {

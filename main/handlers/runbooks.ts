@@ -13,6 +13,8 @@ import { CancelledError, UserError } from '../engine/errors.js';
 import { installationKeyId } from '../engine/report/keys.js';
 import { verifySignedJournal } from '../engine/runbook/head.js';
 import { checkRunId, runsDir } from '../engine/runbook/journal.js';
+import { readLocks } from '../engine/migrations/lock-watch.js';
+import { expectedDurations } from '../engine/runbook/step-expectations.js';
 import { runbookOperator } from '../engine/runbook/operator.js';
 import { readRun, summarizeRuns } from '../engine/runbook/open.js';
 import { readRunbook } from '../engine/runbook/parse.js';
@@ -83,10 +85,14 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
         // The operator already switched this connection to write mode (typed the name on production).
         if (writes) await session.enableWrite(conn.profile.database);
         ctx.runs.attach(key, session);
+        active.pid = session.pid;
+        // NOTICEs the step's statements raise, kept for the window view (they outlive the step).
+        session.onNotice((n) => activeStepsOf(ctx).addNotice(req.run, { at: new Date().toISOString(), step: active.step, severity: n.severity ?? 'NOTICE', message: n.message ?? '' }));
         await runRunbook({
           session, file: opened.file, runbook: opened.runbook, text: opened.text, run: req.run, step: req.untilStop ? undefined : target,
           operator: operator.name, override: operator.override !== null, identities: [operator.osUser, ...(operator.git ? [operator.git] : [])],
           runsDir: runsDir(ctx.configDir), signal: controller.signal, pause: active.pause,
+          onSql: (step, sql) => activeStepsOf(ctx).addStatement(req.run, { at: new Date().toISOString(), step, sql }),
           signOff: (s) => (s.id === target ? { note: req.note, lines: Object.fromEntries((req.lines ?? []).map((l) => [l.line, l.note])) } : null),
           onStep: (s, state, detail) => {
             active.step = s.id;
@@ -110,6 +116,21 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
 
   async cancel(req, ctx) {
     return { cancelled: await ctx.runs.cancel(`runbook:${req.run}`) };
+  },
+
+  async window(req, ctx) {
+    const a = activeStepsOf(ctx).get(req.run);
+    const conn = req.connectionId ? ctx.connections.get(req.connectionId) : null;
+    // The lock picture around the step's session, read on the page's own (read-only) session.
+    const locks = a?.pid && conn ? await readLocks(conn.session, a.pid) : null;
+    return {
+      active: a ? { step: a.step, startedAt: a.startedAt, pid: a.pid } : null,
+      locks,
+      notices: activeStepsOf(ctx).noticesOf(req.run),
+      statements: activeStepsOf(ctx).statementsOf(req.run),
+      expected: expectedDurations(req.run, runsDir(ctx.configDir)),
+      at: new Date().toISOString(),
+    };
   },
 
   async verify(req, ctx) {

@@ -7,7 +7,7 @@ import type { PageId } from '../store/app.js';
 /** The letter after "g" for each page. */
 export const PAGE_KEYS: Record<PageId, string> = {
   connections: 'c', overview: 'o', 'null-safety': 'n', orphans: 'f', distribution: 'd', isolation: 'i',
-  backups: 'b', migrations: 'm', reports: 'r', audit: 'a', runbook: 'u',
+  backups: 'b', migrations: 'm', reports: 'r', audit: 'a', runbook: 'u', tenant: 't', window: 'w',
 };
 
 /** The shortcut as shown in tooltips and the help overlay. */

@@ -8,6 +8,8 @@ import type { SavedReport } from '../../shared/contract/reports.js';
 import { EmptyState } from '../components/States.js';
 import { ReportDiffView } from '../components/reports/ReportDiffView.js';
 import { VerificationView } from '../components/reports/VerificationView.js';
+import { ReportHistory } from '../components/reports/ReportHistory.js';
+import { reportDifferences } from '../../shared/report-history.js';
 import { count } from '../lib/format.js';
 import { useConnection } from '../store/connection.js';
 import { useReports } from '../store/reports.js';
@@ -60,6 +62,7 @@ function ReportRow({ r }: { r: SavedReport }) {
         <div className="actions">
           <button type="button" onClick={() => void s.verify(r.name)}>Verify</button>
           <button type="button" onClick={() => void s.download(r.name, 'json')}>JSON</button>
+          <button type="button" onClick={() => void s.downloadPack(r.name)} title="The report, its run journal and the audit-log excerpt of its run, each signed, in one file">Evidence pack</button>
           {r.htmlName && <button type="button" onClick={() => void s.download(r.name, 'html')} title="Open the downloaded page and print it (it is laid out for A4)">HTML for printing</button>}
         </div>
       </div>
@@ -75,6 +78,9 @@ function DiffCard({ reports }: { reports: SavedReport[] }) {
   const ma = modeOf(s.diffPick.a);
   const mb = modeOf(s.diffPick.b);
   const mixed = ma && mb && ma !== mb ? `before ${ma}, after ${mb}` : null;
+  const ra = options.find((r) => r.name === s.diffPick.a);
+  const rb = options.find((r) => r.name === s.diffPick.b);
+  const otherDifferences = ra && rb ? reportDifferences(ra, rb).filter((d) => !d.startsWith('different modes')) : [];
   const pick = (side: 'a' | 'b') => (
     <label>
       <span>{side === 'a' ? 'Before' : 'After'}</span>
@@ -93,6 +99,13 @@ function DiffCard({ reports }: { reports: SavedReport[] }) {
         <button type="submit" className="primary" disabled={!s.diffPick.a || !s.diffPick.b}>Compare</button>
       </form>
       {mixed && !s.diff && <p className="status status-warn" role="status" data-testid="diff-mode-warning">These reports were made in different modes ({mixed}): an estimate cannot see orphan rows, cross-tenant references or the distribution, so those are listed as not comparable, never as resolved. Compare two exact reports to see what a migration fixed.</p>}
+      {otherDifferences.length > 0 && (
+        <div className="status status-warn" role="status" data-testid="diff-scope-warning">
+          <p>These two reports are not like for like; what differs:</p>
+          <ul>{otherDifferences.map((d) => <li key={d}>{d}</li>)}</ul>
+          <p>A finding "resolved" here may only be out of scope in the other report.</p>
+        </div>
+      )}
       {s.diffError && <p className="status status-error" role="alert">{s.diffError}</p>}
       {s.diff && <ReportDiffView d={s.diff} />}
     </div>
@@ -121,6 +134,7 @@ export function ReportsPage() {
           <ul className="report-list">{s.reports.map((r) => <ReportRow key={r.name} r={r} />)}</ul>
         )}
       </div>
+      <ReportHistory reports={s.reports} />
       <DiffCard reports={s.reports} />
     </section>
   );

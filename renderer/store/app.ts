@@ -18,6 +18,8 @@ export const PAGES = [
   { id: 'reports', label: 'Reports' },
   { id: 'audit', label: 'Audit' },
   { id: 'runbook', label: 'Runbook' },
+  { id: 'tenant', label: 'Tenant' },
+  { id: 'window', label: 'Window' },
 ] as const;
 export type PageId = (typeof PAGES)[number]['id'];
 

@@ -6,6 +6,7 @@ import { api } from '../api/index.js';
 import { errorText, plainErrorText, setConnectionLostListener } from '../lib/errors.js';
 import { useChecks } from './checks.js';
 import { useDistribution } from './distribution.js';
+import { useTenant } from './tenant.js';
 
 interface ConnectionState {
   current: ConnectionView | null;
@@ -50,6 +51,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
       if (previous) await api.connection.close({ id: previous.id }).catch(() => undefined);
       useChecks.getState().reset();
       useDistribution.getState().reset();
+      useTenant.getState().reset();
       set({ current, connecting: null, model: null, modelState: 'idle', lost: null, writeOffNotice: null });
       void get().loadModel().then(() => useChecks.getState().runEstimate());
       return true;
@@ -73,6 +75,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     if (c) await api.connection.close({ id: c.id }).catch(() => undefined);
     useChecks.getState().reset();
     useDistribution.getState().reset();
+    useTenant.getState().reset();
     set({ current: null, model: null, modelState: 'idle', writeError: null, writeOffNotice: null, lost: null });
   },
   async setWriteMode(enabled, confirmDatabase) {

@@ -35,6 +35,8 @@ interface ReportsState {
   pickDiff(side: 'a' | 'b', name: string): void;
   runDiff(): Promise<void>;
   download(name: string, format: 'json' | 'html'): Promise<void>;
+  /** Download the report's evidence pack (report, run journal, audit excerpt, each signed) as one file. */
+  downloadPack(name: string): Promise<void>;
 }
 
 /** The reports store. */
@@ -103,6 +105,15 @@ export const useReports = create<ReportsState>((set, get) => ({
     set({ downloadError: null });
     try {
       const f = await api.reports.read({ name, format });
+      downloadText(f.fileName, f.text, f.mime);
+    } catch (err) {
+      set({ downloadError: errorText(err) });
+    }
+  },
+  async downloadPack(name) {
+    set({ downloadError: null });
+    try {
+      const f = await api.reports.pack({ name });
       downloadText(f.fileName, f.text, f.mime);
     } catch (err) {
       set({ downloadError: errorText(err) });

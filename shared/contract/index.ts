@@ -18,6 +18,7 @@ import { profilesContract } from './profiles.js';
 import { reportsContract } from './reports.js';
 import { runbooksContract } from './runbooks.js';
 import { backfillContract } from './backfill.js';
+import { tenantContract } from './tenant.js';
 
 /** Every domain and its channels. Channel name = `${domain}/${action}`. */
 export const CONTRACT = {
@@ -33,6 +34,7 @@ export const CONTRACT = {
   audit: auditContract,
   runbooks: runbooksContract,
   backfill: backfillContract,
+  tenant: tenantContract,
 } satisfies Record<string, Domain>;
 
 export type Contract = typeof CONTRACT;

@@ -28,6 +28,11 @@ export const SavedReportSchema = z.object({
   findings: z.number().nullable(),
   digest: z.string().nullable(),
   keyId: z.string().nullable(),
+  /** The database the report is of (fingerprint: system identifier or address, and database name): history groups by it. */
+  databaseKey: z.string().nullable(),
+  /** What the report checked, in words (schemas, tenant table and column, global tables, probe role). */
+  scope: z.string().nullable(),
+  bySeverity: z.object({ error: z.number(), warning: z.number(), info: z.number() }).nullable(),
   /** Set when the file could not be read as a report. */
   problem: z.string().nullable(),
 });
@@ -44,6 +49,8 @@ export const reportsContract = {
     z.object({ fileName: z.string(), mime: z.string(), text: z.string() }),
   ),
   verify: request(z.object({ name: ReportNameSchema }).strict(), ReportVerificationSchema),
+  /** The evidence pack of a saved report: the report, its run journal and audit excerpt, each signed, as one file. */
+  pack: request(z.object({ name: ReportNameSchema }).strict(), z.object({ fileName: z.string(), mime: z.string(), text: z.string() })),
   diff: request(
     z.object({ a: ReportNameSchema, b: ReportNameSchema }).strict(),
     ReportDiffSchema.extend({ verified: z.object({ a: z.boolean(), b: z.boolean() }) }),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { BackfillProgressSchema } from '../backfill.js';
+import { LockWatchEventSchema } from '../migrations.js';
 import { RunStatusSchema, StepSchema } from '../runbook.js';
 import { Empty, event, request } from './channel.js';
 import { ConnectionIdSchema } from './connection.js';
@@ -75,6 +76,25 @@ const OpenSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('run'), run: RunbookRunIdSchema }).strict(),
 ]);
 
+/** The DBA's window view of a run: the step running, its lock picture, the last NOTICEs, expected durations. */
+export const RunWindowSchema = z.object({
+  active: z.object({ step: z.string(), startedAt: z.string(), pid: z.number().nullable() }).nullable(),
+  /** Who blocks the running step's session and who queues behind it; null when nothing runs. */
+  locks: LockWatchEventSchema.nullable(),
+  /** The last NOTICEs of the run's steps, oldest first. */
+  notices: z.array(z.object({ at: z.string(), step: z.string(), severity: z.string(), message: z.string() })),
+  /** The statements the run's steps sent in this console (full SQL, as each step announced it), oldest first. */
+  statements: z.array(z.object({ at: z.string(), step: z.string(), sql: z.string() })),
+  /** Expected duration per step id: the runbook's expectedMinutes, or the last run that passed it. */
+  expected: z.record(z.string(), z.object({
+    durationMs: z.number(),
+    source: z.union([z.literal('runbook'), z.object({ run: z.string(), startedAt: z.string() })]),
+  })),
+  /** When the host read this (elapsed time is measured against it). */
+  at: z.string(),
+});
+export type RunWindowView = z.infer<typeof RunWindowSchema>;
+
 const StepEventStateSchema = z.enum(['running', 'passed', 'failed', 'signed', 'blocked', 'waiting', 'skipped']);
 
 export const runbooksContract = {
@@ -106,6 +126,8 @@ export const runbooksContract = {
   cancel: request(z.object({ run: RunbookRunIdSchema }).strict(), z.object({ cancelled: z.boolean() })),
   /** engine: verifyJournalFile(run's journal): the hash chain, line by line. */
   verify: request(z.object({ run: RunbookRunIdSchema }).strict(), JournalVerificationSchema),
+  /** The window view: what runs now, its locks, its NOTICEs, how long steps should take. */
+  window: request(z.object({ run: RunbookRunIdSchema, connectionId: ConnectionIdSchema.optional() }).strict(), RunWindowSchema),
   onStep: event(z.object({ run: z.string(), step: z.string(), state: StepEventStateSchema, detail: z.string().nullable() })),
   onBackfill: event(z.object({ run: z.string(), step: z.string(), paused: z.boolean(), progress: BackfillProgressSchema })),
 };

@@ -4,6 +4,7 @@
  */
 import type { CheckRun, Distribution, Finding, Fingerprint } from '../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../shared/model.js';
+import type { TenantFootprint, TenantRowsPage } from '../../shared/tenant.js';
 import type { Profile } from '../../shared/profile.js';
 
 /** The fingerprint of the imaginary server. */
@@ -82,5 +83,28 @@ export function syntheticDistribution(model: TenancyModel, tenants: number): Dis
     tenants: Array.from({ length: tenants }, (_, t) => ({ id: String(t + 1), name: `Tenant ${t + 1}` })),
     rows, noTenant: [{ schema: 'app', table: model.tables[0]!.table, rows: 12 }],
     missingTenant: [{ schema: 'app', table: model.tables[1 % model.tables.length]!.table, tenant: '999999', rows: 3 }], skipped: [],
+  };
+}
+
+/** Tenant 77's footprint over every table of the model: rows in most, stray rows in a few. */
+export function syntheticFootprint(model: TenancyModel): TenantFootprint {
+  return {
+    tenant: { id: '77', name: 'Tenant 77', slug: 'tenant-77' },
+    tables: model.tables.map((t, i) => ({
+      schema: t.schema, table: t.table, role: 'tenant' as const, via: 'org_id', rows: i % 7 === 0 ? 0 : 1 + ((i * 37) % 900), estimatedTotal: t.estimatedRows,
+      concerning: i % 97 === 0 ? [{ constraint: `${t.table}_parent_fkey`, parentSchema: t.schema, parentTable: model.tables[0]!.table, noTenant: 3, missingTenant: 1 }] : [],
+      strayRows: i % 97 === 0 ? 4 : 0,
+    })),
+    skipped: [],
+  };
+}
+
+/** One page (50 rows) of a table's rows for tenant 77. */
+export function syntheticRows(schema: string, table: string): TenantRowsPage {
+  const columns = ['id', 'org_id', 'name', 'created_at'];
+  return {
+    schema, table, columns, key: ['id'],
+    rows: Array.from({ length: 50 }, (_, i) => ({ id: String(i + 1), org_id: '77', name: `row ${i + 1}`, created_at: '2026-01-01 00:00:00+00' })),
+    next: ['50'], sql: `SELECT ... FROM "${schema}"."${table}" c WHERE c.org_id = $1 ORDER BY c.id LIMIT $2`,
   };
 }

@@ -24,7 +24,7 @@ describe('runbooks and backfill channels', () => {
     const names = listChannels().filter((c) => c.domain === 'runbooks' || c.domain === 'backfill').map((c) => c.name).sort();
     expect(names).toEqual([
       'backfill/cancel', 'backfill/pause', 'backfill/resume',
-      'runbooks/cancel', 'runbooks/list', 'runbooks/onBackfill', 'runbooks/onStep', 'runbooks/open', 'runbooks/runStep', 'runbooks/status', 'runbooks/templates', 'runbooks/verify',
+      'runbooks/cancel', 'runbooks/list', 'runbooks/onBackfill', 'runbooks/onStep', 'runbooks/open', 'runbooks/runStep', 'runbooks/status', 'runbooks/templates', 'runbooks/verify', 'runbooks/window',
     ]);
   });
 
@@ -48,6 +48,8 @@ describe('runbooks and backfill channels', () => {
     ['runbooks/runStep', { ...step, operator: 'someone else' }],
     ['runbooks/cancel', { run: 42 }],
     ['runbooks/verify', { run: 'run_20250101_120000_ABCDEF' }],
+    ['runbooks/window', { run: '../run_20250101_120000_abcdef' }],
+    ['runbooks/window', { run, dir: '/etc' }],
     ['backfill/pause', { id: 'bf_1' }],
     ['backfill/resume', { id: "bf_0123456789'; --" }],
     ['backfill/cancel', {}],

@@ -15,7 +15,9 @@ import { readSignatures } from '../../engine/runbook/head.js';
 import { Journal, runsDir } from '../../engine/runbook/journal.js';
 import { readReport, readReportText, writeReportJson } from '../../engine/report/file.js';
 import { renderReportHtml } from '../../engine/report/html.js';
-import { installationKeyId } from '../../engine/report/keys.js';
+import { installationKeyId, loadOrCreateSigningKey } from '../../engine/report/keys.js';
+import { buildEvidencePack, evidencePackText, verifyEvidencePack } from '../../engine/report/pack.js';
+import { auditDir } from '../../engine/audit/files.js';
 import { renderPdf, requireChromium } from '../../engine/report/pdf.js';
 import { addTrustedKey, applyTrust, listTrustedKeys, removeTrustedKey, trustPath, whoseKey } from '../../engine/report/trust.js';
 import { verifyReportText } from '../../engine/report/verify.js';
@@ -122,6 +124,31 @@ export function registerReport(program: Command): void {
       if (format === 'pdf') requireChromium();
       if (format === 'json') throw new UserError('render writes html or pdf; copy the JSON file itself', 'usage');
       process.stdout.write(summaryLine(r, o.out, await writeReport(r, o.out, format)));
+    });
+
+  report.command('pack')
+    .description('the evidence pack of a report: the report, its run journal and the audit-log excerpt of the run, each signed, in one file')
+    .argument('<report.json>')
+    .option('--out <file>', 'file to write (default: beside the report, .evidence.json)')
+    .action((file: string, o: { out?: string }) => {
+      const out = o.out ?? file.replace(/(\.json)?$/, '.evidence.json');
+      const pack = buildEvidencePack({
+        reportName: path.basename(file), reportText: readReportText(file), runsDir: runsDir(), auditDir: auditDir(), key: loadOrCreateSigningKey(),
+      });
+      writeFileAtomicSync(out, evidencePackText(pack), { mode: 0o600 });
+      const parts = Object.keys(pack.manifest.parts).join(', ');
+      process.stdout.write(`wrote ${out}: ${parts}; ${pack.parts.audit.content.records.length} audited statement(s) (${pack.parts.audit.content.selection}); signed by key ${pack.manifest.signature.keyId}\n`);
+    });
+
+  report.command('pack-verify')
+    .description('verify an evidence pack: every part\'s digest and signature, the manifest, the report\'s seal, the journal\'s signed heads (exit 1 when it fails)')
+    .argument('<pack.json>')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((file: string, o: { format: 'table' | 'json' }) => {
+      const v = verifyEvidencePack(fs.readFileSync(file, 'utf8'));
+      if (o.format === 'json') printJson(v);
+      else process.stdout.write(v.ok ? `${file}: intact, every part signed (key ${v.keyIds.join(', ')})\n` : `${file}: DOES NOT VERIFY\n${v.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      exitState.code = v.ok ? 0 : 1;
     });
 
   report.command('verify')

@@ -15,17 +15,67 @@ export interface ActiveStep {
   pause: PauseController;
   /** The last backfill progress event of this step, if it is a backfill. */
   backfill: BackfillProgress | null;
+  /** The server pid of the session running it (the window view's lock watch looks around it). */
+  pid: number | null;
+}
+
+/** A server NOTICE a step of a run received. */
+export interface StepNotice {
+  at: string;
+  step: string;
+  severity: string;
+  message: string;
+}
+
+/** How many NOTICEs of a run are kept for the window view. */
+export const MAX_NOTICES = 50;
+/** How many statements of a run are kept for the window view. */
+export const MAX_STATEMENTS = 500;
+
+/** A statement a step of a run sent (or is about to send). */
+export interface StepStatement {
+  at: string;
+  step: string;
+  sql: string;
 }
 
 /** The running steps of one host. */
 export class ActiveSteps {
   private readonly byRun = new Map<string, ActiveStep>();
+  private readonly notices = new Map<string, StepNotice[]>();
+  private readonly statements = new Map<string, StepStatement[]>();
+
+  /** Keep a NOTICE of `run` (the last MAX_NOTICES per run, kept after the step ends). */
+  addNotice(run: string, notice: StepNotice): void {
+    const list = this.notices.get(run) ?? [];
+    list.push(notice);
+    if (list.length > MAX_NOTICES) list.splice(0, list.length - MAX_NOTICES);
+    this.notices.set(run, list);
+  }
+
+  /** Keep a statement `step` of `run` sends (as the step announces it: its full SQL); the last MAX_STATEMENTS per run. */
+  addStatement(run: string, statement: StepStatement): void {
+    const list = this.statements.get(run) ?? [];
+    list.push(statement);
+    if (list.length > MAX_STATEMENTS) list.splice(0, list.length - MAX_STATEMENTS);
+    this.statements.set(run, list);
+  }
+
+  /** The statements kept for `run`, oldest first. */
+  statementsOf(run: string): StepStatement[] {
+    return [...(this.statements.get(run) ?? [])];
+  }
+
+  /** The NOTICEs kept for `run`, oldest first. */
+  noticesOf(run: string): StepNotice[] {
+    return [...(this.notices.get(run) ?? [])];
+  }
 
   /** Record that `step` of `run` started; a UserError when the run already has a step running. */
   begin(run: string, step: string): ActiveStep {
     const current = this.byRun.get(run);
     if (current) throw new UserError(`step ${current.step} of ${run} is still running; wait for it or cancel it`, 'usage');
-    const entry: ActiveStep = { run, step, startedAt: new Date().toISOString(), pause: new PauseController(), backfill: null };
+    const entry: ActiveStep = { run, step, startedAt: new Date().toISOString(), pause: new PauseController(), backfill: null, pid: null };
     this.byRun.set(run, entry);
     return entry;
   }

@@ -63,7 +63,35 @@ export interface SavedReportInfo {
   findings: number | null;
   digest: string | null;
   keyId: string | null;
+  /** Which database (the fingerprint): system identifier (else server address) and database name; history groups by it. */
+  databaseKey: string | null;
+  /** What was checked, in words (schemas, tenant table and column, global tables, probe role): compare only equal scopes. */
+  scope: string | null;
+  /** Findings by severity, for the history chart. */
+  bySeverity: { error: number; warning: number; info: number } | null;
   problem: string | null;
+}
+
+/** The database key of a report's fingerprint: one database across reports, whatever the profile's name. */
+export function databaseKeyOf(fp: Record<string, unknown>): string | null {
+  const db = typeof fp.database === 'string' ? fp.database : null;
+  if (!db) return null;
+  const where = typeof fp.systemIdentifier === 'string' ? `sysid ${fp.systemIdentifier}` : `${String(fp.serverAddress ?? 'local')}:${String(fp.serverPort ?? '')}`;
+  return `${db} @ ${where}`;
+}
+
+/** The scope a report checked, in words, from its model and profile. */
+export function scopeOf(model: Record<string, unknown>, profile: Record<string, unknown>): string | null {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? `${String((x as Loose).schema)}.${String((x as Loose).table)}` : String(x))).join(', ') : '');
+  if (!model.schemas) return null;
+  const tt = model.tenantTable && typeof model.tenantTable === 'object' ? `${String((model.tenantTable as Loose).schema)}.${String((model.tenantTable as Loose).table)}` : 'none';
+  return [
+    `schemas ${list(model.schemas) || 'none'}`,
+    `tenant table ${tt}`,
+    `tenant column ${list(model.tenantColumns) || String(model.tenantColumn ?? 'none')}`,
+    `global ${list(model.globalTables) || 'none'}`,
+    `probe ${typeof profile.rlsRole === 'string' ? profile.rlsRole : 'none'}`,
+  ].join(' · ');
 }
 
 type Loose = Record<string, unknown>;
@@ -78,7 +106,8 @@ export function describeSavedReport(dir: string, name: string): SavedReportInfo 
   const html = htmlNameOf(name);
   const base: SavedReportInfo = {
     name, htmlName: fs.existsSync(path.join(dir, html)) ? html : null, size,
-    createdAt: null, profile: null, environment: null, database: null, verdict: null, mode: null, findings: null, digest: null, keyId: null, problem: null,
+    createdAt: null, profile: null, environment: null, database: null, verdict: null, mode: null, findings: null, digest: null, keyId: null,
+    databaseKey: null, scope: null, bySeverity: null, problem: null,
   };
   let raw: Loose;
   try {
@@ -100,8 +129,17 @@ export function describeSavedReport(dir: string, name: string): SavedReportInfo 
     findings: typeof summary.findings === 'number' ? summary.findings : null,
     digest: str(integrity.digest),
     keyId: str(obj(integrity.signature).keyId),
+    databaseKey: databaseKeyOf(obj(raw.database)),
+    scope: scopeOf(obj(obj(raw.model).detail), obj(raw.profile)),
+    bySeverity: severities(obj(summary.bySeverity)),
     problem: raw.kind === 'tenancy-console/verification-report' ? null : 'not a Tenancy Console report',
   };
+}
+
+function severities(b: Loose): SavedReportInfo['bySeverity'] {
+  const n = (v: unknown) => (typeof v === 'number' ? v : null);
+  const [error, warning, info] = [n(b.error), n(b.warning), n(b.info)];
+  return error === null || warning === null || info === null ? null : { error, warning, info };
 }
 
 /** Every saved report, newest first. */

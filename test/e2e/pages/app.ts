@@ -14,7 +14,7 @@ export class AppShell {
   }
 
   /** Open a page from the navigation. */
-  async go(label: 'Connections' | 'Overview' | 'Null safety' | 'Orphans' | 'Distribution' | 'Isolation' | 'Backups' | 'Migrations' | 'Reports' | 'Audit' | 'Runbook'): Promise<void> {
+  async go(label: 'Connections' | 'Overview' | 'Null safety' | 'Orphans' | 'Distribution' | 'Isolation' | 'Backups' | 'Migrations' | 'Reports' | 'Audit' | 'Runbook' | 'Tenant' | 'Window'): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: label, exact: true }).click();
   }
 
