@@ -56,6 +56,10 @@ export function runbookSql(runbook: Runbook): RunbookSql[] {
     if (s.kind === 'check') {
       if (s.expect.sql !== undefined) out.push({ step: s.id, stepIndex: i, use: 'check', path: ['steps', i, 'expect', 'sql'], sql: s.expect.sql });
       if (s.expect.fails !== undefined) out.push({ step: s.id, stepIndex: i, use: 'probe', path: ['steps', i, 'expect', 'fails', 'sql'], sql: s.expect.fails.sql });
+      if (s.expect.member !== undefined) {
+        out.push({ step: s.id, stepIndex: i, use: 'check', path: ['steps', i, 'expect', 'member', 'users'], sql: s.expect.member.users });
+        out.push({ step: s.id, stepIndex: i, use: 'check', path: ['steps', i, 'expect', 'member', 'sql'], sql: s.expect.member.sql });
+      }
     }
   });
   return out;
