@@ -76,7 +76,7 @@ describe('runbook handlers', () => {
     expect(v.steps.map((s) => s.id)).toEqual(v.status.steps.map((s) => s.id));
     expect(v.verification).toMatchObject({ ok: true, lines: 1 });
     const list = await call<{ run: string; passed: number; total: number }[]>('runbooks/list', {});
-    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 10 })]);
+    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 17 })]);
     expect((await call<RunView>('runbooks/open', { source: { kind: 'run', run } })).status).toEqual(v.status);
     await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004/);
   });
@@ -95,7 +95,11 @@ describe('runbook handlers', () => {
     expect(stateOf(half, 'deploy')).toMatchObject({ state: 'pending', checklist: [expect.objectContaining({ note: 'deployed build 42' }), expect.objectContaining({ signedBy: null })] });
     const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 2, note: 'smoke tests green' }] });
     expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: every checklist line signed' }) });
-    expect(v.status.next?.step).toBe('backfill-lessons');
+    expect(v.status.next?.step).toBe('migrate-0007');
+    // The demo database has 0007 applied already: the step passes with nothing to apply.
+    const migrated = await call<RunView>('runbooks/runStep', { connectionId, run });
+    expect(stateOf(migrated, 'migrate-0007')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ ran: [] }) });
+    expect(migrated.status.next?.step).toBe('backfill-lessons');
   });
 
   it('cancels a backfill held on a row lock from backfill/cancel; running the step again fills every row once', async () => {
