@@ -9,7 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { RunViewSchema } from '../../shared/contract/runbooks.js';
+import type { RunViewSchema, StepPreviewView } from '../../shared/contract/runbooks.js';
 import { loadScenario, type DemoDatabase } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { MemorySecretStore } from '../../main/engine/host/secret-store.js';
@@ -131,6 +131,26 @@ describe('runbook handlers', () => {
     expect(await scalar('SELECT count(*) AS n FROM lessons WHERE organization_id IS NULL')).toBe(0);
     expect(await scalar(`SELECT rows_done AS n FROM tenancy_console.backfills WHERE id = '${progress()[0]!.id}'`)).toBe(nulls);
     expect(events.some((e) => e.name === 'runbooks/onStep' && (e.payload as { state: string }).state === 'failed')).toBe(true);
+  });
+
+  it('previews each step\'s writes whole before it runs; a confirmation whose SQL is no longer the step\'s is refused, journaling nothing', async () => {
+    const migration = await call<StepPreviewView>('runbooks/preview', { connectionId, run, step: 'migrate-0008' });
+    expect(migration).toMatchObject({ step: 'migrate-0008', writes: true });
+    expect(migration.statements).toEqual([{
+      label: 'migration 0008_remove_bootstrap_org_defaults (0008_remove_bootstrap_org_defaults.sql, whole file)',
+      sql: fs.readFileSync(path.resolve(import.meta.dirname, '../../sql/demo/drizzle/0008_remove_bootstrap_org_defaults.sql'), 'utf8'),
+    }]);
+    const probe = await call<StepPreviewView>('runbooks/preview', { connectionId, run, step: 'inserts-must-fail' });
+    expect(probe.statements.map((st) => st.label)).toEqual(['probe statement 1 (in a savepoint, always rolled back)']);
+    const check = await call<StepPreviewView>('runbooks/preview', { connectionId, run, step: 'verify-columns' });
+    expect(check).toMatchObject({ writes: false, statements: [] });
+    const before = (await call<RunView>('runbooks/status', { run })).verification.lines;
+    await expect(call('runbooks/runStep', { connectionId, run, step: 'verify-columns', confirmed: '0'.repeat(64) }))
+      .rejects.toThrow('the SQL of verify-columns changed since you confirmed it: review it again before it runs');
+    expect((await call<RunView>('runbooks/status', { run })).verification.lines).toBe(before);
+    // Its clean twin: the digest just shown runs the step.
+    const ran = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'verify-columns', confirmed: check.digest });
+    expect(stateOf(ran, 'verify-columns').state).toBe('passed');
   });
 
   it('verifies the journal, and names the line a tampered journal breaks at', async () => {
