@@ -81,6 +81,16 @@ describe('template 001 from before 20250904000001', () => {
     expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees \(audit_reports, 0\), \(automation_jobs, \d+\), \(generated_automations, \d+\), but owns \(audit_reports, [1-9]\d*\), .*: a policy locks the member out of their own rows/);
   }, 180_000);
 
+  it('rows lost in the move stop the run at the no-data-loss check, naming the table and both counts', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'no-data-lost', `  - id: plant-loss
+    kind: sql
+    title: Planted - a cascade took two reports
+    sql: DELETE FROM public.audit_reports WHERE id IN (SELECT id FROM public.audit_reports ORDER BY id LIMIT 2)`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    expect(failedStep(status)).toEqual([{ id: 'no-data-lost', error: 'the query returned 1 row(s), expected 0: (audit_reports, 500, 498)' }]);
+  }, 180_000);
+
   it('the old template\'s app.tenant_id policy (contract rls) is refused by the RLS coverage check, naming the table', async () => {
     const url = await scenarioDatabase(startingState('001')!);
     const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-app-tenant-id
