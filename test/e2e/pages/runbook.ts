@@ -41,6 +41,19 @@ export class RunbookPage {
     await this.header.getByRole('button', { name: 'Run until the next stop' }).click();
   }
 
+  /** The confirmation before a step writes (every statement whole). */
+  confirmDialog(step: string) { return this.page.locator(`[data-testid="confirm-sql"][data-step="${step}"]`); }
+
+  /** Wait for step `step`'s confirmation, return each statement's text as shown, and run (or cancel) them. */
+  async confirm(step: string, answer: 'run' | 'cancel' = 'run'): Promise<string[]> {
+    const dialog = this.confirmDialog(step);
+    await dialog.waitFor({ timeout: 60_000 });
+    const statements = await dialog.locator('[data-testid="confirm-sql-statement"] pre').allTextContents();
+    await dialog.getByRole('button', { name: answer === 'run' ? 'Run these statements' : 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    return statements;
+  }
+
   /** Wait until step `id` shows `state` (data-state of its row). */
   async waitStep(id: string, state: string, timeout = 60_000): Promise<void> {
     await this.page.locator(`[data-testid="step-row"][data-step="${id}"][data-state="${state}"]`).waitFor({ timeout });
