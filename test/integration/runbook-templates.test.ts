@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
-import { readRunbook } from '../../main/engine/runbook/parse.js';
+import { parseRunbookText, readRunbook } from '../../main/engine/runbook/parse.js';
 import { runRunbook } from '../../main/engine/runbook/run.js';
 import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
 import { verifySignedJournal } from '../../main/engine/runbook/head.js';
@@ -12,6 +12,7 @@ import { profileFromUrl } from '../../main/engine/target.js';
 import { runChecks } from '../../main/engine/checks/run.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import { adminUrl } from '../support/db.js';
+import { pgDumpCanDump, withoutDumps } from '../support/pg-dump.js';
 import { tempConfigDir } from '../support/cli.js';
 import pg from 'pg';
 
@@ -38,10 +39,15 @@ describe('the five reference runbooks as templates', () => {
     made.push(database);
     const db = await loadScenario(adminUrl(), scenario, 2000, { database, reuse: false });
     const runsDir = path.join(tempConfigDir(), 'runs');
-    const { runbook, text } = readRunbook(path.join(TEMPLATES, file));
     const { profile, urlPassword } = profileFromUrl(db.url, { statementTimeoutMs: 120_000 });
     const session = await Session.open(profile, { password: urlPassword });
     await session.enableWrite();
+    // Where this machine's pg_dump is older than the server, the backup steps keep only their tables.
+    const original = readRunbook(path.join(TEMPLATES, file)).text;
+    const edited = (await pgDumpCanDump(session)) ? original : withoutDumps(original);
+    const parsedTemplate = parseRunbookText(edited);
+    if (!parsedTemplate.ok) throw new Error(JSON.stringify(parsedTemplate.issues));
+    const { runbook, text } = parsedTemplate;
     const log: string[] = [];
     try {
       const status = await runRunbook({

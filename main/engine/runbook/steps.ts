@@ -14,6 +14,7 @@ import { restoreBackup } from '../backup/restore.js';
 import { parseScope } from '../backup/scope.js';
 import { runChecks } from '../checks/run.js';
 import { applyContract, planContract } from '../contract/apply.js';
+import { UserError } from '../errors.js';
 import { parseQualifiedName, quoteIdent } from '../ident.js';
 import { applyMigrations } from '../migrations/apply.js';
 import { readSource } from '../migrations/sources.js';
@@ -53,6 +54,10 @@ export interface StepContext {
   pause?: PauseController;
   /** Every write's full SQL, before it runs (the CLI prints it). */
   onSql?: (step: string, sql: string) => void;
+  /** Tables the operator confirmed for a real restore on production (--confirm-table). */
+  confirmTables?: string[];
+  /** The pg_dump binary for backup steps (default: found for the server's major version). */
+  pgDumpPath?: string;
   /** The runbook's steps: a preflight step checks the migrations later migrate steps apply. */
   steps?: readonly RunbookStep[];
 }
@@ -85,16 +90,8 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       if (r.problems.length) throw new StepFailure(`preflight: ${r.problems.join('; ')}`, r.evidence);
       return r.evidence;
     }
-    case 'backup': {
-      const refs: Record<string, string> = {};
-      const counts: Record<string, number> = {};
-      for (const t of step.tables) {
-        const b = await createBackup(session, parseQualifiedName(t), { runbookRunId: ctx.run, operator: ctx.operator });
-        refs[t] = String(b.id);
-        counts[t] = b.rowCount;
-      }
-      return evidence({ ran: step.tables.map((t) => `backup ${t} -> backup ${refs[t]}`), result: `${step.tables.length} backup(s) made`, counts, refs });
-    }
+    case 'backup':
+      return backupStep(ctx, step);
     case 'migrate': {
       const source = readSource(resolveFolder(ctx.baseDir, step.folder));
       if (step.to !== undefined) {
@@ -169,15 +166,55 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       const r = await restoreBackup(session, {
         backupId, scope: parseScope(step.scope), strategy: step.strategy, dryRun: step.dryRun,
         setColumns: Object.entries(step.set).map(([column, value]) => ({ column, value })), tenantColumn: ctx.settings.tenantColumn,
+        confirmTable: ctx.confirmTables?.find((t) => t === step.table || t === parseQualifiedName(step.table).table),
       });
+      const changed = r.counts.deleted + r.counts.updated + r.counts.inserted;
       const ev = evidence({
-        ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${r.verified ? 'checksum verified' : 'checksum MISMATCH'}`,
-        counts: { ...r.counts }, refs: { backup: String(backupId), restore: String(r.id ?? '') }, digest: r.actual.checksum,
+        ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${changed} row(s) put back (${r.counts.deleted} deleted, ${r.counts.updated} updated, ${r.counts.inserted} inserted), ${r.verified ? 'checksum verified' : 'checksum MISMATCH'}`,
+        counts: { ...r.counts, changed }, refs: { backup: String(backupId), restore: String(r.id ?? '') }, digest: r.actual.checksum,
       });
       if (!r.verified) throw new StepFailure(`restore of ${step.table} from backup ${backupId} did not verify`, ev);
+      // A rehearsal that puts nothing back proves nothing about the way back.
+      if (r.dryRun && changed === 0) throw new StepFailure(`the rehearsal restored 0 rows of ${step.table}: nothing of it changed since backup ${backupId}, so it proves nothing; rehearse a table the run changed`, ev);
       return ev;
     }
   }
+}
+
+/**
+ * A backup step: a checksummed backup table per table and (with `dump: true`) a pg_dump of it
+ * from the same snapshot into the run's folder (0600); refs hold the backup id, the dump file and
+ * its sha256 (`dump:TABLE`, `sha256:TABLE`) for restore steps and `runbook verify`.
+ */
+async function backupStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'backup' }>): Promise<Evidence> {
+  const { session } = ctx;
+  const refs: Record<string, string> = {};
+  const counts: Record<string, number> = {};
+  const ran: string[] = [];
+  const dir = path.join(ctx.journal.dir, 'dumps');
+  for (const t of step.tables) {
+    let b;
+    try {
+      b = await createBackup(session, parseQualifiedName(t), {
+        runbookRunId: ctx.run, operator: ctx.operator,
+        pgDump: step.dump ? { path: ctx.pgDumpPath, dir, password: () => session.passwordForChild() } : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      const hint = step.dump && err.code === 'config' ? ' (or remove dump: true from the step to keep only the in-database backup tables)' : '';
+      throw new StepFailure(`backup of ${t}: ${err.message}${hint}`, evidence({ ran, result: `stopped at ${t}: ${err.message}`, counts, refs }));
+    }
+    refs[t] = String(b.id);
+    counts[t] = b.rowCount;
+    ran.push(`backup ${t} -> backup ${b.id} (${b.backupTable}, ${b.rowCount} rows, checksum ${b.checksum})`);
+    if (b.dumpPath && b.dumpSha256) {
+      refs[`dump:${t}`] = b.dumpPath;
+      refs[`sha256:${t}`] = b.dumpSha256;
+      ran.push(`pg_dump ${t} -> ${b.dumpPath} (sha256 ${b.dumpSha256})`);
+    }
+  }
+  const dumps = step.tables.filter((t) => refs[`dump:${t}`]).length;
+  return evidence({ ran, result: `${step.tables.length} backup(s) made${step.dump ? `, ${dumps} pg_dump file(s)` : ', no pg_dump (the step does not ask for dump: true)'}`, counts, refs });
 }
 
 function findBackupId(journal: Journal, stepId: string, table: string): number {
@@ -215,7 +252,10 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     ran.push(e.sql.trim());
     counts.sqlRows = r.rowCount ?? r.rows.length;
     sample = jsonRows(r.rows.slice(0, SAMPLE_ROWS));
-    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}${r.rows.length ? `: ${rowsText(r.rows)}` : ''}`);
+    // Rows with a `problem` column say what is wrong, in the message (the first three); other rows are shown as they are.
+    const said = r.rows.flatMap((row: Record<string, unknown>) => (typeof row.problem === 'string' ? [row.problem] : [])).slice(0, 3);
+    const named = said.length ? `: ${said.join('; ')}${counts.sqlRows > said.length ? '; ...' : ''}` : r.rows.length ? `: ${rowsText(r.rows)}` : '';
+    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}${named}`);
   }
   if (e.member !== undefined) {
     const r = await memberView(ctx, e.member);
