@@ -11,7 +11,7 @@ import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
 import { verifySignedJournal } from '../../main/engine/runbook/head.js';
 import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
-import { dropMadeDatabases, promisedFindings, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '000-drizzle-two-phase.yaml';
 const TEXT = templateText(FILE);
@@ -48,6 +48,23 @@ describe('template 000 from before 0007', () => {
     expect(await promisedFindings(url, runbook)).toEqual([]);
     expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
     expect(verifySignedJournal(runDir, { run: status.run })).toMatchObject({ ok: true, brokenAt: null });
+  }, 180_000);
+
+  it('its rollback section puts the database back as it was before 0007: every row as before (md5), the original uniques, 0007 and 0008 pending', async () => {
+    const url = await scenarioDatabase(startingState('000')!);
+    const TABLES = ['students', 'resources', 'lessons', 'app_settings', 'global_absences'];
+    const before = await Promise.all(TABLES.map((t) => tableMd5(url, `public.${t}`)));
+    const run = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
+    const back = await rollbackTemplateRun(url, run);
+    expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
+    expect(back.rollback!.complete).toBe(true);
+    expect(await Promise.all(TABLES.map((t) => tableMd5(url, `public.${t}`)))).toEqual(before);
+    const ledger = await queryRows<{ n: string }>(url, 'SELECT count(*) AS n FROM drizzle.__drizzle_migrations');
+    expect(Number(ledger[0]!.n)).toBe(7);
+    const restored = back.rollback!.steps.find((s) => s.id === 'restore-lessons')!.evidence!;
+    expect(restored.result).toMatch(/^restored: 0 row\(s\) put back .*checksum verified$/);
+    expect(verifySignedJournal(run.runDir, { run: run.status.run })).toMatchObject({ ok: true, brokenAt: null });
   }, 180_000);
 
   it('runs end to end from the demo\'s half-way state too: 0007 skipped as applied, the NULL lessons repaired from their students', async () => {

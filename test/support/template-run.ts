@@ -10,12 +10,14 @@ import { loadScenario } from '../../main/engine/demo/load.js';
 import type { DemoScenario } from '../../main/engine/demo/scenarios.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import { parseRunbookText } from '../../main/engine/runbook/parse.js';
+import { rollbackRun } from '../../main/engine/runbook/rollback.js';
 import { runRunbook } from '../../main/engine/runbook/run.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
 import type { Runbook, RunStatus } from '../../shared/runbook.js';
 import { tempConfigDir } from './cli.js';
 import { adminUrl } from './db.js';
+import { pgDumpCanDump, withoutDumps } from './pg-dump.js';
 
 /** The shipped templates' folder. */
 export const TEMPLATES = path.resolve(import.meta.dirname, '../../runbooks/templates');
@@ -63,29 +65,52 @@ export interface TemplateRun {
   status: RunStatus;
   runbook: Runbook;
   runDir: string;
+  runsDir: string;
   /** "step state detail" per step event, for failure messages. */
   log: string[];
 }
 
 /** Run `text` (a template's, maybe edited) to where it stops, on `url`, with write mode on. */
-export async function runTemplateText(url: string, file: string, text: string): Promise<TemplateRun> {
-  const parsed = parseRunbookText(text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  const runsDir = path.join(tempConfigDir(), 'runs');
+export async function runTemplateText(url: string, file: string, original: string, runsDir = path.join(tempConfigDir(), 'runs')): Promise<TemplateRun> {
   const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
   const session = await Session.open(profile, { password: urlPassword });
   await session.enableWrite();
   const log: string[] = [];
   try {
+    // Where this machine's pg_dump is older than the server, the backup steps keep only their tables.
+    const text = (await pgDumpCanDump(session)) ? original : withoutDumps(original);
+    const parsed = parseRunbookText(text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const status = await runRunbook({
       session, file: path.join(TEMPLATES, file), runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: CI_ENV,
       signOff: (s) => ({ note: s.checklist.length ? undefined : `rehearsal: ${s.title}`, lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
       onStep: (s, state, detail) => log.push(`${s.id} ${state} ${detail ?? ''}`),
     });
-    return { status, runbook: parsed.runbook, runDir: path.join(runsDir, status.run), log };
+    return { status, runbook: parsed.runbook, runDir: path.join(runsDir, status.run), runsDir, log };
   } finally {
     await session.close();
   }
+}
+
+/** Run the rollback section of `run` (every checklist line signed as a rehearsal). */
+export async function rollbackTemplateRun(url: string, run: TemplateRun): Promise<RunStatus> {
+  const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
+  const session = await Session.open(profile, { password: urlPassword });
+  await session.enableWrite();
+  try {
+    return await rollbackRun({
+      session, run: run.status.run, reason: 'template test', operator: 'template-test', runsDir: run.runsDir, ci: true, env: CI_ENV,
+      signOff: (s) => ({ lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+/** md5 of a table's rows (order-independent), to compare before and after. */
+export async function tableMd5(url: string, table: string): Promise<string> {
+  const [r] = await queryRows<{ h: string }>(url, `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) AS h FROM ${table} t`);
+  return r!.h;
 }
 
 /** Findings of the runbook's promised checks in an exact check run of its own, independent of the run (expected: none). */
