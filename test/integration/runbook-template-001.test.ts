@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
-import { dropMadeDatabases, promisedFindings, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '001-supabase-organizations.yaml';
 const TEXT = templateText(FILE);
@@ -54,6 +54,20 @@ describe('template 001 from before 20250904000001', () => {
     // Independently of the run: the member owning most reports sees every one of them through PostgREST's settings.
     const [owner] = await queryRows<{ user_id: string; n: string }>(url, 'SELECT user_id, count(*) AS n FROM audit_reports GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1');
     expect(await asMember(url, owner!.user_id, 'SELECT count(*) AS n FROM audit_reports WHERE user_id = $1')).toBe(owner!.n);
+  }, 180_000);
+
+  it('its rollback section deletes the organization data and puts every row back as before (md5); users still see their own rows', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const TABLES = ['public.audit_reports', 'public.automation_jobs', 'public.generated_automations'];
+    const before = await Promise.all(TABLES.map((t) => tableMd5(url, t)));
+    const run = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
+    const back = await rollbackTemplateRun(url, run);
+    expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
+    expect(await Promise.all(TABLES.map((t) => tableMd5(url, t)))).toEqual(before);
+    expect(back.rollback!.steps.find((s) => s.id === 'users-see-their-rows')!.evidence!.counts.members).toBe(5);
+    const ledger = await queryRows<{ version: string }>(url, 'SELECT version FROM supabase_migrations.schema_migrations');
+    expect(ledger.map((r) => r.version)).toEqual(['20250801000000']);
   }, 180_000);
 
   it('a user who signs up during the window, after 20250904000003, is found without a membership, by id and email', async () => {
