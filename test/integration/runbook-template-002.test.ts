@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
-import { dropMadeDatabases, promisedFindings, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '002-prisma-ci-strict.yaml';
 const TEXT = templateText(FILE);
@@ -34,6 +34,20 @@ describe('template 002 on the Prisma scenario', () => {
     expect(await promisedFindings(url, runbook)).toEqual([]);
     expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
     expect(status.steps.find((s) => s.id === 'approval')!.operator).toBe('octo-approver (github-actions run 4242)');
+  }, 180_000);
+
+  it('its rollback section undoes scope_unique_indexes and restores the keyed tables: every row as before (md5), the migration pending again', async () => {
+    const url = await scenarioDatabase(demoScenario('prisma')!);
+    const TABLES = ['public."User"', 'public."ApiKey"', 'public."Invoice"'];
+    const before = await Promise.all(TABLES.map((t) => tableMd5(url, t)));
+    const run = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
+    expect(run.status.steps.find((s) => s.id === 'rls')!.evidence!.counts.statements).toBe(0);
+    const back = await rollbackTemplateRun(url, run);
+    expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
+    expect(await Promise.all(TABLES.map((t) => tableMd5(url, t)))).toEqual(before);
+    const idx = await queryRows<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ('User_email_key', 'ApiKey_key_key', 'Invoice_number_key') ORDER BY 1");
+    expect(idx.map((i) => i.indexname)).toEqual(['ApiKey_key_key', 'Invoice_number_key', 'User_email_key']);
   }, 180_000);
 
   it('a unique index left without the tenant stops the run at the unique-index audit, naming it', async () => {

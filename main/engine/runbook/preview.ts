@@ -111,7 +111,7 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
       return result(step.id, true, step.tables.map((t) => {
         const name = parseQualifiedName(t);
         return { label: `backup of ${t} (a copy in ${CONSOLE_SCHEMA}, its checksum and a metadata row)`, sql: `CREATE TABLE ${qualified(CONSOLE_SCHEMA, '<backup table>')} AS SELECT * FROM ${qualified(name.schema, name.table)}` };
-      }), ['backup table names are made when the step runs']);
+      }), ['backup table names are made when the step runs', ...(step.dump ? ['each table is also pg_dumped (from the same snapshot) into the run folder: a file on this machine, off the server'] : [])]);
     case 'restore':
       return result(step.id, true, [{ label: `${step.dryRun ? 'rehearsal (rolled back)' : 'restore'} of ${step.table} from step ${step.backup}`, sql: `-- restore ${step.table} (${step.scope}, ${step.strategy}) from the backup step ${step.backup} made; the wizard's statements are journaled` }]);
   }
