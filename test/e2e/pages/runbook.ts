@@ -27,6 +27,13 @@ export class RunbookPage {
     await this.header.waitFor();
   }
 
+  /** Start a new run from a runbook file on this machine. */
+  async startFile(file: string): Promise<void> {
+    await this.picker.locator('input[name="runbook-file"]').fill(file);
+    await this.picker.getByRole('button', { name: 'Start run from file' }).click();
+    await this.header.waitFor();
+  }
+
   /** Switch on write mode; waits until the host has switched the session. */
   async enableWriteMode(): Promise<void> {
     await this.root.getByRole('switch').click();
