@@ -6,6 +6,8 @@ import { loadScenario } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { cleanCli, runTenancy, spawnTenancy, tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
+import { withoutDumps } from '../support/pg-dump.js';
+import { pgDumpCanDumpUrl } from '../support/template-run.js';
 
 const database = `rbcli_${process.pid}`;
 let url: string;
@@ -39,6 +41,8 @@ describe('tenancy runbook', () => {
     const file = path.join(dir, 'my-runbook.yaml');
     const made = await runTenancy(['runbook', 'new', '--template', '000', '--out', file], env);
     expect(made.code).toBe(0);
+    // Where this machine's pg_dump is older than the server, the backup step keeps only its tables.
+    if (!(await pgDumpCanDumpUrl(url))) fs.writeFileSync(file, withoutDumps(fs.readFileSync(file, 'utf8')));
     expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 17 step(s), valid`);
 
     const noWrite = await runTenancy(['runbook', 'run', file, '--url', url], env);

@@ -92,6 +92,17 @@ export async function runTemplateText(url: string, file: string, original: strin
   }
 }
 
+/** Whether this machine's pg_dump can dump the server `url` points at (template backups use dump: true). */
+export async function pgDumpCanDumpUrl(url: string): Promise<boolean> {
+  const { profile, urlPassword } = profileFromUrl(url);
+  const session = await Session.open(profile, { password: urlPassword });
+  try {
+    return await pgDumpCanDump(session);
+  } finally {
+    await session.close();
+  }
+}
+
 /** Run the rollback section of `run` (every checklist line signed as a rehearsal). */
 export async function rollbackTemplateRun(url: string, run: TemplateRun): Promise<RunStatus> {
   const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
