@@ -11,7 +11,7 @@ import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
 import { verifySignedJournal } from '../../main/engine/runbook/head.js';
 import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
-import { dropMadeDatabases, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '000-drizzle-two-phase.yaml';
 const TEXT = templateText(FILE);
@@ -30,6 +30,8 @@ describe('template 000 from before 0007', () => {
     expect(status.complete).toBe(true);
     const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
     expect(ev('migrate-0007').ran).toEqual(['migration 0007_tenant_organizations']);
+    // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
+    if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(5);
     expect(ev('migrate-0008').ran).toEqual(['migration 0008_remove_bootstrap_org_defaults']);
     expect(ev('backfill-lessons').counts).toMatchObject({ rowsDone: 0, nullsLeft: 0 });
     expect(ev('inserts-must-fail').refs.probeError).toMatch(/^23502 .*organization_id/);

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
-import { dropMadeDatabases, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '001-supabase-organizations.yaml';
 const TEXT = templateText(FILE);
@@ -45,6 +45,8 @@ describe('template 001 from before 20250904000001', () => {
       'migration 20250904000001', 'migration 20250904000002', 'migration 20250904000003',
     ]);
     expect(ev('members-see-their-rows').counts.members).toBe(5);
+    // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
+    if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(3);
     expect(await promisedFindings(url, runbook)).toEqual([]);
     expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
     // No app.tenant_id policy anywhere: Supabase never sets it.

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
-import { dropMadeDatabases, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '002-prisma-ci-strict.yaml';
 const TEXT = templateText(FILE);
@@ -31,6 +31,8 @@ describe('template 002 on the Prisma scenario', () => {
     const idx = await queryRows<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('User', 'ApiKey', 'Invoice') AND indexdef LIKE 'CREATE UNIQUE%' AND indexname NOT LIKE '%pkey' ORDER BY 1");
     expect(idx.map((i) => i.indexname)).toEqual(['ApiKey_tenantId_key_key', 'Invoice_tenantId_number_key', 'User_tenantId_email_key']);
     expect(ev('strict-mode').refs.probeError).toMatch(/^23502 .*tenantId/);
+    // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
+    if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(3);
     expect(await promisedFindings(url, runbook)).toEqual([]);
     expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
     expect(status.steps.find((s) => s.id === 'approval')!.operator).toBe('octo-approver (github-actions run 4242)');
