@@ -86,17 +86,18 @@ export function stepSummary(def: RunbookStep): string {
         e.no ? `no ${e.no.join(', ')}` : null,
         e.sql !== undefined ? `a query returns ${e.rows ?? 0} row(s)` : null,
         e.fails !== undefined ? `a write probe fails with ${e.fails.error} on ${[e.fails.column && `column ${e.fails.column}`, e.fails.constraint && `constraint ${e.fails.constraint}`, e.fails.table && `table ${e.fails.table}`].filter(Boolean).join(', ')}` : null,
+        e.member !== undefined ? `members see their own rows as ${e.member.role}` : null,
         def.report ? 'signed report filed' : null,
       ].filter(Boolean);
       return `expects ${parts.join('; ')}`;
     }
     case 'sql': return def.sql.trim();
-    case 'contract': return `${def.steps.join(', ')} on ${def.tables === 'all' ? 'every tenant table' : def.tables.join(', ')}`;
+    case 'contract': return `${def.plan ? 'propose (dry run, nothing runs) ' : ''}${def.steps.join(', ')} on ${def.tables === 'all' ? 'every tenant table' : def.tables.join(', ')}`;
     case 'restore': return `${def.dryRun ? 'rehearse restoring' : 'restore'} ${def.table} (${def.scope}, ${def.strategy}) from step ${def.backup}`;
   }
 }
 
-/** Whether running this step writes (and so needs write mode): everything but a manual sign-off. */
+/** Whether running this step writes (and so needs write mode): everything but a manual sign-off and a proposed contract. */
 export function stepWrites(def: RunbookStep): boolean {
-  return def.kind !== 'manual';
+  return def.kind !== 'manual' && !(def.kind === 'contract' && def.plan);
 }

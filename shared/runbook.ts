@@ -123,6 +123,21 @@ export const ProbeSchema = z.object({
 }).strict().refine((p) => p.column !== undefined || p.constraint !== undefined || p.table !== undefined, 'name what the error must be about: column, constraint or table');
 export type Probe = z.infer<typeof ProbeSchema>;
 
+/**
+ * Members still see their own rows: for each user `users` returns (first column: the user id),
+ * `sql` ($1 = that user id) runs once as the runner with row security off (what the user owns)
+ * and once as `role` with the user's JWT claims set the way PostgREST sets them (what the user
+ * sees through the policies); both must return the same rows. Supabase: role `authenticated`.
+ */
+export const MemberViewSchema = z.object({
+  role: z.string().min(1).default('authenticated'),
+  /** One SELECT: the users to impersonate (first column), e.g. members owning rows. At least one. */
+  users: z.string().min(1),
+  /** One SELECT with $1 = the user id, e.g. per-table counts of the rows the user made. */
+  sql: z.string().min(1),
+}).strict();
+export type MemberView = z.infer<typeof MemberViewSchema>;
+
 export const CheckExpectationSchema = z.object({
   /** These check ids must have no findings. */
   no: z.array(CheckIdSchema).optional(),
@@ -131,7 +146,9 @@ export const CheckExpectationSchema = z.object({
   rows: z.number().int().min(0).optional(),
   /** This statement must fail for the reason named (a write probe, always rolled back). */
   fails: ProbeSchema.optional(),
-}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined, 'give at least one of no, sql or fails');
+  /** Members see (through row-level security) exactly the rows they own. */
+  member: MemberViewSchema.optional(),
+}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined, 'give at least one of no, sql, fails or member');
 
 export const CheckStepSchema = z.object({
   ...StepBase,
@@ -149,6 +166,8 @@ export const ContractRunbookStepSchema = z.object({
   /** Tables (schema.table), or "all" for every tenant table of the model. */
   tables: z.union([z.array(z.string()).min(1), z.literal('all')]),
   steps: z.array(ContractStepSchema).min(1),
+  /** Propose only (a dry run): the plan's statements are the evidence and nothing runs. */
+  plan: z.boolean().default(false),
 }).strict();
 
 export const RestoreStepSchema = z.object({
@@ -219,6 +238,8 @@ export const EvidenceSchema = z.object({
   digest: z.string().optional(),
   /** Ids of things made (backup ids per table, backfill id, report file). */
   refs: z.record(z.string(), z.string()).default({}),
+  /** A check query's first rows (at most 20), e.g. the counts a data assessment recorded. */
+  sample: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 

@@ -18,6 +18,10 @@ import { expectedDurations } from '../engine/runbook/step-expectations.js';
 import { runbookOperator } from '../engine/runbook/operator.js';
 import { readRun, summarizeRuns } from '../engine/runbook/open.js';
 import { readRunbook } from '../engine/runbook/parse.js';
+import { previewStep } from '../engine/runbook/preview.js';
+import { resolveFolder } from '../engine/runbook/steps.js';
+import type { Session } from '../engine/session.js';
+import type { RunbookStep } from '../../shared/runbook.js';
 import { openRun, runRunbook } from '../engine/runbook/run.js';
 import { listTemplates, templateFile, templateIdOf } from '../engine/runbook/templates.js';
 import type { HostContext } from './context.js';
@@ -32,6 +36,17 @@ function view(ctx: HostContext, run: string): RunView {
     label: r.label, template: templateIdOf(r.file), status: r.status, steps: r.runbook.steps, verification: r.verification,
     active: a ? { step: a.step, startedAt: a.startedAt, paused: a.pause.paused, backfill: a.backfill } : null,
   };
+}
+
+/** The step's statements as the checklist confirms them, resolved like the run resolves its folders. */
+function previewOf(session: Session, opened: ReturnType<typeof readRun>, def: RunbookStep) {
+  const { settings } = opened.runbook;
+  // The profile's own settings win where set, as in the run.
+  const fromProfile = Object.fromEntries(Object.entries(session.profile.tenancy ?? {}).filter(([, v]) => v !== undefined));
+  return previewStep(session, def, {
+    settings: { ...settings.tenancy, ...fromProfile }, rlsRole: session.profile.rlsRole ?? settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? settings.rlsSetting,
+    resolve: (folder) => resolveFolder(path.dirname(opened.file), folder),
+  });
 }
 
 /** Handlers for the runbooks domain. */
@@ -59,6 +74,14 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     return view(ctx, req.run);
   },
 
+  async preview(req, ctx) {
+    const conn = ctx.connections.get(req.connectionId);
+    const opened = readRun(req.run, runsDir(ctx.configDir));
+    const def = opened.runbook.steps.find((s) => s.id === req.step);
+    if (!def) throw new UserError(`no step ${req.step} in this runbook; steps are ${opened.runbook.steps.map((s) => s.id).join(', ')}`, 'usage');
+    return previewOf(conn.session, opened, def);
+  },
+
   async runStep(req, ctx) {
     const conn = ctx.connections.get(req.connectionId);
     const opened = readRun(req.run, runsDir(ctx.configDir));
@@ -75,6 +98,9 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     }
     if (def.kind === 'manual' && def.checklist.length && req.note && !req.lines?.length) {
       throw new UserError(`${def.id} has ${def.checklist.length} checklist line(s): sign each on its own, with what you checked for it`, 'usage');
+    }
+    if (req.confirmed !== undefined && (await previewOf(conn.session, opened, def)).digest !== req.confirmed) {
+      throw new UserError(`the SQL of ${def.id} changed since you confirmed it: review it again before it runs`, 'usage');
     }
     const operator = runbookOperator();
     const key = `runbook:${req.run}`;

@@ -1,11 +1,13 @@
 /**
  * The runbook checklist: start a run (template or file) or reopen one; every step with its state,
  * who and when, evidence, gate and action; a running backfill's live progress; the journal's
- * verification. Keyed on the run, so several operators can reopen it and see where it stopped.
+ * verification; before a step writes, every statement it sends, whole, for a confirmation.
+ * Keyed on the run, so several operators can reopen it and see where it stopped.
  */
 import { useEffect } from 'react';
 import { BackfillPanel } from '../components/runbook/BackfillPanel.js';
 import { RollbackSection } from '../components/runbook/RollbackSection.js';
+import { ConfirmSql } from '../components/runbook/ConfirmSql.js';
 import { RunHeader } from '../components/runbook/RunHeader.js';
 import { RunPicker } from '../components/runbook/RunPicker.js';
 import { StepRow } from '../components/runbook/StepRow.js';
@@ -24,6 +26,7 @@ export function RunbookPage() {
   const running = useRunbook((s) => s.running);
   const error = useRunbook((s) => s.error);
   const loadPicker = useRunbook((s) => s.loadPicker);
+  const confirm = useRunbook((s) => s.confirm);
   useEffect(() => {
     if (!view) void loadPicker();
   }, [view, loadPicker]);
@@ -46,6 +49,7 @@ export function RunbookPage() {
             })}
           </ol>
           <RollbackSection run={view.status.run} rollback={view.status.rollback} />
+          {confirm && <ConfirmSql preview={confirm} title={view.steps.find((s) => s.id === confirm.step)?.title ?? confirm.step} database={view.status.database} />}
         </>
       )}
     </section>

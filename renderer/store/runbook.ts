@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { BackfillProgress } from '../../shared/backfill.js';
-import type { JournalVerificationView, RunSummaryView, RunView, RunbookTemplateView } from '../../shared/contract/runbooks.js';
+import type { JournalVerificationView, RunSummaryView, RunView, RunbookTemplateView, StepPreviewView } from '../../shared/contract/runbooks.js';
 import { api } from '../api/index.js';
 import { errorText } from '../lib/errors.js';
 import { useConnection } from './connection.js';
@@ -31,6 +31,10 @@ interface RunbookState {
   backfill: BackfillLive | null;
   backfillError: string | null;
   verification: { state: 'idle' | 'checking' | 'done' | 'error'; value: JournalVerificationView | null; at: string | null; error: string | null };
+  /** A step's writes waiting for the operator's confirmation (every statement whole), or null. */
+  confirm: StepPreviewView | null;
+  /** The operator's answer to `confirm`: run the statements, or not. */
+  answerConfirm(run: boolean): void;
   loadPicker(): Promise<void>;
   open(source: { kind: 'template'; template: string } | { kind: 'file'; path: string } | { kind: 'run'; run: string }): Promise<void>;
   close(): void;
@@ -62,6 +66,24 @@ async function switchOffWhenComplete(view: RunView): Promise<void> {
   if (view.status.complete) await useConnection.getState().switchOffWrite(`Write mode switched off: the runbook run "${view.label}" is complete.`);
 }
 
+/** The pending confirmation's answer, resolved by answerConfirm. */
+let answer: ((run: boolean) => void) | null = null;
+
+/**
+ * Before a step runs: its statements from the host; when it writes, shown whole for the operator
+ * to confirm. The digest of what was confirmed goes with the run (the host refuses it if the SQL
+ * changed since); null when the operator declined.
+ */
+async function confirmedDigest(connectionId: string, run: string, step: string): Promise<string | null> {
+  const preview = await api.runbooks.preview({ connectionId, run, step });
+  if (!preview.writes || preview.statements.length === 0) return preview.digest;
+  const yes = await new Promise<boolean>((resolve) => {
+    answer = resolve;
+    useRunbook.setState({ confirm: preview });
+  });
+  return yes ? preview.digest : null;
+}
+
 /** The runbook store. */
 export const useRunbook = create<RunbookState>((set, get) => ({
   templates: [],
@@ -74,6 +96,13 @@ export const useRunbook = create<RunbookState>((set, get) => ({
   backfill: null,
   backfillError: null,
   verification: noVerification,
+  confirm: null,
+  answerConfirm(run) {
+    const resolve = answer;
+    answer = null;
+    set({ confirm: null });
+    resolve?.(run);
+  },
   async loadPicker() {
     try {
       const [templates, runs] = await Promise.all([api.runbooks.templates({}), api.runbooks.list({})]);
@@ -93,6 +122,7 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     }
   },
   close() {
+    get().answerConfirm(false);
     set({ view: null, running: null, backfill: null, error: null, verification: noVerification });
     void get().loadPicker();
   },
@@ -111,9 +141,16 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     const run = get().view?.status.run;
     if (!c || !run || get().busy) return;
     const target = step ?? get().view?.status.next?.step ?? null;
-    set({ busy: 'running', running: target, error: null, backfillError: null });
+    const def = get().view?.steps.find((s) => s.id === target);
+    set({ busy: 'running', running: null, error: null, backfillError: null });
     try {
-      const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note, ...(lines?.length ? { lines } : {}) });
+      const confirmed = def && def.kind !== 'manual' && target ? await confirmedDigest(c.id, run, target) : undefined;
+      if (confirmed === null) {
+        set({ busy: null, running: null });
+        return;
+      }
+      set({ running: target });
+      const view = await api.runbooks.runStep({ connectionId: c.id, run, step, note, ...(lines?.length ? { lines } : {}), ...(confirmed ? { confirmed } : {}) });
       if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
       await switchOffWhenComplete(view);
     } catch (err) {
@@ -125,11 +162,26 @@ export const useRunbook = create<RunbookState>((set, get) => ({
     const c = useConnection.getState().current;
     const run = get().view?.status.run;
     if (!c || !run || get().busy) return;
-    set({ busy: 'running', running: get().view?.status.next?.step ?? null, error: null, backfillError: null });
+    set({ busy: 'running', error: null, backfillError: null });
     try {
-      const view = await api.runbooks.runStep({ connectionId: c.id, run, untilStop: true });
-      if (get().view?.status.run === run) set({ view, verification: verified(view), running: null, busy: null });
-      await switchOffWhenComplete(view);
+      // Step by step, so every write is shown and confirmed before it runs; stops at a sign-off,
+      // a step that does not pass, or a confirmation declined.
+      for (;;) {
+        const current = get().view;
+        const next = current?.status.next?.step;
+        const def = current?.steps.find((s) => s.id === next);
+        if (!current || current.status.run !== run || !next || !def || def.kind === 'manual') break;
+        set({ running: null });
+        const confirmed = await confirmedDigest(c.id, run, next);
+        if (confirmed === null) break;
+        set({ running: next });
+        const view = await api.runbooks.runStep({ connectionId: c.id, run, step: next, confirmed });
+        if (get().view?.status.run !== run) return;
+        set({ view, verification: verified(view) });
+        await switchOffWhenComplete(view);
+        if (view.status.steps.find((s) => s.id === next)?.state !== 'passed') break;
+      }
+      set({ running: null, busy: null });
     } catch (err) {
       set({ busy: null, running: null, error: errorText(err) });
       await get().refresh();

@@ -95,6 +95,17 @@ export const RunWindowSchema = z.object({
 });
 export type RunWindowView = z.infer<typeof RunWindowSchema>;
 
+/** What a step would send before it runs: every write's full SQL, for the confirmation. */
+export const StepPreviewSchema = z.object({
+  step: z.string(),
+  writes: z.boolean(),
+  statements: z.array(z.object({ label: z.string(), sql: z.string() })),
+  notes: z.array(z.string()),
+  /** sha256 of the statements; runStep with `confirmed` refuses when the step's SQL is no longer this. */
+  digest: z.string(),
+});
+export type StepPreviewView = z.infer<typeof StepPreviewSchema>;
+
 const StepEventStateSchema = z.enum(['running', 'passed', 'failed', 'signed', 'blocked', 'waiting', 'skipped']);
 
 export const runbooksContract = {
@@ -117,11 +128,15 @@ export const runbooksContract = {
       step: StepIdSchema.optional(),
       untilStop: z.boolean().optional(),
       note: z.string().trim().min(1, 'write what you checked').max(2000).optional(),
+      /** The preview's digest the operator confirmed: refused when the step's SQL changed since. */
+      confirmed: z.string().regex(/^[0-9a-f]{64}$/, 'confirmed is the preview\'s sha256 digest').optional(),
       /** A manual step's checklist lines signed now, each on its own (1-based). */
       lines: z.array(z.object({ line: z.number().int().min(1), note: z.string().trim().min(1, 'write what you checked').max(2000) }).strict()).max(100).optional(),
     }).strict(),
     RunViewSchema,
   ),
+  /** engine: previewStep(): the statements `step` would send now (read only, nothing runs). */
+  preview: request(z.object({ connectionId: ConnectionIdSchema, run: RunbookRunIdSchema, step: StepIdSchema }).strict(), StepPreviewSchema),
   /** Stop the step running now (its statement is cancelled; the journal records it failed: cancelled). */
   cancel: request(z.object({ run: RunbookRunIdSchema }).strict(), z.object({ cancelled: z.boolean() })),
   /** engine: verifyJournalFile(run's journal): the hash chain, line by line. */

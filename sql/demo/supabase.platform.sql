@@ -31,8 +31,10 @@ CREATE TABLE auth.users (
   last_sign_in_at timestamptz
 );
 
--- The calling user's id, from the JWT PostgREST puts in request.jwt.claim.sub.
+-- The calling user's id, from the JWT PostgREST puts in request.jwt.claims (older versions:
+-- request.jwt.claim.sub), as Supabase's own auth.uid() reads it.
 CREATE FUNCTION auth.uid() RETURNS uuid
 LANGUAGE sql STABLE AS $$
-  SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid
+  SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                  (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'))::uuid
 $$;

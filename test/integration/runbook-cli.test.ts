@@ -6,6 +6,8 @@ import { loadScenario } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { cleanCli, runTenancy, spawnTenancy, tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
+import { withoutDumps } from '../support/pg-dump.js';
+import { pgDumpCanDumpUrl } from '../support/template-run.js';
 
 const database = `rbcli_${process.pid}`;
 let url: string;
@@ -39,7 +41,9 @@ describe('tenancy runbook', () => {
     const file = path.join(dir, 'my-runbook.yaml');
     const made = await runTenancy(['runbook', 'new', '--template', '000', '--out', file], env);
     expect(made.code).toBe(0);
-    expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 10 step(s), valid`);
+    // Where this machine's pg_dump is older than the server, the backup step keeps only its tables.
+    if (!(await pgDumpCanDumpUrl(url))) fs.writeFileSync(file, withoutDumps(fs.readFileSync(file, 'utf8')));
+    expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 17 step(s), valid`);
 
     const noWrite = await runTenancy(['runbook', 'run', file, '--url', url], env);
     expect(noWrite.code).toBe(2);
@@ -53,7 +57,7 @@ describe('tenancy runbook', () => {
     expect(first.stdout).toContain('next: deploy: sign each checklist line of "Code deploy with /sign-in, /org/select and route guards": --sign deploy:1="what you checked" --sign deploy:2="what you checked"');
 
     const status = await runTenancy(['runbook', 'status', run], env);
-    expect(status.stdout).toContain('[ ] backfill-lessons: Lessons take their student\'s organization - pending');
+    expect(status.stdout).toContain('[ ] backfill-lessons: Lessons written without organization_id take their student\'s - pending');
     expect(status.stdout).toContain('gate: waiting for deploy');
 
     // One note does not tick every line.
@@ -61,10 +65,11 @@ describe('tenancy runbook', () => {
     expect(oneNote.stdout).toContain('[ ] deploy: Code deploy with /sign-in, /org/select and route guards - pending');
     const partly = await runTenancy(['runbook', 'run', file, '--url', url, '--write', '--run', run, '--sign', 'deploy:1=guards live in build 4711'], { ...env, TENANCY_OPERATOR: 'dba-bob' });
     expect(partly.stdout).toContain('[x] 1. /sign-in, /org/select and app route guards are live - signed by dba-bob (override; os user');
-    expect(partly.stdout).toContain('[ ] 2. tenant smoke checks');
+    expect(partly.stdout).toContain('[ ] 2. every mutation checks ownership');
     expect(partly.stdout).toContain('next: deploy: sign each checklist line of "Code deploy with /sign-in, /org/select and route guards": --sign deploy:2="what you checked"');
 
-    const second = await runTenancy(['runbook', 'run', file, '--url', url, '--write', '--run', run, '--sign', 'deploy:2=pnpm test:tenancy green'], env);
+    const second = await runTenancy(['runbook', 'run', file, '--url', url, '--write', '--run', run, '--sign', 'deploy:2=ownership checks reviewed in build 4711',
+      '--sign', 'smoke:1=pnpm test:tenancy green', '--sign', 'smoke:2=auth-gate green', '--sign', 'smoke-after-0008:1=pnpm test:tenancy green', '--sign', 'smoke-after-0008:2=auth-gate green'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('complete: every step passed');
     expect(second.stderr).toMatch(/backfill bf_[0-9a-f]+: batch 1 committed/);

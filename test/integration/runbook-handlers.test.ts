@@ -5,11 +5,12 @@
  * backfill/cancel (journaled as failed, committed batches kept) and resumes to fill every row once.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { RunViewSchema } from '../../shared/contract/runbooks.js';
+import type { RunViewSchema, StepPreviewView } from '../../shared/contract/runbooks.js';
 import { loadScenario, type DemoDatabase } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { MemorySecretStore } from '../../main/engine/host/secret-store.js';
@@ -19,6 +20,8 @@ import { dispatch } from '../../main/handlers/dispatch.js';
 import { HANDLERS } from '../../main/handlers/index.js';
 import { tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
+import { withoutDumps } from '../support/pg-dump.js';
+import { pgDumpCanDumpUrl } from '../support/template-run.js';
 
 type RunView = z.output<typeof RunViewSchema>;
 const HELD_LESSON = 1189; // organization_id NULL in the demo (id % 37 = 5), in the third batch of 500
@@ -27,6 +30,8 @@ let db: DemoDatabase;
 let ctx: HostContext;
 let connectionId: string;
 let run: string;
+/** Template 000, or its dump: false copy (see beforeAll). */
+let source: { kind: 'template'; template: string } | { kind: 'file'; path: string } = { kind: 'template', template: '000' };
 const events: { name: string; payload: unknown }[] = [];
 
 async function call<T>(name: string, payload: unknown): Promise<T> {
@@ -56,6 +61,13 @@ beforeAll(async () => {
   });
   const { profile, urlPassword } = profileFromUrl(db.url, { name: 'drizzle' });
   connectionId = (await ctx.connections.connect(profile, urlPassword)).id;
+  // Where this machine's pg_dump is older than the server, template 000's backup (dump: true) would
+  // refuse: the same template with dump: false, opened as a file of the same name.
+  if (!(await pgDumpCanDumpUrl(db.url))) {
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-rb-handlers-')), '000-drizzle-two-phase.yaml');
+    fs.writeFileSync(copy, withoutDumps(fs.readFileSync(path.resolve(import.meta.dirname, '../../runbooks/templates/000-drizzle-two-phase.yaml'), 'utf8')));
+    source = { kind: 'file', path: copy };
+  }
 });
 
 afterAll(async () => {
@@ -69,14 +81,14 @@ afterAll(async () => {
 
 describe('runbook handlers', () => {
   it('opens template 000 as a run against the connection\'s database, listed and reopenable', async () => {
-    const v = await call<RunView>('runbooks/open', { connectionId, source: { kind: 'template', template: '000' } });
+    const v = await call<RunView>('runbooks/open', { connectionId, source });
     run = v.status.run;
-    expect(v.label).toBe('Runbook 000');
+    expect(v.label).toBe(source.kind === 'template' ? 'Runbook 000' : '000-drizzle-two-phase');
     expect(v.status.database).toBe(db.database);
     expect(v.steps.map((s) => s.id)).toEqual(v.status.steps.map((s) => s.id));
     expect(v.verification).toMatchObject({ ok: true, lines: 1 });
     const list = await call<{ run: string; passed: number; total: number }[]>('runbooks/list', {});
-    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 10 })]);
+    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 17 })]);
     expect((await call<RunView>('runbooks/open', { source: { kind: 'run', run } })).status).toEqual(v.status);
     await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004/);
   });
@@ -95,7 +107,11 @@ describe('runbook handlers', () => {
     expect(stateOf(half, 'deploy')).toMatchObject({ state: 'pending', checklist: [expect.objectContaining({ note: 'deployed build 42' }), expect.objectContaining({ signedBy: null })] });
     const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 2, note: 'smoke tests green' }] });
     expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: every checklist line signed' }) });
-    expect(v.status.next?.step).toBe('backfill-lessons');
+    expect(v.status.next?.step).toBe('migrate-0007');
+    // The demo database has 0007 applied already: the step passes with nothing to apply.
+    const migrated = await call<RunView>('runbooks/runStep', { connectionId, run });
+    expect(stateOf(migrated, 'migrate-0007')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ ran: [] }) });
+    expect(migrated.status.next?.step).toBe('backfill-lessons');
   });
 
   it('cancels a backfill held on a row lock from backfill/cancel; running the step again fills every row once', async () => {
@@ -127,6 +143,26 @@ describe('runbook handlers', () => {
     expect(await scalar('SELECT count(*) AS n FROM lessons WHERE organization_id IS NULL')).toBe(0);
     expect(await scalar(`SELECT rows_done AS n FROM tenancy_console.backfills WHERE id = '${progress()[0]!.id}'`)).toBe(nulls);
     expect(events.some((e) => e.name === 'runbooks/onStep' && (e.payload as { state: string }).state === 'failed')).toBe(true);
+  });
+
+  it('previews each step\'s writes whole before it runs; a confirmation whose SQL is no longer the step\'s is refused, journaling nothing', async () => {
+    const migration = await call<StepPreviewView>('runbooks/preview', { connectionId, run, step: 'migrate-0008' });
+    expect(migration).toMatchObject({ step: 'migrate-0008', writes: true });
+    expect(migration.statements).toEqual([{
+      label: 'migration 0008_remove_bootstrap_org_defaults (0008_remove_bootstrap_org_defaults.sql, whole file)',
+      sql: fs.readFileSync(path.resolve(import.meta.dirname, '../../sql/demo/drizzle/0008_remove_bootstrap_org_defaults.sql'), 'utf8'),
+    }]);
+    const probe = await call<StepPreviewView>('runbooks/preview', { connectionId, run, step: 'inserts-must-fail' });
+    expect(probe.statements.map((st) => st.label)).toEqual(['probe statement 1 (in a savepoint, always rolled back)']);
+    const check = await call<StepPreviewView>('runbooks/preview', { connectionId, run, step: 'verify-columns' });
+    expect(check).toMatchObject({ writes: false, statements: [] });
+    const before = (await call<RunView>('runbooks/status', { run })).verification.lines;
+    await expect(call('runbooks/runStep', { connectionId, run, step: 'verify-columns', confirmed: '0'.repeat(64) }))
+      .rejects.toThrow('the SQL of verify-columns changed since you confirmed it: review it again before it runs');
+    expect((await call<RunView>('runbooks/status', { run })).verification.lines).toBe(before);
+    // Its clean twin: the digest just shown runs the step.
+    const ran = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'verify-columns', confirmed: check.digest });
+    expect(stateOf(ran, 'verify-columns').state).toBe('passed');
   });
 
   it('verifies the journal, and names the line a tampered journal breaks at', async () => {

@@ -66,7 +66,7 @@ async function run(url: string, text: string, o: { all?: boolean; pin?: { system
 }
 
 const preflightOf = (s: RunStatus) => s.steps.find((x) => x.id === 'preflight')!;
-const withExpect = (extra: string) => TEMPLATE_TEXT.replace('    expect:\n      after: 0007_tenant_organizations\n', `    expect:\n${extra}      after: 0007_tenant_organizations\n`);
+const withExpect = (extra: string) => TEMPLATE_TEXT.replace('    expect:\n      after: 0006_lesson_notes\n', `    expect:\n${extra}      after: 0006_lesson_notes\n`);
 
 async function sql(url: string, text: string): Promise<pg.QueryResult> {
   const c = new pg.Client({ connectionString: url });
@@ -106,7 +106,7 @@ describe('preflight proves the target positively', () => {
     await sql(url, 'DELETE FROM drizzle.__drizzle_migrations');
     const status = await run(url, TEMPLATE_TEXT);
     expect(preflightOf(status).error).toMatch(/the application's tables are here \(public\.\w+.*\) but the ledger drizzle\.__drizzle_migrations says 0 applied: the ledger is empty or foreign/);
-    expect(preflightOf(status).error).toContain('the runbook starts after 0007_tenant_organizations; the ledger has it pending (0 applied)');
+    expect(preflightOf(status).error).toContain('the runbook starts after 0006_lesson_notes; the ledger has it pending (0 applied)');
   }, 120_000);
 
   it('a wrong system identifier pin fails naming expected and found, in the runbook and in the profile', async () => {
@@ -127,7 +127,7 @@ describe('preflight proves the target positively', () => {
     const missing = await run(url, TEMPLATE_TEXT);
     expect(preflightOf(missing).error).toMatch(/^preflight: expected the application's table public\.organization, found no such table in rb_pf_drizzle_\d+_\d+: wrong database\?$/);
     await sql(url, 'ALTER TABLE public.organization_old RENAME TO organization');
-    const falseQuery = await run(url, TEMPLATE_TEXT.replace('SELECT EXISTS (SELECT 1 FROM public.organization)', 'SELECT EXISTS (SELECT 1 FROM public.organization WHERE id = \'no-such-org\')'));
+    const falseQuery = await run(url, TEMPLATE_TEXT.replace('SELECT EXISTS (SELECT 1 FROM public.app_settings)', 'SELECT EXISTS (SELECT 1 FROM public.app_settings WHERE key = \'no-such-key\')'));
     expect(preflightOf(falseQuery).error).toMatch(/^preflight: expected the marker query to return true, found false: SELECT EXISTS/);
     const passes = await run(url, TEMPLATE_TEXT);
     expect(preflightOf(passes).state).toBe('passed');

@@ -1,7 +1,7 @@
 /** The checklist's pure view logic: row states, gates, progress line, ETA, backfill fraction. */
 import { describe, expect, it } from 'vitest';
 import type { RunbookStep, StepStatus } from '../../shared/runbook.js';
-import { backfillFraction, formatEta, gateText, rowState, runProgress, stepSummary } from '../../shared/runbook-checklist.js';
+import { backfillFraction, formatEta, gateText, rowState, runProgress, stepSummary, stepWrites } from '../../shared/runbook-checklist.js';
 
 const st = (o: Partial<StepStatus>): StepStatus => ({ id: 's', title: 'S', kind: 'sql', state: 'pending', operator: null, time: null, evidence: null, error: null, durationMs: null, checklist: [], waitingFor: [], ...o });
 const sql: RunbookStep = { id: 's', title: 'S', kind: 'sql', sql: 'SELECT 1' };
@@ -62,6 +62,13 @@ describe('stepSummary', () => {
   it('says where a backfill takes its values and in what batches', () => {
     expect(stepSummary({ id: 'b', title: 'B', kind: 'backfill', table: 'public.lessons', column: 'organization_id', source: { kind: 'parent', foreignKey: 'lessons_fk' }, batch: 1500, throttleMs: 0 }))
       .toBe('fill public.lessons.organization_id from the parent row through lessons_fk, 1,500 rows per batch');
+  });
+  it('says a member check impersonates and a proposed contract runs nothing, which needs no write mode', () => {
+    const member: RunbookStep = { id: 'm', title: 'M', kind: 'check', expect: { member: { role: 'authenticated', users: 'SELECT 1', sql: 'SELECT 1' } }, report: false };
+    expect(stepSummary(member)).toBe('expects members see their own rows as authenticated');
+    const proposal: Extract<RunbookStep, { kind: 'contract' }> = { id: 'p', title: 'P', kind: 'contract', tables: 'all', steps: ['unique'], plan: true };
+    expect(stepSummary(proposal)).toBe('propose (dry run, nothing runs) unique on every tenant table');
+    expect([stepWrites(proposal), stepWrites({ ...proposal, plan: false }), stepWrites(member)]).toEqual([false, true, true]);
   });
   it('lists every expectation of a check', () => {
     expect(stepSummary({ id: 'c', title: 'C', kind: 'check', expect: { no: ['null-tenant-rows'], fails: { sql: 'INSERT', error: '23502', column: 'organization_id' } }, report: true }))

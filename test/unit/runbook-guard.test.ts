@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunbookText } from '../../main/engine/runbook/parse.js';
 import { ciIdentity, runbookOperator } from '../../main/engine/runbook/operator.js';
 import { checkRunbookSql, runbookSqlIssues } from '../../main/engine/runbook/sql-guard.js';
-import { probeVerdict } from '../../main/engine/runbook/steps.js';
+import { probeVerdict, rowsText } from '../../main/engine/runbook/steps.js';
 
 describe('checkRunbookSql', () => {
   it.each([
@@ -48,6 +48,18 @@ describe('checkRunbookSql', () => {
     expect((await checkRunbookSql({ sql, use })).problem).toBeNull();
   });
 
+  it('a member check\'s users and sql queries are guarded like a check\'s: set_config in either is refused with its field', async () => {
+    const text = [
+      'version: 1', 'title: T', 'steps:', '  - id: m', '    kind: check', '    title: M', '    expect:', '      member:',
+      '        users: SELECT id FROM auth.users', "        sql: SELECT set_config('request.jwt.claim.sub', $1, true)", '',
+    ].join('\n');
+    const r = parseRunbookText(text);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    const issues = await runbookSqlIssues(text, r.runbook);
+    expect(issues.map((i) => i.field)).toEqual(['steps[0].expect.member.sql']);
+    expect(issues[0]!.message).toContain('set_config()');
+  });
+
   it('names the line of the field and the step', async () => {
     const text = 'version: 1\ntitle: T\nsteps:\n  - id: s\n    kind: sql\n    title: S\n    sql: |\n      UPDATE t SET a = 1;\n      COMMIT;\n';
     const r = parseRunbookText(text);
@@ -56,6 +68,15 @@ describe('checkRunbookSql', () => {
       { line: 7, column: 10, field: 'steps[0].sql', message: 'step "s": the SQL statement 2 (COMMIT) is transaction control (the console runs each step in its own transaction)' },
     ]);
   });
+});
+
+describe('rowsText', () => {
+  it.each([
+    [[], ''],
+    [[{ t: 'lessons', n: '3' }], '(lessons, 3)'],
+    [[{ a: null, b: { x: 1 } }], '(NULL, {"x":1})'],
+    [[{ t: 'a' }, { t: 'b' }, { t: 'c' }, { t: 'd' }, { t: 'e' }], '(a), (b), (c) and 2 more'],
+  ] as const)('%j -> %s', (rows, want) => expect(rowsText(rows)).toBe(want));
 });
 
 describe('probeVerdict', () => {

@@ -24,7 +24,7 @@ describe('runbooks and backfill channels', () => {
     const names = listChannels().filter((c) => c.domain === 'runbooks' || c.domain === 'backfill').map((c) => c.name).sort();
     expect(names).toEqual([
       'backfill/cancel', 'backfill/pause', 'backfill/resume',
-      'runbooks/cancel', 'runbooks/list', 'runbooks/onBackfill', 'runbooks/onStep', 'runbooks/open', 'runbooks/runStep', 'runbooks/status', 'runbooks/templates', 'runbooks/verify', 'runbooks/window',
+      'runbooks/cancel', 'runbooks/list', 'runbooks/onBackfill', 'runbooks/onStep', 'runbooks/open', 'runbooks/preview', 'runbooks/runStep', 'runbooks/status', 'runbooks/templates', 'runbooks/verify', 'runbooks/window',
     ]);
   });
 
@@ -44,6 +44,8 @@ describe('runbooks and backfill channels', () => {
     ['runbooks/runStep', { ...step, step: 'Backfill; DROP TABLE x' }],
     ['runbooks/runStep', { ...step, note: '   ' }],
     ['runbooks/runStep', { ...step, note: 'x'.repeat(2001) }],
+    ['runbooks/runStep', { ...step, confirmed: 'not-a-digest' }],
+    ['runbooks/preview', { connectionId: 'c1', run: 'run_20250101_120000_abcdef', step: '../x' }],
     ['runbooks/runStep', { ...step, untilStop: 'yes' }],
     ['runbooks/runStep', { ...step, operator: 'someone else' }],
     ['runbooks/cancel', { run: 42 }],

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { z } from 'zod';
 import { projectRoot } from '../paths.js';
+import { parseStatements } from '../migrations/parse.js';
 import type { DemoLedger } from './scenarios.js';
 
 /** One migration file as its tool sees it. */
@@ -80,16 +81,9 @@ CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations (version text N
 )`,
 };
 
-/** Split SQL into statements with the real PostgreSQL parser, as the Supabase CLI records them. */
+/** The statements as Supabase's CLI records them: the console's own split (what migrate status compares). */
 async function splitStatements(sql: string): Promise<string[]> {
-  const { parse } = await import('libpg-query');
-  const tree = (await parse(sql)) as { stmts?: { stmt_location?: number; stmt_len?: number }[] };
-  const bytes = Buffer.from(sql, 'utf8');
-  return (tree.stmts ?? []).map((s) => {
-    const start = s.stmt_location ?? 0;
-    const end = s.stmt_len ? start + s.stmt_len : bytes.length;
-    return bytes.subarray(start, end).toString('utf8').trim();
-  }).filter((s) => s.length > 0);
+  return (await parseStatements(sql)).map((st) => st.raw);
 }
 
 /** A stable UUID for a Prisma ledger row (Prisma uses a random one; the demo stays deterministic). */

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackfillProgress } from '../../../shared/backfill.js';
-import { SQLSTATE_NAMES, type Evidence, type Probe, type RunbookStep } from '../../../shared/runbook.js';
+import { SQLSTATE_NAMES, type Evidence, type MemberView, type Probe, type RunbookStep } from '../../../shared/runbook.js';
 import type { MigrationStatus } from '../../../shared/migrations.js';
 import type { ModelSettings } from '../../../shared/model.js';
 import type { PauseController } from '../backfill/pause.js';
@@ -16,7 +16,7 @@ import { parseScope } from '../backup/scope.js';
 import { runChecks } from '../checks/run.js';
 import { applyContract, planContract } from '../contract/apply.js';
 import { UserError } from '../errors.js';
-import { parseQualifiedName } from '../ident.js';
+import { parseQualifiedName, quoteIdent } from '../ident.js';
 import { applyMigrations } from '../migrations/apply.js';
 import { migrationStatus } from '../migrations/status.js';
 import { readSource } from '../migrations/sources.js';
@@ -96,6 +96,13 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       return backupStep(ctx, step);
     case 'migrate': {
       const source = readSource(resolveFolder(ctx.baseDir, step.folder));
+      if (step.to !== undefined) {
+        // Started past this migration (the ledger has it): the step has nothing to apply.
+        const known = (await migrationStatus(session, source)).migrations.find((m) => m.id === step.to);
+        if (known?.state === 'applied') {
+          return evidence({ ran: [], result: `${step.to} is already applied (ledger ${known.appliedAt ?? 'without a time'}); nothing to apply`, counts: { applied: 0, skipped: 0 } });
+        }
+      }
       const r = await applyMigrations(session, source, {
         upTo: step.to, ack: step.ack, signal: ctx.signal,
         // Each migration's whole SQL, before its first attempt runs.
@@ -130,8 +137,16 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         ? model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn).map((t) => quotedName(t.schema, t.table))
         : step.tables;
       const ran: string[] = [];
+      const proposed: string[] = [];
+      const proposedTables: string[] = [];
       for (const t of tables) {
         const plan = await planContract(model, t, step.steps, { rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, serverVersionNum: session.fingerprint.serverVersionNum, session });
+        if (step.plan) {
+          // A proposal: the diff is the evidence, nothing is sent.
+          proposed.push(...plan.statements.map((st) => `-- ${st.why}\n${st.sql}`));
+          if (plan.statements.length) proposedTables.push(t);
+          continue;
+        }
         for (const st of plan.statements) ctx.onSql?.(step.id, st.sql);
         const r = await applyContract(session, plan, { signal: ctx.signal });
         ran.push(...plan.statements.slice(0, r.applied).map((s) => s.sql));
@@ -139,6 +154,12 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
           throw new StepFailure(`${t}: statement ${r.failed.index + 1} failed: ${r.failed.error}`, evidence({ ran, result: `failed at ${r.failed.sql}: ${r.failed.error}`, counts: { statements: ran.length } }));
         }
         if (plan.statements.length) model = await loadModel(session, ctx.settings);
+      }
+      if (step.plan) {
+        return evidence({
+          ran: proposed, result: `proposed ${proposed.length} statement(s) for ${proposedTables.length} of ${tables.length} table(s)${proposedTables.length ? ` (${proposedTables.join(', ')})` : ''}; dry run, nothing ran`,
+          counts: { proposed: proposed.length, tables: tables.length, tablesToChange: proposedTables.length },
+        });
       }
       return evidence({ ran, result: `${ran.length} statement(s) over ${tables.length} table(s)`, counts: { statements: ran.length, tables: tables.length } });
     }
@@ -212,6 +233,7 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
   const refs: Record<string, string> = {};
   const problems: string[] = [];
   let digest: string | undefined;
+  let sample: Evidence['sample'];
   const e = step.expect;
   if (e.no) {
     const model = await loadModel(session, ctx.settings);
@@ -231,9 +253,17 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     const r = await session.transaction(() => session.query(query!), { readOnly: true, rollback: true });
     ran.push(e.sql.trim());
     counts.sqlRows = r.rowCount ?? r.rows.length;
-    // Rows with a `problem` column say what is wrong, in the message (the first three).
+    sample = jsonRows(r.rows.slice(0, SAMPLE_ROWS));
+    // Rows with a `problem` column say what is wrong, in the message (the first three); other rows are shown as they are.
     const said = r.rows.flatMap((row: Record<string, unknown>) => (typeof row.problem === 'string' ? [row.problem] : [])).slice(0, 3);
-    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}${said.length ? `: ${said.join('; ')}${counts.sqlRows > said.length ? '; ...' : ''}` : ''}`);
+    const named = said.length ? `: ${said.join('; ')}${counts.sqlRows > said.length ? '; ...' : ''}` : r.rows.length ? `: ${rowsText(r.rows)}` : '';
+    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}${named}`);
+  }
+  if (e.member !== undefined) {
+    const r = await memberView(ctx, e.member);
+    ran.push(...r.ran);
+    counts.members = r.members;
+    problems.push(...r.problems);
   }
   if (e.fails !== undefined) {
     const problem = await probe(ctx, step.id, e.fails);
@@ -252,7 +282,7 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     refs.report = file;
     digest = report.integrity.digest;
   }
-  const ev = evidence({ ran, result: problems.length ? problems.join('; ') : 'every expectation met', counts, refs, ...(digest ? { digest } : {}) });
+  const ev = evidence({ ran, result: problems.length ? problems.join('; ') : 'every expectation met', counts, refs, ...(digest ? { digest } : {}), ...(sample ? { sample } : {}) });
   if (problems.length) throw new StepFailure(problems.join('; '), ev);
   return ev;
 }
@@ -262,6 +292,59 @@ async function ledgerOf(ctx: StepContext): Promise<MigrationStatus | undefined> 
   const folder = ctx.steps?.flatMap((s) => (s.kind === 'migrate' || (s.kind === 'preflight' && s.folder) ? [s.folder!] : []))[0];
   if (!folder) return undefined;
   return migrationStatus(ctx.session, readSource(resolveFolder(ctx.baseDir, folder)));
+}
+
+/** How many of a check query's rows the evidence keeps. */
+const SAMPLE_ROWS = 20;
+
+/** Rows as plain JSON (dates as ISO text, bigints as text), for the journal. */
+function jsonRows(rows: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return JSON.parse(JSON.stringify(rows)) as Record<string, unknown>[];
+}
+
+/** The first rows of a result in one line: "(lessons, 3), (students, 1) and 4 more". */
+export function rowsText(rows: readonly Record<string, unknown>[], max = 3): string {
+  const one = (row: Record<string, unknown>) => `(${Object.values(row).map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')})`;
+  return `${rows.slice(0, max).map(one).join(', ')}${rows.length > max ? ` and ${rows.length - max} more` : ''}`;
+}
+
+/**
+ * Members still see their own rows: per user, the rows they own (read with row security off, so
+ * an owner subject to forced RLS gets an error instead of a silently filtered answer) against the
+ * rows they see as `role` with their JWT claims (request.jwt.claims and request.jwt.claim.sub, as
+ * PostgREST sets them). Both in READ ONLY transactions that are rolled back.
+ */
+async function memberView(ctx: StepContext, m: MemberView): Promise<{ ran: string[]; members: number; problems: string[] }> {
+  const { session } = ctx;
+  const [usersQuery] = await statementsOf(m.users, 'check');
+  const [query] = await statementsOf(m.sql, 'check');
+  const users = await session.transaction(() => session.query(usersQuery!), { readOnly: true, rollback: true });
+  const ids = users.rows.map((r) => Object.values(r)[0]).filter((v) => v !== null && v !== undefined).map(String);
+  const ran = [`members: ${m.users.trim()}`, `as the runner (row_security off) and as ${m.role} with each member's JWT claims: ${m.sql.trim()}`];
+  if (ids.length === 0) return { ran, members: 0, problems: ['the users query found no member to impersonate: nothing was proved'] };
+  const problems: string[] = [];
+  for (const id of ids) {
+    const owns = await session.transaction(async () => {
+      await session.query('SET LOCAL row_security = off');
+      return session.query(query!, [id]);
+    }, { readOnly: true, rollback: true }).catch((err: Error) => {
+      throw new StepFailure(`the runner cannot read what member ${id} owns past row-level security (${err.message}): run as the tables' owner without FORCE, or a BYPASSRLS role`, evidence({ ran, result: 'the baseline could not be read' }));
+    });
+    const claims = JSON.stringify({ sub: id, role: m.role, aud: m.role });
+    const sees = await session.transaction(async () => {
+      await session.query(`SET LOCAL ROLE ${quoteIdent(m.role)}`);
+      await session.query("SELECT set_config('request.jwt.claims', $1, true), set_config('request.jwt.claim.sub', $2, true), set_config('request.jwt.claim.role', $3, true)", [claims, id, m.role]);
+      return session.query(query!, [id]);
+    }, { readOnly: true, rollback: true }).catch((err: Error) => ({ rows: null, error: err.message }));
+    if (!('rows' in sees) || sees.rows === null) {
+      problems.push(`member ${id} as ${m.role}: the query failed (${(sees as { error: string }).error})`);
+      continue;
+    }
+    const a = jsonRows(owns.rows).map((r) => JSON.stringify(r)).sort();
+    const b = jsonRows(sees.rows).map((r) => JSON.stringify(r)).sort();
+    if (a.join('\n') !== b.join('\n')) problems.push(`member ${id} as ${m.role} sees ${rowsText(sees.rows, 5) || 'no row'}, but owns ${rowsText(owns.rows, 5) || 'no row'}: a policy locks the member out of their own rows`);
+  }
+  return { ran, members: ids.length, problems };
 }
 
 /** The parsed statements of runbook SQL (refused SQL never reaches the server, even if validation was skipped). */

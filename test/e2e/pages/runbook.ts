@@ -27,6 +27,13 @@ export class RunbookPage {
     await this.header.waitFor();
   }
 
+  /** Start a new run from a runbook file on this machine. */
+  async startFile(file: string): Promise<void> {
+    await this.picker.locator('input[name="runbook-file"]').fill(file);
+    await this.picker.getByRole('button', { name: 'Start run from file' }).click();
+    await this.header.waitFor();
+  }
+
   /** Switch on write mode; waits until the host has switched the session. */
   async enableWriteMode(): Promise<void> {
     await this.root.getByRole('switch').click();
@@ -39,6 +46,19 @@ export class RunbookPage {
 
   async runUntilStop(): Promise<void> {
     await this.header.getByRole('button', { name: 'Run until the next stop' }).click();
+  }
+
+  /** The confirmation before a step writes (every statement whole). */
+  confirmDialog(step: string) { return this.page.locator(`[data-testid="confirm-sql"][data-step="${step}"]`); }
+
+  /** Wait for step `step`'s confirmation, return each statement's text as shown, and run (or cancel) them. */
+  async confirm(step: string, answer: 'run' | 'cancel' = 'run'): Promise<string[]> {
+    const dialog = this.confirmDialog(step);
+    await dialog.waitFor({ timeout: 60_000 });
+    const statements = await dialog.locator('[data-testid="confirm-sql-statement"] pre').allTextContents();
+    await dialog.getByRole('button', { name: answer === 'run' ? 'Run these statements' : 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    return statements;
   }
 
   /** Wait until step `id` shows `state` (data-state of its row). */

@@ -1,0 +1,138 @@
+/**
+ * Template 001 (Supabase organizations) from the team's real starting state (only the initial
+ * schema applied): Supabase-correct RLS through memberships and auth.uid(), members impersonated
+ * (role authenticated + their JWT claims) still see their own rows; each planted defect stops the
+ * run at its step with a message naming it; the unplanted run is the clean twin.
+ */
+import fs from 'node:fs';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoScenario } from '../../main/engine/demo/scenarios.js';
+import { startingState } from '../../main/engine/demo/starting-states.js';
+import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+
+const FILE = '001-supabase-organizations.yaml';
+const TEXT = templateText(FILE);
+afterAll(dropMadeDatabases);
+
+/** The first value `sql` ($1 = the user) returns as role authenticated with the user's JWT claims. */
+async function asMember(url: string, user: string, sql: string): Promise<unknown> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SET LOCAL ROLE authenticated');
+    await c.query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify({ sub: user, role: 'authenticated' })]);
+    const r = await c.query(sql, [user]);
+    await c.query('ROLLBACK');
+    return Object.values(r.rows[0] as object)[0];
+  } finally {
+    await c.end();
+  }
+}
+
+const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
+
+describe('template 001 from before 20250904000001', () => {
+  it('runs end to end: three migrations, every user a member, RLS through memberships, members see their own rows, nothing left in Personal', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const { status, log, runbook, runDir } = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(status), log.join('\n')).toEqual([]);
+    expect(status.complete).toBe(true);
+    const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
+    expect(ev('assess').sample).toEqual([{ total_users: '125', total_reports: '500', total_jobs: '500', total_automations: '250' }]);
+    expect([...ev('migrate-schema').ran, ...ev('migrate-rls').ran, ...ev('migrate-data').ran]).toEqual([
+      'migration 20250904000001', 'migration 20250904000002', 'migration 20250904000003',
+    ]);
+    expect(ev('members-see-their-rows').counts.members).toBe(5);
+    // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
+    if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(3);
+    expect(await promisedFindings(url, runbook)).toEqual([]);
+    expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
+    // No app.tenant_id policy anywhere: Supabase never sets it.
+    const policies = await queryRows<{ tablename: string; qual: string }>(url, "SELECT tablename, coalesce(qual, with_check) AS qual FROM pg_policies WHERE schemaname = 'public' ORDER BY 1, 2");
+    expect(policies.filter((p) => p.qual.includes('current_setting'))).toEqual([]);
+    expect(new Set(policies.map((p) => p.tablename))).toEqual(new Set(['audit_reports', 'automation_jobs', 'generated_automations', 'organization_memberships', 'organizations']));
+    // Independently of the run: the member owning most reports sees every one of them through PostgREST's settings.
+    const [owner] = await queryRows<{ user_id: string; n: string }>(url, 'SELECT user_id, count(*) AS n FROM audit_reports GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1');
+    expect(await asMember(url, owner!.user_id, 'SELECT count(*) AS n FROM audit_reports WHERE user_id = $1')).toBe(owner!.n);
+  }, 180_000);
+
+  it('its rollback section deletes the organization data and puts every row back as before (md5); users still see their own rows', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const TABLES = ['public.audit_reports', 'public.automation_jobs', 'public.generated_automations'];
+    const before = await Promise.all(TABLES.map((t) => tableMd5(url, t)));
+    const run = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
+    const back = await rollbackTemplateRun(url, run);
+    expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
+    expect(await Promise.all(TABLES.map((t) => tableMd5(url, t)))).toEqual(before);
+    expect(back.rollback!.steps.find((s) => s.id === 'users-see-their-rows')!.evidence!.counts.members).toBe(5);
+    const ledger = await queryRows<{ version: string }>(url, 'SELECT version FROM supabase_migrations.schema_migrations');
+    expect(ledger.map((r) => r.version)).toEqual(['20250801000000']);
+  }, 180_000);
+
+  it('a user who signs up during the window, after 20250904000003, is found without a membership, by id and email', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-signup
+    kind: sql
+    title: Planted - a sign-up during the window, no membership
+    sql: INSERT INTO auth.users (id, email) VALUES ('0000000a-0000-4000-8000-00000000beef', 'late-signup@processaudit.test')`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    expect(failedStep(status)).toEqual([{ id: 'memberships', error: 'the query returned 1 row(s), expected 0: (0000000a-0000-4000-8000-00000000beef, late-signup@processaudit.test)' }]);
+  }, 180_000);
+
+  it('a policy that compares the wrong column with auth.uid() locks members out: stopped at the impersonation check, naming the member and the table', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-lockout
+    kind: sql
+    title: Planted - the reports policy compares organization_id with auth.uid()
+    sql: >
+      DROP POLICY "Organization members manage reports" ON public.audit_reports;
+      CREATE POLICY "Organization members manage reports" ON public.audit_reports FOR ALL TO authenticated
+        USING (organization_id = auth.uid()) WITH CHECK (organization_id = auth.uid())`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['members-see-their-rows']);
+    expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees \(audit_reports, 0\), \(automation_jobs, \d+\), \(generated_automations, \d+\), but owns \(audit_reports, [1-9]\d*\), .*: a policy locks the member out of their own rows/);
+  }, 180_000);
+
+  it('rows lost in the move stop the run at the no-data-loss check, naming the table and both counts', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'no-data-lost', `  - id: plant-loss
+    kind: sql
+    title: Planted - a cascade took two reports
+    sql: DELETE FROM public.audit_reports WHERE id IN (SELECT id FROM public.audit_reports ORDER BY id LIMIT 2)`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    expect(failedStep(status)).toEqual([{ id: 'no-data-lost', error: 'the query returned 1 row(s), expected 0: (audit_reports, 500, 498)' }]);
+  }, 180_000);
+
+  it('the old template\'s app.tenant_id policy (contract rls) is refused by the RLS coverage check, naming the table', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-app-tenant-id
+    kind: contract
+    title: Planted - the console's generic tenant policy on app.tenant_id
+    tables: all
+    steps: [rls]`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['rls-coverage']);
+    expect(failed[0]!.error).toMatch(/^the query returned \d+ row\(s\), expected 0: \(automation_jobs, automation_jobs_tenant_isolation\)/);
+  }, 180_000);
+
+  it('from the demo\'s half-way state, users who joined an organization before 0003 lose their legacy rows: stopped at the impersonation check', async () => {
+    const url = await scenarioDatabase(demoScenario('supabase')!);
+    const { status } = await runTemplateText(url, FILE, TEXT);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id), JSON.stringify(failed)).toEqual(['members-see-their-rows']);
+    expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees .*, but owns .*: a policy locks the member out of their own rows/);
+  }, 180_000);
+
+  it('the wrong target (the Drizzle application) stops at preflight', async () => {
+    const url = await scenarioDatabase(startingState('000')!);
+    const { status } = await runTemplateText(url, FILE, TEXT);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['preflight']);
+    expect(failed[0]!.error).toMatch(/expected the application's table auth\.users, found no such table in rb_t_drizzle_before_0007_\d+_\d+: wrong database\?/);
+  }, 180_000);
+});

@@ -1,0 +1,86 @@
+/**
+ * Template 002 (Prisma, CI, strict mode) on its demo scenario: the scoped uniques proposed as a
+ * dry-run diff (nothing runs), made by the team's Prisma migration, audited; strict mode proved
+ * (no tenant default, NOT NULL, the insert probe). Each planted defect stops the run at its step
+ * with a message naming it; the unplanted run is the clean twin.
+ */
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoScenario } from '../../main/engine/demo/scenarios.js';
+import { startingState } from '../../main/engine/demo/starting-states.js';
+import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+
+const FILE = '002-prisma-ci-strict.yaml';
+const TEXT = templateText(FILE);
+afterAll(dropMadeDatabases);
+
+const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
+
+describe('template 002 on the Prisma scenario', () => {
+  it('runs end to end from CI: the uniques proposed (nothing ran), made by the Prisma migration, strict mode proved', async () => {
+    const url = await scenarioDatabase(demoScenario('prisma')!);
+    const { status, log, runbook, runDir } = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(status), log.join('\n')).toEqual([]);
+    expect(status.complete).toBe(true);
+    const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
+    // The proposal names the three unscoped uniques and what would fix them...
+    const proposal = ev('unique-proposal');
+    expect(proposal.result).toMatch(/^proposed \d+ statement\(s\) for 3 of \d+ table\(s\) \("public"\."ApiKey", "public"\."Invoice", "public"\."User"\); dry run, nothing ran$/);
+    expect(proposal.ran.join('\n')).toMatch(/CREATE UNIQUE INDEX CONCURRENTLY .*"ApiKey".*\("tenantId", "key"\)/);
+    // ...and nothing it proposed ran: the indexes are the Prisma migration's, by Prisma's names.
+    const idx = await queryRows<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('User', 'ApiKey', 'Invoice') AND indexdef LIKE 'CREATE UNIQUE%' AND indexname NOT LIKE '%pkey' ORDER BY 1");
+    expect(idx.map((i) => i.indexname)).toEqual(['ApiKey_tenantId_key_key', 'Invoice_tenantId_number_key', 'User_tenantId_email_key']);
+    expect(ev('strict-mode').refs.probeError).toMatch(/^23502 .*tenantId/);
+    // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
+    if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(3);
+    expect(await promisedFindings(url, runbook)).toEqual([]);
+    expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
+    expect(status.steps.find((s) => s.id === 'approval')!.operator).toBe('octo-approver (github-actions run 4242)');
+  }, 180_000);
+
+  it('its rollback section undoes scope_unique_indexes and restores the keyed tables: every row as before (md5), the migration pending again', async () => {
+    const url = await scenarioDatabase(demoScenario('prisma')!);
+    const TABLES = ['public."User"', 'public."ApiKey"', 'public."Invoice"'];
+    const before = await Promise.all(TABLES.map((t) => tableMd5(url, t)));
+    const run = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
+    expect(run.status.steps.find((s) => s.id === 'rls')!.evidence!.counts.statements).toBe(0);
+    const back = await rollbackTemplateRun(url, run);
+    expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
+    expect(await Promise.all(TABLES.map((t) => tableMd5(url, t)))).toEqual(before);
+    const idx = await queryRows<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ('User_email_key', 'ApiKey_key_key', 'Invoice_number_key') ORDER BY 1");
+    expect(idx.map((i) => i.indexname)).toEqual(['ApiKey_key_key', 'Invoice_number_key', 'User_email_key']);
+  }, 180_000);
+
+  it('a unique index left without the tenant stops the run at the unique-index audit, naming it', async () => {
+    const url = await scenarioDatabase(demoScenario('prisma')!);
+    const planted = insertStepBefore(TEXT, 'unique-audit', `  - id: plant-unscoped
+    kind: sql
+    title: Planted - a unique index without tenantId
+    sql: CREATE UNIQUE INDEX "User_email_id_key" ON "User" (email, id)`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    expect(failedStep(status)).toEqual([{ id: 'unique-audit', error: 'unscoped-unique: public.User (User_email_id_key)' }]);
+  }, 180_000);
+
+  it('the default tenant put back on tenantId stops the run at strict mode, naming the column and the default', async () => {
+    const url = await scenarioDatabase(demoScenario('prisma')!);
+    const planted = insertStepBefore(TEXT, 'strict-mode', `  - id: plant-default
+    kind: sql
+    title: Planted - the default tenant is back
+    sql: ALTER TABLE "ApiKey" ALTER COLUMN "tenantId" SET DEFAULT 'tenant_default'`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['strict-mode']);
+    expect(failed[0]!.error).toContain('tenant-column-default: public.ApiKey');
+    expect(failed[0]!.error).toContain("the query returned 1 row(s), expected 0: (ApiKey, NO, 'tenant_default'::text)");
+    expect(failed[0]!.error).toMatch(/the write probe succeeded \(rolled back\); it must fail with not_null_violation \(23502\) on column tenantId|the probe failed for another reason/);
+  }, 180_000);
+
+  it('the wrong target (the Drizzle application) stops after the approval, at preflight', async () => {
+    const url = await scenarioDatabase(startingState('000')!);
+    const { status } = await runTemplateText(url, FILE, TEXT);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['preflight']);
+    expect(failed[0]!.error).toMatch(/expected the application's table public\.Tenant, found no such table in rb_t_drizzle_before_0007_\d+_\d+: wrong database\?/);
+  }, 180_000);
+});
