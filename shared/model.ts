@@ -123,6 +123,9 @@ export const TableInfoSchema = z.object({
   policies: z.array(PolicySchema),
   /** Whether the connected role may SELECT from the table. */
   readable: z.boolean(),
+  /** The table's owner, and the other roles granted SELECT on it ('PUBLIC' for everyone). */
+  owner: z.string().default(''),
+  readers: z.array(z.string()).default([]),
 });
 export type TableInfo = z.infer<typeof TableInfoSchema>;
 
@@ -194,6 +197,11 @@ export const TenancyModelSchema = z.object({
   tables: z.array(TableInfoSchema),
   /** Declared global uniques, resolved: unique keys on exactly these columns are accepted, not findings. */
   globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string() })).default([]),
+  /**
+   * The platform the database runs on, when it changes how it is read: 'supabase' when auth.uid()
+   * and the authenticated role exist (the app reads as anon/authenticated, a member is a JWT subject).
+   */
+  platform: z.enum(['supabase']).nullable().default(null),
 });
 export type TenancyModel = z.infer<typeof TenancyModelSchema>;
 
