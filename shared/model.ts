@@ -149,6 +149,11 @@ export const ModelSettingsSchema = z.object({
   globalTables: z.array(z.string()).optional(),
   /** Columns unique across all tenants by design (invitation tokens, API keys), as schema.table.column. */
   globalUniques: z.array(z.string()).optional(),
+  /**
+   * Who declared globalUniques, shown with accepted findings: '--global-uniques' (the flag) or
+   * 'profile "NAME"'. Set when the settings are resolved (never saved); absent: the flag.
+   */
+  globalUniquesDeclaredBy: z.string().optional(),
 });
 /** What the operator told us; anything missing is auto-detected. */
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
@@ -196,7 +201,7 @@ export const TenancyModelSchema = z.object({
   detection: DetectionSchema,
   tables: z.array(TableInfoSchema),
   /** Declared global uniques, resolved: unique keys on exactly these columns are accepted, not findings. */
-  globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string() })).default([]),
+  globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string(), declaredBy: z.string().default('--global-uniques') })).default([]),
   /**
    * The platform the database runs on, when it changes how it is read: 'supabase' when auth.uid()
    * and the authenticated role exist (the app reads as anon/authenticated, a member is a JWT subject).

@@ -72,7 +72,8 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   }
   const isDeclaredGlobal = (t: CatalogTable) => declaredGlobals.some((g) => g.schema === t.schema && g.table === t.table);
 
-  const globalUniques = (settings.globalUniques ?? []).map((g) => resolveGlobalUnique(g, catalog, schemas));
+  const declaredBy = settings.globalUniquesDeclaredBy ?? '--global-uniques';
+  const globalUniques = (settings.globalUniques ?? []).map((g) => ({ ...resolveGlobalUnique(g, catalog, schemas), declaredBy }));
 
   const partitioned = new Set(catalog.filter((t) => t.partitioned).map((t) => `${t.schema}.${t.table}`));
   const nullFracs = tenantColumns.length > 0 ? await readNullFractions(session, schemas, tenantColumns, partitioned) : new Map<string, number>();
