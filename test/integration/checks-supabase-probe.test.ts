@@ -69,8 +69,13 @@ const members = "team_id IN (SELECT m.team_id FROM team_members m WHERE m.user_i
 // Planted: documents readable by every signed-in user (a policy that forgets the team); a view
 // over projects that runs as its owner (the superuser who created it); audit_events not forced
 // while another role (reporting) reads it too.
-const DEFECTS = `${app(reporting, 'team_id IS NOT NULL', '')}\nALTER TABLE audit_events NO FORCE ROW LEVEL SECURITY;`;
-const CLEAN = app(`${reporting}_c`, members, 'WITH (security_invoker = true)');
+// anon (signed in as nobody) may read every document.
+const DEFECTS = `${app(reporting, 'team_id IS NOT NULL', '')}
+ALTER TABLE audit_events NO FORCE ROW LEVEL SECURITY;
+GRANT SELECT ON documents TO anon;
+CREATE POLICY public_read ON documents FOR SELECT TO anon USING (true);`;
+const CLEAN = `${app(`${reporting}_c`, members, 'WITH (security_invoker = true)')}
+GRANT SELECT ON documents TO anon;`;
 
 let defects: TestDatabase;
 let clean: TestDatabase;
@@ -135,12 +140,12 @@ describe('Supabase member probe, planted', () => {
     expect(run.findings.filter((f) => f.check === 'rls-not-forced').map((f) => f.table)).toEqual(['audit_events']);
   });
 
-  it('an invited member is not a member: tenant 1 probed through user 1, never user 3', async () => {
+  it('--rls-tenant in upper case is the same tenant, probed through its lowest member', async () => {
     const { run: r } = await probe(defects, { rlsTenant: team(1).toUpperCase() });
     expect(leaks(r).find((f) => f.table === 'documents')!.message).toContain(`user ${user(1)}`);
   });
 
-  it('with no member of the tenant, the probe says so and nothing passes', async () => {
+  it('an invited member is not a member: with no active member of the tenant, the probe says so and nothing passes', async () => {
     await defects.exec(`UPDATE team_members SET status = 'invited' WHERE team_id = '${team(3)}'`);
     try {
       const { run: r } = await probe(defects, { rlsTenant: team(3) });
@@ -149,6 +154,21 @@ describe('Supabase member probe, planted', () => {
     } finally {
       await defects.exec(`UPDATE team_members SET status = 'active' WHERE team_id = '${team(3)}' AND user_id = '${user(3)}'`);
     }
+  });
+});
+
+describe('Supabase anon probe', () => {
+  it('as anon every tenant row visible is a leak; tables anon may not read are not checked, never passed', async () => {
+    const { run } = await probe(defects, { rlsRole: 'anon' });
+    expect(leaks(run).map((f) => [f.table, f.count])).toEqual([['documents', 30]]);
+    expect(leaks(run)[0]!.message).toContain('as anon (no user signed in)');
+    expect(run.skipped.filter((x) => x.reason.includes('permission denied')).map((x) => x.table)).toContain('projects');
+  });
+
+  it('the twin: anon may read documents and sees none of them', async () => {
+    const { run } = await probe(clean, { rlsRole: 'anon' });
+    expect(leaks(run)).toEqual([]);
+    expect(run.skipped.map((x) => x.table)).not.toContain('documents');
   });
 });
 
