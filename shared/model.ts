@@ -123,6 +123,9 @@ export const TableInfoSchema = z.object({
   policies: z.array(PolicySchema),
   /** Whether the connected role may SELECT from the table. */
   readable: z.boolean(),
+  /** The table's owner, and the other roles granted SELECT on it ('PUBLIC' for everyone). */
+  owner: z.string().default(''),
+  readers: z.array(z.string()).default([]),
 });
 export type TableInfo = z.infer<typeof TableInfoSchema>;
 
@@ -146,6 +149,11 @@ export const ModelSettingsSchema = z.object({
   globalTables: z.array(z.string()).optional(),
   /** Columns unique across all tenants by design (invitation tokens, API keys), as schema.table.column. */
   globalUniques: z.array(z.string()).optional(),
+  /**
+   * Who declared globalUniques, shown with accepted findings: '--global-uniques' (the flag) or
+   * 'profile "NAME"'. Set when the settings are resolved (never saved); absent: the flag.
+   */
+  globalUniquesDeclaredBy: z.string().optional(),
 });
 /** What the operator told us; anything missing is auto-detected. */
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
@@ -193,7 +201,12 @@ export const TenancyModelSchema = z.object({
   detection: DetectionSchema,
   tables: z.array(TableInfoSchema),
   /** Declared global uniques, resolved: unique keys on exactly these columns are accepted, not findings. */
-  globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string() })).default([]),
+  globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string(), declaredBy: z.string().default('--global-uniques') })).default([]),
+  /**
+   * The platform the database runs on, when it changes how it is read: 'supabase' when auth.uid()
+   * and the authenticated role exist (the app reads as anon/authenticated, a member is a JWT subject).
+   */
+  platform: z.enum(['supabase']).nullable().default(null),
 });
 export type TenancyModel = z.infer<typeof TenancyModelSchema>;
 

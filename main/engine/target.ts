@@ -42,12 +42,20 @@ function isLocal(host: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host.startsWith('/');
 }
 
-function mergeTenancy(base: ModelSettings, given: ModelSettings | undefined): ModelSettings {
-  const out: ModelSettings = { ...base };
+/** A profile's tenancy settings, saying that its global uniques are the profile's (accepted findings name who declared them). */
+export function profileTenancy(profile: { name: string; tenancy: ModelSettings }): ModelSettings {
+  const base = profile.tenancy;
+  return { ...base, ...(base.globalUniques?.length && !base.globalUniquesDeclaredBy ? { globalUniquesDeclaredBy: `profile "${profile.name}"` } : {}) };
+}
+
+function mergeTenancy(base: ModelSettings, given: ModelSettings | undefined, profileName: string): ModelSettings {
+  // Global uniques from the profile say so in accepted findings; given ones are the flag's.
+  const out: ModelSettings = profileTenancy({ name: profileName, tenancy: base });
   if (!given) return out;
   for (const [k, v] of Object.entries(given) as [keyof ModelSettings, unknown][]) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
+  if (given.globalUniques !== undefined) out.globalUniquesDeclaredBy = '--global-uniques';
   return out;
 }
 
@@ -70,7 +78,7 @@ export async function resolveTarget(spec: TargetSpec, configDir?: string): Promi
   const merged = ProfileSchema.parse({
     ...resolved.profile,
     ...spec.overrides,
-    tenancy: mergeTenancy(resolved.profile.tenancy, spec.tenancy),
+    tenancy: mergeTenancy(resolved.profile.tenancy, spec.tenancy, resolved.profile.name),
   });
   return { profile: merged, urlPassword: resolved.urlPassword };
 }

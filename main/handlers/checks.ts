@@ -17,7 +17,9 @@ export const checksHandlers: DomainHandlers<typeof checksContract> = {
       const { model } = await ensureModel(conn);
       const rlsRole = req.rlsRole ?? conn.profile.rlsRole;
       const rlsSetting = req.rlsSetting ?? conn.profile.rlsSetting;
-      const probe = rlsRole && rlsSetting ? { rlsRole, rlsSetting, rlsTenant: req.rlsTenant } : {};
+      // On Supabase the probe needs no setting: --rls-role authenticated probes as a member.
+      const probe: { rlsRole?: string; rlsSetting?: string; rlsTenant?: string } =
+        rlsRole && (rlsSetting || model.platform === 'supabase') ? { rlsRole, ...(rlsSetting ? { rlsSetting } : {}), rlsTenant: req.rlsTenant } : {};
       const options = {
         mode: req.mode,
         ...probe,

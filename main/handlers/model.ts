@@ -3,12 +3,13 @@ import type { modelContract } from '../../shared/contract/model.js';
 import type { TenancyModel } from '../../shared/model.js';
 import type { OpenConnection } from '../engine/host/connections.js';
 import { loadModel, summarizeModel } from '../engine/model/load.js';
+import { profileTenancy } from '../engine/target.js';
 import type { DomainHandlers } from './types.js';
 
 /** The connection's model, loaded on first use (or again when `refresh`). */
 export async function ensureModel(conn: OpenConnection, refresh = false): Promise<{ model: TenancyModel; loadedAt: string }> {
   if (!conn.model || refresh) {
-    const model = await loadModel(conn.session, conn.profile.tenancy);
+    const model = await loadModel(conn.session, profileTenancy(conn.profile));
     conn.model = { model, loadedAt: new Date().toISOString() };
   }
   return conn.model;

@@ -5,6 +5,7 @@ import { count, tableLabel } from '../lib/format.js';
 import { splitSample } from '../lib/orphans.js';
 import { CodeBlock } from './CodeBlock.js';
 import { Drawer } from './Drawer.js';
+import { AcceptedBadge } from './RoleBadge.js';
 import { SampleTable } from './SampleTable.js';
 
 /** The finding drawer. */
@@ -13,7 +14,8 @@ export function FindingDetail({ finding, onClose }: { finding: Finding; onClose:
   const split = finding.check === 'cross-tenant-reference' && finding.sample ? finding.sample.map(splitSample) : null;
   return (
     <Drawer title={`${def.title}: ${tableLabel(finding)}`} onClose={onClose} testId="finding-detail">
-      <p><span className={`badge sev-${finding.severity}`}>{finding.severity}</span> <code>{finding.check}</code></p>
+      <p>{finding.accepted ? <AcceptedBadge finding={finding} /> : <span className={`badge sev-${finding.severity}`}>{finding.severity}</span>} <code>{finding.check}</code></p>
+      {finding.accepted && <p className="status status-info" data-testid="accepted-detail">Accepted, not an error: {finding.accepted}.</p>}
       <p>{finding.message}</p>
       <p className="muted">{def.why}</p>
       {finding.count !== undefined && (

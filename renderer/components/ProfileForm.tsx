@@ -9,7 +9,7 @@ import { useProfiles } from '../store/profiles.js';
 interface Fields {
   name: string; host: string; port: string; database: string; user: string;
   sslmode: NonNullable<ProfileInput['sslmode']>; environment: NonNullable<ProfileInput['environment']>;
-  schemas: string; tenantTable: string; tenantColumn: string; globalTables: string;
+  schemas: string; tenantTable: string; tenantColumn: string; globalTables: string; globalUniques: string;
   rlsRole: string; rlsSetting: string; statementTimeoutMs: string; lockTimeoutMs: string;
 }
 
@@ -18,7 +18,7 @@ function fieldsFrom(p: ProfileView | null): Fields {
     name: p?.name ?? '', host: p?.host ?? 'localhost', port: String(p?.port ?? 5432), database: p?.database ?? '', user: p?.user ?? '',
     sslmode: p?.sslmode ?? 'prefer', environment: p?.environment ?? 'development',
     schemas: p?.tenancy.schemas?.join(', ') ?? '', tenantTable: p?.tenancy.tenantTable ?? '', tenantColumn: p?.tenancy.tenantColumn ?? '',
-    globalTables: p?.tenancy.globalTables?.join(', ') ?? '', rlsRole: p?.rlsRole ?? '', rlsSetting: p?.rlsSetting ?? '',
+    globalTables: p?.tenancy.globalTables?.join(', ') ?? '', globalUniques: p?.tenancy.globalUniques?.join(', ') ?? '', rlsRole: p?.rlsRole ?? '', rlsSetting: p?.rlsSetting ?? '',
     statementTimeoutMs: String(p?.statementTimeoutMs ?? 30000), lockTimeoutMs: String(p?.lockTimeoutMs ?? 3000),
   };
 }
@@ -30,7 +30,7 @@ function toProfile(f: Fields): ProfileInput {
   return {
     name: f.name.trim(), host: f.host.trim(), port: Number(f.port), database: f.database.trim(), user: f.user.trim(),
     sslmode: f.sslmode, environment: f.environment,
-    tenancy: { schemas: list(f.schemas), tenantTable: opt(f.tenantTable), tenantColumn: opt(f.tenantColumn), globalTables: list(f.globalTables) },
+    tenancy: { schemas: list(f.schemas), tenantTable: opt(f.tenantTable), tenantColumn: opt(f.tenantColumn), globalTables: list(f.globalTables), globalUniques: list(f.globalUniques) },
     rlsRole: opt(f.rlsRole), rlsSetting: opt(f.rlsSetting),
     statementTimeoutMs: Number(f.statementTimeoutMs), lockTimeoutMs: Number(f.lockTimeoutMs),
   };
@@ -144,6 +144,7 @@ export function ProfileForm({ editing, onDone }: { editing: ProfileView | null; 
           {text('tenantTable', 'Tenant table (empty = detect)', { placeholder: 'public.organizations' })}
           {text('tenantColumn', 'Tenant column (empty = detect)', { placeholder: 'organization_id' })}
           {text('globalTables', 'Global tables (comma-separated)')}
+          {text('globalUniques', 'Global uniques: unique across tenants by design (schema.table.column, comma-separated)', { placeholder: 'public.invitations.token' })}
           {text('rlsRole', 'RLS probe role')}
           {text('rlsSetting', 'RLS tenant setting', { placeholder: 'app.tenant_id' })}
           {text('statementTimeoutMs', 'statement_timeout (ms)', { type: 'number' })}

@@ -1,7 +1,8 @@
-/** Rows of the null-safety dashboard: one per tenant table, from the model and the latest run. */
+/** Rows of the null-safety dashboard: one per tenant table and per table scoped through a parent, from the model and the latest run. */
 import type { CheckRun, Finding } from '../../shared/findings.js';
 import type { TenancyModel } from '../../shared/model.js';
 import { tableKey } from './format.js';
+import { pathText } from './table-roles.js';
 
 /** One tenant table's null-safety facts. */
 export interface NullSafetyRow {
@@ -18,20 +19,22 @@ export interface NullSafetyRow {
   tenantIndex: boolean;
   rls: 'forced' | 'enabled' | 'off';
   finding: Finding | null;
+  /** Scoped through a parent: its path in words (nullable, default, FK and index are the tenant column's, so they do not apply). */
+  path: string | null;
 }
 
 export type SortKey = 'table' | 'rows' | 'nullRows' | 'nullPct' | 'nullable' | 'default' | 'hasFk' | 'tenantIndex' | 'rls';
 
-/** Build the rows for every tenant table. */
+/** Build the rows for every tenant table, then every table scoped through a parent. */
 export function nullSafetyRows(model: TenancyModel, run: CheckRun | null): NullSafetyRow[] {
   const facts = new Map((run?.tables ?? []).map((f) => [tableKey(f), f]));
   const findings = new Map((run?.findings ?? []).filter((f) => f.check === 'null-tenant-rows').map((f) => [tableKey(f), f]));
   return model.tables
-    .filter((t) => t.role === 'tenant' && t.tenantColumn)
+    .filter((t) => (t.role === 'tenant' && t.tenantColumn) || (t.role === 'scoped' && t.tenantPath))
     .map((t) => {
       const key = tableKey(t);
       const f = facts.get(key);
-      const col = t.tenantColumn!;
+      const col = t.tenantColumn;
       const rows = f?.rows ?? t.estimatedRows;
       const nullRows = f?.nullTenant ?? null;
       return {
@@ -42,12 +45,13 @@ export function nullSafetyRows(model: TenancyModel, run: CheckRun | null): NullS
         nullRows,
         nullPct: rows && nullRows ? nullRows / rows : 0,
         estimate: f ? f.estimate : true,
-        nullable: col.nullable,
-        default: col.default,
-        hasFk: t.tenantForeignKey !== null,
-        tenantIndex: t.indexes.some((i) => i.valid && i.leadingColumn === col.name),
+        nullable: col?.nullable ?? false,
+        default: col?.default ?? null,
+        hasFk: col ? t.tenantForeignKey !== null : true,
+        tenantIndex: col ? t.indexes.some((i) => i.valid && i.leadingColumn === col.name) : true,
         rls: t.rlsForced ? 'forced' : t.rlsEnabled ? 'enabled' : 'off',
         finding: findings.get(key) ?? null,
+        path: t.role === 'scoped' ? pathText(model, t) : null,
       };
     });
 }

@@ -1,9 +1,11 @@
 /** Distribution: search tenants, one tenant's footprint per table, two compared, and the no-tenant / missing-tenant buckets. */
 import { useEffect, useMemo } from 'react';
 import type { Distribution } from '../../shared/findings.js';
+import type { TenancyModel } from '../../shared/model.js';
 import { Bars } from '../components/Bars.js';
 import { RequireModel } from '../components/RequireModel.js';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
+import { RoleBadge } from '../components/RoleBadge.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
 import { footprint, searchTenants, tenantTotals } from '../lib/footprint.js';
@@ -58,7 +60,7 @@ function TenantPicker({ d }: { d: Distribution }) {
   );
 }
 
-function Footprint({ d }: { d: Distribution }) {
+function Footprint({ d, model }: { d: Distribution; model: TenancyModel }) {
   const selected = useDistribution((s) => s.selected);
   const compareWith = useDistribution((s) => s.compareWith);
   const compare = useDistribution((s) => s.compare);
@@ -78,8 +80,8 @@ function Footprint({ d }: { d: Distribution }) {
         <Bars title={`Rows per table for ${name(selected)}`} aLabel={name(selected)} bLabel={compareWith ? name(compareWith) : undefined} data={rows.slice(0, 40).map((r) => ({ label: tableLabel(r), a: r.a, b: compareWith ? r.b : undefined }))} />
       )}
       <table className="sample-table" data-testid="footprint-table">
-        <thead><tr><th scope="col">Table</th><th scope="col">{name(selected)}</th>{compareWith && <th scope="col">{name(compareWith)}</th>}</tr></thead>
-        <tbody>{rows.map((r) => <tr key={`${r.schema}.${r.table}`}><td>{tableLabel(r)}</td><td className="num">{count(r.a)}</td>{compareWith && <td className="num">{count(r.b)}</td>}</tr>)}</tbody>
+        <thead><tr><th scope="col">Table</th><th scope="col">{name(selected)}</th>{compareWith && <th scope="col">{name(compareWith)}</th>}<th scope="col">Role</th></tr></thead>
+        <tbody>{rows.map((r) => <tr key={`${r.schema}.${r.table}`} data-table={r.table}><td>{tableLabel(r)}</td><td className="num">{count(r.a)}</td>{compareWith && <td className="num">{count(r.b)}</td>}<td className="role-path"><RoleBadge model={model} table={r} long /></td></tr>)}</tbody>
       </table>
     </div>
   );
@@ -117,14 +119,14 @@ export function DistributionPage() {
         {state === 'loaded' && <button type="button" onClick={() => void load()}>Count again</button>}
       </header>
       <RequireModel>
-        {() => state === 'error' ? <ErrorState title="Cannot count rows per tenant" message={error ?? ''} onRetry={() => void load()} />
+        {({ model }) => state === 'error' ? <ErrorState title="Cannot count rows per tenant" message={error ?? ''} onRetry={() => void load()} />
           : !data ? <LoadingState label="Counting rows per tenant in every tenant table…" />
           : (
             <>
               <Buckets d={data} />
               <div className="split">
                 <TenantPicker d={data} />
-                <Footprint d={data} />
+                <Footprint d={data} model={model} />
               </div>
             </>
           )}

@@ -5,15 +5,18 @@ import type { TableInfo, TenancyModel } from '../../shared/model.js';
 import { CodeBlock } from '../components/CodeBlock.js';
 import { Drawer } from '../components/Drawer.js';
 import { RequireModel } from '../components/RequireModel.js';
+import { RoleBadge } from '../components/RoleBadge.js';
 import { EmptyState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableKey, tableLabel } from '../lib/format.js';
 import { probeRunOf } from '../lib/probe.js';
+import { tableRole } from '../lib/table-roles.js';
 import { latestRun, useChecks } from '../store/checks.js';
 import { useConnection } from '../store/connection.js';
 
 function probeStatus(run: CheckRun | null, t: TableInfo): { text: string; cls: string } {
   if (!run) return { text: 'not probed', cls: 'muted' };
+  if (t.role === 'scoped') return { text: 'not probed (scoped)', cls: 'muted' };
   const leak = run.findings.find((f) => f.check === 'isolation-leak' && f.schema === t.schema && f.table === t.table);
   if (leak) return { text: `leak: ${count(leak.count ?? 0)} rows`, cls: 'bad-text' };
   if (run.skipped.some((s) => s.schema === t.schema && s.table === t.table)) return { text: 'skipped', cls: 'muted' };
@@ -29,7 +32,7 @@ function ProbeVerdict({ run, source }: { run: CheckRun; source?: string }) {
     : <p className="status status-ok" role="status" data-testid="probe-result">0 table(s) leak rows of other tenants: every probed table is isolated{source ? ` · ${source}` : ''}.</p>;
 }
 
-function ProbeForm() {
+function ProbeForm({ model }: { model: TenancyModel }) {
   const profile = useConnection((s) => s.current?.profile);
   const { runProbe, probeState, probeError, probe } = useChecks();
   const overview = useChecks((s) => latestRun(s));
@@ -37,16 +40,18 @@ function ProbeForm() {
   const [role, setRole] = useState(profile?.rlsRole ?? '');
   const [setting, setSetting] = useState(profile?.rlsSetting ?? 'app.tenant_id');
   const [tenant, setTenant] = useState('');
+  // On Supabase the probe signs in as a member of the tenant (authenticated) or as nobody (anon): no setting.
+  const member = model.platform === 'supabase' && (role === 'authenticated' || role === 'anon');
   return (
-    <form className="card probe-form" onSubmit={(e) => { e.preventDefault(); void runProbe({ rlsRole: role, rlsSetting: setting, rlsTenant: tenant || undefined }); }}>
+    <form className="card probe-form" onSubmit={(e) => { e.preventDefault(); void runProbe({ rlsRole: role, rlsSetting: member ? undefined : setting, rlsTenant: tenant || undefined }); }}>
       <h2>Isolation probe</h2>
       <p className="muted">As the application role, with the tenant setting set to one tenant, count the rows of other tenants that are visible. Read-only.</p>
       <div className="grid-3">
         <label><span>App role</span><input name="rls-role" value={role} onChange={(e) => setRole(e.target.value)} required /></label>
-        <label><span>Tenant setting</span><input name="rls-setting" value={setting} onChange={(e) => setSetting(e.target.value)} required /></label>
+        <label><span>Tenant setting{member ? ' (not needed: probes as a member)' : ''}</span><input name="rls-setting" value={member ? '' : setting} onChange={(e) => setSetting(e.target.value)} required={!member} disabled={member} /></label>
         <label><span>Tenant (empty = first)</span><input name="rls-tenant" value={tenant} onChange={(e) => setTenant(e.target.value)} /></label>
       </div>
-      <button type="submit" className="primary" disabled={probeState === 'running' || !role || !setting}>{probeState === 'running' ? 'Probing…' : 'Run probe'}</button>
+      <button type="submit" className="primary" disabled={probeState === 'running' || !role || (!setting && !member)}>{probeState === 'running' ? 'Probing…' : 'Run probe'}</button>
       {probeState === 'error' && <p className="status status-error" role="alert">{probeError}</p>}
       {shown && <ProbeVerdict run={shown.run} source={shown.source} />}
     </form>
@@ -75,12 +80,16 @@ function IsolationTable({ model }: { model: TenancyModel }) {
   const profile = useConnection((s) => s.current?.profile);
   const probe = probeRunOf(probeOnly, overview, Boolean(profile?.rlsRole && profile.rlsSetting))?.run ?? null;
   const [open, setOpen] = useState<TableInfo | null>(null);
-  const tables = useMemo(() => model.tables.filter((t) => t.role === 'tenant'), [model]);
+  const tables = useMemo(() => model.tables.filter((t) => t.role === 'tenant' || t.role === 'scoped'), [model]);
   if (tables.length === 0) return <EmptyState title="No tenant tables">Nothing to isolate yet.</EmptyState>;
-  const unscoped = tables.reduce((a, t) => a + t.policies.filter((p) => !p.referencesTenantColumn).length, 0);
+  // A scoped table's policy goes through its parent: it has no tenant column to reference.
+  const unscoped = tables.reduce((a, t) => a + (t.role === 'tenant' ? t.policies.filter((p) => !p.referencesTenantColumn).length : 0), 0);
+  const scopedCount = tables.filter((t) => t.role === 'scoped').length;
+  // Leaks the probe found in partitions, views and materialized views of tenant tables.
+  const around = (probe?.findings ?? []).filter((f) => f.check === 'isolation-leak' && !tables.some((t) => t.schema === f.schema && t.table === f.table));
   return (
     <>
-      <p className="muted" data-testid="isolation-summary">{tables.filter((t) => t.rlsEnabled).length} of {tables.length} tenant tables have RLS enabled, {tables.filter((t) => t.rlsForced).length} forced; {unscoped} unscoped polic{unscoped === 1 ? 'y' : 'ies'}.</p>
+      <p className="muted" data-testid="isolation-summary">{tables.filter((t) => t.rlsEnabled).length} of {tables.length} tenant tables{scopedCount > 0 ? ` (${scopedCount} scoped through a parent)` : ''} have RLS enabled, {tables.filter((t) => t.rlsForced).length} forced; {unscoped} unscoped polic{unscoped === 1 ? 'y' : 'ies'}.</p>
       <div className="iso-row iso-head"><span>Table</span><span>RLS</span><span>Forced</span><span>Policies</span><span>Unscoped</span><span>Probe</span></div>
       <VirtualRows
         items={tables}
@@ -94,17 +103,23 @@ function IsolationTable({ model }: { model: TenancyModel }) {
           const s = probeStatus(probe, t);
           const bad = t.policies.filter((p) => !p.referencesTenantColumn).length;
           return (
-            <div className="iso-row" data-table={t.table}>
-              <span>{tableLabel(t)}</span>
+            <div className="iso-row" data-table={t.table} data-role={t.role}>
+              <span className="role-path" title={tableRole(model, t).detail}><RoleBadge model={model} table={t} /> {tableLabel(t)}</span>
               <span className={t.rlsEnabled ? 'ok-text' : 'bad-text'}>{t.rlsEnabled ? 'enabled' : 'disabled'}</span>
               <span className={t.rlsForced ? 'ok-text' : 'bad-text'}>{t.rlsForced ? 'forced' : 'no'}</span>
               <span>{t.policies.length}</span>
-              <span className={bad ? 'bad-text' : 'ok-text'}>{bad}</span>
+              {t.role === 'scoped' ? <span className="muted" title="a policy through the parent is fine">–</span> : <span className={bad ? 'bad-text' : 'ok-text'}>{bad}</span>}
               <span className={s.cls}>{s.text}</span>
             </div>
           );
         }}
       />
+      {around.length > 0 && (
+        <div className="card" data-testid="probe-around">
+          <h3>Read around the tables: partitions, views and materialized views</h3>
+          <ul className="diff-list">{around.map((f) => <li key={`${f.schema}.${f.table}`} className="bad-text">{f.message}</li>)}</ul>
+        </div>
+      )}
       {open && <Policies t={open} onClose={() => setOpen(null)} />}
     </>
   );
@@ -115,7 +130,7 @@ export function IsolationPage() {
   return (
     <section className="page" aria-labelledby="iso-title" data-testid="page-isolation">
       <header className="page-header"><h1 id="iso-title">Isolation</h1></header>
-      <RequireModel>{({ model }) => <><ProbeForm /><IsolationTable model={model} /></>}</RequireModel>
+      <RequireModel>{({ model }) => <><ProbeForm model={model} /><IsolationTable model={model} /></>}</RequireModel>
     </section>
   );
 }

@@ -25,20 +25,25 @@ const COLUMNS: { key: SortKey; label: string }[] = [
 
 const yes = (ok: boolean, good: string, bad: string) => <span className={ok ? 'ok-text' : 'bad-text'}>{ok ? good : bad}</span>;
 
+const na = <span className="muted" title="scoped through a parent: no tenant column of its own">–</span>;
+
 function Row({ r }: { r: NullSafetyRow }) {
+  const role = r.path === null ? 'tenant' : 'scoped';
   return (
-    <div className="ns-row" data-table={r.table}>
-      <span className="cell-table" title={`${r.schema}.${r.table}`}>{tableLabel(r)}</span>
+    <div className="ns-row" data-table={r.table} data-role={role}>
+      <span className="cell-table" title={r.path === null ? `${r.schema}.${r.table}: tenant table` : `${r.schema}.${r.table}: scoped through ${r.path}`}>
+        <span className={`badge role role-${role}`} data-testid="table-role" data-role={role}>{role}</span>{tableLabel(r)}
+      </span>
       <span className="num">{r.estimate ? '≈' : ''}{count(r.rows)}</span>
       <span className="num">{r.nullRows === null ? '–' : `${r.estimate ? '≈' : ''}${count(r.nullRows)}`}</span>
       <span className="num pct-cell">
         <svg width="60" height="10" aria-hidden="true" data-share={r.nullPct.toFixed(4)}><rect width="60" height="10" className="bar-bg" /><rect data-testid="null-bar" width={nullBarWidth(r.nullRows, r.rows, 60)} height="10" className="bar-bad" /></svg>
         {r.rows ? percent(r.nullRows ?? 0, r.rows) : '–'}
       </span>
-      <span>{yes(!r.nullable, 'NOT NULL', 'nullable')}</span>
-      <span className="cell-default" title={r.default ?? ''}>{r.default === null ? <span className="ok-text">none</span> : <span className="bad-text">{r.default}</span>}</span>
-      <span>{yes(r.hasFk, 'yes', 'missing')}</span>
-      <span>{yes(r.tenantIndex, 'yes', 'missing')}</span>
+      <span>{r.path !== null ? na : yes(!r.nullable, 'NOT NULL', 'nullable')}</span>
+      <span className="cell-default" title={r.default ?? ''}>{r.path !== null ? na : r.default === null ? <span className="ok-text">none</span> : <span className="bad-text">{r.default}</span>}</span>
+      <span>{r.path !== null ? na : yes(r.hasFk, 'yes', 'missing')}</span>
+      <span>{r.path !== null ? na : yes(r.tenantIndex, 'yes', 'missing')}</span>
       <span>{yes(r.rls !== 'off', r.rls, 'off')}</span>
     </div>
   );
@@ -55,8 +60,9 @@ function Dashboard({ model }: { model: TenancyModel }) {
   const all = useMemo(() => nullSafetyRows(model, run), [model, run]);
   const rows = useMemo(() => sortRows(filterRows(all, { text, onlyProblems }), sort.key, sort.dir), [all, text, onlyProblems, sort]);
   const totalNull = all.reduce((a, r) => a + (r.nullRows ?? 0), 0);
+  const scopedCount = all.filter((r) => r.path !== null).length;
 
-  if (all.length === 0) return <EmptyState title="No tenant tables">No table in scope has the tenant column yet; see Overview for tenant-column-missing findings.</EmptyState>;
+  if (all.length === 0) return <EmptyState title="No tenant tables">No table in scope has the tenant column (or a path to a table that has it) yet; see Overview for tenant-column-missing findings.</EmptyState>;
   const finding: Finding | null = open?.finding ?? null;
   return (
     <>
@@ -66,7 +72,7 @@ function Dashboard({ model }: { model: TenancyModel }) {
           <input type="search" name="table-filter" placeholder="Filter tables…" value={text} onChange={(e) => setText(e.target.value)} />
         </label>
         <label className="check"><input type="checkbox" checked={onlyProblems} onChange={(e) => setOnlyProblems(e.target.checked)} /> <span>Only tables with something to fix</span></label>
-        <span className="muted" data-testid="ns-count">{rows.length} of {all.length} tables · {count(totalNull)} NULL-tenant rows{run?.mode !== 'exact' ? ' (estimated)' : ''}</span>
+        <span className="muted" data-testid="ns-count">{rows.length} of {all.length} tables{scopedCount > 0 ? ` (${scopedCount} scoped through a parent)` : ''} · {count(totalNull)} NULL-tenant rows{run?.mode !== 'exact' ? ' (estimated)' : ''}</span>
         {run?.mode !== 'exact' && exactState !== 'running' && <button type="button" onClick={() => void runExact()}>Count exactly</button>}
       </div>
       <div className="ns-table" role="region" aria-label="Null safety by table">

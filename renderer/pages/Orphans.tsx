@@ -1,8 +1,10 @@
 /** Orphan finder: rows pointing at missing tenants, grouped by id; cross-tenant references per FK; CSV export. */
 import { useMemo, useState } from 'react';
 import type { CheckRun, Finding } from '../../shared/findings.js';
+import type { TenancyModel } from '../../shared/model.js';
 import { FindingDetail } from '../components/FindingDetail.js';
 import { RequireModel } from '../components/RequireModel.js';
+import { RoleBadge } from '../components/RoleBadge.js';
 import { SampleTable } from '../components/SampleTable.js';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
@@ -73,7 +75,13 @@ function MissingTenants() {
   );
 }
 
-function CrossTenant({ findings, onOpen }: { findings: Finding[]; onOpen: (f: Finding) => void }) {
+/** The table an FK finding's constraint points at. */
+function parentOf(model: TenancyModel, f: Finding): { schema: string; table: string } | null {
+  const fk = model.tables.find((t) => t.schema === f.schema && t.table === f.table)?.foreignKeys.find((k) => k.name === f.constraint);
+  return fk ? { schema: fk.refSchema, table: fk.refTable } : null;
+}
+
+function CrossTenant({ findings, model, onOpen }: { findings: Finding[]; model: TenancyModel; onOpen: (f: Finding) => void }) {
   const exportCsv = () => {
     const rows = findings.flatMap((f) => (f.sample ?? []).map((s) => {
       const { child, parent } = splitSample(s);
@@ -92,6 +100,10 @@ function CrossTenant({ findings, onOpen }: { findings: Finding[]; onOpen: (f: Fi
         return (
           <article key={`${f.schema}.${f.table}.${f.constraint}`} className="fk-card" data-constraint={f.constraint}>
             <h3>{tableLabel(f)} → parent via <code>{f.constraint}</code>: {count(f.count ?? 0)} rows</h3>
+            <p className="small-text fk-roles" data-testid="fk-roles">
+              Child: <RoleBadge model={model} table={f} long />
+              {parentOf(model, f) && <> · parent {tableLabel(parentOf(model, f)!)}: <RoleBadge model={model} table={parentOf(model, f)!} long /></>}
+            </p>
             <div className="side-by-side">
               <SampleTable caption="Child" rows={split.map((s) => s.child)} />
               <SampleTable caption="Parent" rows={split.map((s) => s.parent)} />
@@ -115,10 +127,10 @@ export function OrphansPage() {
     <section className="page" aria-labelledby="orphans-title" data-testid="page-orphans">
       <header className="page-header"><h1 id="orphans-title">Orphan finder</h1></header>
       <RequireModel>
-        {() => (
+        {({ model }) => (
           <>
             <MissingTenants />
-            {exact ? <CrossTenant findings={cross} onOpen={setOpen} /> : (
+            {exact ? <CrossTenant findings={cross} model={model} onOpen={setOpen} /> : (
               <div className="card">
                 <h2>Cross-tenant references</h2>
                 {exactState === 'running' ? <LoadingState label="The exact run is joining every foreign key…" /> : (

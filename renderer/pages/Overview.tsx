@@ -2,9 +2,10 @@
 import { useState } from 'react';
 import { CHECKS } from '../../shared/checks.js';
 import type { CheckRun, Finding } from '../../shared/findings.js';
-import type { ModelSummary } from '../../shared/model.js';
+import type { ModelSummary, TenancyModel } from '../../shared/model.js';
 import { FindingDetail } from '../components/FindingDetail.js';
 import { RequireModel } from '../components/RequireModel.js';
+import { AcceptedBadge, RoleBadge } from '../components/RoleBadge.js';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
@@ -16,6 +17,7 @@ function Summary({ summary }: { summary: ModelSummary }) {
     ['Tenant column', summary.tenantColumn ?? 'not found', true],
     ['Tables in scope', count(summary.tables), false],
     ['Tenant tables', count(summary.tenantTables), false],
+    ['Scoped through a parent', count(summary.scopedTables), false],
     ['Unscoped tables', count(summary.unscopedTables), false],
     ['Tables with RLS', count(summary.rlsTables), false],
   ];
@@ -34,7 +36,9 @@ function Summary({ summary }: { summary: ModelSummary }) {
 
 function Severity({ run }: { run: CheckRun }) {
   const by = { error: 0, warning: 0, info: 0 };
-  for (const f of run.findings) by[f.severity] += 1;
+  // Accepted findings (declared by design) are counted apart, as the CLI does: never errors.
+  for (const f of run.findings) if (!f.accepted) by[f.severity] += 1;
+  const accepted = run.findings.filter((f) => f.accepted).length;
   return (
     <div className="cards severity" data-testid="severity-counts">
       {(['error', 'warning', 'info'] as const).map((s) => (
@@ -43,6 +47,12 @@ function Severity({ run }: { run: CheckRun }) {
           <div className="stat-value">{by[s]}</div>
         </div>
       ))}
+      {accepted > 0 && (
+        <div className="card stat" data-testid="accepted-count" title="Declared by design (profile or --global-uniques): shown, not counted as errors">
+          <div className="stat-label">Accepted</div>
+          <div className="stat-value">{accepted}</div>
+        </div>
+      )}
       <div className="card stat">
         <div className="stat-label">Speed</div>
         <div className="stat-value small">{run.mode === 'estimate' ? 'Estimate (statistics only)' : 'Exact (scanned)'}</div>
@@ -85,7 +95,9 @@ function ExactRun() {
   );
 }
 
-function Findings({ run, onOpen }: { run: CheckRun; onOpen: (f: Finding) => void }) {
+function Findings({ run, model, onOpen }: { run: CheckRun; model: TenancyModel; onOpen: (f: Finding) => void }) {
+  // Never "passed" when something was not checked (the skipped list below says what).
+  if (run.findings.length === 0 && run.skipped.length > 0) return <EmptyState title="No findings in what was checked">{run.skipped.length} not checked (listed below){run.mode === 'estimate' ? '; by estimate, run the exact checks to be sure' : ''}.</EmptyState>;
   if (run.findings.length === 0) return <EmptyState title="No findings">Every check passed{run.mode === 'estimate' ? ' (by estimate; run the exact checks to be sure)' : ''}.</EmptyState>;
   return (
     <VirtualRows
@@ -98,9 +110,9 @@ function Findings({ run, onOpen }: { run: CheckRun; onOpen: (f: Finding) => void
       onActivate={(f) => onOpen(f)}
       renderRow={(f) => (
         <div className="finding-row">
-          <span className={`badge sev-${f.severity}`}>{f.severity}</span>
+          {f.accepted ? <AcceptedBadge finding={f} /> : <span className={`badge sev-${f.severity}`}>{f.severity}</span>}
           <span className="finding-title">{CHECKS[f.check].title}</span>
-          <span className="finding-table">{tableLabel(f)}{f.constraint ? ` · ${f.constraint}` : ''}</span>
+          <span className="finding-table"><RoleBadge model={model} table={f} /> {tableLabel(f)}{f.constraint ? ` · ${f.constraint}` : ''}</span>
           <span className="finding-count">{f.count !== undefined ? `${f.estimate ? '≈' : ''}${count(f.count)}` : ''}</span>
         </div>
       )}
@@ -119,7 +131,7 @@ export function OverviewPage() {
     <section className="page" aria-labelledby="overview-title" data-testid="page-overview">
       <header className="page-header"><h1 id="overview-title">Overview</h1></header>
       <RequireModel>
-        {({ summary }) => (
+        {({ summary, model }) => (
           <>
             <Summary summary={summary} />
             {run ? <Severity run={run} /> : estimateState === 'error' ? (
@@ -129,7 +141,7 @@ export function OverviewPage() {
             {run && (
               <>
                 <h2>Findings {run.mode === 'estimate' && <span className="badge est">estimates</span>}</h2>
-                <Findings run={run} onOpen={setOpen} />
+                <Findings run={run} model={model} onOpen={setOpen} />
                 {run.skipped.length > 0 && (
                   <details className="skipped"><summary>{run.skipped.length} skipped</summary>
                     <ul>{run.skipped.map((s, i) => <li key={i}>{s.schema}.{s.table}{s.constraint ? ` (${s.constraint})` : ''}: {s.reason}</li>)}</ul>

@@ -32,7 +32,7 @@ interface ChecksState {
   runEstimate(): Promise<void>;
   runExact(): Promise<void>;
   cancel(): Promise<void>;
-  runProbe(o: { rlsRole: string; rlsSetting: string; rlsTenant?: string }): Promise<void>;
+  runProbe(o: { rlsRole: string; rlsSetting?: string; rlsTenant?: string }): Promise<void>;
   reset(): void;
 }
 

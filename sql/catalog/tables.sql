@@ -1,11 +1,12 @@
 -- Tables in scope: ordinary and partitioned tables that are not partitions, with estimates and
--- sizes summed over their leaf partitions, RLS state, whether the current role may read them and
--- who holds ACCESS EXCLUSIVE on them. Set-based (one recursive walk of pg_inherits), so 1,000
+-- sizes summed over their leaf partitions, RLS state, whether the current role may read them,
+-- who holds ACCESS EXCLUSIVE on them, their owner and the other roles granted SELECT on them
+-- (from relacl: no privilege function per role). Set-based (one recursive walk of pg_inherits), so 1,000
 -- tables cost milliseconds. Sizes come from relpages (table, TOAST, indexes), not
 -- pg_total_relation_size(), which locks every table and would wait behind a migration.
 -- $1: schema names.
 WITH RECURSIVE roots AS (
-  SELECT c.oid, n.nspname AS schema, c.relname AS table, c.relkind, c.relrowsecurity, c.relforcerowsecurity
+  SELECT c.oid, n.nspname AS schema, c.relname AS table, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
@@ -54,6 +55,10 @@ SELECT r.oid::int8 AS oid,
        r.relforcerowsecurity AS rls_forced,
        pg_catalog.has_table_privilege(r.oid, 'SELECT') AS readable,
        lk.pid AS locked_by,
+       pg_catalog.pg_get_userbyid(r.relowner)::text AS owner,
+       ARRAY(SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END
+             FROM pg_catalog.aclexplode(r.relacl) a
+             WHERE a.privilege_type = 'SELECT' AND a.grantee <> r.relowner ORDER BY 1) AS readers,
        coalesce(t.partitions, 0) AS partitions,
        t.estimated_rows,
        (coalesce(t.pages, 0) * current_setting('block_size')::int8)::int8 AS size_bytes

@@ -40,6 +40,9 @@ describe('checks on the defects fixture', () => {
     expect(result.findings.map(key).sort()).toEqual([
       'cross-tenant-reference comments comments_project_id_fkey',
       'isolation-leak logs',
+      'isolation-leak measurements_1',
+      'isolation-leak measurements_2',
+      'isolation-leak open_tasks',
       'isolation-leak users',
       'null-tenant-rows measurements',
       'null-tenant-rows tasks',
@@ -77,6 +80,22 @@ describe('checks on the defects fixture', () => {
     expect(result.tables.find((t) => t.table === 'measurements')).toMatchObject({ rows: 200, nullTenant: 3 });
     expect(result.tables.map((t) => t.table)).not.toContain('measurements_1');
     expect(result.tables.map((t) => t.table)).not.toContain('open_tasks');
+  });
+
+  it('probes the partitions and views of tenant tables too, with counts its evidence reproduces', async () => {
+    // Tenant 1 is probed; what the app role sees directly in each relation, counted as the superuser.
+    const others = async (rel: string) => Number((await defects.exec(`SELECT count(*) FROM ${rel} WHERE org_id IS DISTINCT FROM 1`)).rows[0].count);
+    for (const [rel, kind] of [['measurements_1', 'partition'], ['measurements_2', 'partition'], ['open_tasks', 'view']] as const) {
+      const f = result.findings.find((x) => x.check === 'isolation-leak' && x.table === rel)!;
+      expect(f.count).toBe(await others(rel));
+      expect(f.message).toContain(`(${kind} of public.${kind === 'view' ? 'tasks' : 'measurements'})`);
+      expect(Object.keys(f.sample![0]!)).toEqual(['id', 'org_id']);
+      const steps = (await defects.exec(f.sql)) as unknown as { rows: { count?: string }[] }[];
+      expect(Number(steps.find((r) => r.rows[0]?.count !== undefined)!.rows[0]!.count)).toBe(f.count);
+    }
+    expect(result.findings.find((x) => x.check === 'isolation-leak' && x.table === 'open_tasks')!.remedy).toContain('SET (security_invoker = true)');
+    // Through the parent the policy applies: no leak on measurements itself.
+    expect(result.findings.filter((x) => x.check === 'isolation-leak' && x.table === 'measurements')).toEqual([]);
   });
 
   it('gives samples with primary keys, evidence SQL that reproduces the count, and a remedy', async () => {

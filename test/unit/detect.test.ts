@@ -9,7 +9,7 @@ import { uniqueIsScoped } from '../../main/engine/checks/catalog-checks.js';
 function table(schema: string, name: string, columns: string[], extra: Partial<CatalogTable> = {}): CatalogTable {
   return {
     oid: 1, schema, table: name, partitioned: false, partitions: 0, estimatedRows: 0, sizeBytes: 0, rlsEnabled: false,
-    rlsForced: false, readable: true, lockedBy: null, primaryKey: ['id'], foreignKeys: [], uniqueKeys: [], indexes: [], policies: [],
+    rlsForced: false, readable: true, owner: 'app', readers: [], lockedBy: null, primaryKey: ['id'], foreignKeys: [], uniqueKeys: [], indexes: [], policies: [],
     columns: columns.map((c) => ({ name: c, type: 'bigint', notNull: false, default: null })),
     ...extra,
   };

@@ -44,7 +44,7 @@ export function registerCheck(program: Command): void {
   const cmd = program.command('check').description('run every verification check (exit 1 when there are error findings)');
   addModelOptions(addConnectionOptions(cmd))
     .option('--estimate', 'catalogs and statistics only: instant, counts are estimates')
-    .option('--rls-role <role>', 'application role for the isolation probe')
+    .option('--rls-role <role>', 'application role for the isolation probe (on Supabase, authenticated alone probes as a real member)')
     .option('--rls-setting <name>', 'setting the application sets to the tenant id (e.g. app.tenant_id)')
     .option('--rls-tenant <id>', 'tenant to impersonate in the probe (default: the first tenant)')
     .action(async (o: CheckCliOptions) => {

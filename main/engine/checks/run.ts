@@ -12,11 +12,12 @@ import { requireCompleteModel, summarizeModel } from '../model/load.js';
 import type { Session } from '../session.js';
 import { catalogFindings, modelContext } from './catalog-checks.js';
 import type { ScanContext } from './check-module.js';
-import { probeIsolation } from './isolation.js';
+import { probeIsolation, relationTargets, tableTarget, type ProbeOptions } from './isolation.js';
 import { checksNeeding } from './registry.js';
 import { readBypassFacts } from './rls-bypass.js';
 import { planScans, readTenants, scanCrossTenant, scanTable, unscannableReason, type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory } from './scan.js';
 import { scanScoped, scanScopedCross } from './scoped.js';
+import { membershipTable, pickMember } from './supabase-member.js';
 import type { KeyCompare } from './tenant-values.js';
 
 /** How to run the checks. */
@@ -71,7 +72,10 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
     }
 
     if (opts.rlsRole || opts.rlsSetting) {
-      if (!opts.rlsRole || !opts.rlsSetting) throw new UserError('the isolation probe needs both --rls-role and --rls-setting', 'usage');
+      // On Supabase, --rls-role authenticated (or anon) alone probes as a member (or as nobody).
+      if (!opts.rlsRole || (!opts.rlsSetting && !supabaseCaller(model, opts.rlsRole))) {
+        throw new UserError(`the isolation probe needs both --rls-role and --rls-setting${model.platform === 'supabase' ? ' (on Supabase, --rls-role authenticated alone probes as a member)' : ''}`, 'usage');
+      }
       await runProbe(session, model, plan.tenantTables, findings, skipped, opts);
     }
     // After the probe, which has checked that the role exists and may be assumed.
@@ -224,34 +228,64 @@ async function runRlsCatalogChecks(session: Session, model: TenancyModel, role: 
   for (const c of checks) findings.push(...c.find(ctx, facts));
 }
 
+/** Whether the probe impersonates a Supabase caller (authenticated member, or anon) rather than setting a tenant. */
+function supabaseCaller(model: TenancyModel, role: string | undefined): 'authenticated' | 'anon' | null {
+  return model.platform === 'supabase' && (role === 'authenticated' || role === 'anon') ? role : null;
+}
+
 async function runProbe(
   session: Session, model: TenancyModel, tables: TableInfo[], findings: Finding[], skipped: Skipped[], opts: CheckOptions,
 ): Promise<void> {
+  const cmp = keyCompare(session, model);
+  const keyType = cmp.keyType;
+  const caller = supabaseCaller(model, opts.rlsRole);
   let tenant = opts.rlsTenant;
-  if (!tenant) {
-    const dir = model.tenantTable ? await readTenants(session, model) : new Map<string, string | null>();
-    tenant = [...dir.keys()].sort()[0];
+  if (tenant) {
+    try {
+      // The key's own text form: an upper-case uuid given on the command line is the same tenant.
+      const { rows } = await session.query<{ v: string }>(`SELECT ($1)::${keyType}::text AS v`, [tenant]);
+      tenant = rows[0]!.v;
+    } catch (err) {
+      throw new UserError(`--rls-tenant ${tenant} is not a valid ${keyType} (the type of ${model.tenantTable?.schema}.${model.tenantTable?.table}.${model.tenantTable?.keyColumn}): ${(err as Error).message}`, 'usage');
+    }
   }
-  if (!tenant) {
-    skipped.push({ schema: '', table: '', reason: 'isolation probe: no tenant to impersonate (empty tenant table); give --rls-tenant' });
-    return;
+  let probe: ProbeOptions;
+  if (caller === 'authenticated') {
+    const member = await pickMember(session, model, cmp, tenant);
+    if (!member) {
+      const m = membershipTable(model);
+      skipped.push({ schema: '', table: '', reason: m
+        ? `isolation probe: no member to impersonate: ${m.table.schema}.${m.table.table} has no ${tenant ? `member of ${tenant}` : 'membership'}${m.table.columns.includes('status') ? " with status 'active'" : ''}; give --rls-tenant a tenant with members`
+        : 'isolation probe: on Supabase the probe impersonates a member, and no membership table (a tenant table with a foreign key to auth.users) was found; give --rls-setting for a tenant setting instead' });
+      return;
+    }
+    probe = { role: opts.rlsRole!, ...(opts.rlsSetting ? { setting: opts.rlsSetting } : {}), tenant: member.tenant, cmp, member };
+  } else if (caller === 'anon') {
+    probe = { role: 'anon', ...(opts.rlsSetting ? { setting: opts.rlsSetting } : {}), tenant: '', cmp, member: { userId: '', claimRole: 'anon', tenants: [], membership: '' } };
+  } else {
+    if (!tenant) {
+      const dir = model.tenantTable ? await readTenants(session, model) : new Map<string, string | null>();
+      tenant = [...dir.keys()].sort()[0];
+    }
+    if (!tenant) {
+      skipped.push({ schema: '', table: '', reason: 'isolation probe: no tenant to impersonate (empty tenant table); give --rls-tenant' });
+      return;
+    }
+    probe = { role: opts.rlsRole!, setting: opts.rlsSetting!, tenant, cmp };
   }
-  const keyType = keyCompare(session, model).keyType;
-  try {
-    // The key's own text form: an upper-case uuid given on the command line is the same tenant.
-    const { rows } = await session.query<{ v: string }>(`SELECT ($1)::${keyType}::text AS v`, [tenant]);
-    tenant = rows[0]!.v;
-  } catch (err) {
-    throw new UserError(`--rls-tenant ${tenant} is not a valid ${keyType} (the type of ${model.tenantTable?.schema}.${model.tenantTable?.table}.${model.tenantTable?.keyColumn}): ${(err as Error).message}`, 'usage');
-  }
+  const relations = await relationTargets(session, tables, probe.role).catch((err: unknown) => {
+    // A role that does not exist is named by SET ROLE below, in one line.
+    if ((err as { code?: string }).code === '42704') return { targets: [], skipped: [] };
+    throw err;
+  });
+  const targets = [...tables.map(tableTarget), ...relations.targets];
   let done = 0;
-  const probe = { role: opts.rlsRole!, setting: opts.rlsSetting!, tenant, cmp: keyCompare(session, model) };
-  const res = await probeIsolation(session, tables, probe, (t) => {
+  const res = await probeIsolation(session, targets, probe, (t) => {
     throwIfAborted(opts.signal);
-    opts.onProgress?.({ phase: 'probe', done: done++, total: tables.length, schema: t.schema, table: t.table });
+    opts.onProgress?.({ phase: 'probe', done: done++, total: targets.length, schema: t.schema, table: t.name });
   });
   for (const c of checksNeeding('probe')) findings.push(...res.hits.map((h) => c.find(probe, h)));
-  skipped.push(...res.skipped);
+  skipped.push(...res.skipped, ...relations.skipped);
   // Said, not silently passed: the probe does not read tables scoped through a parent yet.
   for (const t of model.tables.filter((x) => x.role === 'scoped' && x.readable)) {
     skipped.push({ schema: t.schema, table: t.table, reason: 'isolation probe: scoped through a parent; not probed (its policy is checked by rls-disabled, rls-not-forced, rls-no-policy)' });

@@ -64,7 +64,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
       'users without an organization membership',
       'generated_automations: RLS enabled, no policy',
       'automation_jobs: policy checks only user_id = auth.uid()',
-      'organization_memberships: RLS not forced',
+      'organization_memberships: RLS not forced (not reported: only authenticated reads it, never its owner)',
     ],
   },
   {

@@ -38,6 +38,9 @@ export interface CatalogTable {
   rlsEnabled: boolean;
   rlsForced: boolean;
   readable: boolean;
+  /** The table's owner, and the other roles granted SELECT on it ('PUBLIC' for everyone). */
+  owner: string;
+  readers: string[];
   /** pid of another session holding ACCESS EXCLUSIVE on the table when the model was read. */
   lockedBy: number | null;
   columns: CatalogColumn[];
@@ -58,14 +61,14 @@ export async function listSchemas(session: Session): Promise<string[]> {
 export async function readCatalog(session: Session, schemas: string[]): Promise<CatalogTable[]> {
   const tablesRes = await session.query<{
     oid: string; schema: string; table: string; partitioned: boolean; rls_enabled: boolean;
-    rls_forced: boolean; readable: boolean; locked_by: number | null; partitions: number; estimated_rows: number | null; size_bytes: string;
+    rls_forced: boolean; readable: boolean; owner: string; readers: string[]; locked_by: number | null; partitions: number; estimated_rows: number | null; size_bytes: string;
   }>(sqlFile('catalog/tables.sql'), [schemas]);
   const tables = new Map<number, CatalogTable>();
   for (const r of tablesRes.rows) {
     tables.set(Number(r.oid), {
       oid: Number(r.oid), schema: r.schema, table: r.table, partitioned: r.partitioned,
       partitions: r.partitions, estimatedRows: r.estimated_rows === null ? null : Math.round(r.estimated_rows),
-      sizeBytes: Number(r.size_bytes), rlsEnabled: r.rls_enabled, rlsForced: r.rls_forced, readable: r.readable, lockedBy: r.locked_by,
+      sizeBytes: Number(r.size_bytes), rlsEnabled: r.rls_enabled, rlsForced: r.rls_forced, readable: r.readable, owner: r.owner, readers: r.readers, lockedBy: r.locked_by,
       columns: [], primaryKey: null, foreignKeys: [], uniqueKeys: [], indexes: [], policies: [],
     });
   }

@@ -20,6 +20,14 @@ function parseTableRef(text: string, what: string): TableRef {
   }
 }
 
+/** 'supabase' when auth.uid() and the authenticated role exist (the app reads as a JWT subject), else null. */
+export async function detectPlatform(session: Session): Promise<'supabase' | null> {
+  const { rows } = await session.query<{ supabase: boolean }>(
+    "SELECT pg_catalog.to_regprocedure('auth.uid()') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'authenticated') AS supabase",
+  );
+  return rows[0]?.supabase ? 'supabase' : null;
+}
+
 /**
  * Load the model: schemas in scope, tenant table and column (given or detected), global tables,
  * and every table's tenancy facts. A given tenant table or schema that does not exist is a UserError.
@@ -64,7 +72,8 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   }
   const isDeclaredGlobal = (t: CatalogTable) => declaredGlobals.some((g) => g.schema === t.schema && g.table === t.table);
 
-  const globalUniques = (settings.globalUniques ?? []).map((g) => resolveGlobalUnique(g, catalog, schemas));
+  const declaredBy = settings.globalUniquesDeclaredBy ?? '--global-uniques';
+  const globalUniques = (settings.globalUniques ?? []).map((g) => ({ ...resolveGlobalUnique(g, catalog, schemas), declaredBy }));
 
   const partitioned = new Set(catalog.filter((t) => t.partitioned).map((t) => `${t.schema}.${t.table}`));
   const nullFracs = tenantColumns.length > 0 ? await readNullFractions(session, schemas, tenantColumns, partitioned) : new Map<string, number>();
@@ -122,6 +131,8 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
         withCheck: p.withCheck, referencesTenantColumn: col ? p.referencedColumns.includes(col.name) : false,
       })),
       readable: t.readable,
+      owner: t.owner,
+      readers: t.readers,
     };
   });
 
@@ -136,8 +147,12 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     notes.push(`tables without a tenant column: ${unscoped.map((t) => `${t.schema}.${t.table}`).join(', ')}; declare shared ones with --global-tables`);
   }
 
+  const platform = await detectPlatform(session);
+  if (platform === 'supabase') notes.push('Supabase: auth.uid() and the authenticated role exist; the isolation probe impersonates a member, and RLS need not be forced on tables only anon/authenticated read');
+
   return {
     schemas,
+    platform,
     tenantTable: tenantTable && tt.key
       ? { schema: tenantTable.schema, table: tenantTable.table, keyColumn: tt.key.name, keyType: tt.key.type, nameColumn: tenantNameColumn(tenantTable) }
       : null,

@@ -11,7 +11,7 @@ export class ConnectionsPage {
   profileRow(name: string) { return this.page.locator(`[data-testid="profile-row"][data-profile="${name}"]`); }
 
   /** Add a profile from a pasted URL. */
-  async addFromUrl(o: { url: string; name: string; environment: 'development' | 'staging' | 'production'; lockTimeoutMs?: number; rlsRole?: string; rlsSetting?: string }): Promise<void> {
+  async addFromUrl(o: { url: string; name: string; environment: 'development' | 'staging' | 'production'; lockTimeoutMs?: number; rlsRole?: string; rlsSetting?: string; globalTables?: string; globalUniques?: string }): Promise<void> {
     await this.root.getByRole('button', { name: 'Add profile' }).click();
     await this.form.locator('input[name="url"]').fill(o.url);
     await this.form.getByRole('button', { name: 'Fill from URL' }).click();
@@ -22,6 +22,8 @@ export class ConnectionsPage {
     if (o.lockTimeoutMs !== undefined) await this.form.locator('input[name="lockTimeoutMs"]').fill(String(o.lockTimeoutMs));
     if (o.rlsRole) await this.form.locator('input[name="rlsRole"]').fill(o.rlsRole);
     if (o.rlsSetting) await this.form.locator('input[name="rlsSetting"]').fill(o.rlsSetting);
+    if (o.globalTables) await this.form.locator('input[name="globalTables"]').fill(o.globalTables);
+    if (o.globalUniques) await this.form.locator('input[name="globalUniques"]').fill(o.globalUniques);
   }
 
   async testConnection(): Promise<void> {

@@ -44,14 +44,14 @@ export const unscopedUnique: ModelCheck = {
     const ownerKeys = model.tables.flatMap((o) => (o.tenantPath ?? []).filter((s) => s.reverse && s.refSchema === t.schema && s.refTable === t.table).map((s) => s.refColumns));
     const isOwnerKey = (keys: string[]) => ownerKeys.some((k) => k.length === keys.length && k.every((c) => keys.includes(c)));
     return t.uniqueKeys.filter((u) => !u.primary && u.valid && !uniqueIsScoped(u.keys, u.keyIsColumn, col.name) && !isOwnerKey(u.keys)).map((u) => {
-      const declared = u.keys.length === 1 && u.keyIsColumn[0] &&
-        model.globalUniques.some((g) => g.schema === t.schema && g.table === t.table && g.column === u.keys[0]);
+      const declared = u.keys.length === 1 && u.keyIsColumn[0]
+        ? model.globalUniques.find((g) => g.schema === t.schema && g.table === t.table && g.column === u.keys[0]) : undefined;
       return finding('unscoped-unique', t, {
         constraint: u.name,
         message: `${t.schema}.${t.table}: unique ${u.kind} ${u.name} on (${u.keys.join(', ')}) does not include ${col.name}${declared ? ' (declared globally unique)' : ''}`,
         sql: indexEvidence(t),
         remedy: declared ? null : scopedUniqueRemedy(t, col.name, u),
-        ...(declared ? { accepted: `declared globally unique: --global-uniques ${t.schema}.${t.table}.${u.keys[0]}` } : {}),
+        ...(declared ? { accepted: `declared globally unique: ${declared.declaredBy === '--global-uniques' ? '--global-uniques' : `${declared.declaredBy} tenancy.globalUniques`} ${t.schema}.${t.table}.${u.keys[0]}` } : {}),
       });
     });
   },
