@@ -7,7 +7,7 @@
  */
 import { parseSync } from 'libpg-query';
 import type { LintFinding, LintOptions } from '../../../shared/migrations.js';
-import { qualified, quoteIdent } from '../ident.js';
+import { qualified } from '../ident.js';
 import type { Session } from '../session.js';
 import { estimateWork, workOf } from './lint-estimate.js';
 import { isNotNullColumn } from './lint-facts.js';
@@ -36,9 +36,10 @@ function notNullColumnOfCheck(def: string): string | null {
 /** Lint options completed from the database: server version, policies, columns, proven NOT NULL columns. */
 export async function liveLintOptions(session: Session, base: LintOptions = {}): Promise<LintOptions> {
   const serverVersionNum = base.serverVersionNum ?? session.fingerprint.serverVersionNum;
-  const [policies, cols, checks] = await session.transaction(async () => Promise.all([
-    session.query<{ t: string }>("SELECT DISTINCT schemaname || '.' || tablename AS t FROM pg_catalog.pg_policies"),
-    session.query<ColumnRow>(`
+  // One query at a time: a pg client queues concurrent queries only with a deprecation warning.
+  const [policies, cols, checks] = await session.transaction(async () => [
+    await session.query<{ t: string }>("SELECT DISTINCT schemaname || '.' || tablename AS t FROM pg_catalog.pg_policies"),
+    await session.query<ColumnRow>(`
       SELECT n.nspname || '.' || c.relname AS t, a.attname AS col, ty.typname AS type, a.atttypmod AS typmod, a.attnotnull AS notnull
       FROM pg_catalog.pg_attribute a
       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
@@ -46,13 +47,13 @@ export async function liveLintOptions(session: Session, base: LintOptions = {}):
       JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
       WHERE a.attnum > 0 AND NOT a.attisdropped AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
       LIMIT 200000`),
-    session.query<{ t: string; def: string }>(`
+    await session.query<{ t: string; def: string }>(`
       SELECT n.nspname || '.' || c.relname AS t, pg_catalog.pg_get_constraintdef(k.oid) AS def
       FROM pg_catalog.pg_constraint k
       JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE k.contype = 'c' AND k.convalidated AND n.nspname NOT IN ('pg_catalog', 'information_schema')`),
-  ]));
+  ] as const);
   const columns: NonNullable<LintOptions['columns']> = {};
   const proven = new Set<string>();
   for (const r of cols.rows) {
@@ -87,11 +88,16 @@ async function sizes(session: Session, keys: string[]): Promise<Map<string, Size
   const out = new Map<string, Size>();
   for (const key of keys) {
     const { schema, table } = splitKey(key);
+    const name = qualified(schema, table);
     const r = await session.query<{ rows: string; heap: string; total: string }>(
-      `SELECT greatest(c.reltuples, 0)::bigint AS rows, pg_catalog.pg_relation_size(c.oid) AS heap, pg_catalog.pg_total_relation_size(c.oid) AS total
-       FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)`, [`${quoteIdent(schema)}.${quoteIdent(table)}`]);
+      `SELECT c.reltuples::bigint AS rows, pg_catalog.pg_relation_size(c.oid) AS heap, pg_catalog.pg_total_relation_size(c.oid) AS total
+       FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)`, [name]);
     const row = r.rows[0];
-    if (row) out.set(key, { rows: Number(row.rows), heap: Number(row.heap), total: Number(row.total) });
+    if (!row) continue;
+    let rows = Number(row.rows);
+    // Never analyzed or vacuumed (reltuples -1): count the rows when that is a small read, else none are known.
+    if (rows < 0) rows = Number(row.heap) <= 32 * 1024 * 1024 ? Number((await session.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${name}`)).rows[0]?.n ?? 0) : 0;
+    out.set(key, { rows, heap: Number(row.heap), total: Number(row.total) });
   }
   return out;
 }
