@@ -39,6 +39,16 @@ export const columnRef = (name: string): PgNode => ({ ColumnRef: { fields: [{ St
 /** A String node list (constraint keys, FK columns). */
 export const stringNodes = (names: readonly string[]): PgNode[] => names.map((sval) => ({ String: { sval } }));
 
+/** Subcommands without the default DROP behaviour, which the deparser would spell out (`DROP COLUMN a RESTRICT`). */
+function asWritten(cmds: readonly PgNode[]): PgNode[] {
+  return cmds.map((c) => {
+    const cmd = c.AlterTableCmd as PgNode | undefined;
+    if (cmd?.behavior !== 'DROP_RESTRICT') return c;
+    const { behavior: _default, ...rest } = cmd;
+    return { AlterTableCmd: rest };
+  });
+}
+
 /**
  * The ALTER TABLE `stmt` with subcommand k replaced by `replacement` (a list: none drops it, several
  * split it), or '' when no subcommand is left.
@@ -47,7 +57,7 @@ export function alterTableWith(stmt: PgNode, k: number, replacement: readonly Pg
   const cmds = [...((stmt.cmds as PgNode[] | undefined) ?? [])];
   cmds.splice(k, 1, ...replacement);
   if (!cmds.length) return '';
-  return statementSql('AlterTableStmt', { ...cloneNode(stmt), cmds: cloneNode(cmds) });
+  return statementSql('AlterTableStmt', { ...cloneNode(stmt), cmds: asWritten(cmds) });
 }
 
 /** The ALTER TABLE without subcommand k, or '' when it was the only one. */
@@ -55,4 +65,4 @@ export const alterTableWithout = (stmt: PgNode, k: number): string => alterTable
 
 /** The ALTER TABLE's relation with the given subcommands only. */
 export const alterTableOf = (stmt: PgNode, cmds: readonly PgNode[]): string =>
-  statementSql('AlterTableStmt', { ...cloneNode(stmt), cmds: cloneNode([...cmds]) });
+  statementSql('AlterTableStmt', { ...cloneNode(stmt), cmds: asWritten(cmds) });
