@@ -109,6 +109,44 @@ export const LintFindingSchema = z.object({
 });
 export type LintFinding = z.infer<typeof LintFindingSchema>;
 
+/** One statement of a pending migration before it runs: the lock it takes and, from the live lint, how long. */
+export const StatementEstimateSchema = z.object({
+  /** The migration's ledger id. */
+  id: z.string(),
+  file: z.string(),
+  line: z.number(),
+  endLine: z.number(),
+  /** The statement as written (trimmed, at most a few hundred characters). */
+  statement: z.string(),
+  /** The lock it takes, e.g. "ACCESS EXCLUSIVE on public.items"; null when it takes no table lock. */
+  lock: z.string().nullable(),
+  /** Rows and bytes of the locked table (null: no table, or one the database does not have yet). */
+  rows: z.number().nullable(),
+  bytes: z.number().nullable(),
+  /** Estimated seconds the lock is held, measured on this server; null when the statement does no table-sized work or none was measured. */
+  estimateSeconds: z.number().nullable(),
+  /** How the estimate was made. */
+  basis: z.string().nullable(),
+  /** Lint rules that fired on the statement. */
+  rules: z.array(LintRuleIdSchema),
+});
+export type StatementEstimate = z.infer<typeof StatementEstimateSchema>;
+
+/** "0.04 s", "3.2 s", "1 min 20 s": a lock-time estimate for people (CLI and the Migrations page). */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 1) return `${seconds.toFixed(2)} s`;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${Math.round(seconds - m * 60)} s`;
+}
+
+/** One line per statement: where, the lock, the table's rows and the estimated lock time. */
+export function describeEstimate(e: StatementEstimate): string {
+  const size = e.rows !== null ? ` (~${e.rows.toLocaleString('en-US')} rows)` : '';
+  const time = e.estimateSeconds !== null ? `, about ${formatSeconds(e.estimateSeconds)}` : '';
+  return `${e.file}:${e.line} ${e.lock ?? 'no table lock'}${size}${time}`;
+}
+
 export const LintReportSchema = z.object({
   kind: MigrationKindSchema,
   dir: z.string(),

@@ -1,5 +1,5 @@
 /**
- * migrations/*: status, lint, preflight and apply of a migration folder on the host. Apply runs on
+ * migrations/*: status, lint, preflight, estimates and apply of a migration folder on the host. Apply runs on
  * its own write session (so an abort or a lock wait never stalls the pages' browsing session) with
  * a second read-only session watching locks; every event goes out on `migrations/onEvent`.
  */
@@ -8,6 +8,7 @@ import type { migrationsContract } from '../../shared/contract/migrations.js';
 import type { LintOptions } from '../../shared/migrations.js';
 import { UserError } from '../engine/errors.js';
 import { applyMigrations } from '../engine/migrations/apply.js';
+import { pendingEstimates } from '../engine/migrations/estimate-pending.js';
 import { annotateTargets, liveLintOptions } from '../engine/migrations/lint-live.js';
 import { lintSource } from '../engine/migrations/lint.js';
 import { preflight } from '../engine/migrations/preflight.js';
@@ -47,6 +48,12 @@ export const migrationsHandlers: DomainHandlers<typeof migrationsContract> = {
       : await lintSource(src, { tenantColumns: req.tenantColumns });
     const files = src.migrations.map((m) => ({ id: m.id, name: m.name, file: m.file, sql: m.sql }));
     return { kind: src.kind, dir: src.dir, files, findings };
+  },
+
+  async estimates(req, ctx) {
+    // Its own read-only session: its timed queries and transactions never interleave with the page's other reads.
+    return ctx.connections.withDedicatedSession(req.connectionId, async (session) =>
+      ({ estimates: await pendingEstimates(session, source(req), { tenantColumns: req.tenantColumns }) }));
   },
 
   async preflight(req, ctx) {

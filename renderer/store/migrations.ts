@@ -4,7 +4,7 @@
  */
 import { create } from 'zustand';
 import type { MigrationSourceFile } from '../../shared/contract/migrations.js';
-import type { ApplyResult, LintFinding, LintRuleId, LockWatchEvent, MigrationStatus, Preflight } from '../../shared/migrations.js';
+import type { ApplyResult, LintFinding, LintRuleId, LockWatchEvent, MigrationStatus, Preflight, StatementEstimate } from '../../shared/migrations.js';
 import { api } from '../api/index.js';
 import { errorText, isCancelled } from '../lib/errors.js';
 import { useConnection } from './connection.js';
@@ -23,6 +23,8 @@ interface MigrationsState {
   status: Load<MigrationStatus>;
   lint: Load<{ files: MigrationSourceFile[]; findings: LintFinding[] }>;
   preflight: Load<Preflight>;
+  /** The pending statements' locks and estimated lock times (live lint), shown before Apply. */
+  estimates: Load<StatementEstimate[]>;
   selectedFile: string | null;
   acknowledged: LintRuleId[];
   runId: string | null;
@@ -43,7 +45,7 @@ interface MigrationsState {
 
 const LOG_MAX = 500;
 
-type LoadKey = 'status' | 'lint' | 'preflight';
+type LoadKey = 'status' | 'lint' | 'preflight' | 'estimates';
 
 /** Run `fn` into state[key]; the previous value stays visible while it loads. */
 async function load<K extends LoadKey>(key: K, fn: () => Promise<NonNullable<MigrationsState[K]['value']>>): Promise<void> {
@@ -62,6 +64,7 @@ export const useMigrations = create<MigrationsState>((set, get) => ({
   status: idle,
   lint: idle,
   preflight: idle,
+  estimates: idle,
   selectedFile: null,
   acknowledged: [],
   runId: null,
@@ -88,8 +91,9 @@ export const useMigrations = create<MigrationsState>((set, get) => ({
     if (c) {
       jobs.push(load('status', () => api.migrations.status({ ...folder, connectionId: c.id })));
       jobs.push(load('preflight', () => api.migrations.preflight({ ...folder, connectionId: c.id })));
+      jobs.push(load('estimates', async () => (await api.migrations.estimates({ ...folder, connectionId: c.id })).estimates));
     } else {
-      set({ status: idle, preflight: idle });
+      set({ status: idle, preflight: idle, estimates: idle });
     }
     await Promise.all(jobs);
   },

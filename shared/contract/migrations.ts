@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import {
-  ApplyEventSchema, ApplyResultSchema, LintFindingSchema, LintRuleIdSchema, MigrationKindSchema, MigrationStatusSchema, PreflightSchema,
+  ApplyEventSchema, ApplyResultSchema, LintFindingSchema, LintRuleIdSchema, MigrationKindSchema, MigrationStatusSchema, PreflightSchema, StatementEstimateSchema,
 } from '../migrations.js';
 import { event, request } from './channel.js';
 import { RunIdSchema } from './checks.js';
@@ -44,6 +44,11 @@ export const migrationsContract = {
     }),
   ),
   preflight: request(z.object({ connectionId: ConnectionIdSchema, ...FolderFields }).strict(), PreflightSchema),
+  /** Before Apply: every pending statement with its lock and the live lint's estimate of how long it holds it (read-only). */
+  estimates: request(
+    z.object({ connectionId: ConnectionIdSchema, ...FolderFields, tenantColumns: z.array(z.string().min(1).max(128)).max(16).optional() }).strict(),
+    z.object({ estimates: z.array(StatementEstimateSchema) }),
+  ),
   apply: request(
     z.object({
       connectionId: ConnectionIdSchema,

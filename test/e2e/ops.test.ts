@@ -1,6 +1,6 @@
 /**
  * The Migrations, Reports and Audit pages in Chromium against browser mode and a real database:
- * lint findings beside the SQL; an apply that waits on a lock held by another session (the lock
+ * lint findings beside the SQL and each pending statement's lock and estimated lock time; an apply that waits on a lock held by another session (the lock
  * watch names the blocker, the lock timeout retries) and finishes once it is released; a report
  * exported before and after a fix, verified, tampered with, diffed; the audit log filtered, and
  * every UI statement in it without the password. Screenshots: test-results/screenshots/2x-*.png.
@@ -116,6 +116,14 @@ describe('migrations, reports and audit in browser mode', () => {
     expect(await m.sqlLine(3).getAttribute('class')).toContain('flagged');
     expect(await m.sqlLine(3).textContent()).toContain('index-not-concurrent');
     expect(await m.apply.getByTestId('apply-blocked').textContent()).toContain('index-not-concurrent');
+    // Before Apply: each pending statement's lock and, where the statement works through the table, an estimate measured on the server.
+    await m.estimateRow('002_widget_notes.sql', 3).waitFor();
+    expect(await m.estimateRow('002_widget_notes.sql', 1).getAttribute('data-lock')).toBe('');
+    expect(await m.estimateRow('002_widget_notes.sql', 2).getAttribute('data-lock')).toBe('ACCESS EXCLUSIVE on public.widgets');
+    expect(await m.estimateRow('002_widget_notes.sql', 2).getByTestId('estimate').textContent()).toBe('–');
+    expect(await m.estimateRow('002_widget_notes.sql', 3).getAttribute('data-lock')).toBe('SHARE on public.widgets');
+    expect(await m.estimateRow('002_widget_notes.sql', 3).textContent()).toContain('~30');
+    expect(await m.estimateRow('002_widget_notes.sql', 3).getByTestId('estimate').textContent()).toMatch(/^about \d+\.\d+ s$/);
     await shot('20-migrations-lint');
 
     // Another session reads widgets and keeps its transaction open: ALTER TABLE has to wait.
@@ -147,6 +155,7 @@ describe('migrations, reports and audit in browser mode', () => {
     await m.waitApplyState('done');
     expect(await m.apply.getByTestId('apply-done').textContent()).toMatch(/002_widget_notes\.sql \(\d+ ms, \d attempts\)/);
     await expect.poll(() => m.migration('002_widget_notes.sql').getAttribute('data-state')).toBe('applied');
+    await expect.poll(() => m.estimates.count()).toBe(0);
     expect(await m.lastLockWait.textContent()).toContain(`blocked by pid`);
     await shot('22-migrations-applied');
   });

@@ -27,7 +27,9 @@ describe('lint corpus', () => {
       expect(CORPUS.some((c) => c.rule === rule && !c.fires), `${rule} safe`).toBe(true);
     }
     const majors = new Set(CORPUS.map((c) => Math.floor((c.v ?? 180000) / 10000)));
-    for (const m of [10, 11, 12, 13, 17, 18]) expect(majors.has(m), `PostgreSQL ${m}`).toBe(true);
+    for (const m of [10, 11, 12, 13, 14, 15, 16, 17, 18]) expect(majors.has(m), `PostgreSQL ${m}`).toBe(true);
+    expect(CORPUS.filter((c) => c.files.some((f) => /^\s*(BEGIN|START TRANSACTION)\b/im.test(f))).length, 'explicit transactions').toBeGreaterThanOrEqual(15);
+    expect(CORPUS.filter((c) => c.files.length > 1).length, 'cross-file cases').toBeGreaterThanOrEqual(20);
   });
 
   it.each(CORPUS.map((c) => [label(c), c] as const))('%s', async (_name, c) => {

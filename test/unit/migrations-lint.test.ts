@@ -1,6 +1,6 @@
 import { loadModule, parseSync } from 'libpg-query';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { typeSql } from '../../main/engine/migrations/lint-sql.js';
+import { typeNameSql } from '../../main/engine/migrations/lint-deparse.js';
 import type { LintOptions, LintRuleId } from '../../shared/migrations.js';
 import { blockingFindings, lintFiles, lintSql } from '../../main/engine/migrations/lint.js';
 
@@ -102,7 +102,7 @@ const TYPES = [
   'interval day to second(2)', 'interval(3)', 'interval year', 'interval', 'bit varying(8)', 'double precision', 'int[][]', 'int[3]', '"My Type"', 'app.money', 'jsonb', 'text', 'json',
 ];
 
-describe('typeSql', () => {
+describe('typeNameSql', () => {
   beforeAll(() => loadModule());
   const typeNode = (sql: string) => {
     const stmt = parseSync(`ALTER TABLE t ADD COLUMN c ${sql}`).stmts![0]!.stmt as { AlterTableStmt: { cmds: { AlterTableCmd: { def: { ColumnDef: { typeName: unknown } } } }[] } };
@@ -111,6 +111,6 @@ describe('typeSql', () => {
   const noLocations = (n: unknown) => JSON.parse(JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v)));
   it.each(TYPES)('deparses %s to a type PostgreSQL reads back the same', (type) => {
     const node = typeNode(type);
-    expect(noLocations(typeNode(typeSql(node)))).toEqual(noLocations(node));
+    expect(noLocations(typeNode(typeNameSql(node)))).toEqual(noLocations(node));
   });
 });

@@ -2,9 +2,10 @@
  * `tenancy migrate status|lint|preflight|apply`: the migration folder against a database's ledger.
  */
 import { Option, type Command } from 'commander';
-import { LINT_RULE_IDS, MigrationKindSchema, type ApplyEvent, type LintRuleId } from '../../../shared/migrations.js';
+import { describeEstimate, LINT_RULE_IDS, MigrationKindSchema, type ApplyEvent, type LintRuleId } from '../../../shared/migrations.js';
 import { CancelledError, UserError } from '../../engine/errors.js';
 import { applyMigrations, pendingMigrations } from '../../engine/migrations/apply.js';
+import { pendingEstimates } from '../../engine/migrations/estimate-pending.js';
 import { annotateTargets, liveLintOptions } from '../../engine/migrations/lint-live.js';
 import { lintSourceReport } from '../../engine/migrations/lint.js';
 import { planMigration } from '../../engine/migrations/plan.js';
@@ -67,6 +68,12 @@ function parseAck(o: ApplyCliOptions): readonly LintRuleId[] | 'all' {
   }
   return rules as LintRuleId[];
 }
+
+/** The first line of a statement, for one-line listings. */
+const firstLine = (sql: string) => {
+  const [head, ...rest] = sql.split('\n');
+  return rest.length ? `${head!.trim()} ...` : head!.trim();
+};
 
 function lintOptions(o: LintCliOptions) {
   return {
@@ -146,9 +153,15 @@ export function registerMigrate(program: Command): void {
       const src = source(o);
       const ack = parseAck(o);
       await withSession(o, async (session, target, signal) => {
-        await session.enableWrite(o.confirm);
         const json = o.format === 'json';
         const say = (line: string) => process.stderr.write(`${line}\n`);
+        // Read-only, before write mode is switched on (and the database name confirmed on production).
+        const estimates = await pendingEstimates(session, src, lintOptions(o), o.to);
+        if (estimates.length) {
+          say(`locks and estimated lock time of the pending statements (live lint, measured on this server, read-only):`);
+          for (const e of estimates) say(`  ${describeEstimate(e)}: ${firstLine(e.statement)}${e.rules.length ? `  [${e.rules.join(', ')}]` : ''}`);
+        }
+        await session.enableWrite(o.confirm);
         const pending = await pendingMigrations(session, src, o.to);
         say(`${pending.length} pending in ${src.dir} (${src.kind}) -> ${session.fingerprint.database}; ledger ${src.ledger.schema}.${src.ledger.table}`);
         for (const m of pending) {
@@ -169,7 +182,7 @@ export function registerMigrate(program: Command): void {
               print(e);
             },
           });
-          if (json) printJson({ ...result, events });
+          if (json) printJson({ ...result, estimates, events });
           else process.stdout.write(`${renderApplyResult(result)}\n`);
           if (result.cancelled) throw new CancelledError(renderCancel(result));
           if (result.failed) exitState.code = 1;

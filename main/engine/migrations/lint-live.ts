@@ -2,14 +2,16 @@
  * The lint that knows the database: with a connection, the rules see the target's server version,
  * its tables' columns (tenant columns, types before a change), columns already NOT NULL or proven by
  * a validated CHECK, and policies; and each finding on an existing table says how big the table is
- * and about how long its lock would be held, from a scan rate measured on this server.
- * Read-only: catalog queries and one sampled scan, in a READ ONLY transaction.
+ * and about how long its lock would be held, from throughput measured on this server
+ * (lint-estimate.ts). Read-only: catalog queries and timed sample queries, in READ ONLY transactions.
  */
 import { parseSync } from 'libpg-query';
-import type { LintFinding, LintOptions, LintRuleId } from '../../../shared/migrations.js';
-import { qualified, quoteIdent } from '../ident.js';
+import type { LintFinding, LintOptions } from '../../../shared/migrations.js';
+import { qualified } from '../ident.js';
 import type { Session } from '../session.js';
+import { estimateWork, workOf } from './lint-estimate.js';
 import { isNotNullColumn } from './lint-facts.js';
+import { statementOfFinding } from './lint.js';
 
 type ColumnRow = { t: string; col: string; type: string; typmod: number; notnull: boolean };
 
@@ -34,9 +36,10 @@ function notNullColumnOfCheck(def: string): string | null {
 /** Lint options completed from the database: server version, policies, columns, proven NOT NULL columns. */
 export async function liveLintOptions(session: Session, base: LintOptions = {}): Promise<LintOptions> {
   const serverVersionNum = base.serverVersionNum ?? session.fingerprint.serverVersionNum;
-  const [policies, cols, checks] = await session.transaction(async () => Promise.all([
-    session.query<{ t: string }>("SELECT DISTINCT schemaname || '.' || tablename AS t FROM pg_catalog.pg_policies"),
-    session.query<ColumnRow>(`
+  // One query at a time: a pg client queues concurrent queries only with a deprecation warning.
+  const [policies, cols, checks] = await session.transaction(async () => [
+    await session.query<{ t: string }>("SELECT DISTINCT schemaname || '.' || tablename AS t FROM pg_catalog.pg_policies"),
+    await session.query<ColumnRow>(`
       SELECT n.nspname || '.' || c.relname AS t, a.attname AS col, ty.typname AS type, a.atttypmod AS typmod, a.attnotnull AS notnull
       FROM pg_catalog.pg_attribute a
       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p')
@@ -44,13 +47,13 @@ export async function liveLintOptions(session: Session, base: LintOptions = {}):
       JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
       WHERE a.attnum > 0 AND NOT a.attisdropped AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
       LIMIT 200000`),
-    session.query<{ t: string; def: string }>(`
+    await session.query<{ t: string; def: string }>(`
       SELECT n.nspname || '.' || c.relname AS t, pg_catalog.pg_get_constraintdef(k.oid) AS def
       FROM pg_catalog.pg_constraint k
       JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE k.contype = 'c' AND k.convalidated AND n.nspname NOT IN ('pg_catalog', 'information_schema')`),
-  ]));
+  ] as const);
   const columns: NonNullable<LintOptions['columns']> = {};
   const proven = new Set<string>();
   for (const r of cols.rows) {
@@ -72,23 +75,6 @@ export async function liveLintOptions(session: Session, base: LintOptions = {}):
   };
 }
 
-/**
- * How a rule's statement spends its lock: reading the table (a scan: estimated as the measured
- * read), or building an index / rewriting the table (reported as at least the read: sorting,
- * writing, WAL and index rebuilds come on top and are not measured by a read-only lint).
- */
-const WORK: Partial<Record<LintRuleId, { kind: string; lowerBound: boolean }>> = {
-  'not-null-without-check': { kind: 'scan', lowerBound: false },
-  'constraint-not-valid-missing': { kind: 'scan', lowerBound: false },
-  'validate-same-transaction': { kind: 'scan', lowerBound: false },
-  'index-not-concurrent': { kind: 'index build', lowerBound: true },
-  'constraint-builds-index': { kind: 'index build', lowerBound: true },
-  'volatile-default': { kind: 'rewrite', lowerBound: true },
-  'rewriting-column': { kind: 'rewrite', lowerBound: true },
-  'column-type-change': { kind: 'rewrite', lowerBound: true },
-  'blocking-maintenance': { kind: 'rewrite', lowerBound: true },
-};
-
 type Size = { rows: number; heap: number; total: number };
 
 const relationOf = (lock: string | null) => (lock ? lock.slice(lock.indexOf(' on ') + 4) : null);
@@ -102,40 +88,24 @@ async function sizes(session: Session, keys: string[]): Promise<Map<string, Size
   const out = new Map<string, Size>();
   for (const key of keys) {
     const { schema, table } = splitKey(key);
+    const name = qualified(schema, table);
     const r = await session.query<{ rows: string; heap: string; total: string }>(
-      `SELECT greatest(c.reltuples, 0)::bigint AS rows, pg_catalog.pg_relation_size(c.oid) AS heap, pg_catalog.pg_total_relation_size(c.oid) AS total
-       FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)`, [`${quoteIdent(schema)}.${quoteIdent(table)}`]);
+      `SELECT c.reltuples::bigint AS rows, pg_catalog.pg_relation_size(c.oid) AS heap, pg_catalog.pg_total_relation_size(c.oid) AS total
+       FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)`, [name]);
     const row = r.rows[0];
-    if (row) out.set(key, { rows: Number(row.rows), heap: Number(row.heap), total: Number(row.total) });
+    if (!row) continue;
+    let rows = Number(row.rows);
+    // Never analyzed or vacuumed (reltuples -1): count the rows when that is a small read, else none are known.
+    if (rows < 0) rows = Number(row.heap) <= 32 * 1024 * 1024 ? Number((await session.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${name}`)).rows[0]?.n ?? 0) : 0;
+    out.set(key, { rows, heap: Number(row.heap), total: Number(row.total) });
   }
   return out;
 }
 
-/**
- * Bytes per second a sequential read of `key` achieves on this server: a scan of up to 64 MB of
- * it (a TABLESAMPLE of bigger tables), timed by the server (EXPLAIN ANALYZE's execution time, so no
- * round trips count), the faster of two runs. Null when the table is empty.
- */
-export async function measureScanRate(session: Session, key: string, heapBytes: number): Promise<number | null> {
-  if (heapBytes <= 0) return null;
-  const { schema, table } = splitKey(key);
-  const budget = 64 * 1024 * 1024;
-  const pct = heapBytes <= budget ? null : Math.max(0.01, (budget / heapBytes) * 100);
-  const sql = `EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT count(*) FROM ONLY ${qualified(schema, table)}${pct === null ? '' : ` TABLESAMPLE SYSTEM (${pct.toFixed(4)})`}`;
-  const read = pct === null ? heapBytes : (heapBytes * pct) / 100;
-  let best = Infinity;
-  for (let i = 0; i < 2; i += 1) {
-    const r = await session.transaction(() => session.query<{ 'QUERY PLAN': { 'Execution Time': number }[] }>(sql));
-    best = Math.min(best, (r.rows[0]?.['QUERY PLAN'][0]?.['Execution Time'] ?? Infinity) / 1000);
-  }
-  return Number.isFinite(best) ? read / Math.max(best, 0.0005) : null;
-}
-
-/** Findings with the size of the table they lock and, where the work is a scan, build or rewrite, an estimate of how long. */
+/** Findings with the size of the table they lock and, where the statement scans, builds an index or rewrites, an estimate of how long. */
 export async function annotateTargets(session: Session, findings: readonly LintFinding[]): Promise<LintFinding[]> {
   const keys = [...new Set(findings.map((f) => relationOf(f.lock)).filter((k): k is string => !!k))];
   const known = await sizes(session, keys);
-  const rates = new Map<string, number | null>();
   const out: LintFinding[] = [];
   for (const f of findings) {
     const key = relationOf(f.lock);
@@ -144,20 +114,14 @@ export async function annotateTargets(session: Session, findings: readonly LintF
       out.push(f);
       continue;
     }
-    const work = WORK[f.rule];
-    let estimateSeconds: number | null = null;
-    let basis: string | null = null;
-    if (work) {
-      if (!rates.has(key)) rates.set(key, await measureScanRate(session, key, size.heap));
-      const rate = rates.get(key);
-      if (rate) {
-        estimateSeconds = size.heap / rate;
-        basis = `${work.lowerBound ? 'at least ' : ''}the read of ${mb(size.heap)} at ${mb(rate)}/s, measured on this server${work.lowerBound ? `; the ${work.kind}'s writes come on top` : ''}`;
-      }
-    }
+    const stmt = statementOfFinding(f);
+    const work = stmt ? workOf(f.rule, stmt) : null;
+    const { schema, table } = splitKey(key);
+    const estimate = work ? await estimateWork(session, { key, sql: qualified(schema, table), heapBytes: size.heap, rows: size.rows }, work) : null;
     const mode = f.lock ? f.lock.slice(0, f.lock.indexOf(' on ')) : '';
-    const about = `${key} holds ${mb(size.total)} (~${size.rows.toLocaleString('en-US')} rows)${estimateSeconds !== null ? `: the ${work!.kind} holds ${mode} for ${work!.lowerBound ? 'at least' : 'about'} ${estimateSeconds < 1 ? estimateSeconds.toFixed(2) : Math.round(estimateSeconds)} s` : ''}`;
-    out.push({ ...f, message: `${f.message}; ${about}`, target: { table: key, rows: size.rows, bytes: size.total, estimateSeconds, basis } });
+    const secs = estimate ? (estimate.seconds < 1 ? estimate.seconds.toFixed(2) : String(Math.round(estimate.seconds))) : '';
+    const about = `${key} holds ${mb(size.total)} (~${size.rows.toLocaleString('en-US')} rows)${estimate ? `: the ${work!.kind} holds ${mode} for about ${secs} s` : ''}`;
+    out.push({ ...f, message: `${f.message}; ${about}`, target: { table: key, rows: size.rows, bytes: size.total, estimateSeconds: estimate?.seconds ?? null, basis: estimate?.basis ?? null } });
   }
   return out;
 }

@@ -1,14 +1,15 @@
 /**
  * Lint rules over ALTER TABLE subcommands: NOT NULL, constraints (NOT VALID, index-building ones),
  * new columns (defaults, serial / identity / stored generated, required, json), type changes,
- * DETACH PARTITION, DROP COLUMN and row level security. Rewrites keep the other subcommands of the
- * statement as written and replace only the one at fault (see lint-sql.ts).
+ * DETACH PARTITION, DROP COLUMN and row level security. Rewrites are deparsed from the statement's
+ * parse tree with only the subcommand at fault changed or replaced (see lint-deparse.ts).
  */
 import { quoteIdent, quoteList } from '../ident.js';
 import { unsafeFunctionIn } from './lint-defaults.js';
 import { alterCmdLock } from './lint-locks.js';
 import { cmdsOf, columnType, constraintOf, tenantColumnOf, type ColumnType, type RuleContext, type RuleHit } from './lint-facts.js';
-import { alterHeader, alterWith, alterWithout, parenBody, placeholder, regclassLiteral, sourceOf, spliceTokens, typeSql, typeTokens, type RangeVar, type StatementSource } from './lint-sql.js';
+import { alterCmd, alterTableOf, alterTableWith, alterTableWithout, cloneNode, columnRef, statementSql, stringNodes, typeNameSql } from './lint-deparse.js';
+import { placeholder, regclassLiteral, tableSql, type RangeVar } from './lint-sql.js';
 import { relationKey, stringList, walk, type ParsedStatement, type PgNode } from './parse.js';
 
 type ColumnDef = { colname?: string; typeName?: { names?: unknown; typmods?: unknown[]; location?: number }; constraints?: { Constraint?: Con }[]; location?: number };
@@ -35,7 +36,6 @@ const SERIAL: Record<string, string> = { serial: 'integer', serial4: 'integer', 
 interface CmdCtx {
   s: ParsedStatement;
   ctx: RuleContext;
-  src: StatementSource | null;
   k: number;
   t: string;
   rel: string;
@@ -66,7 +66,7 @@ function setNotNull(c: { name?: string }, x: CmdCtx): void {
   if (!c.name) return;
   const proven = x.ctx.facts.validatedNotNull.has(`${x.t}|${c.name}`);
   if (proven && x.ctx.serverVersionNum >= 120000) return;
-  const rest = x.src ? alterWithout(x.src, x.k) : null;
+  const rest = alterTableWithout(x.s.node, x.k);
   x.hits.push({
     rule: 'not-null-without-check',
     message: proven
@@ -76,25 +76,21 @@ function setNotNull(c: { name?: string }, x: CmdCtx): void {
   });
 }
 
-function conSpan(x: CmdCtx, con: Con, name: string): string | null {
-  if (!x.src || con.location === undefined) return null;
-  const seg = x.src.segmentHolding(con.location);
-  if (!seg) return null;
-  const body = x.src.tokenSpan(x.src.tokenAt(con.location), seg[1]);
-  return con.conname ? body : `CONSTRAINT ${quoteIdent(name)} ${body}`;
+/** The constraint as a named, NOT VALID ADD CONSTRAINT subcommand. */
+function notValid(con: Con, name: string): PgNode {
+  return alterCmd('AT_AddConstraint', { def: { Constraint: { ...cloneNode(con), conname: name, skip_validation: true, initially_valid: false } } });
 }
 
 function addConstraint(con: Con, x: CmdCtx): void {
   const cols = con.contype === 'CONSTR_FOREIGN' ? stringList(con.fk_attrs) : [firstColumn(con.raw_expr)].filter((v): v is string => !!v);
   const name = con.conname ?? defaultName(x.rel, cols, con.contype === 'CONSTR_FOREIGN' ? 'fkey' : 'check');
-  const span = conSpan(x, con, name);
-  const fixed = span && x.src ? alterWith(x.src, x.k, `ADD ${span} NOT VALID`) : null;
+  const fixed = alterTableWith(x.s.node, x.k, [notValid(con, name)]);
   x.hits.push({
     rule: 'constraint-not-valid-missing',
     message: con.contype === 'CONSTR_FOREIGN'
       ? `adding a FOREIGN KEY without NOT VALID checks every existing row under SHARE ROW EXCLUSIVE on ${x.t} and the referenced table (writes wait on both)`
       : `adding a CHECK without NOT VALID checks every existing row under ACCESS EXCLUSIVE (every read and write waits)`,
-    rewrite: fixed ? lines(fixed, `${NEXT} (VALIDATE takes only SHARE UPDATE EXCLUSIVE: reads and writes go on)`, `ALTER TABLE ${x.tbl} VALIDATE CONSTRAINT ${quoteIdent(name)};`) : null,
+    rewrite: lines(fixed, `${NEXT} (VALIDATE takes only SHARE UPDATE EXCLUSIVE: reads and writes go on)`, `ALTER TABLE ${x.tbl} VALIDATE CONSTRAINT ${quoteIdent(name)};`),
   });
 }
 
@@ -103,7 +99,7 @@ function buildsIndex(con: Con & { indexname?: string }, x: CmdCtx): void {
     x.hits.push({
       rule: 'constraint-builds-index',
       message: `ADD EXCLUDE builds its index under ACCESS EXCLUSIVE (every read and write waits until it is built); PostgreSQL has no USING INDEX form for exclusion constraints`,
-      rewrite: lines(`SET lock_timeout = '3s';`, `-- run it when ${x.t} is small or quiet, or add it on a new table and move the rows`, x.src ? alterWith(x.src, x.k, x.src.subcommand(x.k)) : null),
+      rewrite: lines(`SET lock_timeout = '3s';`, `-- run it when ${x.t} is small or quiet, or add it on a new table and move the rows`, statementSql('AlterTableStmt', x.s.node)),
     });
     return;
   }
@@ -112,7 +108,7 @@ function buildsIndex(con: Con & { indexname?: string }, x: CmdCtx): void {
   const keys = stringList(con.keys);
   const name = con.conname ?? defaultName(x.rel, pk ? [] : keys, pk ? 'pkey' : 'key');
   const idx = quoteIdent(name);
-  const rest = x.src ? alterWithout(x.src, x.k) : null;
+  const rest = alterTableWithout(x.s.node, x.k);
   x.hits.push({
     rule: 'constraint-builds-index',
     message: `ADD ${pk ? 'PRIMARY KEY' : 'UNIQUE'} builds a unique index under ACCESS EXCLUSIVE: every read and write of ${x.t} waits until it is built`,
@@ -126,6 +122,16 @@ function buildsIndex(con: Con & { indexname?: string }, x: CmdCtx): void {
   });
 }
 
+/** ADD COLUMN of `def` with only the given column constraints (type and COLLATE kept). */
+function addColumnCmd(def: ColumnDef, constraints: Con[], typeName: unknown = def.typeName): PgNode {
+  const { constraints: _dropped, ...rest } = cloneNode(def) as ColumnDef & Record<string, unknown>;
+  const column = { ...rest, typeName: cloneNode(typeName), ...(constraints.length ? { constraints: constraints.map((k) => ({ Constraint: cloneNode(k) })) } : {}) };
+  return alterCmd('AT_AddColumn', { def: { ColumnDef: column } });
+}
+
+/** The pg_catalog type a serial column stands for. */
+const catalogType = (name: string) => ({ names: stringNodes(['pg_catalog', name]), typemod: -1 });
+
 function addColumn(c: { def?: PgNode }, x: CmdCtx): void {
   const def = (c.def?.ColumnDef ?? {}) as ColumnDef;
   const colName = def.colname ?? 'column';
@@ -133,30 +139,25 @@ function addColumn(c: { def?: PgNode }, x: CmdCtx): void {
   const cons = (def.constraints ?? []).map((k) => k.Constraint ?? {});
   const typeNames = stringList(def.typeName?.names).filter((n) => n !== 'pg_catalog');
   const serialType = typeNames.length === 1 ? SERIAL[typeNames[0]!] : undefined;
-  const type = serialType ?? typeSql(def.typeName);
+  const typeName = serialType ? catalogType(serialType) : def.typeName;
   const dflt = cons.find((k) => k.contype === 'CONSTR_DEFAULT');
   const notNull = cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY');
   const identity = cons.find((k) => k.contype === 'CONSTR_IDENTITY');
   const generated = cons.find((k) => k.contype === 'CONSTR_GENERATED' && k.generated_kind !== 'v');
-  const seg = x.src && def.location !== undefined ? x.src.segmentHolding(def.location) : null;
-  const plain = x.src ? alterWith(x.src, x.k, `ADD COLUMN ${col} ${type}`) : null;
-  const nextCon = (k: Con) => {
-    const later = cons.map((q) => q.location ?? -1).filter((l) => l > (k.location ?? 0));
-    return later.length ? Math.min(...later) : null;
-  };
+  const plain = alterTableWith(x.s.node, x.k, [addColumnCmd(def, [], typeName)]);
+  const setDefault = (expr: unknown) => `${alterTableOf(x.s.node, [alterCmd('AT_ColumnDefault', { name: colName, def: cloneNode(expr) })]).slice(0, -1)};  -- new rows only`;
   const then = (why: string) => `-- ${why}: backfill existing rows in batches (tenancy backfill)${notNull ? ', then add NOT NULL the safe way (CHECK NOT VALID, VALIDATE, SET NOT NULL)' : ''}`;
 
   if (dflt) {
     const fn = unsafeFunctionIn(dflt.raw_expr);
     const pre11 = x.ctx.serverVersionNum < 110000;
     if (fn || pre11) {
-      const expr = x.src && seg && dflt.location !== undefined ? defaultExpr(x.src, dflt.location, nextCon(dflt), seg[1]) : null;
       x.hits.push({
         rule: 'volatile-default',
         message: fn
           ? `ADD COLUMN ${colName} with DEFAULT calling ${fn.name}${fn.name.includes(' ') ? '' : '()'} ${fn.known ? '(volatile)' : '(not on the list of built-ins known to be IMMUTABLE or STABLE, so treated as volatile)'} rewrites the whole table under ACCESS EXCLUSIVE: every read and write waits`
           : `ADD COLUMN ${colName} with a DEFAULT rewrites the whole table under ACCESS EXCLUSIVE before PostgreSQL 11 (server version assumed ${x.ctx.serverVersionNum})`,
-        rewrite: expr ? lines(plain, `ALTER TABLE ${x.tbl} ALTER COLUMN ${col} SET DEFAULT ${expr};  -- new rows only`, then('existing rows are NULL')) : null,
+        rewrite: dflt.raw_expr ? lines(plain, setDefault(dflt.raw_expr), then('existing rows are NULL')) : null,
       });
     }
   }
@@ -170,10 +171,10 @@ function addColumn(c: { def?: PgNode }, x: CmdCtx): void {
       rewrite = lines(`CREATE SEQUENCE ${seqSql};`, plain, `ALTER TABLE ${x.tbl} ALTER COLUMN ${col} SET DEFAULT nextval(${regclassLiteral(seqSql)});  -- new rows only`, `ALTER SEQUENCE ${seqSql} OWNED BY ${x.tbl}.${col};`, then('existing rows are NULL'));
     } else if (identity) {
       rewrite = lines(plain, then('number existing rows'), `ALTER TABLE ${x.tbl} ALTER COLUMN ${col} ADD GENERATED BY DEFAULT AS IDENTITY;  -- once NOT NULL; then setval() the sequence past max(${colName})`);
-    } else if (generated && x.src) {
-      const body = parenBody(x.src, generated.location ?? 0);
-      rewrite = x.ctx.serverVersionNum >= 180000 && body
-        ? lines(alterWith(x.src, x.k, `ADD COLUMN ${col} ${type} GENERATED ALWAYS AS (${body}) VIRTUAL`), '-- PostgreSQL 18+: computed on read, no rewrite (a virtual column cannot be indexed)')
+    } else if (generated) {
+      const virtual = cons.filter((k) => k.contype !== 'CONSTR_NOTNULL').map((k) => (k === generated ? { ...k, generated_kind: 'v' } : k));
+      rewrite = x.ctx.serverVersionNum >= 180000
+        ? lines(alterTableWith(x.s.node, x.k, [addColumnCmd(def, virtual)]), '-- PostgreSQL 18+: computed on read, no rewrite (a virtual column cannot be indexed)')
         : lines(plain, '-- fill it from a BEFORE INSERT OR UPDATE trigger, and backfill existing rows in batches (tenancy backfill)');
     }
     x.hits.push({
@@ -183,58 +184,40 @@ function addColumn(c: { def?: PgNode }, x: CmdCtx): void {
     });
   }
   if (notNull && !dflt && !identity && !generated && !serialType) {
+    const withDefault = [{ contype: 'CONSTR_DEFAULT', raw_expr: columnRef('<constant default>') }, ...cons];
     x.hits.push({
       rule: 'required-column-without-default',
       message: `ADD COLUMN ${colName} NOT NULL without a DEFAULT fails on any table that has rows (existing rows would be NULL)`,
-      rewrite: x.src ? lines(
-        alterWith(x.src, x.k, `ADD COLUMN ${col} ${type} DEFAULT ${placeholder('constant default')} NOT NULL`),
+      rewrite: lines(
+        alterTableWith(x.s.node, x.k, [addColumnCmd(def, withDefault)]),
         x.ctx.serverVersionNum >= 110000 ? '-- a constant default is stored in the catalog (PostgreSQL 11+): no rewrite; or add it nullable, backfill, then NOT NULL the safe way' : '-- before PostgreSQL 11 a default rewrites the table: add it nullable, backfill in batches, then NOT NULL the safe way',
-      ) : null,
+      ),
     });
   }
   for (const k of cons) {
     if (k.contype !== 'CONSTR_FOREIGN' && k.contype !== 'CONSTR_CHECK') continue;
     if (k.skip_validation) continue;
     const kind = k.contype === 'CONSTR_FOREIGN' ? 'REFERENCES' : 'CHECK';
-    let rewrite: string | null = null;
-    if (x.src && seg && k.location !== undefined) {
-      const from = x.src.tokenAt(k.location);
-      const next = nextCon(k);
-      const to = next === null ? seg[1] : x.src.tokenAt(next);
-      const colPart = spliceTokens(x.src, seg[0], seg[1], [{ from, to, text: '' }]);
-      const name = k.conname ?? defaultName(x.rel, [colName], k.contype === 'CONSTR_FOREIGN' ? 'fkey' : 'check');
-      let body = x.src.tokenSpan(from, to);
-      if (k.conname) body = x.src.tokenSpan(from + 2, to);
-      const tableCon = k.contype === 'CONSTR_FOREIGN' ? `FOREIGN KEY (${col}) ${body}` : body;
-      rewrite = lines(
-        alterWith(x.src, x.k, colPart),
-        `ALTER TABLE ${x.tbl} ADD CONSTRAINT ${quoteIdent(name)} ${tableCon} NOT VALID;`,
-        NEXT,
-        `ALTER TABLE ${x.tbl} VALIDATE CONSTRAINT ${quoteIdent(name)};`,
-      );
-    }
+    const name = k.conname ?? defaultName(x.rel, [colName], k.contype === 'CONSTR_FOREIGN' ? 'fkey' : 'check');
+    const tableCon: Con = k.contype === 'CONSTR_FOREIGN' ? { ...k, fk_attrs: stringNodes([colName]) } : k;
     x.hits.push({
       rule: 'constraint-not-valid-missing',
       message: `inline ${kind} in ADD COLUMN ${colName} is validated against every existing row while ${k.contype === 'CONSTR_FOREIGN' ? `${x.t} and the referenced table are locked (SHARE ROW EXCLUSIVE on the referenced table)` : `${x.t} is locked ACCESS EXCLUSIVE`}`,
-      rewrite,
+      rewrite: lines(
+        alterTableWith(x.s.node, x.k, [addColumnCmd(def, cons.filter((q) => q !== k))]),
+        alterTableOf(x.s.node, [notValid(tableCon, name)]),
+        NEXT,
+        `ALTER TABLE ${x.tbl} VALIDATE CONSTRAINT ${quoteIdent(name)};`,
+      ),
     });
   }
-  if (typeNames.length === 1 && typeNames[0] === 'json' && x.src && def.typeName?.location !== undefined && seg) {
-    const [a, b] = typeTokens(x.src, def.typeName.location);
+  if (typeNames.length === 1 && typeNames[0] === 'json') {
     x.hits.push({
       rule: 'json-column',
       message: `column ${colName} is json: json has no equality operator, so DISTINCT, UNION and GROUP BY on rows with it fail; jsonb is what you want`,
-      rewrite: alterWith(x.src, x.k, spliceTokens(x.src, seg[0], seg[1], [{ from: a, to: b, text: typeSql({ ...def.typeName, names: [{ String: { sval: 'jsonb' } }] }) }])),
+      rewrite: alterTableWith(x.s.node, x.k, [addColumnCmd(def, cons, { ...def.typeName, names: stringNodes(['jsonb']) })]),
     });
   }
-}
-
-function defaultExpr(src: StatementSource, loc: number, nextLoc: number | null, segEnd: number): string | null {
-  let i = src.tokenAt(loc);
-  const stop = nextLoc === null ? segEnd : src.tokenAt(nextLoc);
-  while (i < stop && src.tokens[i]!.text.toUpperCase() !== 'DEFAULT') i += 1;
-  const expr = src.tokenSpan(i + 1, stop);
-  return expr || null;
 }
 
 /** Changes that need no rewrite (binary-coercible), from the type the folder declared to the new one. */
@@ -253,15 +236,14 @@ function typeChange(c: { name?: string; def?: PgNode }, x: CmdCtx): void {
   const old = x.ctx.facts.typeBefore.get(`${x.s.index}|${x.t}|${col}`) ?? x.ctx.carry.columns.get(x.t)?.get(col);
   const oldSql = old ? `${old.key}${old.mods.length ? `(${old.mods.join(', ')})` : ''}` : null;
   if (!def.raw_default && old && noRewrite(old, next)) return;
-  const fresh = quoteIdent(`${col}_new`);
   const maybe = !old && !def.raw_default && ['text', 'varchar', 'numeric', 'varbit', 'inet'].includes(next.key);
   x.hits.push({
     rule: 'column-type-change',
     severity: maybe ? 'warning' : undefined,
-    message: `ALTER COLUMN ${col} TYPE ${typeSql(def.typeName)}${oldSql ? ` (from ${oldSql})` : ' (the folder does not show the old type)'} ${maybe ? 'skips the rewrite only if the change is binary-coercible (varchar(n) to text or a longer varchar, numeric to a wider precision); otherwise it' : ''} rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE: every read and write waits${def.raw_default ? ' (USING always rewrites)' : ''}`.replace(/\s+/g, ' '),
+    message: `ALTER COLUMN ${col} TYPE ${typeNameSql(def.typeName)}${oldSql ? ` (from ${oldSql})` : ' (the folder does not show the old type)'} ${maybe ? 'skips the rewrite only if the change is binary-coercible (varchar(n) to text or a longer varchar, numeric to a wider precision); otherwise it' : ''} rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE: every read and write waits${def.raw_default ? ' (USING always rewrites)' : ''}`.replace(/\s+/g, ' '),
     rewrite: lines(
-      x.src ? alterWithout(x.src, x.k) : null,
-      `ALTER TABLE ${x.tbl} ADD COLUMN ${fresh} ${typeSql(def.typeName)};`,
+      alterTableWithout(x.s.node, x.k),
+      alterTableOf(x.s.node, [addColumnCmd({ colname: `${col}_new`, typeName: def.typeName }, [])]),
       `-- keep ${col}_new in step with a trigger, backfill it in batches (tenancy backfill), move reads and writes to it,`,
       `-- then in a later release drop ${col} and rename ${col}_new to ${col}`,
     ),
@@ -272,18 +254,13 @@ function detach(c: { def?: PgNode }, x: CmdCtx): void {
   const pc = c.def?.PartitionCmd as { concurrent?: boolean; name?: unknown } | undefined;
   if (!pc || pc.concurrent) return;
   const ok = x.ctx.serverVersionNum >= 140000;
-  const head = x.src ? alterHeader(x.src) : null;
+  const detachNow = alterCmd('AT_DetachPartition', { def: { PartitionCmd: { ...cloneNode(pc), concurrent: true } } });
   x.hits.push({
     rule: 'detach-partition-not-concurrent',
     message: `DETACH PARTITION takes ACCESS EXCLUSIVE on ${x.t} and the partition: every query on the partitioned table waits${ok ? '' : ` (CONCURRENTLY needs PostgreSQL 14; server version assumed ${x.ctx.serverVersionNum})`}`,
-    rewrite: ok && head ? lines(`${head} DETACH PARTITION ${typeSqlRel(pc.name)} CONCURRENTLY;`, '-- in a migration of its own: it cannot run inside a transaction (SHARE UPDATE EXCLUSIVE only)') : null,
+    rewrite: ok ? lines(alterTableOf(x.s.node, [detachNow]), '-- in a migration of its own: it cannot run inside a transaction (SHARE UPDATE EXCLUSIVE only)') : null,
   });
 }
-
-const typeSqlRel = (r: unknown) => {
-  const rv = r as RangeVar;
-  return rv.schemaname ? `${quoteIdent(rv.schemaname)}.${quoteIdent(rv.relname ?? '')}` : quoteIdent(rv.relname ?? '');
-};
 
 function enableRls(x: CmdCtx): void {
   if (x.ctx.facts.policies.has(x.t) || x.ctx.tablesWithPolicies.has(x.t)) return;
@@ -293,7 +270,7 @@ function enableRls(x: CmdCtx): void {
     message: `row level security on ${x.t} with no policy hides every row from non-owner roles`,
     rewrite: lines(
       `CREATE POLICY tenant_isolation ON ${x.tbl} USING (${tenant ? quoteIdent(tenant) : placeholder('tenant column')} = current_setting('app.tenant_id')::${placeholder('tenant column type')});`,
-      `${x.s.text};`,
+      statementSql('AlterTableStmt', x.s.node),
     ),
   });
 }
@@ -302,11 +279,9 @@ function enableRls(x: CmdCtx): void {
 export function alterTableRules(s: ParsedStatement, ctx: RuleContext): RuleHit[] {
   const t = relationKey(s.node.relation);
   if (!t || s.node.objtype !== 'OBJECT_TABLE') return [];
-  const src = sourceOf(s.text);
-  const base = { s, ctx, src, t, rel: (s.node.relation as RangeVar).relname ?? '', tbl: typeSqlRel(s.node.relation), hits: [] as RuleHit[] };
+  const base = { s, ctx, t, rel: (s.node.relation as RangeVar).relname ?? '', tbl: tableSql(s.node.relation), hits: [] as RuleHit[] };
   const created = ctx.facts.created.has(t);
-  // Node locations must be those of the statement re-parsed alone, so they agree with its tokens.
-  cmdsOf(src?.node ?? s.node).forEach((c, k) => {
+  cmdsOf(s.node).forEach((c, k) => {
     const x: CmdCtx = { ...base, k };
     const before = base.hits.length;
     subcommandRules(c, x, created);
@@ -317,7 +292,7 @@ export function alterTableRules(s: ParsedStatement, ctx: RuleContext): RuleHit[]
 }
 
 function subcommandRules(c: ReturnType<typeof cmdsOf>[number], x: CmdCtx, created: boolean): void {
-  const { s, ctx, src, t, k } = x;
+  const { s, ctx, t, k } = x;
   const con = constraintOf(c) as (Con & { indexname?: string }) | null;
   if (c.subtype === 'AT_EnableRowSecurity') enableRls(x);
   if (created) return;
@@ -335,7 +310,7 @@ function subcommandRules(c: ReturnType<typeof cmdsOf>[number], x: CmdCtx, create
         x.hits.push({
           rule: 'validate-same-transaction',
           message: `VALIDATE CONSTRAINT ${c.name} commits together with the ADD ... NOT VALID (${ctx.facts.explicit[s.index] ? 'same BEGIN..COMMIT block' : 'the runner wraps the file in one transaction'}): the ADD's lock is held through the whole validation scan`,
-          rewrite: lines(src ? alterWithout(src, k) : null, NEXT, `ALTER TABLE ${x.tbl} VALIDATE CONSTRAINT ${quoteIdent(c.name ?? '')};`),
+          rewrite: lines(alterTableWithout(s.node, k), NEXT, `ALTER TABLE ${x.tbl} VALIDATE CONSTRAINT ${quoteIdent(c.name ?? '')};`),
         });
       }
       break;

@@ -5,19 +5,14 @@
 import { quoteIdent } from '../ident.js';
 import type { RuleContext, RuleHit } from './lint-facts.js';
 import { optionOn } from './lint-locks.js';
-import { sourceOf, spliceTokens, tableSql } from './lint-sql.js';
+import { cloneNode, statementSql } from './lint-deparse.js';
+import { tableSql } from './lint-sql.js';
 import { relationKey, stringList, type ParsedStatement } from './parse.js';
 
 const OWN = '-- in a migration of its own: it cannot run inside a transaction';
 
-/** CREATE [UNIQUE] INDEX with CONCURRENTLY put in after the INDEX keyword of the statement. */
-function concurrentIndex(s: ParsedStatement): string | null {
-  const src = sourceOf(s.text);
-  if (!src) return null;
-  const at = src.tokens.findIndex((t, i) => i < 3 && t.text.toUpperCase() === 'INDEX');
-  if (at < 0) return null;
-  return `${spliceTokens(src, 0, src.tokens.length, [{ from: at + 1, to: at + 1, text: 'CONCURRENTLY' }])};`;
-}
+/** The CREATE [UNIQUE] INDEX, deparsed with CONCURRENTLY. */
+const concurrentIndex = (s: ParsedStatement): string => statementSql('IndexStmt', { ...cloneNode(s.node), concurrent: true });
 
 /** CREATE INDEX rules (the unique-key rule lives in lint-rules-tenant.ts). */
 export function indexRules(s: ParsedStatement, ctx: RuleContext): RuleHit[] {
@@ -27,7 +22,7 @@ export function indexRules(s: ParsedStatement, ctx: RuleContext): RuleHit[] {
   return [{
     rule: 'index-not-concurrent',
     message: `CREATE INDEX without CONCURRENTLY takes SHARE on ${t}: every INSERT, UPDATE and DELETE waits until the index is built`,
-    rewrite: rewrite ? `${rewrite}\n${OWN} (SHARE UPDATE EXCLUSIVE: reads and writes go on); if it fails, DROP INDEX CONCURRENTLY the INVALID index before retrying` : null,
+    rewrite: `${rewrite}\n${OWN} (SHARE UPDATE EXCLUSIVE: reads and writes go on); if it fails, DROP INDEX CONCURRENTLY the INVALID index before retrying`,
   }];
 }
 

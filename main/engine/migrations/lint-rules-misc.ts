@@ -6,18 +6,16 @@
 import { quoteIdent } from '../ident.js';
 import type { RuleContext, RuleHit } from './lint-facts.js';
 import { statementLock } from './lint-locks.js';
-import { placeholder, sourceOf, spliceTokens, tableSql, type StatementSource } from './lint-sql.js';
+import { cloneNode, columnRef, statementSql, stringNodes, typeNameSql } from './lint-deparse.js';
+import { placeholder, tableSql } from './lint-sql.js';
 import { relationKey, stringList, type ParsedStatement, type PgNode } from './parse.js';
 
 const BACKUP = '-- back it up first (tenancy backup), then acknowledge with --ack destructive-statement';
 const keyOf = (parts: string[]) => (parts.length > 1 ? parts.join('.') : `public.${parts[0]}`);
 
-/** The statement with `WHERE <condition>` put where the grammar wants it: before RETURNING, or at the end. */
-export function withWhere(src: StatementSource, condition: string): string {
-  const ret = (src.node.returningClause as { exprs?: { ResTarget?: { location?: number } }[] } | undefined)?.exprs?.[0]?.ResTarget?.location
-    ?? (src.node.returningList as { ResTarget?: { location?: number } }[] | undefined)?.[0]?.ResTarget?.location;
-  const at = ret === undefined ? src.tokens.length : src.tokenAt(ret) - 1;
-  return `${spliceTokens(src, 0, src.tokens.length, [{ from: at, to: at, text: `WHERE ${condition}` }])};`;
+/** The UPDATE or DELETE with `WHERE "<what>"` (a named placeholder), deparsed so the clause lands where the grammar wants it. */
+export function withWhere(s: ParsedStatement, what: string): string {
+  return statementSql(s.type, { ...cloneNode(s.node), whereClause: columnRef(`<${what}>`) });
 }
 
 /** DROP TABLE / DATABASE / SCHEMA, TRUNCATE and DELETE without WHERE. */
@@ -42,11 +40,10 @@ export function destructiveRules(s: ParsedStatement, ctx: RuleContext): RuleHit[
     return [{ rule: 'destructive-statement', message: `TRUNCATE deletes every row${n.behavior === 'DROP_CASCADE' ? ', and CASCADE empties every table that references it too' : ''} (under ACCESS EXCLUSIVE)`, rewrite: BACKUP }];
   }
   if (s.type === 'DeleteStmt' && !n.whereClause) {
-    const src = sourceOf(s.text);
     return [{
       rule: 'destructive-statement',
       message: `DELETE without WHERE deletes every row of ${relationKey(n.relation)}`,
-      rewrite: src ? `${withWhere(src, placeholder('which rows to delete'))}\n${BACKUP}` : null,
+      rewrite: `${withWhere(s, 'which rows to delete')}\n${BACKUP}`,
     }];
   }
   return [];
@@ -69,12 +66,16 @@ export function renameRules(s: ParsedStatement, ctx: RuleContext): RuleHit[] {
     }];
   }
   if (kind === 'OBJECT_COLUMN' || kind === 'OBJECT_SCHEMA' || kind === 'OBJECT_VIEW' || kind === 'OBJECT_MATVIEW') {
+    const known = t ? ctx.carry.columns.get(t)?.get(String(n.subname)) : undefined;
+    const type = known
+      ? typeNameSql({ names: stringNodes([known.key]), typmods: (known.key === 'interval' ? [] : known.mods).map((ival) => ({ A_Const: { ival: { ival } } })) })
+      : placeholder(`type of ${String(n.subname)}`);
     const what = kind === 'OBJECT_COLUMN' ? `column ${t}.${String(n.subname)}` : kind === 'OBJECT_SCHEMA' ? `schema ${String(n.subname)}` : `view ${t}`;
     return [{
       rule: 'rename-breaks-clients',
       message: `renaming ${what} to ${String(n.newname)} breaks every running query and deploy that still uses the old name`,
       rewrite: kind === 'OBJECT_COLUMN'
-        ? `ALTER TABLE ${tableSql(n.relation)} ADD COLUMN ${quoteIdent(String(n.newname))} ${placeholder(`type of ${String(n.subname)}`)};\n-- write both columns (trigger), backfill in batches (tenancy backfill), move reads to the new column, then drop the old one in a later release`
+        ? `ALTER TABLE ${tableSql(n.relation)} ADD COLUMN ${quoteIdent(String(n.newname))} ${type};\n-- write both columns (trigger), backfill in batches (tenancy backfill), move reads to the new column, then drop the old one in a later release`
         : '-- deploy code that works with both names first; rename in a later release',
     }];
   }
@@ -108,21 +109,16 @@ export function domainRules(s: ParsedStatement): RuleHit[] {
     }];
   }
   if (s.type === 'AlterDomainStmt' && n.subtype === 'C') {
-    const src = sourceOf(s.text);
-    const con = ((src?.node ?? n).def as PgNode | undefined)?.Constraint as { contype?: string; conname?: string; skip_validation?: boolean; location?: number } | undefined;
+    const con = (n.def as PgNode | undefined)?.Constraint as { contype?: string; conname?: string; skip_validation?: boolean } | undefined;
     if (!con || con.skip_validation) return [];
     const domain = stringList(n.typeName);
     const dom = domain.map(quoteIdent).join('.');
     const name = con.conname ?? `${domain.at(-1)}_check`;
-    let add: string | null = null;
-    if (src && con.location !== undefined) {
-      const body = src.tokenSpan(src.tokenAt(con.location), src.tokens.length);
-      add = `ALTER DOMAIN ${dom} ADD ${con.conname ? body : `CONSTRAINT ${quoteIdent(name)} ${body}`} NOT VALID;`;
-    }
+    const add = statementSql('AlterDomainStmt', { ...cloneNode(n), def: { Constraint: { ...cloneNode(con), conname: name, skip_validation: true, initially_valid: false } } });
     return [{
       rule: 'domain-constraint',
       message: `ALTER DOMAIN ${domain.join('.')} ADD CONSTRAINT checks every column of that type in every table while holding locks on them`,
-      rewrite: add ? `${add}\n-- next migration:\nALTER DOMAIN ${dom} VALIDATE CONSTRAINT ${quoteIdent(name)};` : null,
+      rewrite: `${add}\n-- next migration:\nALTER DOMAIN ${dom} VALIDATE CONSTRAINT ${quoteIdent(name)};`,
     }];
   }
   return [];
@@ -139,11 +135,10 @@ export function backfillRules(s: ParsedStatement, ctx: RuleContext): RuleHit[] {
     return !!l && (!l.relation || !ctx.facts.created.has(l.relation));
   })());
   if (!ddl) return [];
-  const src = sourceOf(s.text);
   const verb = s.type === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
   return [{
     rule: 'backfill-in-ddl-transaction',
     message: `full-table ${verb} of ${relationKey(s.node.relation)} commits together with the DDL at line ${ddl.line}: that DDL's lock (${statementLock(ddl, ctx.serverVersionNum)?.mode}) is held until every row is written`,
-    rewrite: src ? `-- move it to a migration of its own and run it in batches (tenancy backfill), e.g.:\n${withWhere(src, placeholder('batch condition'))}` : null,
+    rewrite: `-- move it to a migration of its own and run it in batches (tenancy backfill), e.g.:\n${withWhere(s, 'batch condition')}`,
   }];
 }

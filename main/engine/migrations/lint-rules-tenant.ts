@@ -7,7 +7,8 @@
  */
 import { quoteIdent, quoteList } from '../ident.js';
 import { cmdsOf, constraintOf, normalizeColumn, tenantColumnOf, type RuleContext, type RuleHit } from './lint-facts.js';
-import { sourceOf, spliceTokens, tableSql, typeSql, typeTokens, type RangeVar, type StatementSource } from './lint-sql.js';
+import { cloneNode, statementSql, stringNodes } from './lint-deparse.js';
+import { tableSql, type RangeVar } from './lint-sql.js';
 import { relationKey, stringList, type ParsedStatement, type PgNode } from './parse.js';
 
 const TENANT_TABLES = new Set(['organizations', 'organization', 'orgs', 'tenants', 'tenant', 'accounts', 'workspaces']);
@@ -34,19 +35,11 @@ export function uniqueIndexRules(s: ParsedStatement, ctx: RuleContext): RuleHit[
   if (!t || !n.unique || n.primary) return [];
   const params = (n.indexParams as { IndexElem?: { name?: string; expr?: unknown } }[] | undefined) ?? [];
   const keys = params.map((p) => p.IndexElem?.name ?? null);
-  const src = sourceOf(s.text);
   return uniqueHit(t, n.relation, keys, ctx, (tenant) => {
-    const firstLoc = (src?.node.indexParams as { IndexElem?: PgNode }[] | undefined)?.[0];
-    if (!src || !firstLoc) return null;
-    // The first key element's first token: the token after the '(' that opens the key list.
-    const rel = (src.node.relation as RangeVar).location ?? 0;
-    let i = src.tokenAt(rel);
-    while (i < src.tokens.length && src.tokens[i]!.text !== '(') i += 1;
-    const edits = [{ from: i + 1, to: i + 1, text: `${quoteIdent(tenant)},` }];
-    const at = src.tokens.findIndex((tok, k) => k < 3 && tok.text.toUpperCase() === 'INDEX');
-    const concurrently = !n.concurrent && !ctx.facts.created.has(t) && at >= 0;
-    if (concurrently) edits.unshift({ from: at + 1, to: at + 1, text: 'CONCURRENTLY' });
-    return `${spliceTokens(src, 0, src.tokens.length, edits)};${concurrently ? '\n-- in a migration of its own: it cannot run inside a transaction' : ''}`;
+    const concurrently = !n.concurrent && !ctx.facts.created.has(t);
+    const tenantKey = { IndexElem: { name: tenant, ordering: 'SORTBY_DEFAULT', nulls_ordering: 'SORTBY_NULLS_DEFAULT' } };
+    const index = { ...cloneNode(n), indexParams: [tenantKey, ...cloneNode(params)], concurrent: n.concurrent || concurrently };
+    return `${statementSql('IndexStmt', index)}${concurrently ? '\n-- in a migration of its own: it cannot run inside a transaction' : ''}`;
   }, 'unique index');
 }
 
@@ -74,53 +67,39 @@ export function uniqueConstraintRules(s: ParsedStatement, ctx: RuleContext): Rul
   return out;
 }
 
-/** Token index of the ')' that closes CREATE TABLE's element list. */
-function closingParen(src: StatementSource): number {
-  let i = src.tokenAt((src.node.relation as RangeVar).location ?? 0);
-  while (i < src.tokens.length && src.tokens[i]!.text !== '(') i += 1;
-  let depth = 0;
-  for (; i < src.tokens.length; i += 1) {
-    if (src.tokens[i]!.text === '(') depth += 1;
-    if (src.tokens[i]!.text === ')' && --depth === 0) return i;
-  }
-  return src.tokens.length - 1;
-}
-
 /** CREATE TABLE: UNIQUE keys without the tenant column the table has; json columns. */
 export function createTableRules(s: ParsedStatement, ctx: RuleContext): RuleHit[] {
   const t = relationKey(s.node.relation);
   if (!t) return [];
   const hits: RuleHit[] = [];
-  const src = sourceOf(s.text);
-  const elts = (src?.node.tableElts as PgNode[] | undefined) ?? [];
-  for (const el of elts) {
-    const con = el.Constraint as { contype?: string; keys?: unknown; location?: number } | undefined;
-    if (con?.contype === 'CONSTR_UNIQUE' && src && con.location !== undefined) {
+  const elts = (s.node.tableElts as PgNode[] | undefined) ?? [];
+  /** The CREATE TABLE with element i replaced by `with` (and `extra` appended). */
+  const tableWith = (i: number, replacement: PgNode, extra: PgNode[] = []) => {
+    const next = cloneNode(elts);
+    next[i] = cloneNode(replacement);
+    return statementSql('CreateStmt', { ...cloneNode(s.node), tableElts: [...next, ...extra] });
+  };
+  elts.forEach((el, i) => {
+    const con = el.Constraint as { contype?: string; keys?: unknown } | undefined;
+    if (con?.contype === 'CONSTR_UNIQUE') {
       const keys = stringList(con.keys);
-      const at = src.tokenAt(con.location);
-      let open = at;
-      while (open < src.tokens.length && src.tokens[open]!.text !== '(') open += 1;
-      hits.push(...uniqueHit(t, s.node.relation, keys, ctx, (tenant) => `${spliceTokens(src, 0, src.tokens.length, [{ from: open + 1, to: open + 1, text: `${quoteIdent(tenant)},` }])};`, 'unique constraint'));
+      hits.push(...uniqueHit(t, s.node.relation, keys, ctx, (tenant) => tableWith(i, { Constraint: { ...con, keys: stringNodes([tenant, ...keys]) } }), 'unique constraint'));
     }
-    const col = el.ColumnDef as { colname?: string; typeName?: { names?: unknown; location?: number }; constraints?: { Constraint?: { contype?: string; location?: number } }[] } | undefined;
-    if (!col?.colname || !src) continue;
-    const uq = (col.constraints ?? []).map((x) => x.Constraint).find((x) => x?.contype === 'CONSTR_UNIQUE');
-    if (uq?.location !== undefined) {
-      const at = src.tokenAt(uq.location);
-      const close = closingParen(src);
-      hits.push(...uniqueHit(t, s.node.relation, [col.colname], ctx, (tenant) => `${spliceTokens(src, 0, src.tokens.length, [
-        { from: at, to: at + 1, text: '' },
-        { from: close, to: close, text: `, UNIQUE (${quoteList([tenant, col.colname!])})` },
-      ])};`, 'unique column'));
+    const col = el.ColumnDef as { colname?: string; typeName?: { names?: unknown }; constraints?: { Constraint?: { contype?: string } }[] } | undefined;
+    if (!col?.colname) return;
+    const uq = (col.constraints ?? []).find((x) => x.Constraint?.contype === 'CONSTR_UNIQUE');
+    if (uq) {
+      const withoutUnique = { ColumnDef: { ...col, constraints: (col.constraints ?? []).filter((x) => x !== uq) } };
+      hits.push(...uniqueHit(t, s.node.relation, [col.colname], ctx, (tenant) =>
+        tableWith(i, withoutUnique, [{ Constraint: { contype: 'CONSTR_UNIQUE', keys: stringNodes([tenant, col.colname!]) } }]), 'unique column'));
     }
-    if (stringList(col.typeName?.names).filter((n) => n !== 'pg_catalog').join('.') === 'json' && col.typeName?.location !== undefined) {
-      const [a, b] = typeTokens(src, col.typeName.location);
+    if (stringList(col.typeName?.names).filter((n) => n !== 'pg_catalog').join('.') === 'json') {
       hits.push({
         rule: 'json-column',
         message: `column ${col.colname} is json: json has no equality operator, so DISTINCT, UNION and GROUP BY on rows with it fail; jsonb is what you want`,
-        rewrite: `${spliceTokens(src, 0, src.tokens.length, [{ from: a, to: b, text: typeSql({ ...col.typeName, names: [{ String: { sval: 'jsonb' } }] }) }])};`,
+        rewrite: tableWith(i, { ColumnDef: { ...col, typeName: { ...col.typeName, names: stringNodes(['jsonb']) } } }),
       });
     }
-  }
+  });
   return hits;
 }

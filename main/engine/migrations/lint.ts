@@ -121,12 +121,20 @@ export function lintPlan(file: string, plan: MigrationPlan, options: LintOptions
   return out.sort((a, b) => a.line - b.line);
 }
 
+/** The parsed statement behind each finding (engine-side only: the live lint reads it to measure the statement's work). */
+const STATEMENT_OF = new WeakMap<LintFinding, ParsedStatement>();
+
+/** The parsed statement a finding is about, when it came from a statement (not a file-level or parse-error finding). */
+export const statementOfFinding = (f: LintFinding): ParsedStatement | undefined => STATEMENT_OF.get(f);
+
 function toFinding(file: string, stmt: ParsedStatement, hit: RuleHit, own: string | null): LintFinding {
   const rewrite = hit.rewrite && parsesAsSql(hit.rewrite) ? hit.rewrite : null;
-  return {
+  const finding: LintFinding = {
     file, line: stmt.line, endLine: stmt.line + lineCount(stmt.text), rule: hit.rule, severity: hit.severity ?? SEVERITY_OF[hit.rule],
     message: hit.message, statement: clip(stmt.text), rewrite, lock: hit.lock === undefined ? own : describeLock(hit.lock),
   };
+  STATEMENT_OF.set(finding, stmt);
+  return finding;
 }
 
 /** The result of linting a folder: findings and how many migrations were read. */

@@ -1,12 +1,13 @@
 /**
  * Apply: needs write mode (production: the typed database name) and every lint error's rule
- * acknowledged; while it runs, the live log (statements, NOTICEs, retries), the lock watch and Abort.
+ * acknowledged; before it runs, each pending statement's lock and estimated lock time; while it runs, the live log (statements, NOTICEs, retries), the lock watch and Abort.
  */
 import type { ApplyResult, LintFinding, LintRuleId } from '../../../shared/migrations.js';
 import { useConnection } from '../../store/connection.js';
 import { useMigrations } from '../../store/migrations.js';
 import { WriteModeSwitch } from '../WriteModeSwitch.js';
 import { LockWatch } from './LockWatch.js';
+import { PendingEstimates } from './PendingEstimates.js';
 
 function Result({ r }: { r: ApplyResult }) {
   if (r.cancelled) return <p className="status status-info" role="status">Aborted: the running statement was cancelled and its migration rolled back{r.applied.length ? `; ${r.applied.length} migration(s) before it stay applied` : ''}.</p>;
@@ -47,6 +48,7 @@ export function ApplyPanel({ errors, pending }: { errors: LintFinding[]; pending
           ? <button type="button" className="danger" onClick={() => void s.abort()}>Abort</button>
           : <button type="button" className="primary" disabled={blockedBy !== null} onClick={() => void s.apply()}>Apply {pending} pending</button>}
       </div>
+      {!running && pending > 0 && <PendingEstimates state={s.estimates.state} estimates={s.estimates.value} error={s.estimates.error} />}
       <WriteModeSwitch />
       {rules.length > 0 && (
         <fieldset className="acks" disabled={running}>

@@ -14,6 +14,8 @@ export class MigrationsPage {
   get sqlLines() { return this.page.getByTestId('sql-lines'); }
   get apply() { return this.page.getByTestId('apply'); }
   get log() { return this.page.getByTestId('apply-log'); }
+  /** The pending statements' locks and estimated lock times, above Apply. */
+  get estimates() { return this.page.getByTestId('apply-estimates'); }
   get lockWatch() { return this.page.getByTestId('lock-watch'); }
   /** The last snapshot that showed a wait, kept once the wait is over. */
   get lastLockWait() { return this.page.getByTestId('lock-watch-last'); }
@@ -32,6 +34,7 @@ export class MigrationsPage {
 
   migration(id: string) { return this.ledger.locator(`[data-migration="${id}"]`); }
   fileTab(file: string) { return this.lint.getByRole('tab', { name: new RegExp(`^${file.replace(/\./g, '\\.')}`) }); }
+  estimateRow(file: string, line: number) { return this.estimates.locator(`[data-file="${file}"][data-line="${line}"]`); }
   sqlLine(n: number) { return this.sqlLines.locator(`[data-line="${n}"]`); }
 
   /** The switch flips once the host has switched the session (it is controlled by the reply). */
