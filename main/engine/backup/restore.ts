@@ -34,7 +34,7 @@ class MismatchRollback extends Error {
 function confirmProduction(session: Session, schema: string, table: string, typed: string | undefined): void {
   if (session.profile.environment !== 'production') return;
   if (typed === table || typed === `${schema}.${table}`) return;
-  throw new UserError(`restoring into production needs confirmation: type the table name "${schema}.${table}" (--confirm)`, 'permission');
+  throw new UserError(`restoring into production needs confirmation: type the table name "${schema}.${table}" (--confirm-table)`, 'permission');
 }
 
 /** Translate errors the DML can raise into one line saying nothing changed and what to do. */
