@@ -29,7 +29,8 @@ const ok = z.literal(true);
 /** `{ok: true}` and the fields of an object response. */
 const okWith = <T extends z.ZodRawShape>(schema: z.ZodObject<T>) => schema.extend({ ok });
 /** `{ok: true, [key]: [...]}`: a list wrapped in an object. */
-const okList = (key: string, item: z.ZodType, extra: z.ZodRawShape = {}) => z.object({ ok, [key]: z.array(item), ...extra });
+const okList = <K extends string, T extends z.ZodType, E extends z.ZodRawShape = Record<never, never>>(key: K, item: T, extra?: E) =>
+  z.object({ ok, ...({ [key]: z.array(item) } as { [P in K]: z.ZodArray<T> }), ...(extra ?? ({} as E)) });
 
 const JournalVerificationSchema = z.object({
   ok: z.boolean(),

@@ -12,7 +12,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 /** The option a message is about, when it names one first or in quotes (`--samples must be ...`, `unknown option '--x'`). */
 export function fieldOf(message: string): string | null {
-  const m = /^(--[a-z][a-z0-9-]*)\b/.exec(message) ?? /'(--[a-z][a-z0-9-]*)/.exec(message) ?? /(?:^|\s)(--[a-z][a-z0-9-]*)\b/.exec(message);
+  const m = /^(--[a-z][a-z0-9-]*)\b/.exec(message) ?? /'(--[a-z][a-z0-9-]*)/.exec(message);
   return m ? m[1]! : null;
 }
 

@@ -107,7 +107,8 @@ export function registerRunbook(program: Command): void {
     .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
     .option('--ci', 'non-interactive: a manual step that cannot be signed fails; an approval records GitHub Actions\' identity and run')
     .action(async (file: string, o: RunCliOptions) => {
-      const { runbook, text } = readRunbook(file);
+      const { runbook, text, notes } = readRunbook(file);
+      for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
       await assertRunbookSql(file, text, runbook);
       if (o.run) checkRunId(o.run);
       if (!o.write) throw new UserError('runbook run writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage');
@@ -136,7 +137,8 @@ export function registerRunbook(program: Command): void {
   rb.command('validate').argument('<file>', 'runbook YAML file').description('check a runbook without running it: fields, step order and every SQL statement (parsed; transaction control and session changes refused)')
     .addOption(formatOption())
     .action(async (file: string, o: { format: string }) => {
-      const { runbook, text } = readRunbook(file);
+      const { runbook, text, notes } = readRunbook(file);
+      for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
       await assertRunbookSql(file, text, runbook);
       if (o.format === 'json') printOk({ file, steps: runbook.steps.length });
       else process.stdout.write(`${file}: ${runbook.steps.length} step(s), valid\n`);

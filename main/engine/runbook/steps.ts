@@ -95,7 +95,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       return evidence({ ran: step.tables.map((t) => `backup ${t} -> backup ${refs[t]}`), result: `${step.tables.length} backup(s) made`, counts, refs });
     }
     case 'migrate': {
-      const source = readSource(resolveFolder(ctx.baseDir, step.folder));
+      const source = readSource(resolveFolder(ctx.baseDir, step.dir));
       const r = await applyMigrations(session, source, {
         upTo: step.to, ack: step.ack, signal: ctx.signal,
         // Each migration's whole SQL, before its first attempt runs.
@@ -110,14 +110,14 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       return ev;
     }
     case 'backfill': {
-      const r = await startOrResumeBackfill(session, { table: step.table, column: step.column, source: step.source }, {
-        batchSize: step.batch, throttleMs: step.throttleMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
+      const r = await startOrResumeBackfill(session, { table: step.table, column: step.tenantColumn, source: step.source }, {
+        batchSize: step.batchSize, throttleMs: step.throttleMs, targetBatchMs: step.batchMs, dutyCycle: step.duty, lockTimeoutMs: step.lockTimeoutMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
       });
       const ev = evidence({
-        ran: [`backfill ${r.id}: ${step.table}.${step.column} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left`,
+        ran: [`backfill ${r.id}: ${step.table}.${step.tenantColumn} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left`,
         counts: { rowsDone: r.rowsDone, batches: r.batches, nullsLeft: r.nullsLeft }, refs: { backfill: r.id },
       });
-      if (r.nullsLeft > 0) throw new StepFailure(`${r.nullsLeft} rows of ${step.table} still have no ${step.column}: the source has no value for them`, ev);
+      if (r.nullsLeft > 0) throw new StepFailure(`${r.nullsLeft} rows of ${step.table} still have no ${step.tenantColumn}: the source has no value for them`, ev);
       return ev;
     }
     case 'check':
@@ -147,6 +147,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       const r = await restoreBackup(session, {
         backupId, scope: parseScope(step.scope), strategy: step.strategy, dryRun: step.dryRun,
         setColumns: Object.entries(step.set).map(([column, value]) => ({ column, value })), tenantColumn: ctx.settings.tenantColumn,
+        lockTimeoutMs: step.lockTimeoutMs, statementTimeoutMs: step.statementTimeoutMs,
       });
       const ev = evidence({
         ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${r.verified ? 'checksum verified' : 'checksum MISMATCH'}`,
