@@ -123,6 +123,18 @@ describe('every command\'s JSON success parses with its schema', () => {
     expect((await json('audit path', [])).dir).toContain(configDir);
     expect((await json('profile remove', ['shop'])).removed).toBe('shop');
   });
+
+  it('exit codes: a journal broken on disk is 1 for verify (it found it) and 2 for opening the run (integrity)', async () => {
+    const file = path.join(work, 'rb.yaml');
+    const { status: { run } } = await json('runbook run', [file, '--url', db.url, '--write']);
+    const journal = path.join(configDir, 'runs', run, 'journal.jsonl');
+    fs.writeFileSync(journal, fs.readFileSync(journal, 'utf8').replace('"touch"', '"tuoch"'));
+    const verified = await json('runbook verify', [run], 1);
+    expect(verified.verification).toMatchObject({ ok: false, brokenAt: expect.objectContaining({ line: expect.any(Number) }) });
+    const opened = await runTenancy(['runbook', 'status', '--run', run, '--format', 'json'], env());
+    expect(opened.code).toBe(2);
+    expect(CliFailureSchema.parse(JSON.parse(opened.stdout)).error).toMatchObject({ code: 'integrity', message: expect.stringContaining(`the journal of ${run} is broken at line`) });
+  });
 });
 
 /** Every command path but serve (text only) and demo (stays up). */

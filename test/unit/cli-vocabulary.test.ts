@@ -57,6 +57,13 @@ describe('every command\'s --help', () => {
     }
   });
 
+  it.each(commands)('%s --help ends with the exit codes, 130 included', (_name, cmd) => {
+    let out = '';
+    cmd.configureOutput({ writeOut: (str) => { out += str; } });
+    cmd.outputHelp();
+    expect(out).toMatch(/Exit codes \(every command\): 0 .*; 1 .*; 2 usage, connection, permission or integrity error; 130 cancelled/);
+  });
+
   it('the top-level help lists the exit codes 0, 1, 2 and 130', () => {
     expect(help(program).replace(/\s+/g, ' ')).toMatch(/Exit codes: 0 .* 1 .* 2 .* 130 cancelled/);
   });
