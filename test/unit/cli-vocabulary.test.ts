@@ -40,6 +40,16 @@ describe('every command\'s --help', () => {
     }
   });
 
+  it('every command that takes --url takes --env for it too', () => {
+    const missing = commands.filter(([, c]) => c.options.some((o) => o.long === '--url') && !c.options.some((o) => o.long === '--env')).map(([n]) => n);
+    expect(missing).toEqual([]);
+  });
+
+  it.each(['model', 'check', 'distribution', 'contract', 'report export', 'backup compare', 'restore', 'runbook run'])('%s reads the model and takes every model option', (name) => {
+    const text = help(commands.find(([n]) => n === name)![1]);
+    for (const flag of ['--schema', '--tenant-table', '--tenant-column', '--global-tables', '--global-uniques']) expect(text, `${name} ${flag}`).toContain(flag);
+  });
+
   it.each(WRITERS)('%s takes --write and --confirm-db', (name) => {
     const cmd = commands.find(([n]) => n === name)![1];
     const text = help(cmd);

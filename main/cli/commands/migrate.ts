@@ -99,6 +99,7 @@ export function registerMigrate(program: Command): void {
     .option('--severity <level>', 'only findings at least this severe: info, warning, error')
     .option('--profile <name>', "lint against this database: its version, tables, sizes (estimates) and constraints")
     .option('--url <url>', 'the same with a connection URL')
+    .addOption(new Option('--env <environment>', 'for --url: the environment (default TENANCY_ENV, else production)').choices(['development', 'staging', 'production']))
     .action(async (o: Omit<LintCliOptions, 'format'> & { rule?: string; severity?: string; format: 'table' | 'json' | 'sarif' }) => {
       const filters = parseLintFilters(o.rule, o.severity);
       const opts = { ...o, format: 'table' as const };
