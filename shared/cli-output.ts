@@ -16,7 +16,7 @@ import { ApplyEventSchema, ApplyResultSchema, LintReportSchema, MigrationStatusS
 import { ModelSummarySchema, TenancyModelSchema } from './model.js';
 import { ProfileSchema } from './profile.js';
 import { ReportDiffSchema, ReportSummarySchema, ReportVerificationSchema } from './report.js';
-import { RunStatusSchema, StepSchema } from './runbook.js';
+import { RunViewSchema } from './contract/runbooks.js';
 
 /** Every failure, on stdout with exit 2 (or 130 when cancelled): `field` names the option to fix, or null. */
 export const CliFailureSchema = z.object({
@@ -42,14 +42,8 @@ const JournalVerificationSchema = z.object({
   database: z.object({ seq: z.number(), hash: z.string(), keyId: z.string() }).nullable(),
 });
 
-/** A run as the checklist page gets it (runbooks/status): label, status, the steps as written, journal verification. */
-const RunViewOutput = z.object({
-  ok,
-  label: z.string(),
-  status: RunStatusSchema,
-  steps: z.array(StepSchema),
-  verification: JournalVerificationSchema,
-});
+/** A run as the checklist page gets it (runbooks/status): label, template, status, the steps as written, journal verification. */
+const RunViewOutput = RunViewSchema.extend({ ok, verification: JournalVerificationSchema });
 
 const TrustedKeyOutput = z.object({ keyId: z.string(), label: z.string(), publicKey: z.string().optional(), addedAt: z.string() });
 

@@ -13,6 +13,7 @@ import { exportRun } from '../../engine/runbook/export.js';
 import { verifySignedJournal } from '../../engine/runbook/head.js';
 import { checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
 import { readRun, summarizeRuns } from '../../engine/runbook/open.js';
+import { templateIdOf } from '../../engine/runbook/templates.js';
 import { runbookOperator } from '../../engine/runbook/operator.js';
 import { readRunbook } from '../../engine/runbook/parse.js';
 import { runRunbook } from '../../engine/runbook/run.js';
@@ -90,7 +91,7 @@ function runIdOf(positional: string | undefined, flag: string | undefined): stri
 /** A run as `runbooks/status` returns it over IPC: label, status, the steps as written, journal verification. */
 function runView(run: string) {
   const r = readRun(run);
-  return { label: r.label, status: r.status, steps: r.runbook.steps, verification: r.verification };
+  return { label: r.label, template: templateIdOf(r.file), status: r.status, steps: r.runbook.steps, verification: r.verification, active: null };
 }
 
 /** Register `tenancy runbook`. */
