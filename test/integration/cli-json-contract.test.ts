@@ -52,6 +52,7 @@ describe('every command\'s JSON success parses with its schema', () => {
   it('profiles, model, check, distribution', async () => {
     const added = await json('profile add', ['shop', '--url', db.url, '--env', 'development', '--tenant-table', 'public.organizations']);
     expect(added.profile.name).toBe('shop');
+    expect(added.note).toBe('the password in the URL was not stored; use PGPASSWORD or ~/.pgpass');
     expect((await json('profile list', [])).profiles.map((p) => p.name)).toEqual(['shop']);
     expect((await json('profile show', ['shop'])).profile.database).toBe(db.name);
     expect((await json('profile test', ['shop'])).fingerprint.database).toBe(db.name);

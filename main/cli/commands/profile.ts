@@ -52,10 +52,14 @@ export function registerProfile(program: Command): void {
       const statementTimeoutMs = optionalWhole(o.statementTimeoutMs, '--statement-timeout-ms');
       const lockTimeoutMs = optionalWhole(o.lockTimeoutMs, '--lock-timeout-ms');
       let fields: Partial<ProfileInput>;
+      let note: string | null = null;
       if (o.url) {
         const parsed = parseDatabaseUrl(o.url);
         fields = parsed.fields;
-        if (parsed.password) process.stderr.write('note: the password in the URL was not stored; use PGPASSWORD or ~/.pgpass\n');
+        if (parsed.password) {
+          note = 'the password in the URL was not stored; use PGPASSWORD or ~/.pgpass';
+          process.stderr.write(`note: ${note}\n`);
+        }
       } else {
         if (!o.host || !o.db || !o.user) throw new UserError('give --url, or all of --host, --db and --user', 'usage');
         fields = { host: o.host, port, database: o.db, user: o.user };
@@ -76,7 +80,7 @@ export function registerProfile(program: Command): void {
         lockTimeoutMs,
         passwordSource: o.url && parseDatabaseUrl(o.url).password ? 'env' : 'none',
       } as ProfileInput);
-      if (o.format === 'json') printOk({ profile: saved, note: null });
+      if (o.format === 'json') printOk({ profile: saved, note });
       else process.stdout.write(`saved profile "${saved.name}": ${describeTarget(saved)} (${saved.environment})\n`);
     });
 
