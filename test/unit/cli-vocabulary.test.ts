@@ -101,6 +101,7 @@ describe('old spellings still work, with one note each', () => {
     [['migrate', 'apply', '--confirm', 'shop', '--lock-timeout', '100'], { confirmDb: 'shop', lockTimeoutMs: '100' }, ['--confirm', '--lock-timeout']],
     [['restore', '--backup', '3', '--confirm', 'public.users', '--statement-timeout', '7'], { confirmTable: 'public.users', statementTimeoutMs: '7' }, ['--confirm', '--statement-timeout']],
     [['backup', 'create', '--table', 'public.t', '--runbook-run', 'run_x'], { run: 'run_x' }, ['--runbook-run']],
+    [['runbook', 'run', 'rb.yaml', '--confirm', 'shop'], { confirmDb: 'shop' }, ['--confirm']],
     [['report', 'export', '--out', 'r.json', '--migrations', 'sql'], { dir: 'sql' }, ['--migrations']],
     [['profile', 'add', 'p', '--lock-timeout', '10', '--statement-timeout', '20'], { lockTimeoutMs: '10', statementTimeoutMs: '20' }, ['--lock-timeout', '--statement-timeout']],
   ])('%j', async (argv, want, olds) => {

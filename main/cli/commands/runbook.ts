@@ -23,6 +23,7 @@ import { projectRoot } from '../../engine/paths.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
 import { printOk } from '../format.js';
+import { deprecatedAlias } from '../options.js';
 import { formatProgress } from './backfill.js';
 import { setCliAuditRun } from './audit.js';
 
@@ -98,7 +99,9 @@ function runView(run: string) {
 export function registerRunbook(program: Command): void {
   const rb = program.command('runbook').description('runbooks: steps with gates, sign-off and evidence, journaled in a signed hash chain');
 
-  addModelOptions(addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file')))
+  const runCmd = addModelOptions(addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file')));
+  deprecatedAlias(runCmd, '--confirm <db>', '--confirm-db');
+  runCmd
     .description('run the runbook\'s steps until one does not pass (a new run, or --run ID to continue one); every write\'s SQL is printed before it runs')
     .option('--write', 'run it (a runbook writes: backups, migrations, backfills, sql steps, probes)')
     .option('--confirm-db <name>', 'on production: the database name, typed')
