@@ -71,6 +71,8 @@ describe('every command\'s JSON success parses with its schema', () => {
     const v = await json('backup show', ['--backup', String(b.id), '--verify', '--profile', 'shop']);
     expect(v).toMatchObject({ intact: true });
     expect((await json('backup compare', ['--backup', String(b.id), '--profile', 'shop'])).counts.same).toBe(20);
+    // --tenant-column is a comma list of spellings wherever it is taken: the table's is the first it has.
+    expect((await json('backup compare', ['--backup', String(b.id), '--tenant-column', 'tenant_id,org_id', '--profile', 'shop'])).tenantColumn).toBe('org_id');
     expect((await json('restore', ['--backup', String(b.id), '--dry-run', '--profile', 'shop'])).verified).toBe(true);
     expect((await json('backup drop', ['--backup', String(b.id), '--write', '--profile', 'shop'])).id).toBe(b.id);
   });
