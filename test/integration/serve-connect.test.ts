@@ -63,6 +63,13 @@ describe('tenancy serve on a connection', () => {
     expect(r.stdout).not.toContain('listening');
   });
 
+  it('a server that refuses: exit 2 in one line, no sign-in URL printed, browser mode stopped', async () => {
+    const r = await runTenancy(['serve', '--url', 'postgres://app@127.0.0.1:1/shop'], { TENANCY_CONFIG_DIR: tempConfigDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tenancy: cannot connect to app@127\.0\.0\.1:1\/shop: connection refused/);
+    expect(r.stdout).not.toContain('token=');
+  });
+
   it('--url with --demo is refused naming both', async () => {
     const r = await runTenancy(['serve', '--url', db.url, '--demo'], { TENANCY_CONFIG_DIR: tempConfigDir() });
     expect(r.code).toBe(2);
