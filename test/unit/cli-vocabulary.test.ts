@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLI_OUTPUT, CLI_TEXT_ONLY } from '../../shared/cli-output.js';
 import { buildProgram } from '../../main/cli/program.js';
 import { parseWhole } from '../../main/cli/options.js';
+import { fileFormatOf } from '../../main/cli/commands/report.js';
 
 function leaves(cmd: Command, prefix = ''): [string, Command][] {
   return cmd.commands.flatMap((c) => {
@@ -140,5 +141,25 @@ describe('one number parser', () => {
   it('reads 1,000 and 1_000 as 1000', () => {
     expect(parseWhole('1,000', '--batch-size')).toBe(1000);
     expect(parseWhole('1_000', '--batch-size')).toBe(1000);
+  });
+});
+
+describe('report export|render: --format is the output format, --file-format the file\'s', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    [{ format: 'json' }, 'r.pdf', { file: 'pdf', output: 'json' }, ''],
+    [{ fileFormat: 'html' as const }, 'r.json', { file: 'html', output: 'table' }, ''],
+    [{}, 'r.htm', { file: 'html', output: 'table' }, ''],
+    [{ format: 'html' }, 'r.json', { file: 'html', output: 'table' }, 'tenancy: note: --format html is deprecated and goes away in the next release; use --file-format html\n'],
+  ])('%j with --out %s', (o, out, want, note) => {
+    let stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { stderr += String(s); return true; });
+    expect(fileFormatOf(o, out)).toEqual(want);
+    expect(stderr).toBe(note);
+  });
+
+  it('refuses another --format naming the two flags', () => {
+    expect(() => fileFormatOf({ format: 'sarif' }, 'r.json')).toThrow('--format must be table or json (the file\'s format is --file-format json|html|pdf), got sarif');
   });
 });

@@ -56,7 +56,7 @@ function fileOutput(r: Report, out: string, fileFormat: FileFormat, size: string
  * `--file-format` (json, html, pdf); the old `--format html|pdf` still names it, with a note
  * (`--format` is the output format now: table or json, as everywhere).
  */
-function fileFormatOf(o: { format?: string; fileFormat?: FileFormat }, out: string): { file: FileFormat; output: 'table' | 'json' } {
+export function fileFormatOf(o: { format?: string; fileFormat?: FileFormat }, out: string): { file: FileFormat; output: 'table' | 'json' } {
   let output: 'table' | 'json' = 'table';
   let given = o.fileFormat;
   if (o.format === 'html' || o.format === 'pdf') {
