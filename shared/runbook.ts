@@ -64,8 +64,8 @@ export type TargetPins = z.infer<typeof TargetPinsSchema>;
 export const PreflightStepSchema = z.object({
   ...StepBase,
   kind: z.literal('preflight'),
-  /** The migration folder to compare with the ledger; without it only the pins are checked. */
-  folder: z.string().optional(),
+  /** The migration folder to compare with the ledger; without it only the pins are checked (old spelling: folder). */
+  dir: z.string().optional(),
   expect: TargetPinsSchema.optional(),
 }).strict();
 
@@ -84,7 +84,8 @@ export const BackupStepSchema = z.object({
 export const MigrateStepSchema = z.object({
   ...StepBase,
   kind: z.literal('migrate'),
-  folder: z.string(),
+  /** The migration folder (old spelling: folder). */
+  dir: z.string(),
   /** Apply up to and including this migration id (default: every pending one). */
   to: z.string().optional(),
   ack: z.union([z.array(LintRuleIdSchema), z.literal('all')]).optional(),
@@ -94,10 +95,15 @@ export const BackfillStepSchema = z.object({
   ...StepBase,
   kind: z.literal('backfill'),
   table: z.string(),
-  column: z.string(),
+  /** The column to fill (old spelling: column). */
+  tenantColumn: z.string(),
   source: BackfillSourceSchema,
-  batch: z.number().int().min(1).default(1000),
+  /** The CLI's --batch-size, --batch-ms, --duty, --throttle-ms, --lock-timeout-ms (old spelling of batchSize: batch). */
+  batchSize: z.number().int().min(1).default(1000),
+  batchMs: z.number().int().min(0).optional(),
+  duty: z.number().gt(0).max(1).optional(),
   throttleMs: z.number().int().min(0).default(0),
+  lockTimeoutMs: z.number().int().min(1).optional(),
 }).strict();
 
 /** SQLSTATE condition names a probe may name (or give the five-character code). */
@@ -185,6 +191,9 @@ export const RestoreStepSchema = z.object({
    * change no row fails: nothing of the table changed since its backup, so it proves nothing.
    */
   dryRun: z.boolean().default(true),
+  /** The CLI's --lock-timeout-ms and --statement-timeout-ms (default: the profile's). */
+  lockTimeoutMs: z.number().int().min(1).optional(),
+  statementTimeoutMs: z.number().int().min(1).optional(),
 }).strict();
 
 /** A restore in a rollback section: for real unless it says `dryRun: true`. */

@@ -10,6 +10,14 @@ export function renderTable(headers: string[], rows: (string | number | null | u
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/**
+ * Print a command's JSON success on stdout: `{ok: true, ...fields}` (shared/cli-output.ts has
+ * each command's schema; wrap lists in an object before calling).
+ */
+export function printOk(fields: object): void {
+  printJson({ ok: true, ...fields });
+}
+
 /** Print a value as pretty JSON on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

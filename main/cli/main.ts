@@ -1,7 +1,8 @@
 /**
- * CLI entry: parse, run, and map outcomes to exit codes. 0 = no error-severity findings,
- * 1 = findings, 2 = usage, connection or permission error (one line on stderr), 130 = cancelled.
- * With `--format json`, a failure is also printed on stdout as `{ok: false, error: {message, code}}`.
+ * CLI entry: parse, run, and map outcomes to exit codes, the same for every command (EXIT_CODES):
+ * 0 done / clean, 1 findings or a verification that failed, 2 usage, connection, permission or
+ * integrity error (one line on stderr), 130 cancelled. With `--format json`, a failure is also
+ * printed on stdout as `{ok: false, error: {code, message, field}}`.
  */
 import { CommanderError } from 'commander';
 import { prepareRedaction } from '../engine/audit/redact.js';
@@ -16,9 +17,9 @@ import { buildProgram } from './program.js';
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
   const json = wantsJson(argv);
-  const fail = (exit: number, message: string, code: string, stderrLine = true): number => {
+  const fail = (exit: number, message: string, code: string, stderrLine = true, field?: string): number => {
     if (stderrLine) process.stderr.write(`tenancy: ${message}\n`);
-    if (json) process.stdout.write(jsonFailure(message, code));
+    if (json) process.stdout.write(jsonFailure(message, code, field));
     return exit;
   };
   const restore = installInertOutput();
@@ -36,7 +37,7 @@ export async function runCli(argv: string[]): Promise<number> {
       const generic = err.message === new CancelledError().message;
       return fail(130, generic ? 'cancelled; the running query was stopped and nothing was changed' : err.message, 'cancelled');
     }
-    if (err instanceof UserError) return fail(2, err.message, err.code);
+    if (err instanceof UserError) return fail(2, err.message, err.code, true, err.field);
     const e = err as { code?: string; message?: string };
     const oneLine = (e.message ?? String(err)).split('\n')[0];
     if (process.env.TENANCY_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);

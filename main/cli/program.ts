@@ -39,6 +39,9 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerRunbook,
 ];
 
+/** The exit codes, the same for every command: printed after each command's --help. */
+export const EXIT_CODES_HELP = 'Exit codes (every command): 0 done / clean; 1 findings or a verification that failed; 2 usage, connection, permission or integrity error; 130 cancelled with Ctrl-C.';
+
 /** Build the program (not yet parsed). */
 export function buildProgram(): Command {
   const program = new Command('tenancy')
@@ -49,6 +52,7 @@ export function buildProgram(): Command {
   for (const register of COMMANDS) register(program);
   program.commands.forEach(function walk(c: Command) {
     c.exitOverride();
+    c.addHelpText('after', `\n${EXIT_CODES_HELP}`);
     c.commands.forEach(walk);
   });
   return program;

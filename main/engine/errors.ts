@@ -2,9 +2,12 @@
  * Errors the user can fix: one line naming what to fix. The CLI maps them to exit code 2.
  */
 
-/** An error caused by input, configuration, connection or permissions, with a one-line fix. */
+/**
+ * An error caused by input, configuration, connection or permissions, with a one-line fix;
+ * `field` names the option or field to fix (`--samples`), when there is one.
+ */
 export class UserError extends Error {
-  constructor(message: string, readonly code: string = 'usage') {
+  constructor(message: string, readonly code: string = 'usage', readonly field?: string) {
     super(message);
     this.name = 'UserError';
   }

@@ -50,9 +50,13 @@ export type DomainClient<D extends Domain> = { [A in keyof D]: ClientOf<D[A]> };
 /** How every request's outcome crosses the boundary (IPC mangles thrown errors, HTTP has no throw). */
 export const EnvelopeSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ message: z.string(), code: z.string() }) }),
+  z.object({
+    ok: z.literal(false),
+    /** `field`: the option or request field to fix (`--samples`), or null when the error names none. */
+    error: z.object({ message: z.string(), code: z.string(), field: z.string().nullable().optional() }),
+  }),
 ]);
-/** `{ok: true, value}` or `{ok: false, error: {message, code}}`. */
+/** `{ok: true, value}` or `{ok: false, error: {message, code, field?}}`. */
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 
 /** An error that came back from the host, with its code ('usage', 'connection', 'invalid-request', ...). */

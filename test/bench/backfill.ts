@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- backfill [--rows N] [--batch N] [--batch-ms MS] [--duty D] [--throttle MS]`:
+ * `npm run bench -- backfill [--rows N] [--batch-size N] [--batch-ms MS] [--duty D] [--throttle-ms MS]`:
  * fill N rows (default 2,000,000) with the batched backfill while a concurrent load of single-row
  * reads and writes runs on the same table, and print, from one run: the pacing settings, backfill
  * throughput vs one big UPDATE, the load's p99 latency idle / during the backfill / during the
@@ -191,10 +191,10 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 export async function run(args: string[]): Promise<void> {
   const rows = arg(args, '--rows') ?? 2_000_000;
   const pace = {
-    batchSize: arg(args, '--batch') ?? PACE_DEFAULTS.batchSize,
+    batchSize: arg(args, '--batch-size') ?? PACE_DEFAULTS.batchSize,
     targetBatchMs: arg(args, '--batch-ms') ?? PACE_DEFAULTS.targetBatchMs,
     dutyCycle: arg(args, '--duty') ?? PACE_DEFAULTS.dutyCycle,
-    throttleMs: arg(args, '--throttle') ?? PACE_DEFAULTS.throttleMs,
+    throttleMs: arg(args, '--throttle-ms') ?? PACE_DEFAULTS.throttleMs,
   };
   const loadAtStart = loadavg();
   const server = await startEmbeddedPostgres({ fast: true });

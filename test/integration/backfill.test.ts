@@ -156,8 +156,8 @@ describe('tenancy backfill (CLI)', () => {
     await db.exec(childTable('kill; t', 6000));
     const env = { TENANCY_CONFIG_DIR: tempConfigDir(), TENANCY_OPERATOR: 'kill-test', TENANCY_ENV: 'development' };
     const cli = await buildCli();
-    const child = spawn(process.execPath, [cli, 'backfill', '--url', db.url, '--table', T('kill; t'), '--column', 'Tenant Id',
-      '--map', `${T('Legacy Map')}:legacy Key:org`, '--default', '1', '--batch', '100', '--throttle', '25', '--write'], {
+    const child = spawn(process.execPath, [cli, 'backfill', '--url', db.url, '--table', T('kill; t'), '--tenant-column', 'Tenant Id',
+      '--map', `${T('Legacy Map')}:legacy Key:org`, '--default', '1', '--batch-size', '100', '--throttle-ms', '25', '--write'], {
       env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -176,11 +176,11 @@ describe('tenancy backfill (CLI)', () => {
     expect(await q(`SELECT count(*)::int AS n FROM "kill; t" WHERE "Tenant Id" IS NOT NULL`)).toEqual([{ n: state.n }]);
     expect(state.k).toBe(state.n);
 
-    const again = await runTenancy(['backfill', '--url', db.url, '--table', T('kill; t'), '--column', 'Tenant Id', '--value', '1', '--write'], env);
+    const again = await runTenancy(['backfill', '--url', db.url, '--table', T('kill; t'), '--tenant-column', 'Tenant Id', '--value', '1', '--write'], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`resume it with --resume ${id}`);
 
-    const resumed = await runTenancy(['backfill', '--url', db.url, '--resume', id, '--batch', '1000', '--write', '--format', 'json'], env);
+    const resumed = await runTenancy(['backfill', '--url', db.url, '--resume', id, '--batch-size', '1000', '--write', '--format', 'json'], env);
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ id, status: 'done', rowsDone: 6000, nullsLeft: 0 });
     expect(resumed.stderr).toContain(`${(6000 - state.n!).toLocaleString('en-US')} NULL rows to visit after key ${state.k}`);
@@ -193,7 +193,7 @@ describe('tenancy backfill (CLI)', () => {
 
   it('says what is missing in one line', async () => {
     const env = { TENANCY_CONFIG_DIR: tempConfigDir() };
-    const r = await runTenancy(['backfill', '--url', db.url, '--table', 'x', '--column', 'y', '--value', '1', '--from-parent', 'f', '--write'], env);
+    const r = await runTenancy(['backfill', '--url', db.url, '--table', 'x', '--tenant-column', 'y', '--value', '1', '--from-parent', 'f', '--write'], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('give exactly one source');
@@ -251,7 +251,7 @@ describe('backfill pacing', () => {
     const spec = { table: T('const; t'), column: 'Tenant Id', source: { kind: 'constant' as const, value: '1' } };
     await expect(startOrResumeBackfill(s, spec, { dutyCycle: 0 })).rejects.toThrow(/^--duty must be more than 0 and at most 1, got 0$/);
     await expect(startOrResumeBackfill(s, spec, { targetBatchMs: -1 })).rejects.toThrow(/^--batch-ms must be 0 \(off\) or a positive number of ms/);
-    await expect(startOrResumeBackfill(s, spec, { batchSize: 0 })).rejects.toThrow(/^--batch must be a positive whole number/);
+    await expect(startOrResumeBackfill(s, spec, { batchSize: 0 })).rejects.toThrow(/^--batch-size must be a positive whole number/);
     await s.close();
   });
 });

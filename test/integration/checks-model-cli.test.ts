@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS, CHECKS } from '../../shared/checks.js';
 import { TenancyModelSchema } from '../../shared/model.js';
+import { CLI_OUTPUT } from '../../shared/cli-output.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -100,7 +101,7 @@ describe('names that do not exist', () => {
   it('the twin: detection finds public."Team" through "teamId", and check runs (no exit 2)', async () => {
     const r = await runTenancy(['model', '--url', team.url, '--format', 'json'], env());
     expect(r.code).toBe(0);
-    const m = TenancyModelSchema.parse(JSON.parse(r.stdout));
+    const { model: m } = CLI_OUTPUT.model.parse(JSON.parse(r.stdout));
     expect(m.tenantTable).toMatchObject({ schema: 'public', table: 'Team', keyColumn: 'id', keyType: 'text' });
     expect(m.tenantColumns).toEqual(['teamId']);
     expect(m.detection.candidates[0]).toMatchObject({ typed: 'public."Team"', referencedBy: 3, chosen: true });

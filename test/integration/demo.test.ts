@@ -8,6 +8,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS, type CheckId } from '../../shared/checks.js';
+import { CLI_OUTPUT } from '../../shared/cli-output.js';
 import type { CheckRun } from '../../shared/findings.js';
 import type { TenancyModel } from '../../shared/model.js';
 import { runChecks } from '../../main/engine/checks/run.js';
@@ -20,6 +21,7 @@ import { loadModel } from '../../main/engine/model/load.js';
 import { projectRoot } from '../../main/engine/paths.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
+import { demoProfileName } from '../../main/handlers/demo.js';
 import { buildCli, cleanCli } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
 
@@ -282,11 +284,41 @@ describe('tenancy demo (CLI)', () => {
     expect(tried.stdout).toMatch(/error/i);
     const dataDir = /data directory: (\S+)/.exec(stdout)![1]!;
     expect(fs.existsSync(dataDir)).toBe(true);
+    // Each database is named by the profile `serve --demo` gives it: scenario and reference runbook.
+    expect(stdout).toContain('demo-1 Better Auth Drizzle - runbook 000');
 
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(fs.existsSync(dataDir)).toBe(false);
     await expect(sql(urlWithDatabase(byDb.get('demo_drizzle')!, 'postgres'), 'SELECT 1')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('--format json: one object its schema accepts, each database with its profile name, then stays up until SIGINT', async () => {
+    const cli = await buildCli();
+    const child: ChildProcessByStdio<null, Readable, Readable> = spawn(
+      process.execPath, [cli, 'demo', '--rows', '150', '--format', 'json'],
+      { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const parsed = await new Promise<unknown>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!stdout.endsWith('}\n')) return;
+        try {
+          resolve(JSON.parse(stdout));
+        } catch {
+          // not all of it yet
+        }
+      });
+      void exited.then((code) => reject(new Error(`tenancy demo exited (${code}) before its JSON:\n${stderr}`)));
+    });
+    const out = CLI_OUTPUT.demo.parse(parsed);
+    expect(out.databases.map((d) => d.profile)).toEqual(DEMO_SCENARIOS.map((sc) => demoProfileName(sc, sc.id)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
   });
 
   it('says in one line when the port is taken', async () => {

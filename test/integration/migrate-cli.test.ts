@@ -91,7 +91,7 @@ describe('tenancy migrate', () => {
       const pid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       await blocker.query('BEGIN');
       await blocker.query('SELECT * FROM items');
-      const r = await runTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack', 'constraint-builds-index', '--lock-timeout', '1000', '--retries', '1'], env());
+      const r = await runTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack', 'constraint-builds-index', '--lock-timeout-ms', '1000', '--retries', '1'], env());
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`WAITING for AccessExclusiveLock on items, blocked by pid ${pid} \\(postgres, idle in transaction`));
       expect(r.stderr).toContain('retrying in 500 ms');

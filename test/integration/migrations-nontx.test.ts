@@ -87,7 +87,7 @@ describe('CREATE INDEX CONCURRENTLY after a fault', () => {
     const folder = writeFolder('plain', [nonTx('t_kill')]);
     const env = { TENANCY_CONFIG_DIR: tempConfigDir() };
     const writer = await db.holding('UPDATE t_kill SET org_id = org_id WHERE id = 1');
-    const child = await spawnTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all', '--lock-timeout', '60000'], env);
+    const child = await spawnTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all', '--lock-timeout-ms', '60000'], env);
     const exited = new Promise((resolve) => child.on('exit', (_c, sig) => resolve(sig)));
     await db.until(`SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype IN ('virtualxid', 'transactionid') AND NOT l.granted AND a.query LIKE 'CREATE INDEX CONCURRENTLY t_kill_org%') AS ok`);

@@ -28,7 +28,7 @@ afterAll(async () => {
 it('report export --migrations records the ledger state: what is applied and what is pending', async () => {
   const out = path.join(configDir, 'report.json');
   const r = await runTenancy(['report', 'export', '--url', demo.url, '--estimate', '--out', out,
-    '--migrations', path.join(projectRoot(), 'sql/demo/drizzle'), '--global-tables', 'public.user,public.session'],
+    '--dir', path.join(projectRoot(), 'sql/demo/drizzle'), '--global-tables', 'public.user,public.session'],
   { TENANCY_CONFIG_DIR: configDir });
   expect(r.stderr).not.toMatch(/^tenancy:/m);
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { migrations: { kind: string; migrations: { name: string; state: string }[]; counts: Record<string, number> } };
@@ -38,7 +38,7 @@ it('report export --migrations records the ledger state: what is applied and wha
   const verify = await runTenancy(['report', 'verify', out], { TENANCY_CONFIG_DIR: configDir });
   expect(verify.code).toBe(0);
 
-  const bad = await runTenancy(['report', 'export', '--url', demo.url, '--estimate', '--out', out, '--migrations', '/nonexistent/folder'], { TENANCY_CONFIG_DIR: configDir });
+  const bad = await runTenancy(['report', 'export', '--url', demo.url, '--estimate', '--out', out, '--dir', '/nonexistent/folder'], { TENANCY_CONFIG_DIR: configDir });
   expect(bad.code).toBe(2);
   expect(bad.stderr.trim().split('\n')).toHaveLength(1);
 });

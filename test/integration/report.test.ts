@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_OUTPUT } from '../../shared/cli-output.js';
 import { ReportDiffSchema, ReportSchema, type Report } from '../../shared/report.js';
 import { MemoryAuditSink, type AuditEntry, type AuditSink } from '../../main/engine/audit-sink.js';
 import { auditDir } from '../../main/engine/audit/files.js';
@@ -108,7 +109,7 @@ describe('report export, verify and diff through the CLI', () => {
     fs.writeFileSync(file('tampered.json'), `${canonicalize(tampered)}\n`);
     const bad = await runTenancy(['report', 'verify', file('tampered.json'), '--format', 'json'], env());
     expect(bad.code).toBe(1);
-    const v = JSON.parse(bad.stdout) as { ok: boolean; problems: { where: string; what: string }[] };
+    const v = CLI_OUTPUT['report verify'].parse(JSON.parse(bad.stdout)).verification;
     expect(v.ok).toBe(false);
     expect(v.problems).toEqual([{ where: `checks.findings[${i}]`, what: 'changed since the report was signed' }]);
   });

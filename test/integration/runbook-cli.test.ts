@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_OUTPUT } from '../../shared/cli-output.js';
 import { loadScenario } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { cleanCli, runTenancy, spawnTenancy, tempConfigDir } from '../support/cli.js';
@@ -80,7 +81,7 @@ describe('tenancy runbook', () => {
 
     // Every statement of the run is in the audit log under its id.
     const audit = await runTenancy(['audit', 'list', '--run', run, '--format', 'json'], env);
-    expect((JSON.parse(audit.stdout) as unknown[]).length).toBeGreaterThan(20);
+    expect(CLI_OUTPUT['audit list'].parse(JSON.parse(audit.stdout)).entries.length).toBeGreaterThan(20);
 
     const intact = await runTenancy(['runbook', 'verify', run, '--url', url], env);
     expect(intact.stdout, intact.stderr).toMatch(/intact: (\d+) lines, head [0-9a-f]{64}, every line signed by key [0-9a-f]{16}; the target database's head is line \1/);
@@ -105,7 +106,7 @@ describe('tenancy runbook', () => {
     const file = path.join(dir, 'held.yaml');
     fs.writeFileSync(file, 'version: 1\ntitle: Held\nsteps:\n  - id: touch\n    kind: sql\n    title: Touch a student\n    sql: UPDATE students SET grade = grade WHERE id = 1\n');
     const password = new URL(url).password;
-    const add = await runTenancy(['profile', 'add', 'held', '--url', url, '--lock-timeout', '0'], env);
+    const add = await runTenancy(['profile', 'add', 'held', '--url', url, '--lock-timeout-ms', '0'], env);
     expect(add.code, add.stderr).toBe(0);
     const penv = { ...env, PGPASSWORD: password };
     const holder = new pg.Client({ connectionString: url });
@@ -191,10 +192,10 @@ describe('tenancy runbook', () => {
     expect(wrongEnv.stdout).toContain('approval: the job must run in the GitHub environment "production" (GITHUB_ENVIRONMENT is staging)');
     const ok = await runTenancy(['runbook', 'run', file, '--url', url, '--ci', '--write', '--format', 'json'], { ...env, ...gh, GITHUB_ENVIRONMENT: 'production' });
     expect(ok.code, ok.stderr).toBe(0);
-    const st = JSON.parse(ok.stdout) as { complete: boolean; steps: { operator: string; evidence: { result: string; refs: Record<string, string> } }[] };
+    const st = CLI_OUTPUT['runbook run'].parse(JSON.parse(ok.stdout)).status;
     expect(st.complete).toBe(true);
     expect(st.steps[0]!.operator).toBe('octo-reviewer (github-actions run 987654)');
-    expect(st.steps[0]!.evidence.result).toBe('approved in CI by octo-reviewer (environment production)');
-    expect(st.steps[0]!.evidence.refs).toMatchObject({ actor: 'octo-reviewer', runId: '987654', workflow: 'tenant-migrations' });
+    expect(st.steps[0]!.evidence!.result).toBe('approved in CI by octo-reviewer (environment production)');
+    expect(st.steps[0]!.evidence!.refs).toMatchObject({ actor: 'octo-reviewer', runId: '987654', workflow: 'tenant-migrations' });
   }, 60_000);
 });

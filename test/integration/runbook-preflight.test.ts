@@ -137,7 +137,7 @@ describe('preflight proves the target positively', () => {
     const url = await database('drizzle');
     const worktree = fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-old-worktree-'));
     fs.cpSync(path.join(ROOT, 'sql/demo/drizzle'), worktree, { recursive: true });
-    const text = TEMPLATE_TEXT.replaceAll('folder: sql/demo/drizzle', `folder: ${JSON.stringify(worktree)}`);
+    const text = TEMPLATE_TEXT.replaceAll('dir: sql/demo/drizzle', `dir: ${JSON.stringify(worktree)}`);
     // The clean twin first (preflight only): the full folder passes.
     expect(preflightOf(await run(url, text)).state).toBe('passed');
     fs.rmSync(path.join(worktree, '0008_remove_bootstrap_org_defaults.sql'));

@@ -53,7 +53,7 @@ describe('messages that tell the truth', () => {
       { name: 'second', sql: 'ALTER TABLE busy ADD COLUMN org_id int;\n' },
     ]);
     const blocker = await db.holding('SELECT count(*) FROM busy');
-    const child = await spawnTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all', '--lock-timeout', '60000'], { TENANCY_CONFIG_DIR: tempConfigDir() });
+    const child = await spawnTenancy(['migrate', 'apply', '--dir', folder.dir, '--url', db.url, '--write', '--ack-all', '--lock-timeout-ms', '60000'], { TENANCY_CONFIG_DIR: tempConfigDir() });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));

@@ -8,10 +8,10 @@ import { auditDir } from '../../engine/audit/files.js';
 import { readAuditEntries } from '../../engine/audit/read.js';
 import { verifyAuditLog } from '../../engine/audit/verify.js';
 import { configDir } from '../../engine/config.js';
-import { UserError } from '../../engine/errors.js';
 import { setCliAuditFactory } from '../common.js';
 import { exitState } from '../exit.js';
-import { printJson, renderTable } from '../format.js';
+import { printOk, renderTable } from '../format.js';
+import { parseWhole } from '../options.js';
 
 let cliRun: string | undefined;
 
@@ -60,13 +60,12 @@ export function registerAudit(program: Command): void {
     .option('--limit <n>', 'the most recent N (0 = all)', '50')
     .addOption(formatOption())
     .action((o: ListOptions) => {
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 0) throw new UserError(`--limit must be a whole number, got "${o.limit}"`, 'usage');
-      const entries = readAuditEntries({
-        from: o.from, to: o.to, profile: o.profile, operator: o.operator, run: o.run, text: o.text,
-        errorsOnly: o.errors, limit: limit === 0 ? undefined : limit,
+      const limit = parseWhole(o.limit, '--limit');
+      const all = readAuditEntries({
+        from: o.from, to: o.to, profile: o.profile, operator: o.operator, run: o.run, text: o.text, errorsOnly: o.errors,
       });
-      if (o.format === 'json') return printJson(entries);
+      const entries = limit === 0 ? all : all.slice(-limit);
+      if (o.format === 'json') return printOk({ dir: auditDir(), entries, total: all.length, truncated: entries.length < all.length });
       if (entries.length === 0) return void process.stdout.write(`no audited statements match (log: ${auditDir()})\n`);
       process.stdout.write(`${renderTable(
         ['seq', 'time', 'profile', 'operator', 'ms', 'rows', 'statement'],
@@ -79,7 +78,7 @@ export function registerAudit(program: Command): void {
     .addOption(formatOption())
     .action((o: { format: 'table' | 'json' }) => {
       const v = verifyAuditLog(auditDir(), configDir());
-      if (o.format === 'json') printJson({ dir: auditDir(), ...v });
+      if (o.format === 'json') printOk({ verification: { dir: auditDir(), ...v } });
       else if (v.ok) process.stdout.write(`audit log intact: ${v.entries} entries in ${v.files} file${v.files === 1 ? '' : 's'} (${auditDir()})${v.lastHash ? `, last hash ${v.lastHash}` : ''}\n`);
       else {
         const b = v.broken!;
@@ -88,7 +87,8 @@ export function registerAudit(program: Command): void {
       exitState.code = v.ok ? 0 : 1;
     });
 
-  audit.command('path').description('print the audit directory').action(() => {
-    process.stdout.write(`${auditDir()}\n`);
+  audit.command('path').description('print the audit directory').addOption(formatOption()).action((o: { format: string }) => {
+    if (o.format === 'json') printOk({ dir: auditDir() });
+    else process.stdout.write(`${auditDir()}\n`);
   });
 }

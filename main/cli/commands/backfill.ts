@@ -8,37 +8,25 @@ import { listBackfills } from '../../engine/backfill/state.js';
 import { UserError } from '../../engine/errors.js';
 import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
-import { printJson, renderTable } from '../format.js';
+import { printOk, renderTable } from '../format.js';
+import { addPacingOptions, addWriteOptions, deprecatedAlias, optionalWhole, parseFraction, parseWhole, requireWrite } from '../options.js';
 
 interface BackfillCliOptions extends TargetOptions {
   table?: string;
-  column?: string;
   value?: string;
   map?: string;
   mapKey?: string;
   default?: string;
   fromParent?: string;
-  batch: string;
-  throttle: string;
+  batchSize: string;
+  throttleMs: string;
   batchMs?: string;
   duty?: string;
-  lockTimeout?: string;
+  lockTimeoutMs?: string;
   resume?: string;
   list?: boolean;
   write?: boolean;
-  confirm?: string;
-}
-
-function wholeNumber(text: string | undefined, what: string, min = 0): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min) throw new UserError(`${what} "${text}" must be a whole number${min ? ` of at least ${min}` : ''}`, 'usage');
-  return Number(text);
-}
-
-function fraction(text: string, what: string): number {
-  const n = Number(text);
-  if (!/^\d*\.?\d+$/.test(text) || !(n > 0 && n <= 1)) throw new UserError(`${what} "${text}" must be a number more than 0 and at most 1`, 'usage');
-  return n;
+  confirmDb?: string;
 }
 
 /** The source the options describe: exactly one of --value, --map, --from-parent. */
@@ -94,51 +82,48 @@ export function registerBackfill(program: Command): void {
   const cmd = program.command('backfill').description('fill a tenant column in primary-key batches: commit per batch, throttled, resumable');
   addConnectionOptions(cmd)
     .option('--table <schema.table>', 'table to fill')
-    .option('--column <name>', 'column to fill (the tenant column)')
+    .option('--tenant-column <name>', 'column to fill (the tenant column)')
     .option('--value <v>', 'source: this constant (the default org id)')
     .option('--map <table:fromcol:tocol>', 'source: a mapping table, e.g. legacy_credential_org_map:legacy_key:org_id')
     .option('--map-key <column>', 'with --map: the column of --table matched against FROMCOL (default: same name, else the primary key)')
     .option('--from-parent <fk>', 'source: the parent row\'s value through this foreign key')
     .option('--default <v>', 'with --map or --from-parent: value for rows with no mapping or parent value')
-    .option('--batch <n>', 'rows per batch', '1000')
-    .option('--throttle <ms>', 'pause between batches, in ms', '0')
-    .option('--batch-ms <ms>', 'shrink or grow batches so each commits in about this long (0: fixed --batch size)')
-    .option('--duty <fraction>', 'share of time spent working, 0 to 1: after each batch rest (1/duty - 1) times its duration')
-    .option('--lock-timeout <ms>', 'lock_timeout per batch (default: the profile\'s)')
     .option('--resume <id>', 'resume this backfill from its last committed batch')
-    .option('--list', 'list the backfills recorded in this database')
-    .option('--write', 'run it (a backfill writes)')
-    .option('--confirm <db>', 'on production: the database name, typed')
-    .action(async (o: BackfillCliOptions) => {
+    .option('--list', 'list the backfills recorded in this database');
+  addPacingOptions(cmd, { batchSize: '1000', batchMs: true, duty: true, throttleMs: '0', lockTimeoutMs: true });
+  addWriteOptions(cmd, 'a backfill writes');
+  deprecatedAlias(cmd, '--column <name>', '--tenant-column');
+  deprecatedAlias(cmd, '--confirm <db>', '--confirm-db');
+  cmd.action(async (o: BackfillCliOptions) => {
       if (o.list) {
         await withSession(o, async (session) => {
           const all = await listBackfills(session);
-          if (o.format === 'json') return printJson(all);
+          if (o.format === 'json') return printOk({ backfills: all });
           process.stdout.write(`${renderTable(['id', 'table', 'column', 'status', 'rows', 'batches', 'last key', 'updated'],
             all.map((b) => [b.id, `${b.schema}.${b.table}`, b.column, b.status, String(b.rowsDone), String(b.batches), b.lastKey?.join('/') ?? '-', b.updatedAt]))}\n`);
         });
         return;
       }
-      if (!o.write) throw new UserError('a backfill writes: add --write (and on production --confirm DBNAME)', 'usage');
+      requireWrite(o, 'a backfill');
       const opts = {
-        batchSize: wholeNumber(o.batch, '--batch', 1), throttleMs: wholeNumber(o.throttle, '--throttle'),
-        ...(o.batchMs !== undefined ? { targetBatchMs: wholeNumber(o.batchMs, '--batch-ms') } : {}),
-        ...(o.duty !== undefined ? { dutyCycle: fraction(o.duty, '--duty') } : {}),
-        lockTimeoutMs: wholeNumber(o.lockTimeout, '--lock-timeout'),
+        batchSize: parseWhole(o.batchSize, '--batch-size', { min: 1 }), throttleMs: parseWhole(o.throttleMs, '--throttle-ms'),
+        ...(o.batchMs !== undefined ? { targetBatchMs: parseWhole(o.batchMs, '--batch-ms') } : {}),
+        ...(o.duty !== undefined ? { dutyCycle: parseFraction(o.duty, '--duty') } : {}),
+        lockTimeoutMs: optionalWhole(o.lockTimeoutMs, '--lock-timeout-ms'),
         onProgress: (e: BackfillProgress) => process.stderr.write(`${formatProgress(e)}\n`),
       };
       let source: BackfillSource | undefined;
       if (!o.resume) {
-        if (!o.table || !o.column) throw new UserError('give --table and --column (or --resume ID)', 'usage');
+        if (!o.table || !o.tenantColumn) throw new UserError('give --table and --tenant-column (or --resume ID)', 'usage', o.table ? '--tenant-column' : '--table');
         source = sourceFromOptions(o);
       }
       await withSession(o, async (session, _target, signal) => {
-        await session.enableWrite(o.confirm);
+        await session.enableWrite(o.confirmDb);
         const r = o.resume
           ? await resumeBackfill(session, o.resume, { ...opts, signal })
-          : await startBackfill(session, { table: o.table!, column: o.column!, source: source! }, { ...opts, signal });
+          : await startBackfill(session, { table: o.table!, column: o.tenantColumn!, source: source! }, { ...opts, signal });
         if (r.nullsLeft > 0) exitState.code = 1;
-        if (o.format === 'json') printJson(r);
+        if (o.format === 'json') printOk(r);
         else process.stdout.write(`${formatBackfillResult(r, source)}\n`);
       });
     });

@@ -9,18 +9,28 @@ import { describeScope, parseScope } from '../../engine/backup/scope.js';
 import { dropBackup, getBackup, listBackups, verifyBackup } from '../../engine/backup/store.js';
 import { UserError } from '../../engine/errors.js';
 import { parseQualifiedName } from '../../engine/ident.js';
-import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
+import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
-import { formatBytes, printJson, renderTable } from '../format.js';
+import { formatBytes, printOk, renderTable } from '../format.js';
+import { addWriteOptions, deprecatedAlias, parseWhole, requireWrite } from '../options.js';
 import { cliPasswordProvider } from '../password.js';
 
 interface WriteOptions extends TargetOptions {
+  write?: boolean;
   confirmDb?: string;
+}
+
+/** The backup id, positional or `--backup ID` (one of them, the same if both). */
+export function backupIdOf(positional: string | undefined, flag: string | undefined): number {
+  if (positional !== undefined && flag !== undefined && positional !== flag) throw new UserError(`give the backup id once: ${positional} or --backup ${flag}`, 'usage', '--backup');
+  const id = positional ?? flag;
+  if (id === undefined) throw new UserError('give the backup id: --backup ID (tenancy backup list shows them)', 'usage', '--backup');
+  return parseBackupId(id);
 }
 
 /** Parse a backup id as typed. */
 export function parseBackupId(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new UserError(`backup id "${text}" is not a number; list backups with \`tenancy backup list\``, 'usage');
+  if (!/^\d+$/.test(text.trim())) throw new UserError(`--backup must be a whole number, got ${text}; list backups with \`tenancy backup list\``, 'usage', '--backup');
   return Number(text);
 }
 
@@ -66,36 +76,32 @@ export function formatCompare(c: CompareResult): string {
   return lines.join('\n');
 }
 
-function requireWrite(o: { write?: boolean }, what: string): void {
-  if (!o.write) throw new UserError(`${what} writes to the database: pass --write (and --confirm-db DBNAME on production)`, 'usage');
-}
-
 /** Register `tenancy backup`. */
 export function registerBackup(program: Command): void {
   const backup = program.command('backup').description('back up tables into the console schema; list, show, drop, compare with live');
 
-  addConnectionOptions(backup.command('create').description('copy a table into tenancy_console with row count and checksum (needs write mode)'))
+  const create = addConnectionOptions(backup.command('create').description('copy a table into tenancy_console with row count and checksum (needs --write)'))
     .requiredOption('--table <schema.table>', 'table to back up')
-    .option('--runbook-run <id>', 'runbook run this backup belongs to')
+    .option('--run <id>', 'runbook run this backup belongs to')
     .option('--pg-dump', 'also pg_dump the table, from the same snapshot, and record the file\'s sha256')
     .option('--pg-dump-path <path>', 'pg_dump binary (default: TENANCY_PG_DUMP, PATH, /usr/lib/postgresql/*/bin)')
-    .option('--dump-dir <dir>', 'where dump files go (default: <config dir>/dumps)')
-    .option('--write', 'required: this command writes to the database')
-    .option('--confirm-db <name>', 'on production: the database name, to switch on write mode')
-    .action(async (o: WriteOptions & { write?: boolean; table: string; runbookRun?: string; pgDump?: boolean; pgDumpPath?: string; dumpDir?: string }) => {
+    .option('--dump-dir <dir>', 'where dump files go (default: <config dir>/dumps)');
+  addWriteOptions(create, 'this command writes to the database');
+  deprecatedAlias(create, '--runbook-run <id>', '--run');
+  create.action(async (o: WriteOptions & { table: string; run?: string; pgDump?: boolean; pgDumpPath?: string; dumpDir?: string }) => {
       requireWrite(o, 'backup create');
       const source = tableArg(o.table);
       await withSession(o, async (session, target) => {
         await session.enableWrite(o.confirmDb);
         const password = cliPasswordProvider(target.profile, target.urlPassword);
         const b = await createBackup(session, source, {
-          runbookRunId: o.runbookRun,
+          runbookRunId: o.run,
           pgDump: o.pgDump || o.pgDumpPath ? {
             path: o.pgDumpPath, dir: o.dumpDir,
             password: async () => (typeof password === 'function' ? password().catch(() => undefined) : password),
           } : undefined,
         });
-        if (o.format === 'json') printJson(b);
+        if (o.format === 'json') printOk(b);
         else process.stdout.write(`${formatBackup(b)}\n`);
       });
     });
@@ -105,7 +111,7 @@ export function registerBackup(program: Command): void {
     .action(async (o: TargetOptions & { table?: string }) => {
       await withSession(o, async (session) => {
         const rows = await listBackups(session, o.table ? tableArg(o.table) : undefined);
-        if (o.format === 'json') return printJson(rows);
+        if (o.format === 'json') return printOk({ backups: rows });
         if (rows.length === 0) return void process.stdout.write('No backups.\n');
         process.stdout.write(`${renderTable(['id', 'source', 'taken', 'rows', 'size', 'operator', 'dump', 'backup table'],
           rows.map((b) => [b.id, `${b.sourceSchema}.${b.sourceTable}`, b.createdAt, b.rowCount, formatBytes(b.sizeBytes), b.operator,
@@ -113,44 +119,49 @@ export function registerBackup(program: Command): void {
       });
     });
 
-  addConnectionOptions(backup.command('show <id>').description('show one backup; --verify recomputes its checksum'))
+  addConnectionOptions(backup.command('show [id]').description('show one backup (--backup ID or the id alone); --verify recomputes its checksum'))
+    .option('--backup <id>', 'backup id (tenancy backup list)')
     .option('--verify', 'recompute the checksum of the backup table (exit 1 when it changed)')
-    .action(async (id: string, o: TargetOptions & { verify?: boolean }) => {
+    .action(async (id: string | undefined, o: TargetOptions & { backup?: string; verify?: boolean }) => {
+      const backupId = backupIdOf(id, o.backup);
       await withSession(o, async (session) => {
         if (!o.verify) {
-          const b = await getBackup(session, parseBackupId(id));
-          return o.format === 'json' ? printJson(b) : void process.stdout.write(`${formatBackup(b)}\n`);
+          const b = await getBackup(session, backupId);
+          return o.format === 'json' ? printOk(b) : void process.stdout.write(`${formatBackup(b)}\n`);
         }
-        const v = await verifyBackup(session, parseBackupId(id));
+        const v = await verifyBackup(session, backupId);
         if (!v.intact) exitState.code = 1;
-        if (o.format === 'json') return printJson(v);
+        if (o.format === 'json') return printOk(v);
         process.stdout.write(`${formatBackup(v.backup)}\n  verify: ${v.intact ? 'intact' : `CHANGED: now ${v.actual.rows} rows, checksum ${v.actual.checksum}`}\n`);
       });
     });
 
-  addConnectionOptions(backup.command('drop <id>').description('drop a backup table and its metadata row (needs write mode)'))
-    .option('--write', 'required: this command writes to the database')
-    .option('--confirm-db <name>', 'on production: the database name, to switch on write mode')
-    .action(async (id: string, o: WriteOptions & { write?: boolean }) => {
+  const drop = addConnectionOptions(backup.command('drop [id]').description('drop a backup table and its metadata row (--backup ID or the id alone; needs --write)'))
+    .option('--backup <id>', 'backup id (tenancy backup list)');
+  addWriteOptions(drop, 'this command writes to the database')
+    .action(async (id: string | undefined, o: WriteOptions & { backup?: string }) => {
+      const backupId = backupIdOf(id, o.backup);
       requireWrite(o, 'backup drop');
       await withSession(o, async (session) => {
         await session.enableWrite(o.confirmDb);
-        const b = await dropBackup(session, parseBackupId(id));
-        if (o.format === 'json') printJson({ dropped: b.id });
+        const b = await dropBackup(session, backupId);
+        if (o.format === 'json') printOk(b);
         else process.stdout.write(`dropped backup ${b.id} (tenancy_console.${b.backupTable})\n`);
       });
     });
 
-  addConnectionOptions(backup.command('compare <id>').description('compare a backup with the live table by primary key'))
+  addModelOptions(addConnectionOptions(backup.command('compare [id]').description('compare a backup with the live table by primary key (--backup ID or the id alone)')))
+    .option('--backup <id>', 'backup id (tenancy backup list)')
     .option('--scope <scope>', 'table, tenant:ID or keys:1,2,3', 'table')
-    .option('--tenant-column <name>', 'tenant column (default: organization_id, org_id, tenant_id, ...)')
-    .option('--samples <n>', 'sample rows per kind', '5')
-    .action(async (id: string, o: TargetOptions & { scope: string; samples: string }) => {
+    .option('--samples <n>', 'sample rows per kind, 0 to 100', '5')
+    .action(async (id: string | undefined, o: TargetOptions & { backup?: string; scope: string; samples: string }) => {
+      const backupId = backupIdOf(id, o.backup);
+      const samples = parseWhole(o.samples, '--samples', { max: 100 });
       await withSession(o, async (session, target) => {
-        const c = await compareBackup(session, parseBackupId(id), {
-          scope: parseScope(o.scope), tenantColumn: o.tenantColumn ?? target.profile.tenancy.tenantColumn, samples: Number(o.samples) || 5,
+        const c = await compareBackup(session, backupId, {
+          scope: parseScope(o.scope), tenantColumn: o.tenantColumn ?? target.profile.tenancy.tenantColumn, samples,
         });
-        if (o.format === 'json') printJson(c);
+        if (o.format === 'json') printOk(c);
         else process.stdout.write(`${formatCompare(c)}\n`);
       });
     });

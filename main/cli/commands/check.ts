@@ -6,7 +6,7 @@ import type { CheckRun } from '../../../shared/findings.js';
 import { hasErrors, runChecks } from '../../engine/checks/run.js';
 import { loadModel } from '../../engine/model/load.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
-import { printJson, renderTable } from '../format.js';
+import { printOk, renderTable } from '../format.js';
 import { exitState } from '../exit.js';
 import { stderrProgress } from '../progress.js';
 import { formatModelHeader } from '../render.js';
@@ -63,7 +63,7 @@ export function registerCheck(program: Command): void {
         } finally {
           progress.finish();
         }
-        if (o.format === 'json') printJson(run);
+        if (o.format === 'json') printOk(run);
         else process.stdout.write(`${formatCheckRun(run)}\n`);
         exitState.code = hasErrors(run) ? 1 : 0;
       });

@@ -8,17 +8,18 @@ import { UserError } from '../../engine/errors.js';
 import { loadModel } from '../../engine/model/load.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
-import { printJson } from '../format.js';
+import { printOk } from '../format.js';
+import { addPacingOptions, addWriteOptions, deprecatedAlias, optionalWhole } from '../options.js';
 
 interface ContractCliOptions extends TargetOptions {
   table: string;
   step?: string;
   plan?: boolean;
   write?: boolean;
-  confirm?: string;
+  confirmDb?: string;
   rlsRole?: string;
   rlsSetting?: string;
-  lockTimeout?: string;
+  lockTimeoutMs?: string;
 }
 
 /** A plan, for humans: every statement with its reason, lint findings, notes. */
@@ -45,15 +46,15 @@ export function registerContract(program: Command): void {
     .requiredOption('--table <schema.table>', 'table to contract')
     .option('--step <steps>', 'defaults, not-null, unique, fk, rls (comma-separated) or all', 'all')
     .option('--plan', 'show the statements and lint findings; change nothing (the default)')
-    .option('--write', 'run the statements')
-    .option('--confirm <db>', 'on production: the database name, typed')
     .option('--rls-role <role>', 'role the tenant policy applies to (default: the profile\'s, else PUBLIC)')
-    .option('--rls-setting <name>', 'setting the tenant policy reads (default: the profile\'s, else app.tenant_id)')
-    .option('--lock-timeout <ms>', 'lock_timeout per statement (default: the profile\'s)')
-    .action(async (o: ContractCliOptions) => {
-      if (o.plan && o.write) throw new UserError('give --plan or --write, not both', 'usage');
+    .option('--rls-setting <name>', 'setting the tenant policy reads (default: the profile\'s, else app.tenant_id)');
+  addWriteOptions(cmd, 'run the statements');
+  addPacingOptions(cmd, { lockTimeoutMs: true });
+  deprecatedAlias(cmd, '--confirm <db>', '--confirm-db');
+  cmd.action(async (o: ContractCliOptions) => {
+      if (o.plan && o.write) throw new UserError('give --plan or --write, not both', 'usage', '--plan');
       const steps = parseSteps(o.step);
-      if (o.lockTimeout !== undefined && !/^\d+$/.test(o.lockTimeout)) throw new UserError(`--lock-timeout "${o.lockTimeout}" is not a number of milliseconds`, 'usage');
+      const lockTimeoutMs = optionalWhole(o.lockTimeoutMs, '--lock-timeout-ms');
       await withSession(o, async (session, target, signal) => {
         const model = await loadModel(session, target.profile.tenancy);
         const plan = await planContract(model, o.table, steps, {
@@ -61,17 +62,17 @@ export function registerContract(program: Command): void {
           serverVersionNum: session.fingerprint.serverVersionNum, session,
         });
         if (!o.write) {
-          if (o.format === 'json') printJson(plan);
+          if (o.format === 'json') printOk(plan);
           else process.stdout.write(`${formatContractPlan(plan)}\n`);
           return;
         }
-        await session.enableWrite(o.confirm);
+        await session.enableWrite(o.confirmDb);
         const r = await applyContract(session, plan, {
-          signal, lockTimeoutMs: o.lockTimeout ? Number(o.lockTimeout) : undefined,
+          signal, lockTimeoutMs,
           onStatement: (i, _sql, state) => { if (state !== 'done') process.stderr.write(`statement ${i + 1}/${plan.statements.length} ${state}\n`); },
         });
         if (r.failed) exitState.code = 1;
-        if (o.format === 'json') printJson(r);
+        if (o.format === 'json') printOk(r);
         else process.stdout.write(`${formatResult(r)}\n`);
       });
     });

@@ -13,6 +13,7 @@ import { signalExitCode, exitState } from '../exit.js';
 import { renderTable } from '../format.js';
 import { inert, writeRaw } from '../inert-output.js';
 import { tenancyCommand } from '../invocation.js';
+import { parseWhole } from '../options.js';
 
 interface DemoOptions {
   rows: string;
@@ -21,10 +22,6 @@ interface DemoOptions {
   format: 'table' | 'json';
 }
 
-function parseWhole(text: string, flag: string): number {
-  if (!/^\d[\d_,]*$/.test(text.trim())) throw new UserError(`${flag} must be a whole number, got "${text}"`, 'usage');
-  return Number(text.replace(/[_,]/g, ''));
-}
 
 /** Fail early, in one line, when the port is taken (instead of a PostgreSQL log excerpt). */
 async function checkPortFree(port: number): Promise<void> {
@@ -88,11 +85,11 @@ export function registerDemo(program: Command): void {
       // Loaded lazily: the embedded server package hooks process signals as soon as it is imported.
       const { startDemo, validateDemoRows } = await import('../../engine/demo/load.js');
       const { demoScenario } = await import('../../engine/demo/scenarios.js');
+      const { demoProfileName } = await import('../../handlers/demo.js');
       const rows = validateDemoRows(parseWhole(o.rows, '--rows'));
       let port: number | undefined;
       if (o.port !== undefined) {
-        port = parseWhole(o.port, '--port');
-        if (port < 1 || port > 65535) throw new UserError(`--port must be from 1 to 65535, got ${port}`, 'usage');
+        port = parseWhole(o.port, '--port', { min: 1, max: 65535 });
         await checkPortFree(port);
       }
       const dataDir = o.dataDir ? path.resolve(o.dataDir) : undefined;
@@ -111,12 +108,13 @@ export function registerDemo(program: Command): void {
       if (o.format === 'json') {
         // The demo's own throwaway password and URLs are the point of this output: not redacted.
         writeRaw(process.stdout, `${inert(JSON.stringify({
+          ok: true,
           port: server.port,
           password: server.password,
           dataDir: server.dataDir,
           temporary: !dataDir,
           databases: databases.map((d) => ({
-            scenario: d.scenario, database: d.database, url: d.url, runbook: d.runbook,
+            scenario: d.scenario, profile: demoProfileName(demoScenario(d.scenario), d.scenario), database: d.database, url: d.url, runbook: d.runbook,
             settings: demoScenario(d.scenario)?.settings ?? {},
           })),
         }, null, 2))}\n`);
@@ -125,7 +123,7 @@ export function registerDemo(program: Command): void {
           `PostgreSQL on 127.0.0.1:${server.port}, user postgres, password ${server.password}`,
           `data directory: ${server.dataDir}${dataDir ? ' (kept; reused next time)' : ' (temporary, removed on exit)'}`,
           '',
-          renderTable(['scenario', 'runbook', 'url'], databases.map((d) => [d.scenario, d.runbook, d.url])),
+          renderTable(['profile (tenancy serve --demo)', 'scenario', 'runbook', 'url'], databases.map((d) => [demoProfileName(demoScenario(d.scenario), d.scenario), d.scenario, d.runbook, d.url])),
           '',
           'Try:',
         ];

@@ -7,7 +7,7 @@ import type { Distribution } from '../../../shared/findings.js';
 import { computeDistribution } from '../../engine/distribution.js';
 import { loadModel } from '../../engine/model/load.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
-import { printJson, renderTable } from '../format.js';
+import { printOk, renderTable } from '../format.js';
 import { stderrProgress } from '../progress.js';
 
 /** Human rendering: per-tenant totals (or one tenant's footprint) and the two buckets. */
@@ -54,7 +54,7 @@ export function registerDistribution(program: Command): void {
         } finally {
           progress.finish();
         }
-        if (o.format === 'json') printJson(d);
+        if (o.format === 'json') printOk(d);
         else process.stdout.write(`${formatDistribution(d, o.tenant)}\n`);
       });
     });

@@ -14,7 +14,8 @@ import { readSource, type MigrationSource } from '../../engine/migrations/source
 import { migrationStatus } from '../../engine/migrations/status.js';
 import { Session } from '../../engine/session.js';
 import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
-import { printJson } from '../format.js';
+import { printJson, printOk } from '../format.js';
+import { addPacingOptions, addWriteOptions, deprecatedAlias, optionalWhole } from '../options.js';
 import { exitState } from '../exit.js';
 import { cliPasswordProvider } from '../password.js';
 import { lintReport, lintSarif, parseLintFilters, renderLintReport } from './migrate-lint.js';
@@ -33,10 +34,10 @@ interface LintCliOptions extends FolderOptions {
 
 interface ApplyCliOptions extends LintCliOptions {
   write?: boolean;
-  confirm?: string;
+  confirmDb?: string;
   ack?: string;
   ackAll?: boolean;
-  lockTimeout?: string;
+  lockTimeoutMs?: string;
   retries?: string;
   to?: string;
 }
@@ -53,12 +54,7 @@ function source(o: FolderOptions): MigrationSource {
   return readSource(o.dir, { kind, ledgerSchema: o.ledgerSchema });
 }
 
-function parseCount(v: string | undefined, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`${what} must be a whole number, got "${v}"`, 'usage');
-  return n;
-}
+const parseCount = optionalWhole;
 
 function parseAck(o: ApplyCliOptions): readonly LintRuleId[] | 'all' {
   if (o.ackAll) return 'all';
@@ -96,7 +92,7 @@ export function registerMigrate(program: Command): void {
       const src = source(o);
       await withSession(o, async (session) => {
         const status = await migrationStatus(session, src);
-        if (o.format === 'json') printJson(status);
+        if (o.format === 'json') printOk(status);
         else process.stdout.write(`${renderStatus(status)}\n`);
         if (status.counts.changed || status.counts.failed || status.counts['missing-file']) exitState.code = 1;
       });
@@ -104,12 +100,13 @@ export function registerMigrate(program: Command): void {
 
   addFolderOptions(migrate.command('lint').description('lint migrations with the PostgreSQL parser; exit 1 on error findings'))
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'sarif']).default('table'))
-    .option('--tenant-column <names>', 'tenant column(s) unique keys must include, any case style (default: org_id, organization_id, tenant_id)')
+    .option('--tenant-column <list>', 'tenant column(s) unique keys must include, any case style (default: org_id, organization_id, tenant_id)')
     .option('--server-version <num>', 'target server_version_num, e.g. 110000 (default: 180000)')
     .option('--rule <ids>', 'only these rules, comma-separated')
     .option('--severity <level>', 'only findings at least this severe: info, warning, error')
     .option('--profile <name>', "lint against this database: its version, tables, sizes (estimates) and constraints")
     .option('--url <url>', 'the same with a connection URL')
+    .addOption(new Option('--env <environment>', 'for --url: the environment (default TENANCY_ENV, else production)').choices(['development', 'staging', 'production']))
     .action(async (o: Omit<LintCliOptions, 'format'> & { rule?: string; severity?: string; format: 'table' | 'json' | 'sarif' }) => {
       const filters = parseLintFilters(o.rule, o.severity);
       const opts = { ...o, format: 'table' as const };
@@ -122,7 +119,7 @@ export function registerMigrate(program: Command): void {
         })
         : await lintSourceReport(src, lintOptions(opts));
       const report = lintReport({ kind: src.kind, dir: src.dir, migrationsRead: run.migrationsRead, serverVersionNum: run.serverVersionNum }, run.findings, filters);
-      if (o.format === 'json') printJson(report);
+      if (o.format === 'json') printOk({ ...report, files: src.migrations.map((m) => ({ id: m.id, name: m.name, file: m.file, sql: m.sql })) });
       else if (o.format === 'sarif') printJson(lintSarif(report));
       else process.stdout.write(`${renderLintReport(report, o.serverVersion !== undefined || live)}\n`);
       if (report.findings.some((f) => f.severity === 'error')) exitState.code = 1;
@@ -133,23 +130,23 @@ export function registerMigrate(program: Command): void {
       const src = source(o);
       await withSession(o, async (session) => {
         const report = await preflight(session, src);
-        if (o.format === 'json') printJson(report);
+        if (o.format === 'json') printOk(report);
         else process.stdout.write(`${renderPreflight(report)}\n`);
         if (report.issues.some((i) => i.severity === 'error')) exitState.code = 1;
       });
     });
 
-  addFolderOptions(addConnectionOptions(migrate.command('apply').description('apply pending migrations, each in a transaction with its ledger row; Ctrl-C aborts')))
-    .option('--write', 'allow writing (required)')
-    .option('--confirm <dbname>', 'on production: type the database name')
+  const apply = addFolderOptions(addConnectionOptions(migrate.command('apply').description('apply pending migrations, each in a transaction with its ledger row; Ctrl-C aborts')))
     .option('--ack <rules>', 'acknowledge lint errors of these rules, comma-separated')
     .option('--ack-all', 'acknowledge every lint error')
-    .option('--lock-timeout <ms>', 'lock_timeout per migration (default: the profile\'s)')
     .option('--retries <n>', 'retries after lock_timeout (default 3)')
     .option('--to <id>', 'apply only up to and including this migration')
-    .option('--tenant-column <names>', 'tenant column(s) for the unique-key lint rule')
-    .action(async (o: ApplyCliOptions) => {
-      if (!o.write) throw new UserError('apply writes to the database: pass --write (and --confirm DBNAME on production)', 'usage');
+    .option('--tenant-column <list>', 'tenant column(s) for the unique-key lint rule, comma-separated');
+  addWriteOptions(apply, 'this command writes to the database');
+  addPacingOptions(apply, { lockTimeoutMs: true });
+  deprecatedAlias(apply, '--confirm <dbname>', '--confirm-db');
+  apply.action(async (o: ApplyCliOptions) => {
+      if (!o.write) throw new UserError('apply writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage', '--write');
       const src = source(o);
       const ack = parseAck(o);
       await withSession(o, async (session, target, signal) => {
@@ -161,7 +158,7 @@ export function registerMigrate(program: Command): void {
           say(`locks and estimated lock time of the pending statements (live lint, measured on this server, read-only):`);
           for (const e of estimates) say(`  ${describeEstimate(e)}: ${firstLine(e.statement)}${e.rules.length ? `  [${e.rules.join(', ')}]` : ''}`);
         }
-        await session.enableWrite(o.confirm);
+        await session.enableWrite(o.confirmDb);
         const pending = await pendingMigrations(session, src, o.to);
         say(`${pending.length} pending in ${src.dir} (${src.kind}) -> ${session.fingerprint.database}; ledger ${src.ledger.schema}.${src.ledger.table}`);
         for (const m of pending) {
@@ -174,7 +171,7 @@ export function registerMigrate(program: Command): void {
         try {
           const result = await applyMigrations(session, src, {
             signal, watcher, ack, upTo: o.to,
-            lockTimeoutMs: parseCount(o.lockTimeout, '--lock-timeout'),
+            lockTimeoutMs: parseCount(o.lockTimeoutMs, '--lock-timeout-ms'),
             retries: parseCount(o.retries, '--retries'),
             lint: { ...lintOptions(o), tablesWithPolicies: await tablesWithPolicies(session) },
             onEvent: (e) => {
@@ -182,7 +179,9 @@ export function registerMigrate(program: Command): void {
               print(e);
             },
           });
-          if (json) printJson({ ...result, estimates, events });
+          // Cancelled: one JSON object on stdout, the failure envelope saying what stayed applied.
+          if (result.cancelled && json) throw new CancelledError(renderCancel(result));
+          if (json) printOk({ ...result, estimates, events });
           else process.stdout.write(`${renderApplyResult(result)}\n`);
           if (result.cancelled) throw new CancelledError(renderCancel(result));
           if (result.failed) exitState.code = 1;

@@ -6,7 +6,7 @@ import type { TenancyModel } from '../../../shared/model.js';
 import { loadModel, requireCompleteModel, summarizeModel } from '../../engine/model/load.js';
 import { describePath, pathTenantColumn } from '../../engine/model/paths.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
-import { formatBytes, printJson, renderTable } from '../format.js';
+import { formatBytes, printOk, renderTable } from '../format.js';
 import { formatModelHeader } from '../render.js';
 
 /** The tenant-table ranking: every tenant-like table, how many tables reference it, and why the winner won. */
@@ -25,9 +25,9 @@ export function registerModel(program: Command): void {
     await withSession(o, async (session, target) => {
       const model = await loadModel(session, target.profile.tenancy);
       if (o.format === 'json') {
-        printJson(model);
-        // The model is shown either way; an incomplete one still exits 2 with its one line.
+        // One JSON object on stdout: an incomplete model is the failure envelope (exit 2) alone.
         requireCompleteModel(model);
+        printOk({ model, summary: summarizeModel(model), loadedAt: new Date().toISOString() });
         return;
       }
       const rows = model.tables.map((t) => [

@@ -23,7 +23,8 @@ import { addTrustedKey, applyTrust, listTrustedKeys, removeTrustedKey, trustPath
 import { verifyReportText } from '../../engine/report/verify.js';
 import { addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
-import { printJson } from '../format.js';
+import { printOk } from '../format.js';
+import { deprecatedAlias } from '../options.js';
 import { stderrProgress } from '../progress.js';
 import { setCliAuditRun } from './audit.js';
 import { formatDiff, formatVerification } from './report-format.js';
@@ -49,6 +50,27 @@ async function writeReport(report: Report, out: string, format: FileFormat): Pro
   return `${fs.statSync(out).size} bytes`;
 }
 
+/** What `report export|render --format json` prints about the file written. */
+function fileOutput(r: Report, out: string, fileFormat: FileFormat, size: string) {
+  return { file: path.resolve(out), fileFormat, size, summary: r.summary, digest: r.integrity.digest, keyId: r.integrity.signature.keyId };
+}
+
+/**
+ * `--file-format` (json, html, pdf); the old `--format html|pdf` still names it, with a note
+ * (`--format` is the output format now: table or json, as everywhere).
+ */
+export function fileFormatOf(o: { format?: string; fileFormat?: FileFormat }, out: string): { file: FileFormat; output: 'table' | 'json' } {
+  let output: 'table' | 'json' = 'table';
+  let given = o.fileFormat;
+  if (o.format === 'html' || o.format === 'pdf') {
+    if (given && given !== o.format) throw new UserError(`give --file-format ${given} or the old --format ${o.format}, not both`, 'usage', '--file-format');
+    process.stderr.write(`tenancy: note: --format ${o.format} is deprecated and goes away in the next release; use --file-format ${o.format}\n`);
+    given = o.format;
+  } else if (o.format === 'json') output = 'json';
+  else if (o.format !== undefined && o.format !== 'table') throw new UserError(`--format must be table or json (the file's format is --file-format json|html|pdf), got ${o.format}`, 'usage', '--format');
+  return { file: fileFormat(given, out), output };
+}
+
 function summaryLine(r: Report, out: string, size: string): string {
   const s = r.summary;
   return `wrote ${out} (${size}): ${s.verdict.toUpperCase()}, ${s.bySeverity.error} errors, ${s.bySeverity.warning} warnings, ${s.bySeverity.info} info; sha256 ${r.integrity.digest}; key ${r.integrity.signature.keyId}\n`;
@@ -56,24 +78,29 @@ function summaryLine(r: Report, out: string, size: string): string {
 
 interface ExportCliOptions extends Omit<TargetOptions, 'format'> {
   out?: string;
-  format?: FileFormat;
+  format?: string;
+  fileFormat?: FileFormat;
   estimate?: boolean;
   run?: string;
   rlsRole?: string;
   rlsSetting?: string;
   rlsTenant?: string;
-  migrations?: string;
+  dir?: string;
 }
 
 /** Register `tenancy report`. */
 export function registerReport(program: Command): void {
   const report = program.command('report').description('signed verification reports: export, render, verify, diff');
-  const fileFormatOption = () => new Option('--format <format>', 'file format (default: from the --out extension, else json)').choices(['json', 'html', 'pdf']);
+  const fileFormatOption = () => new Option('--file-format <format>', 'file format (default: from the --out extension, else json)').choices(['json', 'html', 'pdf']);
+  // --format is checked by fileFormatOf: table or json, and the old html/pdf with a note.
+  const outputFormatOption = () => new Option('--format <format>', 'output format: table or json (default table)');
 
   const exp = report.command('export')
     .description('run the verification suite and write a signed report (exit 1 when there are error findings)')
     .option('--profile <name>', 'connection profile to use')
     .option('--url <url>', 'connection URL; a password in it is used, never stored or written')
+    .addOption(new Option('--env <environment>', 'for --url: the environment (default TENANCY_ENV, else production)').choices(['development', 'staging', 'production']))
+    .addOption(outputFormatOption())
     .requiredOption('--out <file>', 'file to write')
     .addOption(fileFormatOption())
     .option('--estimate', 'catalogs and statistics only (no table scans, no distribution)')
@@ -81,15 +108,16 @@ export function registerReport(program: Command): void {
     .option('--rls-role <role>', 'application role for the isolation probe')
     .option('--rls-setting <name>', 'setting the application sets to the tenant id')
     .option('--rls-tenant <id>', 'tenant to impersonate in the probe')
-    .option('--migrations <dir>', 'include the migration ledger state of this folder (plain, Drizzle, Prisma or Supabase)');
+    .option('--dir <dir>', 'include the migration ledger state of this folder (plain, Drizzle, Prisma or Supabase)');
+  deprecatedAlias(exp, '--migrations <dir>', '--dir');
   addModelOptions(exp).action(async (o: ExportCliOptions) => {
     const out = o.out!;
-    const format = fileFormat(o.format, out);
+    const { file: format, output } = fileFormatOf(o, out);
     if (!fs.existsSync(path.dirname(path.resolve(out)))) throw new UserError(`folder ${path.dirname(out)} does not exist; create it or choose another --out`, 'usage');
     if (format === 'pdf') requireChromium(); // say so before scanning, not after
     if (o.run) setCliAuditRun(o.run);
     // Read before connecting: a wrong folder or run id is a usage error, not a half-done export.
-    const source = o.migrations ? readSource(o.migrations) : undefined;
+    const source = o.dir ? readSource(o.dir) : undefined;
     const journal = o.run && fs.existsSync(path.join(runsDir(), o.run, 'journal.jsonl')) ? Journal.open(o.run).entries : undefined;
     const signatures = journal ? readSignatures(path.join(runsDir(), o.run!)) : undefined;
     await withSession({ ...o, format: 'table' }, async (session, target, signal) => {
@@ -105,6 +133,8 @@ export function registerReport(program: Command): void {
         progress.finish();
       }
       const size = await writeReport(r, out, format);
+      exitState.code = r.summary.bySeverity.error > 0 ? 1 : 0;
+      if (output === 'json') return printOk(fileOutput(r, out, format, size));
       process.stdout.write(summaryLine(r, out, size));
       if (format !== 'json') process.stdout.write('this rendering is not itself verifiable: keep a JSON export (or render this one from it with `tenancy report render`)\n');
       exitState.code = r.summary.bySeverity.error > 0 ? 1 : 0;
@@ -116,14 +146,17 @@ export function registerReport(program: Command): void {
     .argument('<report.json>')
     .requiredOption('--out <file>', 'file to write')
     .addOption(fileFormatOption())
-    .action(async (file: string, o: { out: string; format?: FileFormat }) => {
+    .addOption(outputFormatOption())
+    .action(async (file: string, o: { out: string; format?: string; fileFormat?: FileFormat }) => {
       const v = verifyReportText(readReportText(file), file, [installationKeyId()].filter((k): k is string => k !== null));
       if (!v.ok) throw new UserError(`${file} does not verify (${v.problems[0]!.where}: ${v.problems[0]!.what}); run tenancy report verify ${file}`, 'usage');
       const r = readReport(file);
-      const format = fileFormat(o.format, o.out);
+      const { file: format, output } = fileFormatOf(o, o.out);
       if (format === 'pdf') requireChromium();
-      if (format === 'json') throw new UserError('render writes html or pdf; copy the JSON file itself', 'usage');
-      process.stdout.write(summaryLine(r, o.out, await writeReport(r, o.out, format)));
+      if (format === 'json') throw new UserError('render writes html or pdf; copy the JSON file itself', 'usage', '--file-format');
+      const size = await writeReport(r, o.out, format);
+      if (output === 'json') printOk(fileOutput(r, o.out, format, size));
+      else process.stdout.write(summaryLine(r, o.out, size));
     });
 
   report.command('pack')
@@ -146,7 +179,7 @@ export function registerReport(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((file: string, o: { format: 'table' | 'json' }) => {
       const v = verifyEvidencePack(fs.readFileSync(file, 'utf8'));
-      if (o.format === 'json') printJson(v);
+      if (o.format === 'json') printOk({ verification: v });
       else process.stdout.write(v.ok ? `${file}: intact, every part signed (key ${v.keyIds.join(', ')})\n` : `${file}: DOES NOT VERIFY\n${v.problems.map((p) => `  - ${p}`).join('\n')}\n`);
       exitState.code = v.ok ? 0 : 1;
     });
@@ -161,7 +194,7 @@ export function registerReport(program: Command): void {
       const trusted = listTrustedKeys();
       const integrity = verifyReportText(readReportText(file), file);
       const v = applyTrust(integrity, own, trusted, o.expectKey?.toLowerCase());
-      if (o.format === 'json') printJson({ ...v, signer: whoseKey(v.keyId, own, trusted, o.expectKey?.toLowerCase()) });
+      if (o.format === 'json') printOk({ verification: { ...v, signer: whoseKey(v.keyId, own, trusted, o.expectKey?.toLowerCase()) } });
       else process.stdout.write(formatVerification(v, whoseKey(v.keyId, own, trusted, o.expectKey?.toLowerCase())));
       exitState.code = v.ok ? 0 : 1;
     });
@@ -171,8 +204,10 @@ export function registerReport(program: Command): void {
     .description('trust a key: its id (16 hex digits), its .pub.pem file, or a report it signed')
     .argument('<key-or-file>')
     .requiredOption('--label <who>', 'whose key it is (shown by report verify)')
-    .action((given: string, o: { label: string }) => {
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((given: string, o: { label: string; format: string }) => {
       const t = addTrustedKey(given, o.label);
+      if (o.format === 'json') return printOk({ key: t, file: trustPath() });
       process.stdout.write(`trusted key ${t.keyId} (${t.label}) in ${trustPath()}\n`);
     });
   trust.command('list')
@@ -180,7 +215,7 @@ export function registerReport(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((o: { format: 'table' | 'json' }) => {
       const keys = listTrustedKeys();
-      if (o.format === 'json') return printJson({ own: installationKeyId(), keys });
+      if (o.format === 'json') return printOk({ own: installationKeyId(), keys });
       process.stdout.write(`this installation: ${installationKeyId() ?? 'no key yet'}\n`);
       for (const k of keys) process.stdout.write(`${k.keyId}  ${k.label}  (added ${k.addedAt}${k.publicKey ? ', public key kept' : ''})\n`);
       if (keys.length === 0) process.stdout.write('no other key is trusted\n');
@@ -188,8 +223,10 @@ export function registerReport(program: Command): void {
   trust.command('remove')
     .description('stop trusting a key')
     .argument('<keyId>')
-    .action((keyId: string) => {
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((keyId: string, o: { format: string }) => {
       if (!removeTrustedKey(keyId)) throw new UserError(`key ${keyId} is not trusted; see tenancy report trust list`, 'usage');
+      if (o.format === 'json') return printOk({ removed: keyId.toLowerCase() });
       process.stdout.write(`no longer trusted: ${keyId}\n`);
     });
 
@@ -201,15 +238,17 @@ export function registerReport(program: Command): void {
     .option('--allow-mixed-modes', 'compare an exact report with an estimate report (row-count findings listed as not comparable)')
     .action((a: string, b: string, o: { format: 'table' | 'json'; allowMixedModes?: boolean }) => {
       const trusted = [installationKeyId()].filter((k): k is string => k !== null);
-      for (const f of [a, b]) {
+      const verified = { a: false, b: false };
+      for (const [k, f] of [['a', a], ['b', b]] as const) {
         const v = verifyReportText(readReportText(f), f, trusted);
+        verified[k] = v.ok;
         if (!v.ok) process.stderr.write(`warning: ${f} does not verify (${v.problems[0]!.where}: ${v.problems[0]!.what})\n`);
       }
       const d = diffReports(readReport(a), readReport(b));
       if (!d.sameMode && !o.allowMixedModes) {
         throw new UserError(`${a} is an ${d.modes.a} report and ${b} an ${d.modes.b} report: an estimate cannot see orphan rows, cross-tenant references or the distribution, so nothing would be "resolved"; compare reports of the same mode (or pass --allow-mixed-modes)`, 'usage');
       }
-      if (o.format === 'json') printJson(d);
+      if (o.format === 'json') printOk({ ...d, verified });
       else process.stdout.write(formatDiff(d, a, b));
       exitState.code = d.added.some((f) => f.severity === 'error') ? 1 : 0;
     });

@@ -6,9 +6,10 @@ import type { RestoreResult, SetColumn } from '../../../shared/backup.js';
 import { restoreBackup } from '../../engine/backup/restore.js';
 import { describeScope, parseScope } from '../../engine/backup/scope.js';
 import { UserError } from '../../engine/errors.js';
-import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
+import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
-import { printJson } from '../format.js';
+import { printOk } from '../format.js';
+import { addPacingOptions, deprecatedAlias, optionalWhole } from '../options.js';
 import { parseBackupId } from './backup.js';
 
 interface RestoreCliOptions extends TargetOptions {
@@ -18,10 +19,10 @@ interface RestoreCliOptions extends TargetOptions {
   setColumn: string[];
   dryRun?: boolean;
   write?: boolean;
-  confirm?: string;
+  confirmTable?: string;
   confirmDb?: string;
-  lockTimeout?: string;
-  statementTimeout?: string;
+  lockTimeoutMs?: string;
+  statementTimeoutMs?: string;
   acceptMismatch?: boolean;
 }
 
@@ -31,12 +32,6 @@ export function parseSetColumn(text: string): SetColumn {
   if (i <= 0) throw new UserError(`--set-column "${text}": write COLUMN=VALUE, e.g. org_id=42`, 'usage');
   const value = text.slice(i + 1);
   return { column: text.slice(0, i), value: value === 'NULL' ? null : value };
-}
-
-function milliseconds(text: string | undefined, what: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new UserError(`${what} "${text}" is not a number of milliseconds`, 'usage');
-  return Number(text);
 }
 
 /** A restore result, for humans. */
@@ -63,19 +58,18 @@ export function formatRestore(r: RestoreResult): string {
 /** Register `tenancy restore`. */
 export function registerRestore(program: Command): void {
   const cmd = program.command('restore').description('restore a backup into its live table: scoped, verified by checksum, journaled');
-  addConnectionOptions(cmd)
+  addModelOptions(addConnectionOptions(cmd))
     .requiredOption('--backup <id>', 'backup id (tenancy backup list)')
     .option('--scope <scope>', 'table, tenant:ID or keys:1,2,3 (composite keys: 1/a,2/b)', 'table')
     .option('--strategy <strategy>', 'replace (scope ends exactly as backed up) or upsert (insert missing, update changed)', 'replace')
     .option('--set-column <column=value>', 'value for a column added since the backup (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--tenant-column <name>', 'tenant column for --scope tenant: (default: organization_id, org_id, tenant_id, ...)')
     .option('--dry-run', 'run it in a transaction that is rolled back and show the resulting counts')
     .option('--write', 'restore for real')
-    .option('--confirm <table>', 'on production: the table name, typed')
-    .option('--confirm-db <name>', 'on production: the database name, to switch on write mode')
-    .option('--lock-timeout <ms>', 'lock_timeout for the restore (default: the profile\'s)')
-    .option('--statement-timeout <ms>', 'statement_timeout for the restore (default: the profile\'s)')
-    .option('--accept-mismatch', 'commit even when the restored scope\'s checksum differs from the backup\'s')
+    .option('--confirm-db <name>', 'on production: the database name, typed')
+    .option('--confirm-table <name>', 'on production: the table name, typed')
+    .option('--accept-mismatch', 'commit even when the restored scope\'s checksum differs from the backup\'s');
+  deprecatedAlias(cmd, '--confirm <table>', '--confirm-table');
+  addPacingOptions(cmd, { lockTimeoutMs: true, statementTimeoutMs: true })
     .action(async (o: RestoreCliOptions) => {
       if (Boolean(o.dryRun) === Boolean(o.write)) throw new UserError('give exactly one of --dry-run or --write', 'usage');
       if (o.strategy !== 'replace' && o.strategy !== 'upsert') throw new UserError(`--strategy "${o.strategy}": use replace or upsert`, 'usage');
@@ -85,16 +79,16 @@ export function registerRestore(program: Command): void {
         strategy: o.strategy,
         setColumns: o.setColumn.map(parseSetColumn),
         dryRun: Boolean(o.dryRun),
-        confirmTable: o.confirm,
-        lockTimeoutMs: milliseconds(o.lockTimeout, '--lock-timeout'),
-        statementTimeoutMs: milliseconds(o.statementTimeout, '--statement-timeout'),
+        confirmTable: o.confirmTable,
+        lockTimeoutMs: optionalWhole(o.lockTimeoutMs, '--lock-timeout-ms'),
+        statementTimeoutMs: optionalWhole(o.statementTimeoutMs, '--statement-timeout-ms'),
         acceptMismatch: Boolean(o.acceptMismatch),
       } as const;
       await withSession(o, async (session, target) => {
         await session.enableWrite(o.confirmDb);
         const r = await restoreBackup(session, { ...request, tenantColumn: o.tenantColumn ?? target.profile.tenancy.tenantColumn });
         if (!r.verified) exitState.code = 1;
-        if (o.format === 'json') printJson(r);
+        if (o.format === 'json') printOk(r);
         else process.stdout.write(`${formatRestore(r)}\n`);
       });
     });

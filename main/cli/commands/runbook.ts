@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { RunStatus } from '../../../shared/runbook.js';
 import { UserError } from '../../engine/errors.js';
 import { installationKeyId } from '../../engine/report/keys.js';
@@ -14,7 +14,8 @@ import { verifySignedJournal } from '../../engine/runbook/head.js';
 import { verifyRunDumps } from '../../engine/runbook/dumps.js';
 import { expectedTimes, runbookTables, tableSizes, type ExpectedStep } from '../../engine/runbook/expected.js';
 import { Journal, checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
-import { readRun } from '../../engine/runbook/open.js';
+import { readRun, summarizeRuns } from '../../engine/runbook/open.js';
+import { templateIdOf } from '../../engine/runbook/templates.js';
 import { runbookOperator } from '../../engine/runbook/operator.js';
 import { readRunbook } from '../../engine/runbook/parse.js';
 import { rollbackRun } from '../../engine/runbook/rollback.js';
@@ -22,9 +23,10 @@ import { runRunbook } from '../../engine/runbook/run.js';
 import { assertRunbookSql } from '../../engine/runbook/sql-guard.js';
 import { readDatabaseHead } from '../../engine/runbook/target.js';
 import { projectRoot } from '../../engine/paths.js';
-import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
+import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
-import { printJson } from '../format.js';
+import { printOk } from '../format.js';
+import { deprecatedAlias } from '../options.js';
 import { formatProgress } from './backfill.js';
 import { setCliAuditRun } from './audit.js';
 
@@ -96,12 +98,29 @@ function parseSigns(values: string[]): Map<string, Record<number, string>> {
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
+const formatOption = () => new Option('--format <format>', 'output format').choices(['table', 'json']).default('table');
+
+/** The run id, positional or `--run ID` (one of them, the same if both). */
+function runIdOf(positional: string | undefined, flag: string | undefined): string {
+  if (positional !== undefined && flag !== undefined && positional !== flag) throw new UserError(`give the run id once: ${positional} or --run ${flag}`, 'usage', '--run');
+  const id = positional ?? flag;
+  if (id === undefined) throw new UserError('give the run id: --run ID (tenancy runbook list shows them)', 'usage', '--run');
+  return checkRunId(id);
+}
+
+/** A run as `runbooks/status` returns it over IPC: label, status, the steps as written, journal verification. */
+function runView(run: string) {
+  const r = readRun(run);
+  return { label: r.label, template: templateIdOf(r.file), status: r.status, steps: r.runbook.steps, verification: r.verification, active: null };
+}
 
 /** Register `tenancy runbook`. */
 export function registerRunbook(program: Command): void {
   const rb = program.command('runbook').description('runbooks: steps with gates, sign-off and evidence, journaled in a signed hash chain');
 
-  addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file'))
+  const runCmd = addModelOptions(addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file')));
+  deprecatedAlias(runCmd, '--confirm <db>', '--confirm-db');
+  runCmd
     .description('run the runbook\'s steps until one does not pass (a new run, or --run ID to continue one); every write\'s SQL is printed before it runs')
     .option('--write', 'run it (a runbook writes: backups, migrations, backfills, sql steps, probes)')
     .option('--confirm-db <name>', 'on production: the database name, typed')
@@ -111,7 +130,8 @@ export function registerRunbook(program: Command): void {
     .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
     .option('--ci', 'non-interactive: a manual step that cannot be signed fails; an approval records GitHub Actions\' identity and run')
     .action(async (file: string, o: RunCliOptions) => {
-      const { runbook, text } = readRunbook(file);
+      const { runbook, text, notes } = readRunbook(file);
+      for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
       await assertRunbookSql(file, text, runbook);
       if (o.run) checkRunId(o.run);
       if (!o.write) throw new UserError('runbook run writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage');
@@ -132,7 +152,7 @@ export function registerRunbook(program: Command): void {
         });
         if (!status.complete) exitState.code = status.steps.some((s) => s.state === 'failed' || s.state === 'blocked') ? 1 : 0;
         if (o.ci && !status.complete) exitState.code = 1;
-        if (o.format === 'json') printJson(status);
+        if (o.format === 'json') printOk(runView(o.run ?? newRun!));
         else process.stdout.write(`${formatRunStatus(status)}\n`);
       });
     });
@@ -165,30 +185,34 @@ export function registerRunbook(program: Command): void {
           onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
         });
         if (!status.rollback?.complete) exitState.code = 1;
-        if (o.format === 'json') printJson(status);
+        if (o.format === 'json') printOk({ status });
         else process.stdout.write(`${formatRunStatus(status)}\n`);
       });
     });
 
   rb.command('validate').argument('<file>', 'runbook YAML file').description('check a runbook without running it: fields, step order and every SQL statement (parsed; transaction control and session changes refused)')
-    .action(async (file: string) => {
-      const { runbook, text } = readRunbook(file);
+    .addOption(formatOption())
+    .action(async (file: string, o: { format: string }) => {
+      const { runbook, text, notes } = readRunbook(file);
+      for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
       await assertRunbookSql(file, text, runbook);
-      process.stdout.write(`${file}: ${runbook.steps.length} step(s), valid\n`);
+      if (o.format === 'json') printOk({ file, steps: runbook.steps.length });
+      else process.stdout.write(`${file}: ${runbook.steps.length} step(s), valid\n`);
     });
 
-  rb.command('status').argument('<run>', 'run id').description('where a run stopped: each step\'s state, who, when, how long, evidence, gate and the next action (from the journal alone)')
-    .option('--format <format>', 'table or json', 'table')
+  rb.command('status').argument('[run]', 'run id (or --run ID)').description('where a run stopped: each step\'s state, who, when, how long, evidence, gate and the next action (from the journal alone)')
+    .option('--run <id>', 'run id')
+    .addOption(formatOption())
     .option('--expected-from <run>', 'also the expected time of each step, from this reference run (staging) scaled by the table sizes this run recorded at start')
-    .action((run: string, o: { format: string; expectedFrom?: string }) => {
-      const opened = readRun(checkRunId(run));
-      const s = opened.status;
+    .action((positional: string | undefined, o: { run?: string; format: string; expectedFrom?: string }) => {
+      const run = runIdOf(positional, o.run);
+      const opened = readRun(run);
       const started = Journal.open(run).entries[0]?.event;
       const expected = o.expectedFrom
         ? expectedTimes(opened.runbook, Journal.open(checkRunId(o.expectedFrom)).entries, started?.type === 'run-started' ? started.sizes ?? {} : {})
         : null;
-      if (o.format === 'json') printJson(expected ? { ...s, expected } : s);
-      else process.stdout.write(`${formatRunStatus(s)}\n${expected ? `${formatExpected(expected, o.expectedFrom!)}\n` : ''}`);
+      if (o.format === 'json') return printOk(expected ? { ...runView(run), expected } : runView(run));
+      process.stdout.write(`${formatRunStatus(opened.status)}\n${expected ? `${formatExpected(expected, o.expectedFrom!)}\n` : ''}`);
     });
 
   addConnectionOptions(rb.command('plan').argument('<file>', 'runbook YAML file'))
@@ -199,28 +223,35 @@ export function registerRunbook(program: Command): void {
       const reference = Journal.open(checkRunId(o.fromRun)).entries;
       await withSession(o, async (session) => {
         const expected = expectedTimes(runbook, reference, await tableSizes(session, runbookTables(runbook)));
-        if (o.format === 'json') printJson({ reference: o.fromRun, database: session.fingerprint.database, steps: expected });
+        if (o.format === 'json') printOk({ reference: o.fromRun, database: session.fingerprint.database, steps: expected });
         else process.stdout.write(`${formatExpected(expected, o.fromRun)}\n`);
       });
     });
 
-  addConnectionOptions(rb.command('verify').argument('<run>', 'run id'))
-    .description('prove the run\'s journal unbroken: hash chain, the signed head of every line, and (with --profile/--url) the head kept in the target database')
+  addConnectionOptions(rb.command('verify').argument('[run]', 'run id (or --run ID)'))
+    .description('prove the run\'s journal unbroken: hash chain, the signed head of every line, and (with --profile/--url) the head kept in the target database (exit 1 when broken)')
+    .option('--run <id>', 'run id')
     .option('--expect-key <keyId>', 'the key id the heads must be signed with (default: this installation\'s key)')
-    .action(async (run: string, o: VerifyCliOptions) => {
-      const dir = path.join(runsDir(), checkRunId(run));
+    .action(async (positional: string | undefined, o: VerifyCliOptions & { run?: string }) => {
+      const run = runIdOf(positional, o.run);
+      const dir = path.join(runsDir(), run);
       if (!fs.existsSync(path.join(dir, 'journal.jsonl'))) throw new UserError(`no run ${run}; see tenancy runbook list`, 'usage');
       const expectKey = o.expectKey ?? installationKeyId();
       const database = o.profile || o.url ? await withSession(o, (session) => readDatabaseHead(session, run)) : null;
       if ((o.profile || o.url) && !database) {
-        process.stdout.write(`journal of ${run} BROKEN: the target database holds no head for this run (not its target, or the head was removed)\n`);
         exitState.code = 1;
+        const reason = 'the target database holds no head for this run (not its target, or the head was removed)';
+        if (o.format === 'json') {
+          const v = verifySignedJournal(dir, { run, expectKey, database: null });
+          return printOk({ verification: { ...v, ok: false, brokenAt: { line: v.lines, reason } } });
+        }
+        process.stdout.write(`journal of ${run} BROKEN: ${reason}\n`);
         return;
       }
       const v = verifySignedJournal(dir, { run, expectKey, database });
       const dumps = verifyRunDumps(dir);
       const badDumps = dumps.filter((d) => !d.ok);
-      if (o.format === 'json') printJson({ ...v, dumps, ok: v.ok && badDumps.length === 0 });
+      if (o.format === 'json') printOk({ verification: { ...v, dumps, ok: v.ok && badDumps.length === 0 } });
       else if (v.ok) {
         process.stdout.write(`journal of ${run} intact: ${v.lines} lines, head ${v.head}, every line signed by key ${v.keyId}${expectKey ? '' : ' (no expected key given)'}${database ? `; the target database's head is line ${database.seq}` : '; not compared with the target database (give --profile or --url)'}\n`);
       } else process.stdout.write(`journal of ${run} BROKEN at line ${v.brokenAt!.line}: ${v.brokenAt!.reason}\n`);
@@ -231,30 +262,37 @@ export function registerRunbook(program: Command): void {
       if (!v.ok || badDumps.length) exitState.code = 1;
     });
 
-  rb.command('export').argument('<run>', 'run id').description('write the run\'s journal, its signed heads and the public key into one file for an auditor')
+  rb.command('export').argument('[run]', 'run id (or --run ID)').description('write the run\'s journal, its signed heads and the public key into one file for an auditor')
+    .option('--run <id>', 'run id')
     .option('--out <file>', 'where to write it (default: RUN.journal.json in the current directory)')
-    .action((run: string, o: { out?: string }) => {
-      const out = path.resolve(o.out ?? `${checkRunId(run)}.journal.json`);
-      if (fs.existsSync(out)) throw new UserError(`${out} exists; choose another --out`, 'usage');
+    .addOption(formatOption())
+    .action((positional: string | undefined, o: { run?: string; out?: string; format: string }) => {
+      const run = runIdOf(positional, o.run);
+      const out = path.resolve(o.out ?? `${run}.journal.json`);
+      if (fs.existsSync(out)) throw new UserError(`${out} exists; choose another --out`, 'usage', '--out');
       const bundle = exportRun(run);
       fs.writeFileSync(out, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-      process.stdout.write(`${out}: ${bundle.journal.length} lines, ${bundle.signatures.length} signed heads, key ${bundle.keyId}\n`);
+      if (o.format === 'json') printOk({ file: out, lines: bundle.journal.length, signatures: bundle.signatures.length, keyId: bundle.keyId });
+      else process.stdout.write(`${out}: ${bundle.journal.length} lines, ${bundle.signatures.length} signed heads, key ${bundle.keyId}\n`);
     });
 
-  rb.command('list').description('runs in the config directory, newest first').action(() => {
+  rb.command('list').description('runs in the config directory, newest first').addOption(formatOption()).action((o: { format: string }) => {
+    if (o.format === 'json') return printOk({ runs: summarizeRuns() });
     for (const r of listRuns()) process.stdout.write(`${r}\n`);
   });
 
   rb.command('new').description('write a runbook file from one of the five reference templates')
     .requiredOption('--template <n>', '000 (Drizzle two-phase), 001 (Supabase), 002 (Prisma CI), 003 (legacy map), 004 (inventory)')
     .option('--out <file>', 'where to write it (default: the template\'s name in the current directory)')
-    .action((o: { template: string; out?: string }) => {
+    .addOption(formatOption())
+    .action((o: { template: string; out?: string; format: string }) => {
       const files = fs.readdirSync(templatesDir()).filter((f) => f.endsWith('.yaml'));
       const t = files.find((f) => f.startsWith(`${o.template}-`));
       if (!t) throw new UserError(`--template ${o.template}: use one of ${files.map((f) => f.slice(0, 3)).join(', ')}`, 'usage');
       const out = path.resolve(o.out ?? t);
       if (fs.existsSync(out)) throw new UserError(`${out} exists; choose another --out`, 'usage');
       fs.copyFileSync(path.join(templatesDir(), t), out);
-      process.stdout.write(`${out}\n`);
+      if (o.format === 'json') printOk({ file: out });
+      else process.stdout.write(`${out}\n`);
     });
 }

@@ -45,10 +45,10 @@ export function paceSettings(opts: PaceOptions): PaceSettings {
     dutyCycle: opts.dutyCycle ?? PACE_DEFAULTS.dutyCycle,
     throttleMs: opts.throttleMs ?? PACE_DEFAULTS.throttleMs,
   };
-  if (!Number.isInteger(s.batchSize) || s.batchSize < 1) throw new RangeError(`--batch must be a positive whole number, got ${s.batchSize}`);
+  if (!Number.isInteger(s.batchSize) || s.batchSize < 1) throw new RangeError(`--batch-size must be a positive whole number, got ${s.batchSize}`);
   if (!Number.isFinite(s.targetBatchMs) || s.targetBatchMs < 0) throw new RangeError(`--batch-ms must be 0 (off) or a positive number of ms, got ${s.targetBatchMs}`);
   if (!(s.dutyCycle > 0 && s.dutyCycle <= 1)) throw new RangeError(`--duty must be more than 0 and at most 1, got ${s.dutyCycle}`);
-  if (!Number.isFinite(s.throttleMs) || s.throttleMs < 0) throw new RangeError(`--throttle must be 0 or more ms, got ${s.throttleMs}`);
+  if (!Number.isFinite(s.throttleMs) || s.throttleMs < 0) throw new RangeError(`--throttle-ms must be 0 or more ms, got ${s.throttleMs}`);
   return s;
 }
 

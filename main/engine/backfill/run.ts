@@ -158,7 +158,7 @@ export async function startOrResumeBackfill(session: Session, spec: BackfillSpec
 }
 
 function requireWrite(session: Session): void {
-  if (!session.isWritable) throw new UserError('a backfill writes: switch on write mode (--write; on production also --confirm DBNAME)', 'permission');
+  if (!session.isWritable) throw new UserError('a backfill writes: switch on write mode (--write; on production also --confirm-db DBNAME)', 'permission');
 }
 
 async function runBatches(session: Session, target: BackfillTarget, state: BackfillState, opts: BackfillOptions): Promise<BackfillResult> {

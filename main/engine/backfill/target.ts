@@ -45,7 +45,7 @@ async function primaryKeyOf(session: Session, oid: number): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-/** Resolve --table/--column and the source against the catalogs; a UserError naming what is wrong. */
+/** Resolve --table/--tenant-column and the source against the catalogs; a UserError naming what is wrong. */
 export async function resolveBackfillTarget(session: Session, tableText: string, column: string, source: BackfillSource): Promise<BackfillTarget> {
   let name: { schema: string; table: string };
   try {

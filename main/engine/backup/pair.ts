@@ -33,8 +33,10 @@ export interface BackupPair {
 /** The tenant column of the live table: the given one (must exist), else the usual names. */
 function pickTenantColumn(live: LiveTable, given: string | undefined): LiveColumn | null {
   if (given) {
-    const col = live.columns.find((c) => c.name === given);
-    if (!col) throw new UserError(`tenant column "${given}" not found in ${live.schema}.${live.table}; check --tenant-column`, 'usage');
+    // --tenant-column is a comma list of spellings: this table's is the first it has.
+    const names = given.split(',').map((n) => n.trim()).filter(Boolean);
+    const col = names.map((n) => live.columns.find((c) => c.name === n)).find((c) => c !== undefined);
+    if (!col) throw new UserError(`tenant column ${names.map((n) => `"${n}"`).join(' or ')} not found in ${live.schema}.${live.table}; check --tenant-column`, 'usage', '--tenant-column');
     return col;
   }
   for (const name of TENANT_COLUMN_CANDIDATES) {

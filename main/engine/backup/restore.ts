@@ -34,7 +34,7 @@ class MismatchRollback extends Error {
 function confirmProduction(session: Session, schema: string, table: string, typed: string | undefined): void {
   if (session.profile.environment !== 'production') return;
   if (typed === table || typed === `${schema}.${table}`) return;
-  throw new UserError(`restoring into production needs confirmation: type the table name "${schema}.${table}" (--confirm)`, 'permission');
+  throw new UserError(`restoring into production needs confirmation: type the table name "${schema}.${table}" (--confirm-table)`, 'permission');
 }
 
 /** Translate errors the DML can raise into one line saying nothing changed and what to do. */
@@ -43,7 +43,7 @@ function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number,
   const where = `${plan.pair.live.schema}.${plan.pair.live.table}`;
   switch (e.code) {
     case '55P03':
-      return new UserError(`restore rolled back, nothing changed: rows of ${where} stayed locked by another session beyond lock_timeout (${lockTimeoutMs} ms); retry when it is done or raise --lock-timeout`, 'lock');
+      return new UserError(`restore rolled back, nothing changed: rows of ${where} stayed locked by another session beyond lock_timeout (${lockTimeoutMs} ms); retry when it is done or raise --lock-timeout-ms`, 'lock');
     case '23503':
       return new UserError(`restore rolled back, nothing changed: FK "${e.constraint ?? '?'}" would break (${e.detail ?? e.message}); restore the related table first`, 'fk');
     case '23502':

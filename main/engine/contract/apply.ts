@@ -98,7 +98,7 @@ function cancelledAt(applied: number, index: number, concurrently: boolean, star
 
 /** Run a plan's statements in order; stops at the first failure and says which. */
 export async function applyContract(session: Session, plan: ContractPlan, opts: ApplyContractOptions = {}): Promise<ContractResult> {
-  if (!session.isWritable) throw new UserError('contract changes need write mode (--write; on production also --confirm DBNAME)', 'permission');
+  if (!session.isWritable) throw new UserError('contract changes need write mode (--write; on production also --confirm-db DBNAME)', 'permission');
   const blocking = plan.lint.filter((f) => f.severity === 'error');
   if (blocking.length) throw new UserError(`lint errors block the contract plan: ${blocking.map((f) => `${f.file} ${f.rule}`).join(', ')}`, 'lint');
   const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 3000);

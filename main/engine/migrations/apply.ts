@@ -82,7 +82,7 @@ export async function pendingMigrations(session: Session, source: MigrationSourc
  * migration the other apply committed meanwhile is not run again.
  */
 export async function applyMigrations(session: Session, source: MigrationSource, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  if (!session.isWritable) throw new UserError('apply needs write mode (--write; on production also --confirm DBNAME)', 'permission');
+  if (!session.isWritable) throw new UserError('apply needs write mode (--write; on production also --confirm-db DBNAME)', 'permission');
   const emit = opts.onEvent ?? (() => undefined);
   const key = ledgerLockKey(source);
   const timeoutMs = opts.ledgerLockTimeoutMs ?? settings(session, opts).lockTimeoutMs;

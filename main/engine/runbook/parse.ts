@@ -10,8 +10,17 @@ import { UserError } from '../errors.js';
 const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore'];
 const ROLLBACK_KINDS = ['manual', 'check', 'sql', 'restore'];
 
-/** A runbook read from a file, or the problems that stop it. */
-export type ParsedRunbook = { ok: true; runbook: Runbook; text: string } | { ok: false; issues: RunbookIssue[] };
+/**
+ * A runbook read from a file, or the problems that stop it. `notes`: one line per old field
+ * spelling used (accepted for this release), "line 12, steps[3].folder: ...".
+ */
+export type ParsedRunbook = { ok: true; runbook: Runbook; text: string; notes: string[] } | { ok: false; issues: RunbookIssue[] };
+
+/** Old field spellings of this release, per step kind (`*`: any kind): old -> new, as the CLI's. */
+const RENAMED: Record<string, Record<string, string>> = {
+  '*': { folder: 'dir' },
+  backfill: { column: 'tenantColumn', batch: 'batchSize' },
+};
 
 /** "steps[3].expect.no[0]" from a zod path. */
 export function fieldName(path: readonly PropertyKey[]): string {
@@ -46,6 +55,7 @@ export function parseRunbookText(text: string): ParsedRunbook {
   }
   const value = doc.toJS() as unknown;
   const issues: RunbookIssue[] = [];
+  const notes: string[] = [];
   const at = (path: PropertyKey[], message: string) => {
     const pos = position(doc, lc, path);
     issues.push({ line: pos.line, column: pos.column, field: fieldName(path), message });
@@ -58,6 +68,17 @@ export function parseRunbookText(text: string): ParsedRunbook {
       if (!KINDS.includes(String(kind))) at(['steps', i, 'kind'], `kind must be one of ${KINDS.join(', ')}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
       const step = (s ?? {}) as Record<string, unknown>;
       if ('signedOff' in step) at(['steps', i, 'signedOff'], 'a sign-off written into the runbook is never a sign-off: remove it; the operator signs when running (or make the step an approval: for CI)');
+      for (const [old, now] of Object.entries({ ...RENAMED['*'], ...RENAMED[String(kind)] })) {
+        if (!(old in step)) continue;
+        if (now in step) {
+          at(['steps', i, old], `give ${now} or the old ${old}, not both`);
+          continue;
+        }
+        step[now] = step[old];
+        delete step[old];
+        const pos = position(doc, lc, ['steps', i, old]);
+        notes.push(`line ${pos.line}, steps[${i}].${old}: ${old} is deprecated and goes away in the next release; write ${now}`);
+      }
       const expect = step.expect as Record<string, unknown> | undefined;
       if (expect && typeof expect.fails === 'string') at(['steps', i, 'expect', 'fails'], 'a probe names what must fail and why: fails: { sql: ..., error: not_null_violation, column: organization_id }');
       if (expect && 'error' in expect) at(['steps', i, 'expect', 'error'], 'the SQLSTATE goes inside fails: { sql, error, column | constraint | table }');
@@ -92,7 +113,7 @@ export function parseRunbookText(text: string): ParsedRunbook {
       const k = seen.get(r);
       if (k === undefined || k === i) at(['steps', i, 'requires', j], `"${r}" is not an earlier step`);
     });
-    if (s.kind === 'preflight' && s.expect?.after !== undefined && s.folder === undefined) at(['steps', i, 'expect', 'after'], 'after names a migration of a folder: give the step its folder');
+    if (s.kind === 'preflight' && s.expect?.after !== undefined && s.dir === undefined) at(['steps', i, 'expect', 'after'], 'after names a migration of a folder: give the step its dir');
     if (s.kind === 'restore') {
       const b = rb.steps.findIndex((x) => x.id === s.backup);
       if (b < 0 || b >= i || rb.steps[b]!.kind !== 'backup') at(['steps', i, 'backup'], `"${s.backup}" is not an earlier backup step`);
@@ -110,7 +131,7 @@ export function parseRunbookText(text: string): ParsedRunbook {
     if (s.kind === 'restore' && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at(['rollback', i, 'backup'], `"${s.backup}" is not a backup step of the run`);
   });
   if (issues.length) return { ok: false, issues };
-  return { ok: true, runbook: rb, text };
+  return { ok: true, runbook: rb, text, notes };
 }
 
 /** One line per issue: "FILE:LINE:COL FIELD: MESSAGE". */
@@ -119,7 +140,7 @@ export function formatIssues(file: string, issues: readonly RunbookIssue[]): str
 }
 
 /** Read and validate a runbook file; a UserError listing every problem with its line and field. */
-export function readRunbook(file: string): { runbook: Runbook; text: string } {
+export function readRunbook(file: string): { runbook: Runbook; text: string; notes: string[] } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -128,5 +149,5 @@ export function readRunbook(file: string): { runbook: Runbook; text: string } {
   }
   const r = parseRunbookText(text);
   if (!r.ok) throw new UserError(`${r.issues.length} problem(s) in the runbook: ${formatIssues(file, r.issues).replace(/\n/g, '; ')}`, 'usage');
-  return { runbook: r.runbook, text };
+  return { runbook: r.runbook, text, notes: r.notes };
 }

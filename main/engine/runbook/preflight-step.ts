@@ -60,7 +60,7 @@ export function missingMigrations(steps: readonly RunbookStep[], resolve: (folde
   const problems: string[] = [];
   for (const s of steps) {
     if (s.kind !== 'migrate' || s.to === undefined) continue;
-    const source = readSource(resolve(s.folder));
+    const source = readSource(resolve(s.dir));
     const m = source.migrations.find((x) => x.id === s.to);
     if (!m) problems.push(`step ${s.id} applies ${s.to}, which ${source.dir} does not have (old worktree? pull it first)`);
     else if (!m.file) problems.push(`step ${s.id} applies ${s.to}, whose file is missing from ${source.dir}`);
@@ -79,8 +79,8 @@ export async function preflightStep(
   const pins: TargetPins = { markers: [], ...step.expect };
   if (pins.systemIdentifier === undefined && o.profileSystemIdentifier) pins.systemIdentifier = o.profileSystemIdentifier;
   let result = 'no migration folder';
-  if (step.folder !== undefined) {
-    const source = readSource(o.resolve(step.folder));
+  if (step.dir !== undefined) {
+    const source = readSource(o.resolve(step.dir));
     const p = await preflight(session, source, { live: true, after: pins.after });
     const errors = p.issues.filter((i) => i.severity === 'error');
     ran.push(`preflight ${source.kind} ${p.dir}`);

@@ -82,7 +82,7 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
       return result(step.id, true, sts.map((sql, i) => ({ label: `statement ${i + 1} of ${sts.length} (one transaction)`, sql })));
     }
     case 'migrate': {
-      const source = readSource(ctx.resolve(step.folder));
+      const source = readSource(ctx.resolve(step.dir));
       if (step.to !== undefined) {
         const known = (await migrationStatus(session, source)).migrations.find((m) => m.id === step.to);
         if (known?.state === 'applied') return result(step.id, false, [], [`${step.to} is already applied: nothing to apply`]);
@@ -104,8 +104,8 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
       return result(step.id, statements.length > 0, statements, ['planned from the catalogs as they are now; each statement runs in its own transaction (CONCURRENTLY ones outside any)']);
     }
     case 'backfill': {
-      const target = await resolveBackfillTarget(session, step.table, step.column, step.source);
-      return result(step.id, true, [{ label: `one batch of ${step.batch} rows (repeated until no NULL is left; <last key> and <batch end> are bound per batch)`, sql: describeBatch(target, step.source, step.batch) }]);
+      const target = await resolveBackfillTarget(session, step.table, step.tenantColumn, step.source);
+      return result(step.id, true, [{ label: `one batch of ${step.batchSize} rows (repeated until no NULL is left; <last key> and <batch end> are bound per batch)`, sql: describeBatch(target, step.source, step.batchSize) }]);
     }
     case 'backup':
       return result(step.id, true, step.tables.map((t) => {

@@ -95,7 +95,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
     case 'backup':
       return backupStep(ctx, step);
     case 'migrate': {
-      const source = readSource(resolveFolder(ctx.baseDir, step.folder));
+      const source = readSource(resolveFolder(ctx.baseDir, step.dir));
       if (step.to !== undefined) {
         // Started past this migration (the ledger has it): the step has nothing to apply.
         const known = (await migrationStatus(session, source)).migrations.find((m) => m.id === step.to);
@@ -117,14 +117,14 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       return ev;
     }
     case 'backfill': {
-      const r = await startOrResumeBackfill(session, { table: step.table, column: step.column, source: step.source }, {
-        batchSize: step.batch, throttleMs: step.throttleMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
+      const r = await startOrResumeBackfill(session, { table: step.table, column: step.tenantColumn, source: step.source }, {
+        batchSize: step.batchSize, throttleMs: step.throttleMs, targetBatchMs: step.batchMs, dutyCycle: step.duty, lockTimeoutMs: step.lockTimeoutMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
       });
       const ev = evidence({
-        ran: [`backfill ${r.id}: ${step.table}.${step.column} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left`,
+        ran: [`backfill ${r.id}: ${step.table}.${step.tenantColumn} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left`,
         counts: { rowsDone: r.rowsDone, batches: r.batches, nullsLeft: r.nullsLeft }, refs: { backfill: r.id },
       });
-      if (r.nullsLeft > 0) throw new StepFailure(`${r.nullsLeft} rows of ${step.table} still have no ${step.column}: the source has no value for them`, ev);
+      if (r.nullsLeft > 0) throw new StepFailure(`${r.nullsLeft} rows of ${step.table} still have no ${step.tenantColumn}: the source has no value for them`, ev);
       return ev;
     }
     case 'check':
@@ -169,6 +169,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         backupId, scope: parseScope(step.scope), strategy: step.strategy, dryRun: step.dryRun,
         setColumns: Object.entries(step.set).map(([column, value]) => ({ column, value })), tenantColumn: ctx.settings.tenantColumn,
         confirmTable: ctx.confirmTables?.find((t) => t === step.table || t === parseQualifiedName(step.table).table),
+        lockTimeoutMs: step.lockTimeoutMs, statementTimeoutMs: step.statementTimeoutMs,
       });
       const changed = r.counts.deleted + r.counts.updated + r.counts.inserted;
       const ev = evidence({
@@ -289,7 +290,7 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
 
 /** The migration ledger against the folder of the runbook's first migrate (or preflight) step; undefined without one. */
 async function ledgerOf(ctx: StepContext): Promise<MigrationStatus | undefined> {
-  const folder = ctx.steps?.flatMap((s) => (s.kind === 'migrate' || (s.kind === 'preflight' && s.folder) ? [s.folder!] : []))[0];
+  const folder = ctx.steps?.flatMap((s) => (s.kind === 'migrate' || (s.kind === 'preflight' && s.dir) ? [s.dir!] : []))[0];
   if (!folder) return undefined;
   return migrationStatus(ctx.session, readSource(resolveFolder(ctx.baseDir, folder)));
 }
