@@ -10,6 +10,7 @@ import { CancelledError, UserError } from '../errors.js';
 import { requireCompleteModel, summarizeModel } from '../model/load.js';
 import type { Session } from '../session.js';
 import { catalogFindings, finding } from './catalog-checks.js';
+import { citusFindings } from './citus.js';
 import { scanScoped, scanScopedCross, scopedCrossCandidates, scopedNullFinding } from './scoped.js';
 import type { KeyCompare } from './tenant-values.js';
 import { probeIsolation } from './isolation.js';
@@ -60,7 +61,7 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     throwIfAborted(opts.signal);
-    const findings: Finding[] = catalogFindings(model, opts.rlsSetting);
+    const findings: Finding[] = [...catalogFindings(model, opts.rlsSetting), ...citusFindings(model)];
     const skipped: Skipped[] = [];
     const facts: TableFacts[] = [];
     const tenantTables = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
