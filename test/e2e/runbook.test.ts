@@ -87,7 +87,7 @@ describe('the runbook checklist in browser mode', () => {
     await page.getByTestId('page-overview').waitFor();
     await rb().open();
     await rb().picker.locator('[data-template="004"]').waitFor();
-    expect(await rb().picker.locator('[data-template]').count()).toBe(5);
+    expect(await rb().picker.locator('[data-template]').count()).toBe(6);
     await rb().startTemplate('000');
     expect(await rb().header.textContent()).toContain(db.database);
     expect(await rb().progress.textContent()).toContain('Runbook 000: step 1 of 10');

@@ -25,6 +25,7 @@ import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
 import { preflightStep } from './preflight-step.js';
+import { DistributeRefusal, runDistribute } from './distribute-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
 import { STEP_COMMITS_TABLE, recordStepCommit, stepCommittedAt } from './target.js';
 
@@ -141,6 +142,16 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         if (plan.statements.length) model = await loadModel(session, ctx.settings);
       }
       return evidence({ ran, result: `${ran.length} statement(s) over ${tables.length} table(s)`, counts: { statements: ran.length, tables: tables.length } });
+    }
+    case 'distribute': {
+      try {
+        const r = await runDistribute(session, step, (sql) => ctx.onSql?.(step.id, sql));
+        if (r.failed) throw new StepFailure(r.failed, r.evidence);
+        return r.evidence;
+      } catch (err) {
+        if (err instanceof DistributeRefusal) throw new StepFailure(err.message, evidence({ result: `refused before it ran: ${err.message}` }));
+        throw err;
+      }
     }
     case 'restore': {
       const backupId = findBackupId(ctx.journal, step.backup, step.table);
