@@ -1,14 +1,14 @@
 /**
- * The Citus checks, from the model alone (its placements come from pg_dist_partition): tenant tables
- * still local on a cluster, distributed by another column, not co-located with the tenant table or
- * with a table they reference, and shared tables that tenant tables need that are not reference tables.
- * On a single server (no citus extension) they find nothing: there is nothing to distribute.
+ * What the four Citus checks (defs/citus-*.ts) share, from the model alone (its placements come
+ * from pg_dist_partition): the evidence query, the column a table must be distributed by, the
+ * tenant co-location group, and the findings per table. On a single server (no citus extension)
+ * they find nothing: there is nothing to distribute.
  */
 import pg from 'pg';
 import type { Finding } from '../../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import { qualified } from '../ident.js';
-import { finding } from './catalog-checks.js';
+import { finding } from './check-module.js';
 
 const lit = (t: { schema: string; table: string }) => pg.escapeLiteral(qualified(t.schema, t.table));
 const name = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;
@@ -21,14 +21,16 @@ export function placementEvidence(t: { schema: string; table: string }): string 
 }
 
 /** The column a table must be distributed by: the tenant table's key, a tenant table's tenant column. */
-function expectedColumn(t: TableInfo, model: TenancyModel): string | null {
+export function expectedColumn(t: TableInfo, model: TenancyModel): string | null {
   if (t.role === 'tenant-table') return model.tenantTable?.keyColumn ?? null;
   if (t.role === 'tenant') return t.tenantColumn?.name ?? null;
   return null;
 }
 
-const isDistributed = (t: TableInfo) => t.citus?.kind === 'distributed';
-const isLocal = (t: TableInfo) => t.citus?.kind === 'local' || t.citus?.kind === 'citus-local';
+/** Whether a table is distributed (hash or single-shard). */
+export const isDistributed = (t: TableInfo) => t.citus?.kind === 'distributed';
+/** Whether a table is on the coordinator only (plain or citus-local). */
+export const isLocal = (t: TableInfo) => t.citus?.kind === 'local' || t.citus?.kind === 'citus-local';
 
 /**
  * The co-location group tenant tables belong in: the tenant table's when it is distributed by its
@@ -53,7 +55,8 @@ function anchor(model: TenancyModel): string {
   return tt ? qualified(tt.schema, tt.table) : 'default';
 }
 
-function localFinding(t: TableInfo, model: TenancyModel): Finding {
+/** citus-local-tenant-table for one table. */
+export function localFinding(t: TableInfo, model: TenancyModel): Finding {
   const col = expectedColumn(t, model);
   const tenantTable = model.tenantTable!;
   const distribute = t.role === 'tenant-table'
@@ -71,7 +74,8 @@ function localFinding(t: TableInfo, model: TenancyModel): Finding {
   });
 }
 
-function otherColumnFinding(t: TableInfo, model: TenancyModel, col: string): Finding {
+/** citus-distributed-by-other-column for one table. */
+export function otherColumnFinding(t: TableInfo, model: TenancyModel, col: string): Finding {
   const by = t.citus!.distributionColumn;
   return finding('citus-distributed-by-other-column', t, {
     column: col,
@@ -83,60 +87,61 @@ function otherColumnFinding(t: TableInfo, model: TenancyModel, col: string): Fin
   });
 }
 
-/** The four Citus checks over a model read on a cluster; nothing when the model has no cluster. */
-export function citusFindings(model: TenancyModel): Finding[] {
-  if (!model.cluster || !model.tenantTable) return [];
-  const out: Finding[] = [];
+/** Whether the Citus checks apply: a model read on a cluster, with a tenant table. */
+export function onCluster(model: TenancyModel): model is TenancyModel & { tenantTable: NonNullable<TenancyModel['tenantTable']> } {
+  return model.cluster !== null && model.tenantTable !== null;
+}
+
+/** Tenant-scoped tables: the tenant table, tables with the tenant column, tables scoped through a parent. */
+export const isTenantScoped = (t: TableInfo) => t.role === 'tenant' || t.role === 'scoped' || t.role === 'tenant-table';
+
+/** A distributed tenant table distributed by its tenant column but outside the tenant group, with that group. */
+export function outOfGroup(t: TableInfo, model: TenancyModel): { group: number } | null {
+  if (!t.citus || !isTenantScoped(t) || !isDistributed(t)) return null;
+  const col = expectedColumn(t, model);
+  if (col === null || t.citus.distributionColumn !== col) return null;
   const group = tenantGroup(model);
-  const byKey = new Map(model.tables.map((t) => [`${t.schema}.${t.table}`, t]));
-  const outOfGroup = new Set<TableInfo>();
+  return group !== null && t.citus.colocationId !== group ? { group } : null;
+}
 
-  for (const t of model.tables) {
-    if (!t.citus || (t.role !== 'tenant' && t.role !== 'scoped' && t.role !== 'tenant-table')) continue;
-    if (isLocal(t)) { out.push(localFinding(t, model)); continue; }
-    const col = expectedColumn(t, model);
-    if (!isDistributed(t) || col === null) continue;
-    if (t.citus.distributionColumn !== col) { out.push(otherColumnFinding(t, model, col)); continue; }
-    if (group !== null && t.citus.colocationId !== group) {
-      outOfGroup.add(t);
-      out.push(finding('citus-not-colocated', t, {
-        column: col,
-        message: `${name(t)} is in co-location group ${t.citus.colocationId}, the tenant tables in group ${group}: a tenant's rows here and in ${model.tenantTable.schema}.${model.tenantTable.table} live on different shards`,
-        sql: placementEvidence(t),
-        remedy: `SELECT update_distributed_table_colocation(${lit(t)}, colocate_with => ${pg.escapeLiteral(anchor(model))});  -- same shard count and column type needed; else alter_distributed_table(..., colocate_with := ...)`,
-      }));
-    }
+/** citus-not-colocated for one table: out of the tenant group, or (when in it) an FK to a distributed table in another group. */
+export function notColocatedFindings(t: TableInfo, model: TenancyModel): Finding[] {
+  if (!onCluster(model) || !t.citus || !isDistributed(t)) return [];
+  const out = outOfGroup(t, model);
+  if (out) {
+    return [finding('citus-not-colocated', t, {
+      column: expectedColumn(t, model)!,
+      message: `${name(t)} is in co-location group ${t.citus.colocationId}, the tenant tables in group ${out.group}: a tenant's rows here and in ${model.tenantTable.schema}.${model.tenantTable.table} live on different shards`,
+      sql: placementEvidence(t),
+      remedy: `SELECT update_distributed_table_colocation(${lit(t)}, colocate_with => ${pg.escapeLiteral(anchor(model))});  -- same shard count and column type needed; else alter_distributed_table(..., colocate_with := ...)`,
+    })];
   }
-
-  // A table and a distributed table it references in different groups (when neither was reported above).
-  for (const t of model.tables) {
-    if (!isDistributed(t) || outOfGroup.has(t)) continue;
-    for (const fk of t.foreignKeys) {
-      const parent = byKey.get(`${fk.refSchema}.${fk.refTable}`);
-      if (!parent || parent === t || !isDistributed(parent) || outOfGroup.has(parent)) continue;
-      if (parent.citus!.colocationId === t.citus!.colocationId) continue;
-      out.push(finding('citus-not-colocated', t, {
-        constraint: fk.name,
-        message: `${name(t)} (group ${t.citus!.colocationId}) references ${name(parent)} (group ${parent.citus!.colocationId}) through ${fk.name}: the rows it joins live on other shards`,
-        sql: placementEvidence(t),
-        remedy: `SELECT update_distributed_table_colocation(${lit(t)}, colocate_with => ${lit(parent)});`,
-      }));
-    }
-  }
-
-  for (const g of model.tables) {
-    if (g.role !== 'global' || !g.citus || g.citus.kind === 'reference') continue;
-    const referencing = model.tables.filter((t) => t !== g && (t.role === 'tenant' || t.role === 'scoped' || t.role === 'tenant-table')
-      && t.foreignKeys.some((fk) => fk.refSchema === g.schema && fk.refTable === g.table));
-    if (referencing.length === 0 && g.citus.kind !== 'distributed') continue;
-    const why = referencing.length > 0
-      ? `referenced by ${referencing.slice(0, 3).map(name).join(', ')}${referencing.length > 3 ? ` and ${referencing.length - 3} more` : ''}`
-      : `hash-distributed by ${g.citus.distributionColumn ?? 'no column'}`;
-    out.push(finding('citus-global-not-reference', g, {
-      message: `${name(g)} is global and ${why}, but it is ${g.citus.kind === 'distributed' ? 'distributed' : 'local'}, not a reference table`,
-      sql: placementEvidence(g),
-      remedy: `${g.citus.kind === 'distributed' || g.citus.kind === 'citus-local' ? `SELECT undistribute_table(${lit(g)});\n` : ''}SELECT create_reference_table(${lit(g)});  -- reference tables first, before the tenant tables that reference them`,
+  const found: Finding[] = [];
+  for (const fk of t.foreignKeys) {
+    const parent = model.tables.find((p) => p.schema === fk.refSchema && p.table === fk.refTable);
+    if (!parent || parent === t || !isDistributed(parent) || outOfGroup(parent, model)) continue;
+    if (parent.citus!.colocationId === t.citus.colocationId) continue;
+    found.push(finding('citus-not-colocated', t, {
+      constraint: fk.name,
+      message: `${name(t)} (group ${t.citus.colocationId}) references ${name(parent)} (group ${parent.citus!.colocationId}) through ${fk.name}: the rows it joins live on other shards`,
+      sql: placementEvidence(t),
+      remedy: `SELECT update_distributed_table_colocation(${lit(t)}, colocate_with => ${lit(parent)});`,
     }));
   }
-  return out;
+  return found;
+}
+
+/** citus-global-not-reference for one global table: referenced by tenant-scoped tables, or hash-distributed, and not a reference table. */
+export function globalNotReferenceFinding(g: TableInfo, model: TenancyModel): Finding | null {
+  if (!onCluster(model) || g.role !== 'global' || !g.citus || g.citus.kind === 'reference') return null;
+  const referencing = model.tables.filter((t) => t !== g && isTenantScoped(t) && t.foreignKeys.some((fk) => fk.refSchema === g.schema && fk.refTable === g.table));
+  if (referencing.length === 0 && g.citus.kind !== 'distributed') return null;
+  const why = referencing.length > 0
+    ? `referenced by ${referencing.slice(0, 3).map(name).join(', ')}${referencing.length > 3 ? ` and ${referencing.length - 3} more` : ''}`
+    : `hash-distributed by ${g.citus.distributionColumn ?? 'no column'}`;
+  return finding('citus-global-not-reference', g, {
+    message: `${name(g)} is global and ${why}, but it is ${g.citus.kind === 'distributed' ? 'distributed' : 'local'}, not a reference table`,
+    sql: placementEvidence(g),
+    remedy: `${g.citus.kind === 'distributed' || g.citus.kind === 'citus-local' ? `SELECT undistribute_table(${lit(g)});\n` : ''}SELECT create_reference_table(${lit(g)});  -- reference tables first, before the tenant tables that reference them`,
+  });
 }
