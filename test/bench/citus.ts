@@ -17,7 +17,8 @@ import { verdict } from './verdict.js';
 
 const TENANTS = 1000;
 
-function schemaSql(total: number): string[] {
+/** The benchmark schema as statements, for `total` rows (exported for profiling scripts). */
+export function schemaSql(total: number): string[] {
   const n = (share: number) => Math.round(total * share);
   const org = (expr: string) => `1 + (${expr}) % ${TENANTS}`;
   return [

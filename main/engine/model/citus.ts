@@ -84,13 +84,17 @@ export async function readShardFacts(session: Session, oids: number[], schemas: 
     [oids],
   );
   const lit = (xs: string[]) => `ARRAY[${xs.map((x) => pg.escapeLiteral(x)).join(', ') || "''"}]::text[]`;
-  // Runs on every node; shard relations are named <table>_<shardid>.
-  const command = `SELECT coalesce(json_agg(json_build_array(n.nspname, c.relname, c.reltuples,
-      (c.relpages + coalesce(t.relpages, 0) + coalesce((SELECT sum(ic.relpages) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid), 0)) * current_setting('block_size')::int8,
-      (SELECT json_object_agg(s.attname, s.null_frac) FROM pg_catalog.pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname AND NOT s.inherited AND s.attname = ANY(${lit(columns)}))
-    ))::text, '[]')
-    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid
-    WHERE c.relkind = 'r' AND c.relname ~ '_[0-9]+$' AND n.nspname = ANY(${lit(schemas)})`;
+  // Runs on every node; shard relations are named <table>_<shardid>. Set-based: one pass over pg_class, pg_index and pg_stats.
+  const command = `WITH rels AS (
+      SELECT c.oid, n.nspname, c.relname, c.reltuples, c.relpages, c.reltoastrelid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND c.relname ~ '_[0-9]+$' AND n.nspname = ANY(${lit(schemas)})),
+    idx AS (SELECT i.indrelid, sum(ic.relpages) AS pages FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid IN (SELECT oid FROM rels) GROUP BY 1),
+    st AS (SELECT s.schemaname, s.tablename, json_object_agg(s.attname, s.null_frac) AS nf FROM pg_catalog.pg_stats s
+      WHERE s.schemaname = ANY(${lit(schemas)}) AND s.attname = ANY(${lit(columns)}) AND NOT s.inherited GROUP BY 1, 2)
+    SELECT coalesce(json_agg(json_build_array(r.nspname, r.relname, r.reltuples,
+      (r.relpages + coalesce(t.relpages, 0) + coalesce(idx.pages, 0)) * current_setting('block_size')::int8, st.nf))::text, '[]')
+    FROM rels r LEFT JOIN pg_catalog.pg_class t ON t.oid = r.reltoastrelid LEFT JOIN idx ON idx.indrelid = r.oid
+    LEFT JOIN st ON st.schemaname = r.nspname AND st.tablename = r.relname`;
   const nodes = await session.query<{ success: boolean; result: string }>(`SELECT success, result FROM pg_catalog.run_command_on_all_nodes($1)`, [command]);
   const seen = new Map<string, { tuples: number; bytes: number; nullFrac: Record<string, number> | null }>();
   for (const node of nodes.rows) {
