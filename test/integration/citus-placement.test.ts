@@ -11,6 +11,7 @@ import { scanTableSql } from '../../main/engine/checks/scan.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import { computePlacement } from '../../main/engine/placement.js';
 import type { Session } from '../../main/engine/session.js';
+import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { citusUrl, createCitusSchema, type CitusSchema } from '../support/citus.js';
 import { createTestDatabase } from '../support/db.js';
 import { CITUS_CLEAN } from './fixtures/citus.js';
@@ -48,6 +49,22 @@ describe.skipIf(!url)('Citus: placement per tenant', () => {
   });
   afterAll(async () => {
     await c?.drop();
+    cleanCli();
+  });
+
+  it('tenancy distribution --placement prints the same object with --format json, and a table for humans', async () => {
+    const env = { TENANCY_CONFIG_DIR: tempConfigDir() };
+    const args = ['distribution', '--placement', '--url', url!, '--schema', c.schema];
+    const json = await runTenancy([...args, '--format', 'json'], env);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.stdout) as Placement;
+    expect(out.tenants.map((t) => [t.tenant, t.shardId, t.node, t.rows])).toEqual(p.tenants.map((t) => [t.tenant, t.shardId, t.node, t.rows]));
+    expect(out.dominant.map((d) => d.tenant)).toEqual(['1']);
+    const human = await runTenancy(args, env);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^Placement by .*\.orgs \(co-location group \d+; rows over /);
+    expect(human.stdout).toMatch(/dominant: tenant 1 \(org 1\) holds 92% of shard \d+ on 127\.0\.0\.1:\d+: SELECT isolate_tenant_to_new_shard/);
   });
 
   it('places every tenant on the shard and worker that physically hold its rows', async () => {
