@@ -104,7 +104,13 @@ export function outOfGroup(t: TableInfo, model: TenancyModel): { group: number }
   return group !== null && t.citus.colocationId !== group ? { group } : null;
 }
 
-/** citus-not-colocated for one table: out of the tenant group, or (when in it) an FK to a distributed table in another group. */
+/** A tenant-scoped table distributed by the column it should be (the tenant column, or the tenant table's key). */
+function properlyDistributed(t: TableInfo, model: TenancyModel): boolean {
+  const col = expectedColumn(t, model);
+  return isTenantScoped(t) && isDistributed(t) && col !== null && t.citus!.distributionColumn === col;
+}
+
+/** citus-not-colocated for one table: out of the tenant group, or (when in it) an FK to a distributed scoped table of another group. */
 export function notColocatedFindings(t: TableInfo, model: TenancyModel): Finding[] {
   if (!onCluster(model) || !t.citus || !isDistributed(t)) return [];
   const out = outOfGroup(t, model);
@@ -116,10 +122,13 @@ export function notColocatedFindings(t: TableInfo, model: TenancyModel): Finding
       remedy: `SELECT update_distributed_table_colocation(${lit(t)}, colocate_with => ${pg.escapeLiteral(anchor(model))});  -- same shard count and column type needed; else alter_distributed_table(..., colocate_with := ...)`,
     })];
   }
+  // Only between tables distributed as they should be: a wrongly distributed one has its own finding already.
+  if (!properlyDistributed(t, model)) return [];
   const found: Finding[] = [];
   for (const fk of t.foreignKeys) {
     const parent = model.tables.find((p) => p.schema === fk.refSchema && p.table === fk.refTable);
-    if (!parent || parent === t || !isDistributed(parent) || outOfGroup(parent, model)) continue;
+    // A referenced tenant or global table placed wrongly has its own finding; a scoped (or unscoped) one has none.
+    if (!parent || parent === t || !isDistributed(parent) || (parent.role !== 'scoped' && parent.role !== 'unscoped')) continue;
     if (parent.citus!.colocationId === t.citus.colocationId) continue;
     found.push(finding('citus-not-colocated', t, {
       constraint: fk.name,
