@@ -44,6 +44,8 @@ export const ReportRunbookSchema = z.object({
   run: z.string(),
   /** The run's journal as the runbook module writes it (opaque here). */
   journal: z.unknown().optional(),
+  /** The journal's signed heads (signatures.jsonl), as the runbook module writes them (opaque here). */
+  signatures: z.unknown().optional(),
   /** Every audited statement of the run. */
   audit: z.array(AuditRecordSchema),
 });

@@ -78,7 +78,7 @@ export function stepSummary(def: RunbookStep): string {
   switch (def.kind) {
     case 'manual': return def.approval ? `approval by ${def.approval.approvers.join(' or ') || 'an approver'}, or CI's identity${def.approval.environment ? ` in environment ${def.approval.environment}` : ''}: ${def.text}` : def.text;
     case 'preflight': return `preflight of ${def.folder}: right database, files and ledger`;
-    case 'backup': return `back up ${def.tables.join(', ')}`;
+    case 'backup': return `back up ${def.tables.join(', ')}${def.dump ? ' (backup tables and a pg_dump of each)' : ''}`;
     case 'migrate': return `apply ${def.to ? `up to ${def.to}` : 'every pending migration'} from ${def.folder}`;
     case 'backfill': return `fill ${def.table}.${def.column} from ${sourceText(def)}, ${def.batch.toLocaleString('en-US')} rows per batch`;
     case 'check': {

@@ -67,7 +67,17 @@ export const PreflightStepSchema = z.object({
   expect: TargetPinsSchema.optional(),
 }).strict();
 
-export const BackupStepSchema = z.object({ ...StepBase, kind: z.literal('backup'), tables: z.array(z.string()).min(1) }).strict();
+export const BackupStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('backup'),
+  tables: z.array(z.string()).min(1),
+  /**
+   * Also pg_dump each table (from the backup's own snapshot) into the run's folder, file 0600, its
+   * path and sha256 journaled and checked by `runbook verify`. A pg_dump older than the server fails
+   * the step (naming the fix). Off unless asked (the templates ask): the evidence says "no pg_dump".
+   */
+  dump: z.boolean().default(false),
+}).strict();
 
 export const MigrateStepSchema = z.object({
   ...StepBase,
@@ -149,7 +159,10 @@ export const RestoreStepSchema = z.object({
   strategy: z.enum(['replace', 'upsert']).default('replace'),
   /** Values for columns added since the backup, e.g. { org_id: "..." }. */
   set: z.record(z.string(), z.string().nullable()).default({}),
-  /** Rehearse in a rolled-back transaction (the default), or restore for real. */
+  /**
+   * Rehearse in a rolled-back transaction (the default), or restore for real. A rehearsal that would
+   * change no row fails: nothing of the table changed since its backup, so it proves nothing.
+   */
   dryRun: z.boolean().default(true),
 }).strict();
 
@@ -177,6 +190,17 @@ export const DistributeStepSchema = z.object({
   .refine((s) => s.as === 'distributed' || (s.column === undefined && s.colocateWith === undefined && !s.concurrently && s.shardCount === undefined), { message: 'a reference table takes no column, colocateWith, concurrently or shardCount', path: ['as'] })
   .refine((s) => !(s.colocateWith !== undefined && s.colocateWith !== 'none' && s.shardCount !== undefined), { message: 'shardCount applies to a new co-location group only: drop it or set colocateWith: none', path: ['shardCount'] });
 
+/** A restore in a rollback section: for real unless it says `dryRun: true`. */
+export const RollbackRestoreStepSchema = RestoreStepSchema.extend({ dryRun: z.boolean().default(false) }).strict();
+
+/**
+ * A step of a runbook's `rollback:` section (`tenancy runbook rollback --run ID --write`): restore
+ * from the run's backups, SQL that undoes the contract, checks and sign-offs; journaled like the
+ * run's own steps. Ids are distinct from the run's steps.
+ */
+export const RollbackStepSchema = z.discriminatedUnion('kind', [ManualStepSchema, CheckStepSchema, SqlStepSchema, RollbackRestoreStepSchema]);
+export type RollbackStep = z.infer<typeof RollbackStepSchema>;
+
 export const StepSchema = z.discriminatedUnion('kind', [
   ManualStepSchema, PreflightStepSchema, BackupStepSchema, MigrateStepSchema, BackfillStepSchema,
   CheckStepSchema, SqlStepSchema, ContractRunbookStepSchema, RestoreStepSchema, DistributeStepSchema,
@@ -199,6 +223,8 @@ export const RunbookSchema = z.object({
   /** The check ids this runbook promises to leave with no findings. */
   promises: z.array(CheckIdSchema).default([]),
   steps: z.array(StepSchema).min(1),
+  /** The way back: run by `tenancy runbook rollback --run ID --write` after (part of) the run. */
+  rollback: z.array(RollbackStepSchema).default([]),
 }).strict();
 export type Runbook = z.infer<typeof RunbookSchema>;
 
@@ -227,8 +253,12 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
     server: z.string().optional(),
     /** The runbook's text as it was at start: status and continue work from the journal alone. */
     content: z.string().optional(),
+    /** Bytes of every table the runbook names, at start (partitions summed): scales expected times elsewhere. */
+    sizes: z.record(z.string(), z.number()).optional(),
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
+  /** The rollback section started (or continued): the run's own steps do not run again. */
+  z.object({ type: z.literal('rollback-started'), reason: z.string() }),
   z.object({ type: z.literal('step-started'), step: z.string() }),
   z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema, durationMs: z.number().optional() }),
   z.object({ type: z.literal('step-failed'), step: z.string(), evidence: EvidenceSchema, error: z.string(), durationMs: z.number().optional() }),
@@ -277,6 +307,19 @@ export const StepStatusSchema = z.object({
 });
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 
+/** A rollback section as the journal tells it. */
+export const RollbackStatusSchema = z.object({
+  /** When and by whom `runbook rollback` first started, and why; null when never. */
+  startedAt: z.string().nullable(),
+  startedBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  steps: z.array(StepStatusSchema),
+  next: z.object({ step: z.string(), action: z.string() }).nullable(),
+  /** Every rollback step passed. */
+  complete: z.boolean(),
+});
+export type RollbackStatus = z.infer<typeof RollbackStatusSchema>;
+
 export const RunStatusSchema = z.object({
   run: z.string(),
   runbook: z.string(),
@@ -288,6 +331,8 @@ export const RunStatusSchema = z.object({
   /** The step to do next and what it needs, or null when every step passed. */
   next: z.object({ step: z.string(), action: z.string() }).nullable(),
   complete: z.boolean(),
+  /** The runbook's rollback section and how far it got; null when the runbook has none. */
+  rollback: RollbackStatusSchema.nullable().optional(),
 });
 /** A run as its journal tells it: where it stopped and what comes next. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

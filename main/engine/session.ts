@@ -118,6 +118,13 @@ export class Session {
     });
   }
 
+  /** The password for a child process on the same target (pg_dump): asked from the provider only now; undefined when none. */
+  async passwordForChild(): Promise<string | undefined> {
+    const p = this.opts.password;
+    if (p === undefined || typeof p === 'string') return p;
+    return p().catch(() => undefined);
+  }
+
   /** Connect, read the fingerprint, and return a read-only session. Connection problems become UserErrors. */
   static async open(profile: Profile, opts: SessionOptions = {}): Promise<Session> {
     const where = describeTarget(profile);

@@ -5,6 +5,7 @@
  */
 import { useEffect } from 'react';
 import { BackfillPanel } from '../components/runbook/BackfillPanel.js';
+import { RollbackSection } from '../components/runbook/RollbackSection.js';
 import { RunHeader } from '../components/runbook/RunHeader.js';
 import { RunPicker } from '../components/runbook/RunPicker.js';
 import { StepRow } from '../components/runbook/StepRow.js';
@@ -44,6 +45,7 @@ export function RunbookPage() {
               return <StepRow key={st.id} index={i} st={st} def={def} state={rowState(st, def, running)} writable={writable} isNext={view.status.next?.step === st.id} />;
             })}
           </ol>
+          <RollbackSection run={view.status.run} rollback={view.status.rollback} />
         </>
       )}
     </section>

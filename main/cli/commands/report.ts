@@ -11,6 +11,7 @@ import { diffReports } from '../../engine/report/diff.js';
 import { exportReport } from '../../engine/report/export.js';
 import { migrationStatus } from '../../engine/migrations/status.js';
 import { readSource } from '../../engine/migrations/sources.js';
+import { readSignatures } from '../../engine/runbook/head.js';
 import { Journal, runsDir } from '../../engine/runbook/journal.js';
 import { readReport, readReportText, writeReportJson } from '../../engine/report/file.js';
 import { renderReportHtml } from '../../engine/report/html.js';
@@ -88,13 +89,14 @@ export function registerReport(program: Command): void {
     // Read before connecting: a wrong folder or run id is a usage error, not a half-done export.
     const source = o.migrations ? readSource(o.migrations) : undefined;
     const journal = o.run && fs.existsSync(path.join(runsDir(), o.run, 'journal.jsonl')) ? Journal.open(o.run).entries : undefined;
+    const signatures = journal ? readSignatures(path.join(runsDir(), o.run!)) : undefined;
     await withSession({ ...o, format: 'table' }, async (session, target, signal) => {
       const progress = stderrProgress();
       let r: Report;
       try {
         const migrations = source ? await migrationStatus(session, source) : undefined;
         r = await exportReport(session, {
-          mode: o.estimate ? 'estimate' : 'exact', settings: target.profile.tenancy, run: o.run, journal, migrations,
+          mode: o.estimate ? 'estimate' : 'exact', settings: target.profile.tenancy, run: o.run, journal, signatures, migrations,
           rlsRole: o.rlsRole, rlsSetting: o.rlsSetting, rlsTenant: o.rlsTenant, signal, onProgress: progress.onProgress,
         });
       } finally {

@@ -11,10 +11,13 @@ import { UserError } from '../../engine/errors.js';
 import { installationKeyId } from '../../engine/report/keys.js';
 import { exportRun } from '../../engine/runbook/export.js';
 import { verifySignedJournal } from '../../engine/runbook/head.js';
-import { checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
+import { verifyRunDumps } from '../../engine/runbook/dumps.js';
+import { expectedTimes, runbookTables, tableSizes, type ExpectedStep } from '../../engine/runbook/expected.js';
+import { Journal, checkRunId, listRuns, newRunId, runsDir } from '../../engine/runbook/journal.js';
 import { readRun } from '../../engine/runbook/open.js';
 import { runbookOperator } from '../../engine/runbook/operator.js';
 import { readRunbook } from '../../engine/runbook/parse.js';
+import { rollbackRun } from '../../engine/runbook/rollback.js';
 import { runRunbook } from '../../engine/runbook/run.js';
 import { assertRunbookSql } from '../../engine/runbook/sql-guard.js';
 import { readDatabaseHead } from '../../engine/runbook/target.js';
@@ -48,15 +51,31 @@ function seconds(ms: number): string {
 /** A run's checklist, for humans. */
 export function formatRunStatus(s: RunStatus): string {
   const lines = [`run ${s.run}: ${s.runbook} on ${s.database} (profile ${s.profile || '-'}), started ${s.startedAt}`];
-  for (const st of s.steps) {
-    lines.push(`  ${MARK[st.state] ?? '[ ]'} ${st.id}: ${st.title} - ${st.state}${st.operator && st.state !== 'pending' ? ` by ${st.operator} at ${st.time}` : ''}${st.durationMs !== null ? ` in ${seconds(st.durationMs)}` : ''}`);
-    for (const [i, c] of st.checklist.entries()) lines.push(`      ${c.signedBy ? '[x]' : '[ ]'} ${i + 1}. ${c.text}${c.signedBy ? ` - signed by ${c.signedBy} at ${c.time}: ${c.note}` : ''}`);
-    if (st.evidence) lines.push(`      evidence: ${st.evidence.result}${st.evidence.digest ? ` (digest ${st.evidence.digest.slice(0, 16)})` : ''}`);
-    if (st.error && st.state !== 'passed') lines.push(`      ${st.error}`);
-    if (st.waitingFor.length && st.state !== 'passed') lines.push(`      gate: waiting for ${st.waitingFor.join(', ')}`);
+  const stepLines = (steps: RunStatus['steps']) => {
+    for (const st of steps) {
+      lines.push(`  ${MARK[st.state] ?? '[ ]'} ${st.id}: ${st.title} - ${st.state}${st.operator && st.state !== 'pending' ? ` by ${st.operator} at ${st.time}` : ''}${st.durationMs !== null ? ` in ${seconds(st.durationMs)}` : ''}`);
+      for (const [i, c] of st.checklist.entries()) lines.push(`      ${c.signedBy ? '[x]' : '[ ]'} ${i + 1}. ${c.text}${c.signedBy ? ` - signed by ${c.signedBy} at ${c.time}: ${c.note}` : ''}`);
+      if (st.evidence) lines.push(`      evidence: ${st.evidence.result}${st.evidence.digest ? ` (digest ${st.evidence.digest.slice(0, 16)})` : ''}`);
+      if (st.error && st.state !== 'passed') lines.push(`      ${st.error}`);
+      if (st.waitingFor.length && st.state !== 'passed') lines.push(`      gate: waiting for ${st.waitingFor.join(', ')}`);
+    }
+  };
+  stepLines(s.steps);
+  const rb = s.rollback;
+  if (rb) {
+    lines.push(rb.startedAt ? `rollback, started by ${rb.startedBy} at ${rb.startedAt}: ${rb.reason}` : `rollback (not started; tenancy runbook rollback --run ${s.run} --write --reason "...")`);
+    stepLines(rb.steps);
   }
-  lines.push(s.complete ? 'complete: every step passed' : `next: ${s.next!.step}: ${s.next!.action}`);
+  if (rb?.startedAt) lines.push(rb.complete ? 'rolled back: every rollback step passed' : `next: ${rb.next!.step}: ${rb.next!.action}`);
+  else lines.push(s.complete ? 'complete: every step passed' : `next: ${s.next!.step}: ${s.next!.action}`);
   return lines.join('\n');
+}
+
+/** Expected times per step, for humans. */
+export function formatExpected(steps: readonly ExpectedStep[], reference: string): string {
+  const total = steps.reduce((n, s) => n + (s.expectedMs ?? 0), 0);
+  return [`expected times (from run ${reference}):`, ...steps.map((s) => `  ${s.id}: ${s.expectedMs === null ? '-' : seconds(s.expectedMs)} - ${s.basis}`),
+    `  total (steps with an expectation): ${seconds(total)}`].join('\n');
 }
 
 function templatesDir(): string {
@@ -118,6 +137,39 @@ export function registerRunbook(program: Command): void {
       });
     });
 
+  addConnectionOptions(rb.command('rollback'))
+    .description('run the rollback section of the runbook run --run ID started with (restores from the run\'s backups, undoes the contract), journaled in the run\'s journal; every write\'s SQL is printed before it runs')
+    .requiredOption('--run <id>', 'the run to roll back')
+    .option('--reason <text>', 'why, journaled with the rollback (required the first time)')
+    .option('--write', 'required: a rollback writes to the database')
+    .option('--confirm-db <name>', 'on production: the database name, typed')
+    .option('--confirm-table <schema.table>', 'on production: each table a real restore step writes, typed (repeat)', collect, [])
+    .option('--step <id>', 'run only this rollback step (its gate still applies)')
+    .option('--yes-manual <note>', 'sign off the manual rollback step reached that has no checklist, with this note')
+    .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
+    .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[] }) => {
+      checkRunId(o.run);
+      if (!o.write) throw new UserError('runbook rollback writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage');
+      const started = readRun(o.run).status.rollback?.startedAt;
+      if (!o.reason && !started) throw new UserError('say why the run is rolled back: --reason "..." (journaled)', 'usage');
+      const signs = parseSigns(o.sign);
+      const operator = runbookOperator();
+      setCliAuditRun(o.run);
+      await withSession(o, async (session, _target, signal) => {
+        await session.enableWrite(o.confirmDb);
+        const status = await rollbackRun({
+          session, run: o.run, reason: o.reason ?? 'continued', step: o.step, operator: operator.name, override: operator.override !== null,
+          identities: [operator.osUser, ...(operator.git ? [operator.git] : [])], signal, confirmTables: o.confirmTable,
+          signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
+          onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
+          onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
+        });
+        if (!status.rollback?.complete) exitState.code = 1;
+        if (o.format === 'json') printJson(status);
+        else process.stdout.write(`${formatRunStatus(status)}\n`);
+      });
+    });
+
   rb.command('validate').argument('<file>', 'runbook YAML file').description('check a runbook without running it: fields, step order and every SQL statement (parsed; transaction control and session changes refused)')
     .action(async (file: string) => {
       const { runbook, text } = readRunbook(file);
@@ -127,10 +179,29 @@ export function registerRunbook(program: Command): void {
 
   rb.command('status').argument('<run>', 'run id').description('where a run stopped: each step\'s state, who, when, how long, evidence, gate and the next action (from the journal alone)')
     .option('--format <format>', 'table or json', 'table')
-    .action((run: string, o: { format: string }) => {
-      const s = readRun(checkRunId(run)).status;
-      if (o.format === 'json') printJson(s);
-      else process.stdout.write(`${formatRunStatus(s)}\n`);
+    .option('--expected-from <run>', 'also the expected time of each step, from this reference run (staging) scaled by the table sizes this run recorded at start')
+    .action((run: string, o: { format: string; expectedFrom?: string }) => {
+      const opened = readRun(checkRunId(run));
+      const s = opened.status;
+      const started = Journal.open(run).entries[0]?.event;
+      const expected = o.expectedFrom
+        ? expectedTimes(opened.runbook, Journal.open(checkRunId(o.expectedFrom)).entries, started?.type === 'run-started' ? started.sizes ?? {} : {})
+        : null;
+      if (o.format === 'json') printJson(expected ? { ...s, expected } : s);
+      else process.stdout.write(`${formatRunStatus(s)}\n${expected ? `${formatExpected(expected, o.expectedFrom!)}\n` : ''}`);
+    });
+
+  addConnectionOptions(rb.command('plan').argument('<file>', 'runbook YAML file'))
+    .description('the expected time of each step on this target: the durations of a reference run (the rehearsal on staging) scaled by the sizes of the tables each step names, here and there (read only)')
+    .requiredOption('--from-run <run>', 'the reference run (e.g. the staging rehearsal)')
+    .action(async (file: string, o: TargetOptions & { fromRun: string }) => {
+      const { runbook } = readRunbook(file);
+      const reference = Journal.open(checkRunId(o.fromRun)).entries;
+      await withSession(o, async (session) => {
+        const expected = expectedTimes(runbook, reference, await tableSizes(session, runbookTables(runbook)));
+        if (o.format === 'json') printJson({ reference: o.fromRun, database: session.fingerprint.database, steps: expected });
+        else process.stdout.write(`${formatExpected(expected, o.fromRun)}\n`);
+      });
     });
 
   addConnectionOptions(rb.command('verify').argument('<run>', 'run id'))
@@ -147,11 +218,17 @@ export function registerRunbook(program: Command): void {
         return;
       }
       const v = verifySignedJournal(dir, { run, expectKey, database });
-      if (o.format === 'json') printJson(v);
+      const dumps = verifyRunDumps(dir);
+      const badDumps = dumps.filter((d) => !d.ok);
+      if (o.format === 'json') printJson({ ...v, dumps, ok: v.ok && badDumps.length === 0 });
       else if (v.ok) {
         process.stdout.write(`journal of ${run} intact: ${v.lines} lines, head ${v.head}, every line signed by key ${v.keyId}${expectKey ? '' : ' (no expected key given)'}${database ? `; the target database's head is line ${database.seq}` : '; not compared with the target database (give --profile or --url)'}\n`);
       } else process.stdout.write(`journal of ${run} BROKEN at line ${v.brokenAt!.line}: ${v.brokenAt!.reason}\n`);
-      if (!v.ok) exitState.code = 1;
+      if (o.format !== 'json') {
+        if (dumps.length && !badDumps.length) process.stdout.write(`pg_dump files: ${dumps.length} match the sha256 the journal recorded\n`);
+        for (const d of badDumps) process.stdout.write(`pg_dump of ${d.table} (step ${d.step}) does NOT verify: ${d.problem}\n`);
+      }
+      if (!v.ok || badDumps.length) exitState.code = 1;
     });
 
   rb.command('export').argument('<run>', 'run id').description('write the run\'s journal, its signed heads and the public key into one file for an auditor')

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
 import { runChecksum, useCanonicalOutput } from './checksum.js';
-import { checkPgDumpVersion, findPgDump, pgDumpVersion, runPgDump } from './pg-dump.js';
+import { checkPgDumpVersion, findPgDumpFor, pgDumpVersion, runPgDump } from './pg-dump.js';
 import { ensureBackupTables, getBackup } from './store.js';
 import { readLiveTable } from './table-info.js';
 
@@ -45,7 +45,7 @@ export async function createBackup(session: Session, source: { schema: string; t
   const live = await readLiveTable(session, source.schema, source.table);
   let dumpBinary: string | null = null;
   if (opts.pgDump) {
-    dumpBinary = findPgDump(opts.pgDump.path);
+    dumpBinary = await findPgDumpFor(Math.floor(session.fingerprint.serverVersionNum / 10000), opts.pgDump.path);
     checkPgDumpVersion(dumpBinary, await pgDumpVersion(dumpBinary), session.fingerprint.serverVersionNum, session.fingerprint.serverVersion);
   }
   await ensureBackupTables(session);
@@ -66,10 +66,17 @@ export async function createBackup(session: Session, source: { schema: string; t
     let dump: { path: string; sha256: string } | null = null;
     if (dumpBinary && opts.pgDump) {
       const { rows } = await session.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+      // A partitioned table's rows live in its partitions: dump every leaf with it.
+      const leaves = await session.query<{ schema: string; table: string }>(
+        `SELECT n.nspname AS schema, c.relname AS table FROM pg_partition_tree($1::regclass) p
+           JOIN pg_class c ON c.oid = p.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE p.isleaf AND p.relid <> $1::regclass ORDER BY 1, 2`,
+        [qualified(source.schema, source.table)],
+      );
       const file = path.join(opts.pgDump.dir ?? path.join(configDir(), 'dumps'), `${session.fingerprint.database}-${name}.sql`.replace(/[^\w.-]/g, '_'));
       const result = await runPgDump({
         binary: dumpBinary, profile: session.profile, password: await opts.pgDump.password?.(),
-        schema: source.schema, table: source.table, snapshot: rows[0]!.snapshot, file,
+        schema: source.schema, table: source.table, partitions: leaves.rows, snapshot: rows[0]!.snapshot, file,
       });
       dump = { path: file, sha256: result.sha256 };
     }

@@ -38,6 +38,19 @@ export function findPgDump(given?: string, env: NodeJS.ProcessEnv = process.env)
   return found;
 }
 
+/**
+ * The pg_dump for a server of major version `serverMajor`: `given` as is; else, of every candidate
+ * (TENANCY_PG_DUMP, PATH, the usual layouts), one of the server's own major version, else a newer
+ * one, else the first found (so the version check names what was found and the fix).
+ */
+export async function findPgDumpFor(serverMajor: number, given?: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (given) return findPgDump(given, env);
+  const found = [...new Set(candidates(env))].filter((p) => fs.existsSync(p));
+  if (!found.length) return findPgDump(undefined, env);
+  const versions = await Promise.all(found.map(async (p) => ({ p, major: await pgDumpVersion(p).then((v) => v.major, () => 0) })));
+  return (versions.find((v) => v.major === serverMajor) ?? versions.find((v) => v.major > serverMajor) ?? versions[0]!).p;
+}
+
 /** The version pg_dump reports, e.g. { major: 15, text: "15.18" }. */
 export async function pgDumpVersion(binary: string): Promise<{ major: number; text: string }> {
   const out = await new Promise<string>((resolve, reject) => {
@@ -65,6 +78,8 @@ export interface DumpRequest {
   password?: string;
   schema: string;
   table: string;
+  /** A partitioned table's partitions: pg_dump --table of the parent alone dumps no rows. */
+  partitions?: { schema: string; table: string }[];
   /** An exported snapshot (pg_export_snapshot) the dump reads from. */
   snapshot?: string;
   file: string;
@@ -93,7 +108,8 @@ export async function runPgDump(req: DumpRequest): Promise<{ sha256: string; byt
   // Created 0600 before pg_dump opens it (it truncates and keeps the mode): never readable by others, not even briefly.
   fs.closeSync(fs.openSync(req.file, 'w', 0o600));
   fs.chmodSync(req.file, 0o600);
-  const args = ['--format=plain', '--no-password', `--table=${qualified(req.schema, req.table)}`, `--file=${req.file}`];
+  const tables = [{ schema: req.schema, table: req.table }, ...(req.partitions ?? [])];
+  const args = ['--format=plain', '--no-password', ...tables.map((t) => `--table=${qualified(t.schema, t.table)}`), `--file=${req.file}`];
   if (req.snapshot) args.push(`--snapshot=${req.snapshot}`);
   await new Promise<void>((resolve, reject) => {
     const child = spawn(req.binary, args, { env: dumpEnv(req), stdio: ['ignore', 'ignore', 'pipe'] });

@@ -50,7 +50,13 @@ export async function planContract(
     lintContext.push(...r.lintContext);
   }
   const withPolicies = t.policies.length ? [`${t.schema}.${t.table}`] : [];
-  const lint = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies, lintContext);
+  const found = await lintStatements(statements.map((s) => s.sql), t.tenantColumn?.name, opts.serverVersionNum, withPolicies, lintContext);
+  // PostgreSQL cannot add a constraint NOT VALID to a partitioned table: the plan has no safer
+  // form, so the linter's advice is a warning here, not a refusal of the tool's own plan.
+  const lint = t.partitioned
+    ? found.map((f) => (f.rule === 'constraint-not-valid-missing' ? { ...f, severity: 'warning' as const, message: `${f.message}; ${t.schema}.${t.table} is partitioned, where PostgreSQL has no NOT VALID: it checks every row, run it in the window` } : f))
+    : found;
+  if (t.partitioned && lint.some((f, i) => f !== found[i])) notes.push(`${t.schema}.${t.table} is partitioned: its constraints are added validated (no NOT VALID on partitioned tables), each scanning every partition`);
   return { schema: t.schema, table: t.table, steps: [...steps], statements, notes, lint };
 }
 

@@ -24,6 +24,8 @@ export interface ExportOptions {
   /** Include the audit entries (and journal, when given) of this runbook run. */
   run?: string;
   journal?: unknown;
+  /** The journal's signed heads, when given with it. */
+  signatures?: unknown;
   /** Migration ledger state from the migrations module, when available. */
   migrations?: unknown;
   operator?: string;
@@ -63,6 +65,7 @@ export async function exportReport(session: Session, opts: ExportOptions = {}): 
     ? {
         run: opts.run,
         ...(opts.journal !== undefined ? { journal: opts.journal } : {}),
+        ...(opts.signatures !== undefined ? { signatures: opts.signatures } : {}),
         audit: readAuditEntries({ run: opts.run }, opts.auditDir ?? auditDir(opts.configDir)).map(({ seq: _seq, ...e }) => e),
       }
     : undefined;

@@ -2,11 +2,15 @@
  * The report as one self-contained, printable HTML page: inline CSS, inline SVG, no scripts and
  * no external reference (a CSP meta tag forbids loading anything). Page 1 is the executive
  * summary; then findings by check with evidence SQL and samples, the distribution, the model,
- * the runbook run's statements when present, and the integrity appendix.
+ * the runbook run's journal (steps, who, when, durations, evidence, signed heads) and statements
+ * when present, the migration ledger when present, and the integrity appendix.
  */
 import { CHECKS, CHECK_IDS } from '../../../shared/checks.js';
 import type { Finding } from '../../../shared/findings.js';
+import { z } from 'zod';
+import { MigrationStatusSchema } from '../../../shared/migrations.js';
 import type { Report } from '../../../shared/report.js';
+import { JournalLineSchema, type JournalLine } from '../../../shared/runbook.js';
 import { distributionSvg, esc, num } from './html-util.js';
 
 const VERDICT_TEXT: Record<Report['summary']['verdict'], string> = {
@@ -138,13 +142,65 @@ ${m.detection.notes.length ? `<ul class="muted">${m.detection.notes.map((n) => `
 </section>`;
 }
 
+function seconds(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What a journal event says, in one cell: the step, and its evidence, note or error. */
+function eventText(e: JournalLine['event']): string {
+  switch (e.type) {
+    case 'run-started': return `${e.runbook} on ${e.database}${e.systemIdentifier ? ` (system identifier ${e.systemIdentifier})` : ''}, runbook sha256 ${e.sha256.slice(0, 16)}`;
+    case 'step-passed': return `${e.evidence.result}${e.evidence.ran.length ? `\n${e.evidence.ran.join('\n')}` : ''}`;
+    case 'step-failed': return `${e.error}${e.evidence.ran.length ? `\n${e.evidence.ran.join('\n')}` : ''}`;
+    case 'step-signed': return `${e.note}${e.override ? ' (operator overridden)' : ''}`;
+    case 'line-signed': return `line ${e.line} "${e.text}": ${e.note}${e.override ? ' (operator overridden)' : ''}`;
+    case 'ci-approved': return `approved in ${e.ci} ${e.workflow} run ${e.runId} by ${e.actor}${e.environment ? ` (environment ${e.environment})` : ''}`;
+    case 'step-blocked': return e.reason;
+    case 'rollback-started': return e.reason;
+    case 'journal-repaired': return `${e.reason} (${e.cutBytes} bytes cut, sha256 ${e.cutSha256.slice(0, 16)})`;
+    default: return '';
+  }
+}
+
+function journalTable(r: Report): string {
+  const parsed = z.array(JournalLineSchema).safeParse(r.runbook?.journal);
+  if (!parsed.success) return '<p class="muted">The run\'s journal is not in this report.</p>';
+  const heads = z.array(z.object({ seq: z.number(), hash: z.string(), keyId: z.string() }).passthrough()).safeParse(r.runbook?.signatures);
+  const signed = new Map((heads.success ? heads.data : []).map((h) => [h.seq, h]));
+  const rows = parsed.data.map((l) => {
+    const h = signed.get(l.seq);
+    const sig = !h ? '<span class="muted">not in this report</span>' : h.hash === l.hash ? `key <span class="mono">${esc(h.keyId.slice(0, 12))}</span>` : '<b>head differs</b>';
+    const step = 'step' in l.event ? l.event.step : '';
+    const took = 'durationMs' in l.event ? seconds(l.event.durationMs) : '';
+    return `<tr><td class="n">${l.seq}</td><td class="mono">${esc(l.time)}</td><td>${esc(l.operator)}</td><td class="mono">${esc(l.event.type)}</td><td class="mono">${esc(step)}</td><td class="n">${esc(took)}</td><td><pre>${esc(eventText(l.event))}</pre></td><td class="mono digest">${esc(l.hash.slice(0, 16))}</td><td>${sig}</td></tr>`;
+  });
+  return `<h3>Journal</h3>
+<p class="muted">${num(parsed.data.length)} lines of the run's hash-chained journal up to this report: each step, who, when, how long, the evidence and every sign-off; each line's head signed with the installation key (prove it with <code>tenancy runbook verify ${esc(r.runbook!.run)}</code>).</p>
+<table><tr><th class="n">#</th><th>Time</th><th>Who</th><th>Event</th><th>Step</th><th class="n">Took</th><th>Evidence</th><th>sha256</th><th>Signed</th></tr>${rows.join('')}</table>`;
+}
+
 function runbookSection(r: Report): string {
   if (!r.runbook) return '';
   const a = r.runbook.audit;
   return `<section id="runbook" class="page"><h2>Runbook run ${esc(r.runbook.run)}</h2>
+${journalTable(r)}
+<h3>Statements</h3>
 <p class="muted">${num(a.length)} statements sent to the database during the run, from the hash-chained audit log (secrets redacted).</p>
 <table><tr><th>Time</th><th>Operator</th><th>Statement</th><th class="n">ms</th><th class="n">Rows</th><th>Error</th></tr>${a
     .map((e) => `<tr><td class="mono">${esc(e.time)}</td><td>${esc(e.operator)}</td><td><pre>${esc(e.sql)}</pre></td><td class="n">${esc(e.durationMs)}</td><td class="n">${num(e.rows)}</td><td>${esc(e.error ?? '')}</td></tr>`)
+    .join('')}</table></section>`;
+}
+
+function ledgerSection(r: Report): string {
+  if (r.migrations === undefined) return '';
+  const m = MigrationStatusSchema.safeParse(r.migrations);
+  if (!m.success) return '<section id="ledger"><h2>Migration ledger</h2><p class="muted">The ledger state in this report is in a form this page cannot show; see the JSON.</p></section>';
+  const s = m.data;
+  return `<section id="ledger"><h2>Migration ledger</h2>
+<p class="muted">${esc(s.kind)} folder ${esc(s.dir)} against ${esc(s.ledgerExists ? 'the ledger' : 'no ledger (it does not exist)')}: ${Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${esc(k)}`).join(', ') || 'no migrations'}.</p>
+<table><tr><th>Migration</th><th>State</th><th>Applied at</th><th>Checksum</th><th>Note</th></tr>${s.migrations
+    .map((e) => `<tr><td class="mono">${esc(e.id)}</td><td>${esc(e.state)}</td><td class="mono">${esc(e.appliedAt ?? '')}</td><td class="mono digest">${esc((e.appliedChecksum ?? e.checksum ?? '').slice(0, 16))}</td><td>${esc(e.note ?? '')}</td></tr>`)
     .join('')}</table></section>`;
 }
 
@@ -170,6 +226,7 @@ ${findingsSection(r)}
 ${distributionSection(r)}
 ${modelSection(r)}
 ${runbookSection(r)}
+${ledgerSection(r)}
 ${integritySection(r)}
 </body></html>
 `;

@@ -8,6 +8,7 @@ import { RunbookSchema, type Runbook, type RunbookIssue } from '../../../shared/
 import { UserError } from '../errors.js';
 
 const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore', 'distribute'];
+const ROLLBACK_KINDS = ['manual', 'check', 'sql', 'restore'];
 
 /** A runbook read from a file, or the problems that stop it. */
 export type ParsedRunbook = { ok: true; runbook: Runbook; text: string } | { ok: false; issues: RunbookIssue[] };
@@ -62,6 +63,13 @@ export function parseRunbookText(text: string): ParsedRunbook {
       if (expect && 'error' in expect) at(['steps', i, 'expect', 'error'], 'the SQLSTATE goes inside fails: { sql, error, column | constraint | table }');
     });
   }
+  const rollback = (value as { rollback?: unknown } | null)?.rollback;
+  if (Array.isArray(rollback)) {
+    rollback.forEach((s, i) => {
+      const kind = (s as { kind?: unknown } | null)?.kind;
+      if (!ROLLBACK_KINDS.includes(String(kind))) at(['rollback', i, 'kind'], `a rollback step's kind must be one of ${ROLLBACK_KINDS.join(', ')}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
+    });
+  }
   if (issues.length) return { ok: false, issues };
   const parsed = RunbookSchema.safeParse(value);
   if (!parsed.success) {
@@ -89,6 +97,17 @@ export function parseRunbookText(text: string): ParsedRunbook {
       const b = rb.steps.findIndex((x) => x.id === s.backup);
       if (b < 0 || b >= i || rb.steps[b]!.kind !== 'backup') at(['steps', i, 'backup'], `"${s.backup}" is not an earlier backup step`);
     }
+  });
+  const rolled = new Map<string, number>();
+  rb.rollback.forEach((s, i) => {
+    if (seen.has(s.id)) at(['rollback', i, 'id'], `step id "${s.id}" is also a step of the run (steps[${seen.get(s.id)}]): rollback steps need their own ids`);
+    else if (rolled.has(s.id)) at(['rollback', i, 'id'], `step id "${s.id}" is used twice (also rollback[${rolled.get(s.id)}])`);
+    rolled.set(s.id, i);
+    (s.requires ?? []).forEach((r, j) => {
+      const k = rolled.get(r);
+      if (k === undefined || k === i) at(['rollback', i, 'requires', j], `"${r}" is not an earlier rollback step`);
+    });
+    if (s.kind === 'restore' && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at(['rollback', i, 'backup'], `"${s.backup}" is not a backup step of the run`);
   });
   if (issues.length) return { ok: false, issues };
   return { ok: true, runbook: rb, text };

@@ -11,12 +11,13 @@ import type { RunStatus, Runbook, RunbookStep, StepStatus } from '../../../share
 import type { PauseController } from '../backfill/pause.js';
 import { CancelledError, UserError } from '../errors.js';
 import type { Session } from '../session.js';
+import { runbookTables, tableSizes } from './expected.js';
 import { Journal, newRunId, type HeadSink } from './journal.js';
 import { ciIdentity } from './operator.js';
 import { assertRunbookSql } from './sql-guard.js';
 import { assertSameTarget, ensureRunbookTables, readDatabaseHead, targetIdentity, writeDatabaseHead } from './target.js';
-import { runStatus } from './status.js';
-import { StepFailure, executeStep } from './steps.js';
+import { rollbackStarted, runStatus, stepStatuses } from './status.js';
+import { StepFailure, executeStep, type StepContext } from './steps.js';
 
 /** A sign-off given for a manual step: a note, and for a step with a checklist, a note per line (1-based). */
 export interface SignOff {
@@ -57,6 +58,10 @@ export interface RunOptions {
   onSql?: (step: string, sql: string) => void;
   /** Pause/resume a backfill step between batches (the checklist page's buttons). */
   pause?: PauseController;
+  /** Tables confirmed for a real restore on production (--confirm-table). */
+  confirmTables?: string[];
+  /** The pg_dump binary backup steps use (default: the one for the server's major version). */
+  pgDumpPath?: string;
 }
 
 /** The sha256 of a runbook's text. */
@@ -84,12 +89,13 @@ export async function openRun(o: Pick<RunOptions, 'run' | 'newRun' | 'runsDir' |
   const target = await targetIdentity(o.session);
   if (o.session.isWritable) await ensureRunbookTables(o.session);
   if (!o.run) {
+    const sizes = await tableSizes(o.session, runbookTables(o.runbook));
     const j = Journal.create(o.newRun ?? newRunId(), o.runsDir);
     j.headSink = headSinkFor(o.session);
     try {
       await j.append({
         type: 'run-started', runbook: o.runbook.title, file: path.resolve(o.file), sha256: sha, profile: o.profile, database: target.database,
-        systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, steps: o.runbook.steps.map((s) => s.id),
+        systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, sizes, steps: o.runbook.steps.map((s) => s.id),
       }, o.operator);
     } catch (err) {
       j.release();
@@ -122,52 +128,67 @@ export async function runRunbook(o: RunOptions): Promise<RunStatus> {
   const { session, runbook } = o;
   const journal = await openRun({ ...o, profile: session.profile.name });
   try {
+    if (rollbackStarted(journal.entries)) throw new UserError(`run ${journal.run} is being rolled back (tenancy runbook rollback): its steps do not run again; finish the rollback, then start a new run`, 'usage');
     if (o.step && !runbook.steps.some((s) => s.id === o.step)) throw new UserError(`--step ${o.step}: no such step; steps are ${runbook.steps.map((s) => s.id).join(', ')}`, 'usage');
-    const settings = { ...runbook.settings.tenancy, ...definedOnly(session.profile.tenancy) };
-    const ctx = {
-      session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
-      rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
-      signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql, steps: runbook.steps,
-    };
-    for (const step of runbook.steps) {
-      if (o.step && step.id !== o.step) continue;
-      const status = runStatus(runbook, journal.entries, journal.run, o.file).steps.find((s) => s.id === step.id)!;
-      if (status.state === 'passed') {
-        o.onStep?.(step, 'skipped', 'passed earlier');
-        continue;
-      }
-      if (status.waitingFor.length) {
-        const reason = `gate: needs ${status.waitingFor.join(', ')} to pass first`;
-        await journal.append({ type: 'step-blocked', step: step.id, reason }, o.operator);
-        o.onStep?.(step, 'blocked', reason);
-        break;
-      }
-      if (step.kind === 'manual') {
-        if (!(await signManualStep(o, journal, step, status))) break;
-        continue;
-      }
-      await journal.append({ type: 'step-started', step: step.id }, o.operator);
-      o.onStep?.(step, 'running');
-      const t0 = performance.now();
-      const took = () => Math.round(performance.now() - t0);
-      try {
-        const evidence = await executeStep(ctx, step);
-        await journal.append({ type: 'step-passed', step: step.id, evidence, durationMs: took() }, o.operator);
-        o.onStep?.(step, 'passed', evidence.result);
-      } catch (err) {
-        const cancelled = err instanceof CancelledError || o.signal?.aborted;
-        const ev = err instanceof StepFailure ? err.evidence : { ran: [], result: 'error', counts: {}, refs: {} };
-        const message = cancelled ? 'cancelled by the operator' : (err as Error).message;
-        await journal.append({ type: 'step-failed', step: step.id, error: message, evidence: ev, durationMs: took() }, o.operator);
-        o.onStep?.(step, 'failed', message);
-        if (cancelled) throw new CancelledError();
-        if (!(err instanceof StepFailure) && !(err instanceof UserError) && !(err as { code?: string }).code) throw err;
-        break;
-      }
-    }
+    await walkSteps(o, journal, stepContext(o, journal), runbook.steps, () => stepStatuses(runbook, journal.entries));
     return runStatus(runbook, journal.entries, journal.run, o.file);
   } finally {
     journal.release();
+  }
+}
+
+/** What every step of a run gets: the session, the run's folder and journal, the settings. */
+export function stepContext(o: RunOptions, journal: Journal): StepContext {
+  const { session, runbook } = o;
+  const settings = { ...runbook.settings.tenancy, ...definedOnly(session.profile.tenancy) };
+  return {
+    session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
+    rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
+    signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql, steps: runbook.steps, pgDumpPath: o.pgDumpPath, confirmTables: o.confirmTables,
+  };
+}
+
+/**
+ * Walk `steps` in order (the run's, or its rollback section): skip those that passed, hold one whose
+ * gate is not met, sign manual ones, run and journal the rest with evidence and duration. Stops at
+ * the first step that does not pass.
+ */
+export async function walkSteps(o: RunOptions, journal: Journal, ctx: StepContext, steps: readonly RunbookStep[], statuses: () => StepStatus[]): Promise<void> {
+  for (const step of steps) {
+    if (o.step && step.id !== o.step) continue;
+    const status = statuses().find((s) => s.id === step.id)!;
+    if (status.state === 'passed') {
+      o.onStep?.(step, 'skipped', 'passed earlier');
+      continue;
+    }
+    if (status.waitingFor.length) {
+      const reason = `gate: needs ${status.waitingFor.join(', ')} to pass first`;
+      await journal.append({ type: 'step-blocked', step: step.id, reason }, o.operator);
+      o.onStep?.(step, 'blocked', reason);
+      break;
+    }
+    if (step.kind === 'manual') {
+      if (!(await signManualStep(o, journal, step, status))) break;
+      continue;
+    }
+    await journal.append({ type: 'step-started', step: step.id }, o.operator);
+    o.onStep?.(step, 'running');
+    const t0 = performance.now();
+    const took = () => Math.round(performance.now() - t0);
+    try {
+      const evidence = await executeStep(ctx, step);
+      await journal.append({ type: 'step-passed', step: step.id, evidence, durationMs: took() }, o.operator);
+      o.onStep?.(step, 'passed', evidence.result);
+    } catch (err) {
+      const cancelled = err instanceof CancelledError || o.signal?.aborted;
+      const ev = err instanceof StepFailure ? err.evidence : { ran: [], result: 'error', counts: {}, refs: {} };
+      const message = cancelled ? 'cancelled by the operator' : (err as Error).message;
+      await journal.append({ type: 'step-failed', step: step.id, error: message, evidence: ev, durationMs: took() }, o.operator);
+      o.onStep?.(step, 'failed', message);
+      if (cancelled) throw new CancelledError();
+      if (!(err instanceof StepFailure) && !(err instanceof UserError) && !(err as { code?: string }).code) throw err;
+      break;
+    }
   }
 }
 

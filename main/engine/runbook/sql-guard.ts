@@ -48,16 +48,19 @@ const REFUSED: Record<string, string> = {
 /** Functions that change the session from inside a query. */
 const REFUSED_FUNCTIONS = new Set(['set_config', 'pg_advisory_lock', 'pg_advisory_lock_shared', 'dblink', 'dblink_exec', 'lo_import', 'lo_export']);
 
-/** Every piece of SQL in a runbook. */
+/** Every piece of SQL in a runbook, its rollback section included. */
 export function runbookSql(runbook: Runbook): RunbookSql[] {
   const out: RunbookSql[] = [];
-  runbook.steps.forEach((s, i) => {
-    if (s.kind === 'sql') out.push({ step: s.id, stepIndex: i, use: 'sql', path: ['steps', i, 'sql'], sql: s.sql });
+  const section = (key: 'steps' | 'rollback', steps: readonly (Runbook['steps'][number] | Runbook['rollback'][number])[], offset: number) => steps.forEach((s, i) => {
+    const stepIndex = offset + i;
+    if (s.kind === 'sql') out.push({ step: s.id, stepIndex, use: 'sql', path: [key, i, 'sql'], sql: s.sql });
     if (s.kind === 'check') {
-      if (s.expect.sql !== undefined) out.push({ step: s.id, stepIndex: i, use: 'check', path: ['steps', i, 'expect', 'sql'], sql: s.expect.sql });
-      if (s.expect.fails !== undefined) out.push({ step: s.id, stepIndex: i, use: 'probe', path: ['steps', i, 'expect', 'fails', 'sql'], sql: s.expect.fails.sql });
+      if (s.expect.sql !== undefined) out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'sql'], sql: s.expect.sql });
+      if (s.expect.fails !== undefined) out.push({ step: s.id, stepIndex, use: 'probe', path: [key, i, 'expect', 'fails', 'sql'], sql: s.expect.fails.sql });
     }
   });
+  section('steps', runbook.steps, 0);
+  section('rollback', runbook.rollback ?? [], runbook.steps.length);
   return out;
 }
 

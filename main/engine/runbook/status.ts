@@ -2,7 +2,7 @@
  * A run's state, derived from its journal alone: each step's state, who, when, the evidence, the
  * gate that holds it, and the next action. Reopening a run shows exactly where it stopped.
  */
-import type { JournalLine, RunStatus, Runbook, RunbookStep, StepStatus } from '../../../shared/runbook.js';
+import type { JournalLine, RollbackStatus, RunStatus, Runbook, RunbookStep, StepStatus } from '../../../shared/runbook.js';
 
 /** The steps a step waits for: its `requires`, or every earlier step. */
 export function requiredSteps(runbook: Runbook, step: RunbookStep): string[] {
@@ -13,8 +13,18 @@ export function requiredSteps(runbook: Runbook, step: RunbookStep): string[] {
 
 /** Each step's status from the journal lines. */
 export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): StepStatus[] {
+  return sectionStatuses(runbook.steps, lines, (s) => requiredSteps(runbook, s));
+}
+
+/** The rollback steps' statuses: each requires its `requires`, or every earlier rollback step. */
+export function rollbackStatuses(runbook: Runbook, lines: readonly JournalLine[]): StepStatus[] {
+  const steps = runbook.rollback ?? [];
+  return sectionStatuses(steps, lines, (s) => s.requires ?? steps.slice(0, steps.findIndex((x) => x.id === s.id)).map((x) => x.id));
+}
+
+function sectionStatuses(steps: readonly RunbookStep[], lines: readonly JournalLine[], required: (s: RunbookStep) => string[]): StepStatus[] {
   const out = new Map<string, StepStatus>();
-  for (const s of runbook.steps) {
+  for (const s of steps) {
     const checklist = s.kind === 'manual' ? s.checklist.map((text) => ({ text, signedBy: null, time: null, note: null })) : [];
     out.set(s.id, { id: s.id, title: s.title, kind: s.kind, state: 'pending', operator: null, time: null, evidence: null, error: null, durationMs: null, checklist, waitingFor: [] });
   }
@@ -58,12 +68,12 @@ export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): S
         break;
     }
   }
-  for (const s of runbook.steps) {
+  for (const s of steps) {
     const st = out.get(s.id)!;
     if (st.state === 'passed') continue;
-    st.waitingFor = requiredSteps(runbook, s).filter((r) => out.get(r)?.state !== 'passed');
+    st.waitingFor = required(s).filter((r) => out.get(r)?.state !== 'passed');
   }
-  return runbook.steps.map((s) => out.get(s.id)!);
+  return steps.map((s) => out.get(s.id)!);
 }
 
 /** The next thing to do, for humans. */
@@ -97,15 +107,39 @@ export function interruptedAction(step: RunbookStep): string {
   }
 }
 
+/** The rollback section's status, or null when the runbook has none. */
+export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[]): RollbackStatus | null {
+  const section = runbook.rollback ?? [];
+  if (!section.length) return null;
+  const started = lines.find((l) => l.event.type === 'rollback-started');
+  const steps = rollbackStatuses(runbook, lines);
+  const pendingIndex = steps.findIndex((s) => s.state !== 'passed');
+  return {
+    startedAt: started?.time ?? null, startedBy: started?.operator ?? null,
+    reason: started?.event.type === 'rollback-started' ? started.event.reason : null, steps,
+    next: pendingIndex < 0 ? null : { step: steps[pendingIndex]!.id, action: nextAction(section[pendingIndex]!, steps[pendingIndex]!).replace(/^run /, 'roll back: run ') },
+    complete: pendingIndex < 0,
+  };
+}
+
+/** Whether `runbook rollback` has started on this run (its own steps then never run again). */
+export function rollbackStarted(lines: readonly JournalLine[]): boolean {
+  return lines.some((l) => l.event.type === 'rollback-started');
+}
+
 /** The whole run's status. */
 export function runStatus(runbook: Runbook, lines: readonly JournalLine[], run: string, file: string): RunStatus {
   const first = lines[0];
   const started = first?.event.type === 'run-started' ? first.event : null;
   const steps = stepStatuses(runbook, lines);
   const pendingIndex = steps.findIndex((s) => s.state !== 'passed');
-  const next = pendingIndex < 0 ? null : { step: steps[pendingIndex]!.id, action: nextAction(runbook.steps[pendingIndex]!, steps[pendingIndex]!) };
+  const rollback = rollbackStatus(runbook, lines);
+  const rolling = rollback?.startedAt ? rollback : null;
+  const next = rolling
+    ? rolling.next
+    : pendingIndex < 0 ? null : { step: steps[pendingIndex]!.id, action: nextAction(runbook.steps[pendingIndex]!, steps[pendingIndex]!) };
   return {
     run, runbook: runbook.title, file, profile: started?.profile ?? '', database: started?.database ?? '',
-    startedAt: first?.time ?? '', steps, next, complete: pendingIndex < 0,
+    startedAt: first?.time ?? '', steps, next, complete: !rolling && pendingIndex < 0, rollback,
   };
 }

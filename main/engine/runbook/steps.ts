@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackfillProgress } from '../../../shared/backfill.js';
 import { SQLSTATE_NAMES, type Evidence, type Probe, type RunbookStep } from '../../../shared/runbook.js';
+import type { MigrationStatus } from '../../../shared/migrations.js';
 import type { ModelSettings } from '../../../shared/model.js';
 import type { PauseController } from '../backfill/pause.js';
 import { startOrResumeBackfill } from '../backfill/run.js';
@@ -14,8 +15,10 @@ import { restoreBackup } from '../backup/restore.js';
 import { parseScope } from '../backup/scope.js';
 import { runChecks } from '../checks/run.js';
 import { applyContract, planContract } from '../contract/apply.js';
+import { UserError } from '../errors.js';
 import { parseQualifiedName } from '../ident.js';
 import { applyMigrations } from '../migrations/apply.js';
+import { migrationStatus } from '../migrations/status.js';
 import { readSource } from '../migrations/sources.js';
 import { loadModel } from '../model/load.js';
 import { projectRoot } from '../paths.js';
@@ -24,6 +27,7 @@ import { exportReport } from '../report/export.js';
 import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
+import { readSignatures } from './head.js';
 import { preflightStep } from './preflight-step.js';
 import { DistributeRefusal, runDistribute } from './distribute-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
@@ -53,6 +57,10 @@ export interface StepContext {
   pause?: PauseController;
   /** Every write's full SQL, before it runs (the CLI prints it). */
   onSql?: (step: string, sql: string) => void;
+  /** Tables the operator confirmed for a real restore on production (--confirm-table). */
+  confirmTables?: string[];
+  /** The pg_dump binary for backup steps (default: found for the server's major version). */
+  pgDumpPath?: string;
   /** The runbook's steps: a preflight step checks the migrations later migrate steps apply. */
   steps?: readonly RunbookStep[];
 }
@@ -85,16 +93,8 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       if (r.problems.length) throw new StepFailure(`preflight: ${r.problems.join('; ')}`, r.evidence);
       return r.evidence;
     }
-    case 'backup': {
-      const refs: Record<string, string> = {};
-      const counts: Record<string, number> = {};
-      for (const t of step.tables) {
-        const b = await createBackup(session, parseQualifiedName(t), { runbookRunId: ctx.run, operator: ctx.operator });
-        refs[t] = String(b.id);
-        counts[t] = b.rowCount;
-      }
-      return evidence({ ran: step.tables.map((t) => `backup ${t} -> backup ${refs[t]}`), result: `${step.tables.length} backup(s) made`, counts, refs });
-    }
+    case 'backup':
+      return backupStep(ctx, step);
     case 'migrate': {
       const source = readSource(resolveFolder(ctx.baseDir, step.folder));
       const r = await applyMigrations(session, source, {
@@ -158,15 +158,55 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       const r = await restoreBackup(session, {
         backupId, scope: parseScope(step.scope), strategy: step.strategy, dryRun: step.dryRun,
         setColumns: Object.entries(step.set).map(([column, value]) => ({ column, value })), tenantColumn: ctx.settings.tenantColumn,
+        confirmTable: ctx.confirmTables?.find((t) => t === step.table || t === parseQualifiedName(step.table).table),
       });
+      const changed = r.counts.deleted + r.counts.updated + r.counts.inserted;
       const ev = evidence({
-        ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${r.verified ? 'checksum verified' : 'checksum MISMATCH'}`,
-        counts: { ...r.counts }, refs: { backup: String(backupId), restore: String(r.id ?? '') }, digest: r.actual.checksum,
+        ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${changed} row(s) put back (${r.counts.deleted} deleted, ${r.counts.updated} updated, ${r.counts.inserted} inserted), ${r.verified ? 'checksum verified' : 'checksum MISMATCH'}`,
+        counts: { ...r.counts, changed }, refs: { backup: String(backupId), restore: String(r.id ?? '') }, digest: r.actual.checksum,
       });
       if (!r.verified) throw new StepFailure(`restore of ${step.table} from backup ${backupId} did not verify`, ev);
+      // A rehearsal that puts nothing back proves nothing about the way back.
+      if (r.dryRun && changed === 0) throw new StepFailure(`the rehearsal restored 0 rows of ${step.table}: nothing of it changed since backup ${backupId}, so it proves nothing; rehearse a table the run changed`, ev);
       return ev;
     }
   }
+}
+
+/**
+ * A backup step: a checksummed backup table per table and (with `dump: true`) a pg_dump of it
+ * from the same snapshot into the run's folder (0600); refs hold the backup id, the dump file and
+ * its sha256 (`dump:TABLE`, `sha256:TABLE`) for restore steps and `runbook verify`.
+ */
+async function backupStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'backup' }>): Promise<Evidence> {
+  const { session } = ctx;
+  const refs: Record<string, string> = {};
+  const counts: Record<string, number> = {};
+  const ran: string[] = [];
+  const dir = path.join(ctx.journal.dir, 'dumps');
+  for (const t of step.tables) {
+    let b;
+    try {
+      b = await createBackup(session, parseQualifiedName(t), {
+        runbookRunId: ctx.run, operator: ctx.operator,
+        pgDump: step.dump ? { path: ctx.pgDumpPath, dir, password: () => session.passwordForChild() } : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      const hint = step.dump && err.code === 'config' ? ' (or remove dump: true from the step to keep only the in-database backup tables)' : '';
+      throw new StepFailure(`backup of ${t}: ${err.message}${hint}`, evidence({ ran, result: `stopped at ${t}: ${err.message}`, counts, refs }));
+    }
+    refs[t] = String(b.id);
+    counts[t] = b.rowCount;
+    ran.push(`backup ${t} -> backup ${b.id} (${b.backupTable}, ${b.rowCount} rows, checksum ${b.checksum})`);
+    if (b.dumpPath && b.dumpSha256) {
+      refs[`dump:${t}`] = b.dumpPath;
+      refs[`sha256:${t}`] = b.dumpSha256;
+      ran.push(`pg_dump ${t} -> ${b.dumpPath} (sha256 ${b.dumpSha256})`);
+    }
+  }
+  const dumps = step.tables.filter((t) => refs[`dump:${t}`]).length;
+  return evidence({ ran, result: `${step.tables.length} backup(s) made${step.dump ? `, ${dumps} pg_dump file(s)` : ', no pg_dump (the step does not ask for dump: true)'}`, counts, refs });
 }
 
 function findBackupId(journal: Journal, stepId: string, table: string): number {
@@ -202,7 +242,9 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     const r = await session.transaction(() => session.query(query!), { readOnly: true, rollback: true });
     ran.push(e.sql.trim());
     counts.sqlRows = r.rowCount ?? r.rows.length;
-    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}`);
+    // Rows with a `problem` column say what is wrong, in the message (the first three).
+    const said = r.rows.flatMap((row: Record<string, unknown>) => (typeof row.problem === 'string' ? [row.problem] : [])).slice(0, 3);
+    if (counts.sqlRows !== want) problems.push(`the query returned ${counts.sqlRows} row(s), expected ${want}${said.length ? `: ${said.join('; ')}${counts.sqlRows > said.length ? '; ...' : ''}` : ''}`);
   }
   if (e.fails !== undefined) {
     const problem = await probe(ctx, step.id, e.fails);
@@ -211,7 +253,11 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     else problems.push(problem.detail);
   }
   if (step.report) {
-    const report = await exportReport(session, { settings: ctx.settings, run: ctx.run, journal: ctx.journal.entries, rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, operator: ctx.operator, signal: ctx.signal });
+    // The journal so far with its signed heads, and the migration ledger of the runbook's folder.
+    const report = await exportReport(session, {
+      settings: ctx.settings, run: ctx.run, journal: ctx.journal.entries, signatures: readSignatures(ctx.journal.dir), migrations: await ledgerOf(ctx),
+      rlsRole: ctx.rlsRole, rlsSetting: ctx.rlsSetting, operator: ctx.operator, signal: ctx.signal,
+    });
     const file = path.join(ctx.journal.dir, `report-${step.id}.json`);
     writeReportJson(report, file);
     refs.report = file;
@@ -220,6 +266,13 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
   const ev = evidence({ ran, result: problems.length ? problems.join('; ') : 'every expectation met', counts, refs, ...(digest ? { digest } : {}) });
   if (problems.length) throw new StepFailure(problems.join('; '), ev);
   return ev;
+}
+
+/** The migration ledger against the folder of the runbook's first migrate (or preflight) step; undefined without one. */
+async function ledgerOf(ctx: StepContext): Promise<MigrationStatus | undefined> {
+  const folder = ctx.steps?.flatMap((s) => (s.kind === 'migrate' || (s.kind === 'preflight' && s.folder) ? [s.folder!] : []))[0];
+  if (!folder) return undefined;
+  return migrationStatus(ctx.session, readSource(resolveFolder(ctx.baseDir, folder)));
 }
 
 /** The parsed statements of runbook SQL (refused SQL never reaches the server, even if validation was skipped). */
