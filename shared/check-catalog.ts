@@ -24,6 +24,10 @@ export const CHECK_IDS = [
   'rls-matview-bypass',
   'rls-definer-function',
   'isolation-leak',
+  'citus-local-tenant-table',
+  'citus-distributed-by-other-column',
+  'citus-not-colocated',
+  'citus-global-not-reference',
 ] as const;
 
 /** Each check's contract entry: severity, kind, title, why. */
@@ -103,5 +107,21 @@ export const CHECK_CATALOG = {
   'isolation-leak': {
     id: 'isolation-leak', severity: 'error', kind: 'probe', title: 'Other tenants visible to the app role',
     why: 'As the application role with the tenant setting set to one tenant, rows of other tenants are visible.',
+  },
+  'citus-local-tenant-table': {
+    id: 'citus-local-tenant-table', severity: 'error', kind: 'catalog', title: 'Tenant table still local on the cluster',
+    why: 'On a Citus cluster a tenant table left on the coordinator is not sharded: it cannot hold a foreign key to or from the distributed tenant tables, and every join with them pulls rows across the network.',
+  },
+  'citus-distributed-by-other-column': {
+    id: 'citus-distributed-by-other-column', severity: 'error', kind: 'catalog', title: 'Distributed by a column other than the tenant column',
+    why: "A tenant table distributed by another column spreads one tenant's rows over every shard: tenant-local joins, foreign keys with the tenant column and per-tenant isolation no longer work.",
+  },
+  'citus-not-colocated': {
+    id: 'citus-not-colocated', severity: 'error', kind: 'catalog', title: 'Distributed tenant table not co-located',
+    why: "A tenant table in another co-location group than the tenant table (or than a table it references) keeps one tenant's rows on other workers: joins and foreign keys between them cannot run on one node.",
+  },
+  'citus-global-not-reference': {
+    id: 'citus-global-not-reference', severity: 'warning', kind: 'catalog', title: 'Global table is not a reference table',
+    why: 'A shared table that tenant tables reference (or that is hash-distributed) is not on every worker: distributed tables cannot keep a foreign key to it and their joins with it leave the shard.',
   },
 } as const;

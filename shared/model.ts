@@ -94,6 +94,21 @@ export const PathStepSchema = z.object({
 /** One foreign key of a table's path to its tenant. */
 export type PathStep = z.infer<typeof PathStepSchema>;
 
+export const CitusPlacementSchema = z.object({
+  /**
+   * local: a plain table on the coordinator; citus-local: a local table added to Citus's metadata;
+   * distributed: hash-distributed (or single-shard) over the workers; reference: copied to every node.
+   */
+  kind: z.enum(['local', 'citus-local', 'distributed', 'reference']),
+  /** The distribution column of a distributed table; null for the other kinds and single-shard tables. */
+  distributionColumn: z.string().nullable(),
+  /** Citus's co-location group (pg_dist_partition.colocationid); null where it has none. */
+  colocationId: z.number().nullable(),
+  shardCount: z.number(),
+});
+/** Where a table lives on a Citus cluster. */
+export type CitusPlacement = z.infer<typeof CitusPlacementSchema>;
+
 export const TableInfoSchema = z.object({
   schema: z.string(),
   table: z.string(),
@@ -126,6 +141,8 @@ export const TableInfoSchema = z.object({
   /** The table's owner, and the other roles granted SELECT on it ('PUBLIC' for everyone). */
   owner: z.string().default(''),
   readers: z.array(z.string()).default([]),
+  /** On a Citus cluster: local, distributed or reference (sizes and estimates then come from the shards); null without Citus. */
+  citus: CitusPlacementSchema.nullable().default(null),
 });
 export type TableInfo = z.infer<typeof TableInfoSchema>;
 
@@ -200,6 +217,8 @@ export const TenancyModelSchema = z.object({
   globalTables: z.array(TableRefSchema),
   detection: DetectionSchema,
   tables: z.array(TableInfoSchema),
+  /** The Citus cluster the model was read on (the extension installed); null on a single server. */
+  cluster: z.object({ citusVersion: z.string(), workers: z.number() }).nullable().default(null),
   /** Declared global uniques, resolved: unique keys on exactly these columns are accepted, not findings. */
   globalUniques: z.array(z.object({ schema: z.string(), table: z.string(), column: z.string(), declaredBy: z.string().default('--global-uniques') })).default([]),
   /**

@@ -4,6 +4,7 @@
  */
 import type { BackfillProgress } from './backfill.js';
 import type { RunView } from './contract/runbooks.js';
+import { distributeSummary } from './distribute-step.js';
 import type { RunbookStep, StepStatus } from './runbook.js';
 
 /** What a checklist row shows. */
@@ -93,6 +94,7 @@ export function stepSummary(def: RunbookStep): string {
     }
     case 'sql': return def.sql.trim();
     case 'contract': return `${def.plan ? 'propose (dry run, nothing runs) ' : ''}${def.steps.join(', ')} on ${def.tables === 'all' ? 'every tenant table' : def.tables.join(', ')}`;
+    case 'distribute': return distributeSummary(def);
     case 'restore': return `${def.dryRun ? 'rehearse restoring' : 'restore'} ${def.table} (${def.scope}, ${def.strategy}) from step ${def.backup}`;
   }
 }

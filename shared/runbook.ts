@@ -196,6 +196,30 @@ export const RestoreStepSchema = z.object({
   statementTimeoutMs: z.number().int().min(1).optional(),
 }).strict();
 
+/**
+ * Move a table onto Citus: distributed by its tenant column (co-located with the tenant table), or
+ * a reference table (a copy on every node). Its locks and expected duration are shown before it runs.
+ */
+export const DistributeStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('distribute'),
+  /** schema.table */
+  table: z.string().min(1),
+  /** distributed: sharded by `column`; reference: copied to every node (lookup tables, shared by all tenants). */
+  as: z.enum(['distributed', 'reference']).default('distributed'),
+  /** The distribution column: the tenant column (or the tenant table's key). Required for `distributed`. */
+  column: z.string().min(1).optional(),
+  /** A distributed table to share shards with (schema.table), or "none" for a new co-location group. */
+  colocateWith: z.string().min(1).optional(),
+  /** create_distributed_table_concurrently: writes continue during the copy (needs wal_level=logical and a primary key). */
+  concurrently: z.boolean().default(false),
+  /** Shards for a new co-location group (default: citus.shard_count). */
+  shardCount: z.number().int().min(1).max(64000).optional(),
+}).strict()
+  .refine((s) => s.as === 'reference' || s.column !== undefined, { message: 'a distributed table needs its distribution column: give column (the tenant column)', path: ['column'] })
+  .refine((s) => s.as === 'distributed' || (s.column === undefined && s.colocateWith === undefined && !s.concurrently && s.shardCount === undefined), { message: 'a reference table takes no column, colocateWith, concurrently or shardCount', path: ['as'] })
+  .refine((s) => !(s.colocateWith !== undefined && s.colocateWith !== 'none' && s.shardCount !== undefined), { message: 'shardCount applies to a new co-location group only: drop it or set colocateWith: none', path: ['shardCount'] });
+
 /** A restore in a rollback section: for real unless it says `dryRun: true`. */
 export const RollbackRestoreStepSchema = RestoreStepSchema.extend({ dryRun: z.boolean().default(false) }).strict();
 
@@ -209,7 +233,7 @@ export type RollbackStep = z.infer<typeof RollbackStepSchema>;
 
 export const StepSchema = z.discriminatedUnion('kind', [
   ManualStepSchema, PreflightStepSchema, BackupStepSchema, MigrateStepSchema, BackfillStepSchema,
-  CheckStepSchema, SqlStepSchema, ContractRunbookStepSchema, RestoreStepSchema,
+  CheckStepSchema, SqlStepSchema, ContractRunbookStepSchema, RestoreStepSchema, DistributeStepSchema,
 ]);
 export type RunbookStep = z.infer<typeof StepSchema>;
 export type StepKind = RunbookStep['kind'];

@@ -1,6 +1,7 @@
-/** distribution/get: rows per tenant per table on a connection. */
+/** distribution/get: rows per tenant per table on a connection; distribution/placement: tenants' shards on Citus. */
 import type { distributionContract } from '../../shared/contract/distribution.js';
 import { computeDistribution } from '../engine/distribution.js';
+import { computePlacement } from '../engine/placement.js';
 import { ensureModel } from './model.js';
 import type { DomainHandlers } from './types.js';
 
@@ -10,5 +11,10 @@ export const distributionHandlers: DomainHandlers<typeof distributionContract> =
     const conn = ctx.connections.get(req.connectionId);
     const { model } = await ensureModel(conn);
     return computeDistribution(conn.session, model, { tenant: req.tenant });
+  },
+  async placement(req, ctx) {
+    const conn = ctx.connections.get(req.connectionId);
+    const { model } = await ensureModel(conn);
+    return computePlacement(conn.session, model);
   },
 };

@@ -1,6 +1,7 @@
 /** Distribution: rows per tenant per table, plus the no-tenant and missing-tenant buckets. */
 import { z } from 'zod';
 import { DistributionSchema } from '../findings.js';
+import { PlacementSchema } from '../placement.js';
 import { request } from './channel.js';
 import { ConnectionIdSchema } from './connection.js';
 
@@ -13,4 +14,6 @@ export const distributionContract = {
     }).strict(),
     DistributionSchema,
   ),
+  /** On a Citus cluster: the shard and worker of each tenant, shard skew, dominant tenants, activity. */
+  placement: request(z.object({ connectionId: ConnectionIdSchema }).strict(), PlacementSchema),
 };

@@ -29,7 +29,7 @@ function table(i: number): TableInfo {
     indexes: i % 4 === 0 ? [] : [{ name: `${name}_org_idx`, leadingColumn: 'org_id', valid: true, unique: false, partial: false, definition: '' }],
     rlsEnabled: i % 2 === 0, rlsForced: i % 6 === 0,
     policies: i % 2 === 0 ? [{ name: 'tenant', command: 'ALL', permissive: true, roles: ['app'], using: "(org_id = current_setting('app.tenant_id')::bigint)", withCheck: null, referencesTenantColumn: i % 10 !== 0 }] : [],
-    readable: true, owner: 'app', readers: [],
+    readable: true, owner: 'app', readers: [], citus: null,
   };
 }
 
@@ -41,7 +41,7 @@ export function syntheticModel(tables: number): TenancyModel {
     tenantTable: { schema: 'app', table: 'orgs', keyColumn: 'id', keyType: 'bigint', nameColumn: 'name' },
     tenantColumn: 'org_id',
     tenantColumns: ['org_id'],
-    globalTables: [],
+    globalTables: [], cluster: null,
     globalUniques: [],
     detection: { schemas: 'detected', tenantTable: 'detected', tenantColumn: 'detected', globalTables: 'detected', notes: [], candidates: [], problem: null },
     tables: Array.from({ length: tables }, (_, i) => table(i)),

@@ -22,7 +22,7 @@ function handlersFor(tables: number, tenants: number): Handlers {
     connection: { ...HANDLERS.connection, list: async () => ({ connections: [conn] }) },
     model: { load: async () => ({ model, summary: run.model, loadedAt: new Date().toISOString() }) },
     checks: { ...HANDLERS.checks, run: async () => run },
-    distribution: { get: async () => dist },
+    distribution: { ...HANDLERS.distribution, get: async () => dist },
     tenant: {
       find: async ({ query }) => ({ query, matches: [{ id: '77', name: 'Tenant 77', slug: 'tenant-77', matchedBy: 'name' as const }], truncated: false }),
       footprint: async () => syntheticFootprint(model),

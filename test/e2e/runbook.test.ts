@@ -102,7 +102,7 @@ describe('the runbook checklist in browser mode', () => {
     await page.getByTestId('page-overview').waitFor();
     await rb().open();
     await rb().picker.locator('[data-template="004"]').waitFor();
-    expect(await rb().picker.locator('[data-template]').count()).toBe(5);
+    expect(await rb().picker.locator('[data-template]').count()).toBe(6);
     // Where this machine's pg_dump is older than the server, the template's backup step (dump: true) would refuse:
     // the same template with dump: false, opened as a file.
     if (runbookCopy) await rb().startFile(runbookCopy);

@@ -121,6 +121,6 @@ describe('tenancy checks', () => {
     expect(checks.find((c) => c.id === 'cross-tenant-reference')).toMatchObject({ severity: 'error', needs: 'fk-scan', why: CHECKS['cross-tenant-reference'].why });
     const table = await runTenancy(['checks'], env());
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n').filter((l) => /^(tenant|null|orphan|cross|unscoped|rls|isolation)-/.test(l))).toHaveLength(CHECK_IDS.length);
+    expect(table.stdout.split('\n').filter((l) => /^(tenant|null|orphan|cross|unscoped|rls|isolation|citus)-/.test(l))).toHaveLength(CHECK_IDS.length);
   });
 });

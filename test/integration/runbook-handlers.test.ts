@@ -90,7 +90,7 @@ describe('runbook handlers', () => {
     const list = await call<{ run: string; passed: number; total: number }[]>('runbooks/list', {});
     expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 17 })]);
     expect((await call<RunView>('runbooks/open', { source: { kind: 'run', run } })).status).toEqual(v.status);
-    await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004/);
+    await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004, 005/);
   });
 
   it('refuses a step without write mode and a sign-off without a note, journaling nothing', async () => {

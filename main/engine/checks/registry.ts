@@ -6,6 +6,10 @@
  * plus its tests.
  */
 import type { CheckModule, CheckNeed, FkScanCheck, ModelCheck, ProbeCheck, RlsCatalogCheck, TableScanCheck } from './check-module.js';
+import { citusDistributedByOtherColumn } from './defs/citus-distributed-by-other-column.js';
+import { citusGlobalNotReference } from './defs/citus-global-not-reference.js';
+import { citusLocalTenantTable } from './defs/citus-local-tenant-table.js';
+import { citusNotColocated } from './defs/citus-not-colocated.js';
 import { crossTenantReference } from './defs/cross-tenant-reference.js';
 import { isolationLeak } from './defs/isolation-leak.js';
 import { nullTenantRows } from './defs/null-tenant-rows.js';
@@ -47,6 +51,10 @@ export const REGISTRY: readonly CheckModule[] = [
   rlsMatviewBypass,
   rlsDefinerFunction,
   isolationLeak,
+  citusLocalTenantTable,
+  citusDistributedByOtherColumn,
+  citusNotColocated,
+  citusGlobalNotReference,
 ];
 
 type ByNeed = { model: ModelCheck; 'table-scan': TableScanCheck; 'fk-scan': FkScanCheck; 'rls-catalog': RlsCatalogCheck; probe: ProbeCheck };

@@ -51,15 +51,22 @@ export interface TableScan {
  * key's, the distinct values are cast to the key's type (upper-case uuid text is the same tenant).
  */
 export async function scanTable(session: Session, t: TableInfo, column: string, tenants: TenantDirectory | null, cmp?: KeyCompare): Promise<TableScan> {
+  const { rows } = await session.query<{ tenant: string | null; raw: string | null; n: string }>(scanTableSql(t, column, cmp));
+  return tallyScan(rows, tenants);
+}
+
+/**
+ * The one-pass GROUP BY of `scanTable`. On Citus, a table distributed by `column` gets the whole
+ * GROUP BY pushed down: each worker groups its own shards and the coordinator only concatenates.
+ */
+export function scanTableSql(t: TableInfo, column: string, cmp?: KeyCompare): string {
   const c = quoteIdent(column);
   const colType = t.tenantColumn?.name === column ? t.tenantColumn.type : 'text';
   const converted = cmp && !sameType(colType, cmp.keyType);
-  const sql = converted
+  return converted
     ? `SELECT ${asKeyType('s.v', colType, cmp.keyType, cmp.serverVersionNum)}::text AS tenant, s.v::text AS raw, s.n FROM ` +
       `(SELECT ${c} AS v, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}) s`
     : `SELECT ${c}::text AS tenant, ${c}::text AS raw, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}`;
-  const { rows } = await session.query<{ tenant: string | null; raw: string | null; n: string }>(sql);
-  return tallyScan(rows, tenants);
 }
 
 /** Fold GROUP BY rows (canonical tenant, stored value, count) into a TableScan. */

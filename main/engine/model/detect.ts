@@ -35,6 +35,8 @@ export const PLATFORM_SCHEMAS = new Set([
   'auth', 'storage', 'realtime', '_realtime', 'extensions', 'graphql', 'graphql_public', 'vault',
   'pgsodium', 'pgsodium_masks', 'supabase_functions', 'supabase_migrations', 'net', 'cron',
   'pgbouncer', '_analytics', 'drizzle', 'tenancy_console',
+  // Citus's own metadata and columnar storage.
+  'citus', 'citus_internal', 'columnar', 'columnar_internal',
 ]);
 
 const key = (t: { schema: string; table: string }) => `${t.schema}.${t.table}`;

@@ -8,6 +8,7 @@ import { parseQualifiedName } from '../ident.js';
 import type { Session } from '../session.js';
 import { listSchemas, readCatalog, readNullFractions, type CatalogTable } from './catalog.js';
 import { PLATFORM_SCHEMAS, autoGlobalReason, closeNames, tableTenantColumn, tenantNameColumn, typedName } from './detect.js';
+import { readCitusCluster, readPlacements, readShardFacts } from './citus.js';
 import { assignScopePaths } from './paths.js';
 import { resolveTenantColumns, resolveTenantTable, splitColumns } from './resolve.js';
 
@@ -78,8 +79,17 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   const partitioned = new Set(catalog.filter((t) => t.partitioned).map((t) => `${t.schema}.${t.table}`));
   const nullFracs = tenantColumns.length > 0 ? await readNullFractions(session, schemas, tenantColumns, partitioned) : new Map<string, number>();
 
+  // On Citus: placements, and sizes, estimates and NULL fractions from the shards instead of the empty shell tables.
+  const cluster = await readCitusCluster(session);
+  const placements = cluster ? await readPlacements(session, catalog.map((t) => t.oid)) : new Map<number, TableInfo['citus']>();
+  const sharded = cluster ? catalog.filter((t) => placements.get(t.oid)?.kind === 'distributed' || placements.get(t.oid)?.kind === 'reference') : [];
+  const shardFacts = await readShardFacts(session, sharded.map((t) => t.oid), schemas, tenantColumns);
+  if (cluster) notes.push(`Citus ${cluster.citusVersion} with ${cluster.workers} worker(s): ${sharded.length} table(s) distributed or reference; their sizes and estimates are read from the shards`);
+
   const globals: TableRef[] = [];
   const tables: TableInfo[] = catalog.map((t) => {
+    const placement = placements.get(t.oid) ?? null;
+    const shards = shardFacts.get(t.oid);
     const col = t === tenantTable ? null : tableTenantColumn(t, tenantColumns, tenantTable, tt.key?.name ?? null);
     let role: TableInfo['role'];
     let roleReason: string;
@@ -89,6 +99,9 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     } else if (isDeclaredGlobal(t)) {
       role = 'global';
       roleReason = 'declared global';
+    } else if (placement?.kind === 'reference') {
+      role = 'global';
+      roleReason = 'Citus reference table (a copy on every node: shared by definition)';
     } else if (col) {
       role = 'tenant';
       roleReason = `has tenant column ${col.name}`;
@@ -112,12 +125,12 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
       partitions: t.partitions,
       role,
       roleReason,
-      estimatedRows: t.estimatedRows,
-      sizeBytes: t.sizeBytes,
+      estimatedRows: shards ? shards.estimatedRows : t.estimatedRows,
+      sizeBytes: shards ? shards.sizeBytes : t.sizeBytes,
       primaryKey: t.primaryKey,
       columns: t.columns.map((c) => c.name),
       tenantColumn: col
-        ? { name: col.name, type: col.type, nullable: !col.notNull, default: col.default, nullFrac: nullFracs.get(`${t.schema}.${t.table}.${col.name}`) ?? null }
+        ? { name: col.name, type: col.type, nullable: !col.notNull, default: col.default, nullFrac: (shards ? shards.nullFrac.get(col.name) : nullFracs.get(`${t.schema}.${t.table}.${col.name}`)) ?? null }
         : null,
       tenantForeignKey: tenantFk?.name ?? null,
       tenantPath: null,
@@ -133,6 +146,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
       readable: t.readable,
       owner: t.owner,
       readers: t.readers,
+      citus: placement,
     };
   });
 
@@ -159,6 +173,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     tenantColumn,
     tenantColumns,
     globalTables: globals,
+    cluster,
     globalUniques,
     detection: {
       schemas: settings.schemas && settings.schemas.length > 0 ? 'given' : 'detected',

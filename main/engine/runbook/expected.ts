@@ -14,6 +14,7 @@ export function stepTables(step: RunbookStep): string[] {
     case 'backup': return step.tables;
     case 'backfill': return [step.table];
     case 'restore': return [step.table];
+    case 'distribute': return [step.table];
     case 'contract': return step.tables === 'all' ? [] : step.tables;
     default: return [];
   }

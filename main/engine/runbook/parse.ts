@@ -7,7 +7,7 @@ import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { RunbookSchema, type Runbook, type RunbookIssue } from '../../../shared/runbook.js';
 import { UserError } from '../errors.js';
 
-const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore'];
+const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore', 'distribute'];
 const ROLLBACK_KINDS = ['manual', 'check', 'sql', 'restore'];
 
 /**

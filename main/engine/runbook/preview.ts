@@ -19,6 +19,8 @@ import { pendingMigrations } from '../migrations/apply.js';
 import { readSource } from '../migrations/sources.js';
 import { migrationStatus } from '../migrations/status.js';
 import { loadModel } from '../model/load.js';
+import { planDistribute } from './distribute-step.js';
+import { distributeFunction } from '../../../shared/distribute-step.js';
 import type { Session } from '../session.js';
 import { checkRunbookSql } from './sql-guard.js';
 
@@ -114,5 +116,9 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
       }), ['backup table names are made when the step runs', ...(step.dump ? ['each table is also pg_dumped (from the same snapshot) into the run folder: a file on this machine, off the server'] : [])]);
     case 'restore':
       return result(step.id, true, [{ label: `${step.dryRun ? 'rehearsal (rolled back)' : 'restore'} of ${step.table} from step ${step.backup}`, sql: `-- restore ${step.table} (${step.scope}, ${step.strategy}) from the backup step ${step.backup} made; the wizard's statements are journaled` }]);
+    case 'distribute': {
+      const plan = await planDistribute(session, step);
+      return result(step.id, true, [{ label: `${distributeFunction(step)} on ${step.table}`, sql: plan.shown }]);
+    }
   }
 }

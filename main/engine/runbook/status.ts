@@ -101,6 +101,7 @@ export function interruptedAction(step: RunbookStep): string {
     case 'backup': return 'continue the run: a new backup is taken (the interrupted one may be incomplete; it is not used)';
     case 'contract': return 'continue the run: the plan is computed again from the database, so statements that took effect are not repeated';
     case 'restore': return step.dryRun ? 'continue the run: the rehearsal was rolled back; it runs again' : 'look at the table first: a real restore runs in one transaction, so it either committed or not; continuing restores again';
+    case 'distribute': return "continue the run: the step reads Citus's metadata first, so a table already distributed as asked is not distributed again (an interrupted _concurrently copy is cleaned up by Citus)";
     case 'check': case 'preflight': return 'continue the run: it only reads, so it runs again';
     default: return 'continue the run';
   }

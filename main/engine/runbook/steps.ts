@@ -29,6 +29,7 @@ import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
 import { readSignatures } from './head.js';
 import { preflightStep } from './preflight-step.js';
+import { DistributeRefusal, runDistribute } from './distribute-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
 import { STEP_COMMITS_TABLE, recordStepCommit, stepCommittedAt } from './target.js';
 
@@ -162,6 +163,16 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         });
       }
       return evidence({ ran, result: `${ran.length} statement(s) over ${tables.length} table(s)`, counts: { statements: ran.length, tables: tables.length } });
+    }
+    case 'distribute': {
+      try {
+        const r = await runDistribute(session, step, (sql) => ctx.onSql?.(step.id, sql));
+        if (r.failed) throw new StepFailure(r.failed, r.evidence);
+        return r.evidence;
+      } catch (err) {
+        if (err instanceof DistributeRefusal) throw new StepFailure(err.message, evidence({ result: `refused before it ran: ${err.message}` }));
+        throw err;
+      }
     }
     case 'restore': {
       const backupId = findBackupId(ctx.journal, step.backup, step.table);
