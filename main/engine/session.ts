@@ -139,6 +139,15 @@ export class Session {
     return session;
   }
 
+  /**
+   * Open another read-only session on the same target with the same credentials and audit log
+   * (a parallel scan; a latency probe beside a backfill, whose timing reads are left out of the
+   * audit log with `unaudited`: it never writes). The caller closes it.
+   */
+  async openSibling(opts: { unaudited?: boolean } = {}): Promise<Session> {
+    return Session.open(this.profile, opts.unaudited ? { ...this.opts, audit: undefined } : this.opts);
+  }
+
   /** Whether write mode is on for this session. */
   get isWritable(): boolean {
     return this.writable;

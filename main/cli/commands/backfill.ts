@@ -21,7 +21,9 @@ interface BackfillCliOptions extends TargetOptions {
   batch: string;
   throttle: string;
   batchMs?: string;
+  maxBatch?: string;
   duty?: string;
+  maxLatencyRatio?: string;
   lockTimeout?: string;
   resume?: string;
   list?: boolean;
@@ -33,6 +35,12 @@ function wholeNumber(text: string | undefined, what: string, min = 0): number | 
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < min) throw new UserError(`${what} "${text}" must be a whole number${min ? ` of at least ${min}` : ''}`, 'usage');
   return Number(text);
+}
+
+function ratioAboveOne(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(n > 1)) throw new UserError(`${what} "${text}" must be a number above 1 (e.g. 1.25)`, 'usage');
+  return n;
 }
 
 function fraction(text: string, what: string): number {
@@ -67,7 +75,7 @@ export function formatProgress(e: BackfillProgress): string {
   const eta = e.etaSeconds === null ? '?' : `${e.etaSeconds}s`;
   switch (e.phase) {
     case 'counting':
-      return `backfill ${e.id}: ${n(e.done)} done so far, ${n(e.remaining)} NULL rows to visit${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}`;
+      return `backfill ${e.id}: ${n(e.done)} done so far, ${n(e.remaining)} NULL rows to visit${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}${e.message ? `; ${e.message}` : ''}`;
     case 'batch':
       return `backfill ${e.id}: batch ${e.batch} committed, key ${e.lastKey?.join('/') ?? '-'}: ${n(e.done)} done, ${n(e.remaining)} remaining, ${n(e.rate)} rows/s, ETA ${eta}${e.unresolved ? `, ${e.unresolved} unresolved` : ''}`;
     case 'retry':
@@ -100,10 +108,12 @@ export function registerBackfill(program: Command): void {
     .option('--map-key <column>', 'with --map: the column of --table matched against FROMCOL (default: same name, else the primary key)')
     .option('--from-parent <fk>', 'source: the parent row\'s value through this foreign key')
     .option('--default <v>', 'with --map or --from-parent: value for rows with no mapping or parent value')
-    .option('--batch <n>', 'rows per batch', '1000')
+    .option('--batch <n>', 'keys in the first batch (then sized by --batch-ms)', '1000')
+    .option('--max-batch <n>', 'the most keys a batch may take (default: no limit but --batch-ms)')
     .option('--throttle <ms>', 'pause between batches, in ms', '0')
     .option('--batch-ms <ms>', 'shrink or grow batches so each commits in about this long (0: fixed --batch size)')
-    .option('--duty <fraction>', 'share of time spent working, 0 to 1: after each batch rest (1/duty - 1) times its duration')
+    .option('--duty <fraction>', 'a fixed share of time spent working, 0 to 1, instead of following the load\'s latency: after each batch rest (1/duty - 1) times its duration')
+    .option('--max-latency-ratio <x>', 'how much slower one-row reads may get during batches than at rest before the backfill rests more (default 1.25)')
     .option('--lock-timeout <ms>', 'lock_timeout per batch (default: the profile\'s)')
     .option('--resume <id>', 'resume this backfill from its last committed batch')
     .option('--list', 'list the backfills recorded in this database')
@@ -124,6 +134,8 @@ export function registerBackfill(program: Command): void {
         batchSize: wholeNumber(o.batch, '--batch', 1), throttleMs: wholeNumber(o.throttle, '--throttle'),
         ...(o.batchMs !== undefined ? { targetBatchMs: wholeNumber(o.batchMs, '--batch-ms') } : {}),
         ...(o.duty !== undefined ? { dutyCycle: fraction(o.duty, '--duty') } : {}),
+        ...(o.maxBatch !== undefined ? { maxBatchSize: wholeNumber(o.maxBatch, '--max-batch', 1) } : {}),
+        ...(o.maxLatencyRatio !== undefined ? { maxLatencyRatio: ratioAboveOne(o.maxLatencyRatio, '--max-latency-ratio') } : {}),
         lockTimeoutMs: wholeNumber(o.lockTimeout, '--lock-timeout'),
         onProgress: (e: BackfillProgress) => process.stderr.write(`${formatProgress(e)}\n`),
       };
