@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { consoleVersion } from '../engine/paths.js';
 import { registerProfile } from './commands/profile.js';
 import { registerCheck } from './commands/check.js';
+import { registerChecks } from './commands/checks.js';
 import { registerDistribution } from './commands/distribution.js';
 import { registerModel } from './commands/model.js';
 import { registerDemo } from './commands/demo.js';
@@ -24,6 +25,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerProfile,
   registerModel,
   registerCheck,
+  registerChecks,
   registerDistribution,
   registerDemo,
   registerServe,

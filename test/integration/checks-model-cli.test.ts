@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_IDS, CHECKS } from '../../shared/checks.js';
 import { TenancyModelSchema } from '../../shared/model.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -107,5 +108,18 @@ describe('names that do not exist', () => {
     expect(check.stderr).not.toMatch(/^tenancy:/m);
     expect([0, 1]).toContain(check.code);
     expect(check.stdout).not.toContain('tenant-column-missing');
+  });
+});
+
+describe('tenancy checks', () => {
+  it('lists every registered check in report order, as JSON and as a table, with no database', async () => {
+    const json = await runTenancy(['checks', '--format', 'json'], env());
+    expect(json.code).toBe(0);
+    const { checks } = JSON.parse(json.stdout) as { checks: { id: string; severity: string; needs: string; why: string }[] };
+    expect(checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
+    expect(checks.find((c) => c.id === 'cross-tenant-reference')).toMatchObject({ severity: 'error', needs: 'fk-scan', why: CHECKS['cross-tenant-reference'].why });
+    const table = await runTenancy(['checks'], env());
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n').filter((l) => /^(tenant|null|orphan|cross|unscoped|rls|isolation)-/.test(l))).toHaveLength(CHECK_IDS.length);
   });
 });

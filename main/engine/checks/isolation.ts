@@ -3,13 +3,11 @@
  * the rows of other tenants that are still visible. Runs in a read-only transaction that is
  * always rolled back; SET LOCAL ROLE and set_config(..., true) end with it.
  */
-import pg from 'pg';
-import type { Finding, Skipped } from '../../../shared/findings.js';
+import type { SampleRow, Skipped } from '../../../shared/findings.js';
 import type { TableInfo } from '../../../shared/model.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
-import { finding } from './catalog-checks.js';
 import { SAMPLE_SIZE } from './scan.js';
 import { sampleSelect } from './statements.js';
 import { asKeyType, type KeyCompare } from './tenant-values.js';
@@ -23,11 +21,19 @@ export interface ProbeOptions {
   cmp?: KeyCompare;
 }
 
-/** Probe every table; returns leak findings and tables the role could not read. */
+/** What the probe saw in one relation: rows of other tenants (or none) that are visible. */
+export interface ProbeHit {
+  table: TableInfo;
+  column: string;
+  count: number;
+  sample: SampleRow[];
+}
+
+/** Probe every table; returns what was visible where it was not zero, and tables the role could not read. */
 export async function probeIsolation(
   session: Session, tables: TableInfo[], opts: ProbeOptions, onTable?: (t: TableInfo) => void,
-): Promise<{ findings: Finding[]; skipped: Skipped[] }> {
-  const findings: Finding[] = [];
+): Promise<{ hits: ProbeHit[]; skipped: Skipped[] }> {
+  const hits: ProbeHit[] = [];
   const skipped: Skipped[] = [];
   await session.query('BEGIN READ ONLY');
   try {
@@ -53,18 +59,7 @@ export async function probeIsolation(
         );
         await session.query('RELEASE SAVEPOINT probe');
         const count = rows[0] ? Number(rows[0].__total) : 0;
-        if (count > 0) {
-          findings.push(finding('isolation-leak', t, {
-            column: col,
-            count,
-            sample: rows.map(({ __total: _t, ...rest }) => rest),
-            message: `${t.schema}.${t.table}: as ${opts.role} with ${opts.setting} = ${opts.tenant}, ${count} rows of other tenants (or no tenant) are visible`,
-            sql: probeEvidence(t, col, opts),
-            remedy: t.rlsEnabled
-              ? `-- review the policies of ${t.schema}.${t.table}; ${t.rlsForced ? '' : 'force RLS if the role owns the table; '}every policy must compare ${col} with current_setting(${pg.escapeLiteral(opts.setting)})`
-              : `ALTER TABLE ${qualified(t.schema, t.table)} ENABLE ROW LEVEL SECURITY;  -- then add a tenant policy`,
-          }));
-        }
+        if (count > 0) hits.push({ table: t, column: col, count, sample: rows.map(({ __total: _t, ...rest }) => rest) });
       } catch (err) {
         await session.query('ROLLBACK TO SAVEPOINT probe');
         skipped.push({ schema: t.schema, table: t.table, reason: `isolation probe: ${(err as Error).message}` });
@@ -73,23 +68,13 @@ export async function probeIsolation(
   } finally {
     await session.query('ROLLBACK').catch(() => undefined);
   }
-  return { findings, skipped };
+  return { hits, skipped };
 }
 
 /** "Row c is not the probed tenant's": compared in the key's type when known, else as text. */
-function otherTenant(t: TableInfo, col: string, tenant: string, opts: ProbeOptions): string {
+export function otherTenant(t: TableInfo, col: string, tenant: string, opts: ProbeOptions): string {
   const c = `c.${quoteIdent(col)}`;
   if (!opts.cmp) return `${c}::text IS DISTINCT FROM ${tenant}`;
   const value = asKeyType(c, t.tenantColumn?.type ?? opts.cmp.keyType, opts.cmp.keyType, opts.cmp.serverVersionNum);
   return `${value} IS DISTINCT FROM (${tenant})::${opts.cmp.keyType}`;
-}
-
-function probeEvidence(t: TableInfo, col: string, opts: ProbeOptions): string {
-  return [
-    'BEGIN READ ONLY;',
-    `SET LOCAL ROLE ${quoteIdent(opts.role)};`,
-    `SELECT set_config(${pg.escapeLiteral(opts.setting)}, ${pg.escapeLiteral(opts.tenant)}, true);`,
-    `SELECT count(*) FROM ${qualified(t.schema, t.table)} c WHERE ${otherTenant(t, col, pg.escapeLiteral(opts.tenant), opts)};`,
-    'ROLLBACK;',
-  ].join('\n');
 }

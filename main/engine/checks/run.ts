@@ -1,7 +1,8 @@
 /**
- * Run the verification checks on a loaded model: catalog checks, then (exact mode) one scan per
- * tenant table and one join per FK, or (estimate mode) statistics only; optionally the isolation
- * probe. Progress per table; an aborted signal cancels the running server query.
+ * Run the registered checks on a loaded model: model checks, then (exact mode) the passes the
+ * planner in scan.ts lays out, each handed to the checks that read it, or (estimate mode)
+ * statistics only; optionally the isolation probe; then the catalog reads around RLS. Progress
+ * per table; an aborted signal cancels the running server query.
  */
 import { CHECK_IDS, CHECKS, type CheckId } from '../../../shared/checks.js';
 import type { CheckRun, Finding, ProgressEvent, Skipped, TableFacts } from '../../../shared/findings.js';
@@ -9,17 +10,14 @@ import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import { CancelledError, UserError } from '../errors.js';
 import { requireCompleteModel, summarizeModel } from '../model/load.js';
 import type { Session } from '../session.js';
-import { catalogFindings, finding } from './catalog-checks.js';
-import { scanScoped, scanScopedCross, scopedCrossCandidates, scopedNullFinding } from './scoped.js';
-import type { KeyCompare } from './tenant-values.js';
+import { catalogFindings, modelContext } from './catalog-checks.js';
+import type { ScanContext } from './check-module.js';
 import { probeIsolation } from './isolation.js';
-import { rlsBypassFindings } from './rls-bypass.js';
-import {
-  crossTenantCandidates, readTenants, sampleNullRows, sampleOrphanRows, scanCrossTenant, scanTable, unscannableReason, type CrossTenantScan, type TableScan, type TenantDirectory,
-} from './scan.js';
-import {
-  crossTenantEvidence, crossTenantRemedy, nullRowsEvidence, nullRowsRemedy, orphanEvidence, orphanRemedy,
-} from './statements.js';
+import { checksNeeding } from './registry.js';
+import { readBypassFacts } from './rls-bypass.js';
+import { planScans, readTenants, scanCrossTenant, scanTable, unscannableReason, type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory } from './scan.js';
+import { scanScoped, scanScopedCross } from './scoped.js';
+import type { KeyCompare } from './tenant-values.js';
 
 /** How to run the checks. */
 export interface CheckOptions {
@@ -63,28 +61,21 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
     const findings: Finding[] = catalogFindings(model, opts.rlsSetting);
     const skipped: Skipped[] = [];
     const facts: TableFacts[] = [];
-    const tenantTables = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
-    const readable = tenantTables.filter((t) => {
-      if (t.readable) return true;
-      skipped.push({ schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` });
-      return false;
-    });
+    const plan = planScans(model);
+    for (const t of plan.unreadableTenantTables) skipped.push(unreadable(session, t));
 
     if (opts.mode === 'estimate') {
-      estimateRows(readable, findings, facts, skipped);
+      estimateRows(model, plan.tenantTables, findings, facts, skipped, opts);
     } else {
-      await exactRows(session, model, readable, findings, facts, skipped, opts);
-      await exactScopedRows(session, model, findings, facts, skipped, opts);
+      await exactRows(session, model, plan, findings, facts, skipped, opts);
     }
 
     if (opts.rlsRole || opts.rlsSetting) {
       if (!opts.rlsRole || !opts.rlsSetting) throw new UserError('the isolation probe needs both --rls-role and --rls-setting', 'usage');
-      await runProbe(session, model, readable, findings, skipped, opts);
+      await runProbe(session, model, plan.tenantTables, findings, skipped, opts);
     }
     // After the probe, which has checked that the role exists and may be assumed.
-    const bypass = await rlsBypassFindings(session, model, opts.rlsRole);
-    findings.push(...bypass.findings);
-    skipped.push(...bypass.skipped);
+    await runRlsCatalogChecks(session, model, opts.rlsRole, findings, skipped);
     opts.onProgress?.({ phase: 'done', done: 1, total: 1 });
     return {
       mode: opts.mode,
@@ -105,7 +96,13 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
   }
 }
 
-function estimateRows(tables: TableInfo[], findings: Finding[], facts: TableFacts[], skipped: Skipped[]): void {
+function unreadable(session: Session, t: TableInfo): Skipped {
+  return { schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` };
+}
+
+function estimateRows(model: TenancyModel, tables: TableInfo[], findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions): void {
+  const ctx = modelContext(model, opts.rlsSetting);
+  const checks = checksNeeding('table-scan');
   for (const t of tables) {
     const col = t.tenantColumn!;
     if (t.estimatedRows === null) {
@@ -114,137 +111,117 @@ function estimateRows(tables: TableInfo[], findings: Finding[], facts: TableFact
     }
     const nulls = col.nullable && col.nullFrac !== null ? Math.round(col.nullFrac * t.estimatedRows) : 0;
     facts.push({ schema: t.schema, table: t.table, rows: t.estimatedRows, nullTenant: nulls, orphanTenant: 0, estimate: true });
-    if (nulls > 0) {
-      findings.push(finding('null-tenant-rows', t, {
-        column: col.name, count: nulls, estimate: true,
-        message: `${t.schema}.${t.table}: about ${nulls} rows with NULL ${col.name} (estimate from pg_stats)`,
-        sql: nullRowsEvidence(t, col.name),
-        remedy: null,
-      }));
+    for (const c of checks) {
+      const f = c.estimate?.(ctx, t, t.estimatedRows);
+      if (f) findings.push(f);
     }
   }
 }
 
-
+/**
+ * The exact passes, in plan order: each tenant table once, each FK between tenant tables, each
+ * scoped table along its path, each FK along paths. Each result goes to the checks that read it.
+ * A table that cannot be read (permission, vanished, lock or statement timeout) is not checked;
+ * the rest still runs.
+ */
 async function exactRows(
-  session: Session, model: TenancyModel, tables: TableInfo[], findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
+  session: Session, model: TenancyModel, plan: ScanPlan, findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
 ): Promise<void> {
-  const tenants = model.tenantTable ? await readTenants(session, model) : null;
+  const tableChecks = checksNeeding('table-scan');
+  const fkChecks = checksNeeding('fk-scan');
   const cmp = keyCompare(session, model);
-  const candidates = crossTenantCandidates(model);
-  const fks = candidates.filter((c) => tables.includes(c.child) && c.parent.readable);
-  const total = tables.length + fks.length;
-  let done = 0;
-  for (const t of tables) {
-    throwIfAborted(opts.signal);
-    opts.onProgress?.({ phase: 'table', done, total, schema: t.schema, table: t.table });
-    const col = t.tenantColumn!.name;
-    let scan: TableScan;
-    try {
-      scan = await scanTable(session, t, col, tenants, cmp);
-    } catch (err) {
-      const reason = unscannableReason(err);
-      if (!reason) throw err;
-      skipped.push({ schema: t.schema, table: t.table, reason });
-      done += 1;
-      continue;
-    }
-    done += 1;
-    const invalidRows = [...scan.invalid.values()].reduce((a, b) => a + b, 0);
-    const orphanRows = [...scan.orphans.values()].reduce((a, b) => a + b, 0) + invalidRows;
-    facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: orphanRows, estimate: false });
-    if (tenants) opts.onScan?.(t, scan, tenants);
-    if (scan.nullTenant > 0) {
-      findings.push(finding('null-tenant-rows', t, {
-        column: col, count: scan.nullTenant, sample: await sampleNullRows(session, t, col),
-        message: `${t.schema}.${t.table}: ${scan.nullTenant} of ${scan.rows} rows have NULL ${col}`,
-        sql: nullRowsEvidence(t, col),
-        remedy: nullRowsRemedy(t, col, candidates.filter((c) => c.child === t)),
-      }));
-    }
-    if (orphanRows > 0 && model.tenantTable) {
-      const top = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id]) => id);
-      const ids = top(scan.orphans);
-      const bad = top(scan.invalid);
-      const parts = [
-        ...(ids.length > 0 ? [`${orphanRows - invalidRows} rows point at ${ids.length} tenant id(s) missing from ${model.tenantTable.table} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''})`] : []),
-        ...(bad.length > 0 ? [`${invalidRows} rows hold ${bad.length} invalid tenant value(s), not a valid ${model.tenantTable.keyType} (${bad.slice(0, 3).map((v) => JSON.stringify(v)).join(', ')}${bad.length > 3 ? ', ...' : ''})`] : []),
-      ];
-      findings.push(finding('orphan-tenant-rows', t, {
-        column: col, count: orphanRows, sample: await sampleOrphanRows(session, t, col, scan.orphanValues),
-        message: `${t.schema}.${t.table}: ${parts.join('; ')}`,
-        sql: orphanEvidence(t, col, model.tenantTable, cmp.serverVersionNum),
-        remedy: orphanRemedy(t, col, model.tenantTable, cmp.serverVersionNum),
-      }));
-    }
-  }
-  for (const c of fks) {
-    throwIfAborted(opts.signal);
-    opts.onProgress?.({ phase: 'foreign-key', done, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name });
-    done += 1;
-    let res: CrossTenantScan;
-    try {
-      res = await scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp);
-    } catch (err) {
-      const reason = unscannableReason(err);
-      if (!reason) throw err;
-      skipped.push({ schema: c.child.schema, table: c.child.table, constraint: c.fk.name, reason });
-      continue;
-    }
-    if (res.count > 0) {
-      findings.push(finding('cross-tenant-reference', c.child, {
-        constraint: c.fk.name, column: c.childCol, count: res.count, sample: res.sample,
-        message: `${c.child.schema}.${c.child.table} -> ${c.parent.schema}.${c.parent.table} (${c.fk.name}): ${res.count} rows whose ${c.childCol} differs from the parent's`,
-        sql: crossTenantEvidence(c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp),
-        remedy: crossTenantRemedy(c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp),
-      }));
-    }
-  }
-}
-
-/** Tables scoped through a parent: one pass each along the path, one join per FK to another tenant-scoped table. */
-async function exactScopedRows(
-  session: Session, model: TenancyModel, findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
-): Promise<void> {
-  const scopedTables = model.tables.filter((t) => t.role === 'scoped' && t.tenantPath);
-  const readable = (t: TableInfo) => t.readable;
-  for (const t of scopedTables.filter((x) => !readable(x))) {
-    skipped.push({ schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` });
-  }
-  const cands = scopedCrossCandidates(model).filter((c) => readable(c.child) && readable(c.parent));
-  if (scopedTables.length === 0 && cands.length === 0) return;
-  const tenants = await readTenants(session, model);
-  const cmp = keyCompare(session, model);
-  const tables = scopedTables.filter(readable);
-  const total = tables.length + cands.length;
-  let done = 0;
   const skip = (err: unknown, t: TableInfo, constraint?: string) => {
     const reason = unscannableReason(err);
     if (!reason) throw err;
     skipped.push({ schema: t.schema, table: t.table, ...(constraint ? { constraint } : {}), reason });
   };
-  for (const t of tables) {
+  const onTable = async (ctx: ScanContext, t: TableInfo, scan: TableScan, orphanRows: number) => {
+    facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: orphanRows, estimate: false });
+    if (ctx.tenants) opts.onScan?.(t, scan, ctx.tenants);
+    for (const c of tableChecks) {
+      const f = await c.find(ctx, t, scan);
+      if (f) findings.push(f);
+    }
+  };
+  const onFk = async (ctx: ScanContext, target: FkTarget, scan: () => Promise<CrossTenantScan>, progress: () => void) => {
     throwIfAborted(opts.signal);
-    opts.onProgress?.({ phase: 'table', done: done++, total, schema: t.schema, table: t.table });
+    progress();
+    let res: CrossTenantScan;
     try {
-      const scan = await scanScoped(session, model, t, tenants, cmp);
-      facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: 0, estimate: false });
-      opts.onScan?.(t, scan, tenants);
-      if (scan.nullTenant > 0) findings.push(await scopedNullFinding(session, model, t, scan));
+      res = await scan();
+    } catch (err) {
+      skip(err, target.child, target.fk.name);
+      return;
+    }
+    for (const c of fkChecks) {
+      const f = c.find(ctx, target, res);
+      if (f) findings.push(f);
+    }
+  };
+  const context = (tenants: TenantDirectory | null): ScanContext => ({ ...modelContext(model, opts.rlsSetting), session, cmp, tenants });
+
+  // Tenant tables and the FKs between them.
+  const tenantCtx = context(model.tenantTable ? await readTenants(session, model) : null);
+  const tenantFks = fkChecks.length > 0 ? plan.tenantFks : [];
+  let total = plan.tenantTables.length + tenantFks.length;
+  let done = 0;
+  for (const t of plan.tenantTables) {
+    throwIfAborted(opts.signal);
+    opts.onProgress?.({ phase: 'table', done, total, schema: t.schema, table: t.table });
+    let scan: TableScan;
+    try {
+      scan = await scanTable(session, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
     } catch (err) {
       skip(err, t);
+      done += 1;
+      continue;
     }
+    done += 1;
+    const count = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    await onTable(tenantCtx, t, scan, count(scan.orphans) + count(scan.invalid));
   }
-  for (const c of cands) {
+  for (const c of tenantFks) {
+    await onFk(tenantCtx, c, () => scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), () =>
+      opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name }));
+  }
+
+  // Tables scoped through a parent, and the FKs along paths.
+  for (const t of plan.unreadableScopedTables) skipped.push(unreadable(session, t));
+  const scopedFks = fkChecks.length > 0 ? plan.scopedFks : [];
+  if (plan.scopedTables.length === 0 && scopedFks.length === 0) return;
+  const scopedCtx = context(await readTenants(session, model));
+  total = plan.scopedTables.length + scopedFks.length;
+  done = 0;
+  for (const t of plan.scopedTables) {
     throwIfAborted(opts.signal);
-    opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name });
+    opts.onProgress?.({ phase: 'table', done: done++, total, schema: t.schema, table: t.table });
+    let scan: TableScan;
     try {
-      const f = await scanScopedCross(session, model, c, cmp);
-      if (f) findings.push(f);
+      scan = await scanScoped(session, model, t, scopedCtx.tenants, cmp);
     } catch (err) {
-      skip(err, c.child, c.fk.name);
+      skip(err, t);
+      continue;
     }
+    await onTable(scopedCtx, t, scan, 0);
   }
+  for (const c of scopedFks) {
+    await onFk(scopedCtx, c, () => scanScopedCross(session, model, c, cmp), () =>
+      opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name }));
+  }
+}
+
+/** The catalog reads around RLS, read once and handed to every check that needs them. */
+async function runRlsCatalogChecks(session: Session, model: TenancyModel, role: string | undefined, findings: Finding[], skipped: Skipped[]): Promise<void> {
+  const checks = checksNeeding('rls-catalog');
+  if (checks.length === 0) return;
+  const facts = await readBypassFacts(session, model, role);
+  if (!facts) return;
+  const ctx = {
+    model, role, serverVersionNum: session.fingerprint.serverVersionNum,
+    unknown: (schema: string, table: string, what: string) =>
+      skipped.push({ schema, table, reason: `RLS bypass: ${what}; whether the application may read it needs --rls-role` }),
+  };
+  for (const c of checks) findings.push(...c.find(ctx, facts));
 }
 
 async function runProbe(
@@ -268,11 +245,12 @@ async function runProbe(
     throw new UserError(`--rls-tenant ${tenant} is not a valid ${keyType} (the type of ${model.tenantTable?.schema}.${model.tenantTable?.table}.${model.tenantTable?.keyColumn}): ${(err as Error).message}`, 'usage');
   }
   let done = 0;
-  const res = await probeIsolation(session, tables, { role: opts.rlsRole!, setting: opts.rlsSetting!, tenant, cmp: keyCompare(session, model) }, (t) => {
+  const probe = { role: opts.rlsRole!, setting: opts.rlsSetting!, tenant, cmp: keyCompare(session, model) };
+  const res = await probeIsolation(session, tables, probe, (t) => {
     throwIfAborted(opts.signal);
     opts.onProgress?.({ phase: 'probe', done: done++, total: tables.length, schema: t.schema, table: t.table });
   });
-  findings.push(...res.findings);
+  for (const c of checksNeeding('probe')) findings.push(...res.hits.map((h) => c.find(probe, h)));
   skipped.push(...res.skipped);
   // Said, not silently passed: the probe does not read tables scoped through a parent yet.
   for (const t of model.tables.filter((x) => x.role === 'scoped' && x.readable)) {

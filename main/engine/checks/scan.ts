@@ -1,12 +1,15 @@
 /**
- * Exact scans: one GROUP BY pass per tenant table gives its total, NULL-tenant, orphan and
- * per-tenant counts at once; one join per FK finds cross-tenant references. Samples are read only
- * where a count is not zero.
+ * The shared scan planner of exact runs: one GROUP BY pass per tenant table gives its total,
+ * NULL-tenant, orphan and per-tenant counts at once (scoped tables: one pass along their path,
+ * scoped.ts); one join per FK finds cross-tenant references. Checks declare which of these passes
+ * they read (check-module.ts) and never issue their own scan; they read samples only where a
+ * count is not zero.
  */
 import type { ForeignKey, TableInfo, TenancyModel } from '../../../shared/model.js';
 import type { SampleRow } from '../../../shared/findings.js';
 import { qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
+import { scopedCrossCandidates } from './scoped.js';
 import { fkJoin, sampleSelect } from './statements.js';
 import { asKeyType, sameType, tenantsDiffer, type KeyCompare } from './tenant-values.js';
 
@@ -84,25 +87,6 @@ export function tallyScan(rows: { tenant: string | null; raw: string | null; n: 
   return scan;
 }
 
-/** A few rows with NULL tenant: primary keys first. */
-export async function sampleNullRows(session: Session, t: TableInfo, column: string): Promise<SampleRow[]> {
-  const { rows } = await session.query<SampleRow>(
-    `SELECT ${sampleSelect(t, 'c')} FROM ${qualified(t.schema, t.table)} c WHERE c.${quoteIdent(column)} IS NULL LIMIT ${SAMPLE_SIZE}`,
-  );
-  return rows;
-}
-
-/** A few rows whose stored tenant value is one of `values` (as text): primary keys, then the value. */
-export async function sampleOrphanRows(session: Session, t: TableInfo, column: string, values: string[]): Promise<SampleRow[]> {
-  const { rows } = await session.query<SampleRow>(
-    `SELECT ${sampleSelect(t, 'c')}, c.${quoteIdent(column)}::text AS ${quoteIdent(column)} FROM ${qualified(t.schema, t.table)} c ` +
-      // Compared in the column's own type, so an index on the tenant column serves it.
-      `WHERE c.${quoteIdent(column)} = ANY($1::${t.tenantColumn?.type ?? 'text'}[]) LIMIT ${SAMPLE_SIZE}`,
-    [values.slice(0, 1000)],
-  );
-  return rows;
-}
-
 /** Cross-tenant rows of one FK: the count and up to two sample rows. */
 export interface CrossTenantScan {
   count: number;
@@ -149,9 +133,30 @@ export function unscannableReason(err: unknown): string | null {
   return null;
 }
 
+/** An FK between two tenant tables (both carry the tenant column): compared column to column. */
+export interface TenantFkTarget {
+  kind: 'tenant';
+  child: TableInfo;
+  parent: TableInfo;
+  fk: ForeignKey;
+  childCol: string;
+  parentCol: string;
+}
+
+/** An FK where child or parent is scoped through a path: compared along the paths. */
+export interface ScopedFkTarget {
+  kind: 'scoped';
+  child: TableInfo;
+  parent: TableInfo;
+  fk: ForeignKey;
+}
+
+/** One FK join of the plan. */
+export type FkTarget = TenantFkTarget | ScopedFkTarget;
+
 /** FKs whose child and parent both carry the tenant column and are not already tenant-scoped. */
-export function crossTenantCandidates(model: TenancyModel): { child: TableInfo; parent: TableInfo; fk: ForeignKey; childCol: string; parentCol: string }[] {
-  const out = [];
+export function crossTenantCandidates(model: TenancyModel): TenantFkTarget[] {
+  const out: TenantFkTarget[] = [];
   for (const child of model.tables) {
     if (child.role !== 'tenant' || !child.tenantColumn) continue;
     for (const fk of child.foreignKeys) {
@@ -161,8 +166,37 @@ export function crossTenantCandidates(model: TenancyModel): { child: TableInfo; 
       const parentCol = parent.tenantColumn.name;
       const idx = fk.columns.indexOf(childCol);
       if (idx >= 0 && fk.refColumns[idx] === parentCol) continue;
-      out.push({ child, parent, fk, childCol, parentCol });
+      out.push({ kind: 'tenant', child, parent, fk, childCol, parentCol });
     }
   }
   return out;
+}
+
+/**
+ * The passes of an exact run, in the order they run: tenant tables, FKs between them, tables
+ * scoped through a parent, FKs along paths. Tables the connecting role cannot read are listed
+ * apart (not checked), and FKs touching them are left out.
+ */
+export interface ScanPlan {
+  tenantTables: TableInfo[];
+  unreadableTenantTables: TableInfo[];
+  tenantFks: TenantFkTarget[];
+  scopedTables: TableInfo[];
+  unreadableScopedTables: TableInfo[];
+  scopedFks: ScopedFkTarget[];
+}
+
+/** Plan the shared passes for a model. */
+export function planScans(model: TenancyModel): ScanPlan {
+  const tenant = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
+  const scoped = model.tables.filter((t) => t.role === 'scoped' && t.tenantPath);
+  const tenantTables = tenant.filter((t) => t.readable);
+  return {
+    tenantTables,
+    unreadableTenantTables: tenant.filter((t) => !t.readable),
+    tenantFks: crossTenantCandidates(model).filter((c) => tenantTables.includes(c.child) && c.parent.readable),
+    scopedTables: scoped.filter((t) => t.readable),
+    unreadableScopedTables: scoped.filter((t) => !t.readable),
+    scopedFks: scopedCrossCandidates(model).filter((c) => c.child.readable && c.parent.readable),
+  };
 }
