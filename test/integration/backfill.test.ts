@@ -304,17 +304,17 @@ describe('BatchPacer', () => {
   it('rests less while the probe sees reads as fast as at rest, and more as soon as batches slow them past the ratio', () => {
     const p = pacer();
     expect(p.duty).toBe(0.5);
-    expect(p.batchDone(4000, 100, { duringMs: [1.0, 1.1], idleMs: [1.0] })).toBe(67);
+    expect(p.batchDone(4000, 100, { duringMs: [1.0, 1.1, 30], idleMs: [1.0] })).toBe(67);
     expect(p.duty).toBeCloseTo(0.6);
-    for (let i = 0; i < 10; i += 1) p.batchDone(4000, 100, { duringMs: [1.05], idleMs: [1.0] });
+    for (let i = 0; i < 10; i += 1) p.batchDone(4000, 100, { duringMs: [1.25], idleMs: [1.0] });
     expect(p.duty).toBe(1);
     expect(p.batchDone(4000, 100, { duringMs: [1.0], idleMs: [1.0] })).toBe(0);
-    // Reads during batches three times slower: the duty drops by a quarter per batch until they recover.
+    // Reads during batches nine times slower: the duty drops by a fifth per batch until they recover.
     p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
-    expect(p.latencyRatio!).toBeGreaterThan(1.25);
-    expect(p.duty).toBe(0.75);
+    expect(p.latencyRatio!).toBeGreaterThan(1.3);
+    expect(p.duty).toBe(0.8);
     p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
-    expect(p.duty).toBeCloseTo(0.5625);
+    expect(p.duty).toBeCloseTo(0.64);
     for (let i = 0; i < 30; i += 1) p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
     expect(p.duty).toBe(0.1);
     expect(p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] })).toBe(900);

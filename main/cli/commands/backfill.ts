@@ -113,7 +113,7 @@ export function registerBackfill(program: Command): void {
     .option('--throttle <ms>', 'pause between batches, in ms', '0')
     .option('--batch-ms <ms>', 'shrink or grow batches so each commits in about this long (0: fixed --batch size)')
     .option('--duty <fraction>', 'a fixed share of time spent working, 0 to 1, instead of following the load\'s latency: after each batch rest (1/duty - 1) times its duration')
-    .option('--max-latency-ratio <x>', 'how much slower one-row reads may get during batches than at rest before the backfill rests more (default 1.25)')
+    .option('--max-latency-ratio <x>', 'how much slower one-row reads may get during batches than at rest before the backfill rests more (default 1.3)')
     .option('--lock-timeout <ms>', 'lock_timeout per batch (default: the profile\'s)')
     .option('--resume <id>', 'resume this backfill from its last committed batch')
     .option('--list', 'list the backfills recorded in this database')

@@ -8,9 +8,9 @@
  *   about one batch for the backfill's row lock, so this bounds lock waits;
  * - the load's latency: a probe (probe.ts) times one-row reads of the table from a second session
  *   while batches run and while the backfill rests. When reads during batches are more than
- *   `maxLatencyRatio` times slower than at rest, the share of time spent in batches (the duty) is
- *   cut by a quarter; when they are comfortably under it, it grows by a tenth, up to no rest at
- *   all. So a quiet server is used fully and a busy one is left room, measured, not guessed.
+ *   `maxLatencyRatio` times slower than at rest (medians, smoothed over batches), the share of
+ *   time spent in batches (the duty) is cut by a fifth; otherwise it grows by a tenth, up to no
+ *   rest at all. So a quiet server is used fully and a busy one is left room, measured, not guessed.
  *   An operator's `dutyCycle` fixes the duty instead (rest in proportion to each batch).
  */
 import type { ProbeSample } from './probe.js';
@@ -23,7 +23,7 @@ export interface PaceOptions {
   maxBatchSize?: number | null;
   /** Target duration of one batch, in ms (default 100). 0 turns the adaptive sizing off. */
   targetBatchMs?: number;
-  /** How much slower the probe's reads may get during batches than at rest (default 1.25). */
+  /** How much slower the probe's reads (median) may get during batches than at rest (default 1.3). */
   maxLatencyRatio?: number;
   /** A fixed share of the time spent in batches, 0 < d <= 1, instead of following the latency (1: no rest). */
   dutyCycle?: number | null;
@@ -43,7 +43,7 @@ export interface PaceSettings {
 }
 
 /** The defaults. */
-export const PACE_DEFAULTS: PaceSettings = { batchSize: 1000, maxBatchSize: null, targetBatchMs: 100, maxLatencyRatio: 1.25, dutyCycle: null, throttleMs: 0 };
+export const PACE_DEFAULTS: PaceSettings = { batchSize: 1000, maxBatchSize: null, targetBatchMs: 100, maxLatencyRatio: 1.3, dutyCycle: null, throttleMs: 0 };
 
 /** Smallest batch the adaptive sizing goes down to. */
 const MIN_BATCH = 10;
@@ -74,8 +74,11 @@ export function paceSettings(opts: PaceOptions): PaceSettings {
   return s;
 }
 
-function mean(xs: readonly number[]): number | null {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+/** The median: one read stalled by a neighbour on a shared machine must not steer the pacing. */
+function median(xs: readonly number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Decides the size of each batch and the rest after it, from the batches' durations and the probe's latencies. */
@@ -124,13 +127,12 @@ export class BatchPacer {
 
   private follow(probe: ProbeSample): void {
     const smooth = (old: number | null, x: number | null) => (x === null ? old : old === null ? x : old + SMOOTHING * (x - old));
-    this.idleMs = smooth(this.idleMs, mean(probe.idleMs));
-    this.duringMs = smooth(this.duringMs, mean(probe.duringMs));
+    this.idleMs = smooth(this.idleMs, median(probe.idleMs));
+    this.duringMs = smooth(this.duringMs, median(probe.duringMs));
     const ratio = this.latencyRatio;
     if (ratio === null) return;
-    const limit = this.settings.maxLatencyRatio;
-    if (ratio > limit) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.75);
-    else if (ratio < 1 + (limit - 1) * 0.8) this.dutyNow = Math.min(1, this.dutyNow + 0.1);
+    if (ratio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
+    else this.dutyNow = Math.min(1, this.dutyNow + 0.1);
   }
 
   /** A batch gave up on a lock (lock_timeout, deadlock): retry it with half the keys. */
