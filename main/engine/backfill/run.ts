@@ -301,8 +301,9 @@ async function runOneBatch(session: Session, target: BackfillTarget, state: Back
 async function runOneBatchIn(
   session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number, at: (stage: string) => void,
 ): Promise<BatchOutcome> {
+  // Four round-trips: BEGIN with lock_timeout, the state row lock, the key range, the fill that
+  // also advances the state row; then COMMIT.
   return session.transaction(async () => {
-    await session.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const { rows } = await session.query<{ last_key: string[] | null; status: string }>(
       'SELECT last_key, status FROM tenancy_console.backfills WHERE id = $1 FOR UPDATE', [state.id]);
     if (!rows[0]) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
@@ -311,14 +312,12 @@ async function runOneBatchIn(
     at(`the key range scan (SELECT ... ORDER BY the primary key LIMIT ${batchSize})`);
     const { scanned, last_key: upTo } = (await session.query<{ scanned: number; last_key: string[] | null }>(range.sql, range.params)).rows[0]!;
     if (scanned === 0 || !upTo) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
-    const fill = batchFillSql(target, state.source, from, upTo);
+    const fill = batchFillSql(target, state.source, from, upTo, state.id);
     at(`the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for keys up to ${upTo.join('/')})`);
-    const f = (await session.query<{ updated: number; unresolved: number }>(fill.sql, fill.params)).rows[0]!;
-    await session.query(
-      `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,
-      [state.id, upTo, f.updated]);
+    const f = (await session.query<{ updated: number; unresolved: number; advanced: number }>(fill.sql, fill.params)).rows[0]!;
+    if (f.advanced !== 1) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
     return { scanned, updated: f.updated, unresolved: f.unresolved, lastKey: upTo };
-  }, { readOnly: false });
+  }, { readOnly: false, lockTimeoutMs });
 }
 
 /** A batch, retried after a lock timeout or deadlock with half the keys (fewer rows to lock), backing off. */
