@@ -79,7 +79,7 @@ export function stepSummary(def: RunbookStep): string {
     case 'preflight': return `preflight of ${def.folder}: right database, files and ledger`;
     case 'backup': return `back up ${def.tables.join(', ')}`;
     case 'migrate': return `apply ${def.to ? `up to ${def.to}` : 'every pending migration'} from ${def.folder}`;
-    case 'backfill': return `fill ${def.table}.${def.column} from ${sourceText(def)}, ${def.batch.toLocaleString('en-US')} rows per batch`;
+    case 'backfill': return `fill ${def.table}.${def.column} from ${sourceText(def)}, batches from ${def.batch.toLocaleString('en-US')} rows, sized to the target duration`;
     case 'check': {
       const e = def.expect;
       const parts = [

@@ -61,7 +61,7 @@ describe('formatEta and backfillFraction', () => {
 describe('stepSummary', () => {
   it('says where a backfill takes its values and in what batches', () => {
     expect(stepSummary({ id: 'b', title: 'B', kind: 'backfill', table: 'public.lessons', column: 'organization_id', source: { kind: 'parent', foreignKey: 'lessons_fk' }, batch: 1500, throttleMs: 0 }))
-      .toBe('fill public.lessons.organization_id from the parent row through lessons_fk, 1,500 rows per batch');
+      .toBe('fill public.lessons.organization_id from the parent row through lessons_fk, batches from 1,500 rows, sized to the target duration');
   });
   it('lists every expectation of a check', () => {
     expect(stepSummary({ id: 'c', title: 'C', kind: 'check', expect: { no: ['null-tenant-rows'], fails: { sql: 'INSERT', error: '23502', column: 'organization_id' } }, report: true }))
