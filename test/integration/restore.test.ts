@@ -241,6 +241,26 @@ describe('restore', () => {
     expect(ok.status).toBe('verified');
   });
 
+  it('compares a one-tenant restore with the checksum recorded at backup time: a copy changed since does not verify', async () => {
+    await db.exec(`DELETE FROM notes WHERE item_id IN (SELECT id FROM ${ITEMS} WHERE org_id = 2)`);
+    const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
+    const recorded = (await db.exec('SELECT tenant_checksums AS t FROM tenancy_console.backups WHERE id = $1', [b.id])).rows[0].t;
+    expect(recorded.column).toBe('org_id');
+    expect(Object.values(recorded.tenants as Record<string, { rows: number }>).reduce((a, x) => a + x.rows, 0)).toBe(b.rowCount);
+    expect(recorded.tenants['2']).toEqual(await live('b.org_id = 2'));
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 2`);
+    await db.exec(`UPDATE tenancy_console.${b.backupTable} SET qty = qty + 1 WHERE id = (SELECT min(id) FROM tenancy_console.${b.backupTable} WHERE org_id = 2)`);
+    const before = await live();
+    const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '2' }, strategy: 'replace', dryRun: false });
+    expect(r.status).toBe('mismatch-rolled-back');
+    expect(r.expected).toEqual(recorded.tenants['2']);
+    expect(await live()).toEqual(before);
+    // Its clean twin: the copy put back as it was taken verifies.
+    await db.exec(`UPDATE tenancy_console.${b.backupTable} SET qty = qty - 1 WHERE id = (SELECT min(id) FROM tenancy_console.${b.backupTable} WHERE org_id = 2)`);
+    const ok = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '2' }, strategy: 'replace', dryRun: false });
+    expect(ok.status).toBe('verified');
+  });
+
   it('needs the table name typed on production, and write mode even for a dry run', async () => {
     const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
     const prod = await db.session({ environment: 'production' });
