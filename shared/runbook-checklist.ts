@@ -80,7 +80,7 @@ export function stepSummary(def: RunbookStep): string {
     case 'preflight': return `preflight of ${def.dir}: right database, files and ledger`;
     case 'backup': return `back up ${def.tables.join(', ')}${def.dump ? ' (backup tables and a pg_dump of each)' : ''}`;
     case 'migrate': return `apply ${def.to ? `up to ${def.to}` : 'every pending migration'} from ${def.dir}`;
-    case 'backfill': return `fill ${def.table}.${def.tenantColumn} from ${sourceText(def)}, ${def.batchSize.toLocaleString('en-US')} rows per batch`;
+    case 'backfill': return `fill ${def.table}.${def.tenantColumn} from ${sourceText(def)}, batches from ${def.batchSize.toLocaleString('en-US')} rows, sized to the target duration`;
     case 'check': {
       const e = def.expect;
       const parts = [

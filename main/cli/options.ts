@@ -26,6 +26,13 @@ export function optionalWhole(text: string | undefined, flag: string, range: { m
   return text === undefined ? undefined : parseWhole(text, flag, range);
 }
 
+/** A number above 1 (`--max-latency-ratio 1.25`), or a UserError naming the flag. */
+export function parseRatioAboveOne(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d*\.?\d+$/.test(text) || !(n > 1)) throw new UserError(`${flag} must be a number above 1 (e.g. 1.25), got ${text}`, 'usage', flag);
+  return n;
+}
+
 /** A fraction more than 0 and at most 1 (`--duty 0.5`), or a UserError naming the flag. */
 export function parseFraction(text: string, flag: string): number {
   const n = Number(text);
@@ -79,7 +86,7 @@ export interface PacingChoice {
  */
 export function addPacingOptions(cmd: Command, which: PacingChoice): Command {
   if (which.batchSize !== undefined) {
-    cmd.option('--batch-size <n>', 'rows per batch', which.batchSize || undefined);
+    cmd.option('--batch-size <n>', 'keys in the first batch (then sized by --batch-ms)', which.batchSize || undefined);
     deprecatedAlias(cmd, '--batch <n>', '--batch-size');
   }
   if (which.batchMs) cmd.option('--batch-ms <ms>', 'shrink or grow batches so each commits in about this long (0: fixed --batch-size)');

@@ -146,6 +146,15 @@ export class Session {
     return session;
   }
 
+  /**
+   * Open another read-only session on the same target with the same credentials and audit log
+   * (a parallel scan; a latency probe beside a backfill, whose timing reads are left out of the
+   * audit log with `unaudited`: it never writes). The caller closes it.
+   */
+  async openSibling(opts: { unaudited?: boolean } = {}): Promise<Session> {
+    return Session.open(this.profile, opts.unaudited ? { ...this.opts, audit: undefined } : this.opts);
+  }
+
   /** Whether write mode is on for this session. */
   get isWritable(): boolean {
     return this.writable;
@@ -175,12 +184,16 @@ export class Session {
   }
 
   /**
-   * Run `fn` in a transaction: read-only unless asked, rolled back when `rollback` or on error.
+   * Run `fn` in a transaction: read-only unless asked, rolled back when `rollback` or on error;
+   * `lockTimeoutMs` sets its lock_timeout with the BEGIN.
    */
-  async transaction<T>(fn: () => Promise<T>, opts: { readOnly?: boolean; rollback?: boolean } = {}): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, opts: { readOnly?: boolean; rollback?: boolean; lockTimeoutMs?: number } = {}): Promise<T> {
     const readOnly = opts.readOnly ?? true;
     if (!readOnly && !this.writable) throw new UserError('this session is read-only; switch on write mode first', 'permission');
-    await this.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN READ WRITE');
+    const begin = readOnly ? 'BEGIN READ ONLY' : 'BEGIN READ WRITE';
+    // lockTimeoutMs: the transaction's lock_timeout, set in the same round-trip as BEGIN.
+    const lockTimeout = opts.lockTimeoutMs === undefined ? null : Math.max(0, Math.round(opts.lockTimeoutMs));
+    await this.query(lockTimeout === null || !Number.isFinite(lockTimeout) ? begin : `${begin}; SET LOCAL lock_timeout = '${lockTimeout}ms'`);
     try {
       const result = await fn();
       await this.query(opts.rollback ? 'ROLLBACK' : 'COMMIT');

@@ -18,6 +18,10 @@ CREATE TABLE IF NOT EXISTS tenancy_console.backups (
   dump_sha256    text,
   fingerprint    jsonb NOT NULL
 );
+-- Per-tenant counts and checksums of the copy, from the same pass as checksum: {"column": name,
+-- "tenants": {"<tenant as text>": {"rows": n, "checksum": "..."}}}; NULL for older backups and
+-- tables without a tenant column.
+ALTER TABLE tenancy_console.backups ADD COLUMN IF NOT EXISTS tenant_checksums jsonb;
 CREATE TABLE IF NOT EXISTS tenancy_console.restores (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   backup_id     bigint NOT NULL,

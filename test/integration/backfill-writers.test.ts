@@ -43,6 +43,8 @@ describe('one writer per backfilled column', () => {
     const winner = 1 - loser.i;
     const winnerPid = [a, b][winner]!.pid;
     expect(!loser.ok && loser.err.message).toMatch(new RegExp(`^backfill bf_[0-9a-f]+ of public\\.race\\.org is running now in pid ${winnerPid} .*wait for it`));
+    // The winner pauses after its first batch (which may commit after the loser was refused).
+    await expect.poll(() => pauses[winner]!.paused, { timeout: 30_000 }).toBe(true);
     pauses[winner]!.resume();
     const won = await runs[winner]!;
     expect(won.ok && won.r).toMatchObject({ status: 'done', rowsDone: 3000 });
@@ -57,7 +59,7 @@ describe('one writer per backfilled column', () => {
     const pause = new PauseController();
     let id = '';
     const run = startBackfill(s, { table: 'public.dies', column: 'org', source: { kind: 'constant', value: '7' } }, {
-      batchSize: 100, pause, onProgress: (e) => { id = e.id; if (e.phase === 'batch' && e.batch === 2) pause.pause(); },
+      batchSize: 100, targetBatchMs: 0, pause, onProgress: (e) => { id = e.id; if (e.phase === 'batch' && e.batch === 2) pause.pause(); },
     });
     await expect.poll(() => pause.paused).toBe(true);
     const other = await db.session();
@@ -88,7 +90,7 @@ describe('one writer per backfilled column', () => {
     const s = await writable();
     const ctl = new AbortController();
     const run = startBackfill(s, { table: 'public.ctrlc', column: 'org', source: { kind: 'constant', value: '1' } }, {
-      batchSize: 100, signal: ctl.signal, onProgress: (e) => e.phase === 'batch' && e.batch === 3 && ctl.abort(),
+      batchSize: 100, targetBatchMs: 0, signal: ctl.signal, onProgress: (e) => e.phase === 'batch' && e.batch === 3 && ctl.abort(),
     });
     await expect(run).rejects.toThrow(/^cancelled by the operator: backfill (bf_\w+) stopped; 300 rows filled in 3 batches committed this run \(300 in all\) stay; .*--resume bf_\w+ --write$/);
     expect(await count('SELECT count(*)::int AS n FROM ctrlc WHERE org IS NOT NULL')).toBe(300);

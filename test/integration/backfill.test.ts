@@ -56,7 +56,7 @@ describe('backfill engine', () => {
     await s.enableWrite();
     const events: BackfillProgress[] = [];
     const r = await startBackfill(s, { table: T('const; t'), column: 'Tenant Id', source: { kind: 'constant', value: '3' } },
-      { batchSize: 1000, onProgress: (e) => events.push(e) });
+      { batchSize: 1000, targetBatchMs: 0, onProgress: (e) => events.push(e) });
     expect(r).toMatchObject({ status: 'done', rowsDone: 2400, batches: 3, nullsLeft: 0 });
     expect(events.filter((e) => e.phase === 'batch').map((e) => [e.done, e.remaining])).toEqual([[900, 1500], [1900, 500], [2400, 0]]);
     expect(events[0]).toMatchObject({ phase: 'counting', remaining: 2400 });
@@ -99,7 +99,7 @@ describe('backfill engine', () => {
     const ctl = new AbortController();
     let pausedAt: number | null = null;
     const run = startBackfill(s, { table: T('pause; t'), column: 'Tenant Id', source: { kind: 'constant', value: '2' } }, {
-      batchSize: 100, pause, signal: ctl.signal,
+      batchSize: 100, targetBatchMs: 0, pause, signal: ctl.signal,
       onProgress: (e) => {
         if (e.phase === 'batch' && e.batch === 2) pause.pause();
         if (e.phase === 'paused') pausedAt = e.done;
@@ -127,7 +127,7 @@ describe('backfill engine', () => {
     const pause = new PauseController();
     let id = '';
     const run = startBackfill(s, { table: T('term; t'), column: 'Tenant Id', source: { kind: 'parent', foreignKey: 'fk; parent' } }, {
-      batchSize: 250, pause,
+      batchSize: 250, targetBatchMs: 0, pause,
       onProgress: (e) => {
         id = e.id;
         if (e.phase === 'batch' && e.batch === 3) pause.pause();
@@ -211,7 +211,7 @@ describe('backfill pacing', () => {
       CREATE TRIGGER upd AFTER UPDATE OF "Tenant Id" ON "comp; t" FOR EACH ROW EXECUTE FUNCTION log_comp();`);
     const s = await db.session();
     await s.enableWrite();
-    const r = await startBackfill(s, { table: T('comp; t'), column: 'Tenant Id', source: { kind: 'constant', value: '9' } }, { batchSize: 170 });
+    const r = await startBackfill(s, { table: T('comp; t'), column: 'Tenant Id', source: { kind: 'constant', value: '9' } }, { batchSize: 170, targetBatchMs: 0 });
     const filled = 1500 - 3 * 71;
     expect(r).toMatchObject({ status: 'done', rowsDone: filled, batches: Math.ceil(1500 / 170), nullsLeft: 0 });
     expect(await updatesOf('comp; t')).toEqual({ rows: filled, twice: 0 });
@@ -260,10 +260,11 @@ describe('BatchPacer', () => {
   const pacer = (o: Partial<PaceSettings> = {}) => new BatchPacer({ ...PACE_DEFAULTS, batchSize: 4000, ...o });
 
   it.each([
-    // [keys, ms of the batch, next size]: aims at the 100 ms target, at most 2x either way, never past --batch
+    // [keys, ms of the batch, next size]: aims at the 100 ms target, at most 2x either way
     [4000, 400, 2000],
     [4000, 150, 2667],
-    [4000, 90, 4000],
+    [4000, 90, 4444],
+    [4000, 10, 8000],
     [4000, 5000, 2000],
   ])('after a batch of %i keys in %i ms the next takes %i keys', (keys, ms, next) => {
     const p = pacer();
@@ -271,15 +272,20 @@ describe('BatchPacer', () => {
     expect(p.size).toBe(next);
   });
 
-  it('grows back after quick batches, but never past the batch size, and never below 10 keys', () => {
+  it('grows past the first batch size up to the target duration, caps only at --max-batch, and never goes below 10 keys', () => {
     const p = pacer();
     p.batchDone(4000, 1000);
     p.batchDone(2000, 1000);
     expect(p.size).toBe(1000);
     p.batchDone(1000, 10);
     expect(p.size).toBe(2000);
-    p.batchDone(2000, 10);
-    expect(p.size).toBe(4000);
+    for (let i = 0; i < 4; i += 1) p.batchDone(p.size, 10);
+    expect(p.size).toBe(32000);
+    p.batchDone(32000, 50);
+    expect(p.size).toBe(64000);
+    const capped = pacer({ maxBatchSize: 5000 });
+    capped.batchDone(4000, 10);
+    expect(capped.size).toBe(5000);
     for (let i = 0; i < 20; i += 1) p.lockedOut();
     expect(p.size).toBe(10);
   });
@@ -291,8 +297,36 @@ describe('BatchPacer', () => {
     [1, 0, 80, 0],
     [1, 30, 80, 30],
     [0.5, 30, 80, 110],
-  ])('duty %f and throttle %i ms rest after an %i ms batch for %i ms', (dutyCycle, throttleMs, ms, rest) => {
-    expect(pacer({ dutyCycle, throttleMs }).batchDone(1000, ms)).toBe(rest);
+  ])('a fixed duty %f and throttle %i ms rest after an %i ms batch for %i ms', (dutyCycle, throttleMs, ms, rest) => {
+    expect(pacer({ dutyCycle, throttleMs }).batchDone(1000, ms, { duringMs: [50], idleMs: [1] })).toBe(rest);
+  });
+
+  it('rests less while the probe sees reads as fast as at rest, and more as soon as batches slow them past the ratio', () => {
+    const p = pacer();
+    expect(p.duty).toBe(0.5);
+    expect(p.batchDone(4000, 100, { duringMs: [1.0, 1.1, 30], idleMs: [1.0] })).toBe(67);
+    expect(p.duty).toBeCloseTo(0.6);
+    for (let i = 0; i < 10; i += 1) p.batchDone(4000, 100, { duringMs: [1.25], idleMs: [1.0] });
+    expect(p.duty).toBe(1);
+    expect(p.batchDone(4000, 100, { duringMs: [1.0], idleMs: [1.0] })).toBe(0);
+    // Reads during batches nine times slower: the duty drops by a fifth per batch until they recover.
+    p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
+    expect(p.latencyRatio!).toBeGreaterThan(1.3);
+    expect(p.duty).toBe(0.8);
+    p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
+    expect(p.duty).toBeCloseTo(0.64);
+    for (let i = 0; i < 30; i += 1) p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
+    expect(p.duty).toBe(0.1);
+    expect(p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] })).toBe(900);
+  });
+
+  it('keeps its starting duty when no probe reading came, and a fixed duty whatever the probe says', () => {
+    const p = pacer();
+    expect(p.batchDone(4000, 100)).toBe(100);
+    expect(p.duty).toBe(0.5);
+    const fixed = pacer({ dutyCycle: 0.33 });
+    fixed.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
+    expect(fixed.duty).toBe(0.33);
   });
 
   it('keeps the operator\'s batch size when adaptive sizing is off', () => {

@@ -175,8 +175,10 @@ describe('restore', () => {
     await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 3`);
     const dry = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '3' }, strategy: 'replace', dryRun: true });
     expect(dry.statements).toHaveLength(1);
-    expect(dry.statements[0]).toMatch(/^INSERT INTO/);
+    expect(dry.statements[0]).toMatch(/^WITH restored AS \(INSERT INTO .* RETURNING/s);
     expect(dry.statements[0]).not.toContain('ON CONFLICT');
+    expect(dry.counts).toMatchObject({ inserted: expected3.rows, scopeRowsAfter: expected3.rows });
+    expect(dry.actual).toEqual(expected3);
     // The application holds the table in SHARE mode: the restore's checks pass, its INSERT waits;
     // meanwhile the application inserts a row with a key the restore is about to insert.
     const untouched = await live();
@@ -188,7 +190,7 @@ describe('restore', () => {
     await victim.enableWrite();
     const restoring = restoreBackup(victim, { backupId: b.id, scope: { kind: 'tenant', tenant: '3' }, strategy: 'replace', dryRun: false });
     await expect.poll(async () => (await db.exec(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock' AND query LIKE 'INSERT%'", [victim.pid],
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock' AND query LIKE 'WITH restored AS (INSERT%'", [victim.pid],
     )).rows[0].n, { timeout: 30_000 }).toBe(1);
     await app.query(`INSERT INTO ${ITEMS} (id, org_id, "Label; x") OVERRIDING SYSTEM VALUE VALUES ($1, 3, 'the application''s row')`, [lostId]);
     await app.query('COMMIT');
@@ -201,6 +203,62 @@ describe('restore', () => {
     expect(await live('b.org_id = 3')).toEqual(expected3);
     await app.close();
     await victim.close();
+  });
+
+  it('refuses a lost tenant whose backup row now belongs to another tenant, naming it; nothing changes', async () => {
+    await db.exec(`DELETE FROM notes WHERE item_id IN (SELECT id FROM ${ITEMS} WHERE org_id = 4)`);
+    const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
+    const moved = Number((await db.exec(`SELECT max(id) AS id FROM ${ITEMS} WHERE org_id = 4`)).rows[0].id);
+    await db.exec(`UPDATE ${ITEMS} SET org_id = 2 WHERE id = $1`, [moved]);
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 4`);
+    const before = await live();
+    const backed4 = (await db.exec(`SELECT count(*)::int AS n FROM tenancy_console.${b.backupTable} WHERE org_id = 4`)).rows[0].n;
+    await expect(restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '4' }, strategy: 'replace', dryRun: false }))
+      .rejects.toThrow(new RegExp(`restore stopped before changing anything: 1 row changed tenant since the backup \\(e\\.g\\. ${moved} \\(backup 4, live 2\\)\\)`));
+    expect(await live()).toEqual(before);
+    // Its clean twin: with the row back in its tenant the same restore verifies.
+    await db.exec(`UPDATE ${ITEMS} SET org_id = 4 WHERE id = $1`, [moved]);
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 4`);
+    const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '4' }, strategy: 'replace', dryRun: false });
+    expect(r.status).toBe('verified');
+    expect(r.counts).toMatchObject({ inserted: backed4, scopeRowsAfter: backed4 });
+  });
+
+  it('rolls back a lost tenant whose rows a BEFORE INSERT trigger changes: the checksum is of the rows as stored', async () => {
+    await db.exec(`DELETE FROM notes WHERE item_id IN (SELECT id FROM ${ITEMS} WHERE org_id = 1)`);
+    const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 1`);
+    await db.exec(`CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.qty := NEW.qty + 1; RETURN NEW; END $$;
+                   CREATE TRIGGER bump BEFORE INSERT ON ${ITEMS} FOR EACH ROW EXECUTE FUNCTION bump();`);
+    const before = await live();
+    const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '1' }, strategy: 'replace', dryRun: false });
+    expect(r.status).toBe('mismatch-rolled-back');
+    expect(r.actual.rows).toBe(r.expected.rows);
+    expect(r.actual.checksum).not.toBe(r.expected.checksum);
+    expect(await live()).toEqual(before);
+    await db.exec(`DROP TRIGGER bump ON ${ITEMS}`);
+    const ok = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '1' }, strategy: 'replace', dryRun: false });
+    expect(ok.status).toBe('verified');
+  });
+
+  it('compares a one-tenant restore with the checksum recorded at backup time: a copy changed since does not verify', async () => {
+    await db.exec(`DELETE FROM notes WHERE item_id IN (SELECT id FROM ${ITEMS} WHERE org_id = 2)`);
+    const b = await createBackup(s, { schema: 'public', table: 'Items; "Ünïcode" Mixed' });
+    const recorded = (await db.exec('SELECT tenant_checksums AS t FROM tenancy_console.backups WHERE id = $1', [b.id])).rows[0].t;
+    expect(recorded.column).toBe('org_id');
+    expect(Object.values(recorded.tenants as Record<string, { rows: number }>).reduce((a, x) => a + x.rows, 0)).toBe(b.rowCount);
+    expect(recorded.tenants['2']).toEqual(await live('b.org_id = 2'));
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 2`);
+    await db.exec(`UPDATE tenancy_console.${b.backupTable} SET qty = qty + 1 WHERE id = (SELECT min(id) FROM tenancy_console.${b.backupTable} WHERE org_id = 2)`);
+    const before = await live();
+    const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '2' }, strategy: 'replace', dryRun: false });
+    expect(r.status).toBe('mismatch-rolled-back');
+    expect(r.expected).toEqual(recorded.tenants['2']);
+    expect(await live()).toEqual(before);
+    // Its clean twin: the copy put back as it was taken verifies.
+    await db.exec(`UPDATE tenancy_console.${b.backupTable} SET qty = qty - 1 WHERE id = (SELECT min(id) FROM tenancy_console.${b.backupTable} WHERE org_id = 2)`);
+    const ok = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '2' }, strategy: 'replace', dryRun: false });
+    expect(ok.status).toBe('verified');
   });
 
   it('needs the table name typed on production, and write mode even for a dry run', async () => {

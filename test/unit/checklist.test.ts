@@ -61,7 +61,7 @@ describe('formatEta and backfillFraction', () => {
 describe('stepSummary', () => {
   it('says where a backfill takes its values and in what batches', () => {
     expect(stepSummary({ id: 'b', title: 'B', kind: 'backfill', table: 'public.lessons', tenantColumn: 'organization_id', source: { kind: 'parent', foreignKey: 'lessons_fk' }, batchSize: 1500, throttleMs: 0 }))
-      .toBe('fill public.lessons.organization_id from the parent row through lessons_fk, 1,500 rows per batch');
+      .toBe('fill public.lessons.organization_id from the parent row through lessons_fk, batches from 1,500 rows, sized to the target duration');
   });
   it('says a member check impersonates and a proposed contract runs nothing, which needs no write mode', () => {
     const member: RunbookStep = { id: 'm', title: 'M', kind: 'check', expect: { member: { role: 'authenticated', users: 'SELECT 1', sql: 'SELECT 1' } }, report: false };

@@ -9,7 +9,7 @@ import { UserError } from '../../engine/errors.js';
 import { addConnectionOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
 import { printOk, renderTable } from '../format.js';
-import { addPacingOptions, addWriteOptions, deprecatedAlias, optionalWhole, parseFraction, parseWhole, requireWrite } from '../options.js';
+import { addPacingOptions, addWriteOptions, deprecatedAlias, optionalWhole, parseFraction, parseRatioAboveOne, parseWhole, requireWrite } from '../options.js';
 
 interface BackfillCliOptions extends TargetOptions {
   table?: string;
@@ -21,8 +21,11 @@ interface BackfillCliOptions extends TargetOptions {
   batchSize: string;
   throttleMs: string;
   batchMs?: string;
+  maxBatch?: string;
   duty?: string;
   lockTimeoutMs?: string;
+  maxBatchSize?: string;
+  maxLatencyRatio?: string;
   resume?: string;
   list?: boolean;
   write?: boolean;
@@ -55,7 +58,7 @@ export function formatProgress(e: BackfillProgress): string {
   const eta = e.etaSeconds === null ? '?' : `${e.etaSeconds}s`;
   switch (e.phase) {
     case 'counting':
-      return `backfill ${e.id}: ${n(e.done)} done so far, ${n(e.remaining)} NULL rows to visit${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}`;
+      return `backfill ${e.id}: ${n(e.done)} done so far, ${n(e.remaining)} NULL rows to visit${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}${e.message ? `; ${e.message}` : ''}`;
     case 'batch':
       return `backfill ${e.id}: batch ${e.batch} committed, key ${e.lastKey?.join('/') ?? '-'}: ${n(e.done)} done, ${n(e.remaining)} remaining, ${n(e.rate)} rows/s, ETA ${eta}${e.unresolved ? `, ${e.unresolved} unresolved` : ''}`;
     case 'retry':
@@ -88,6 +91,8 @@ export function registerBackfill(program: Command): void {
     .option('--map-key <column>', 'with --map: the column of --table matched against FROMCOL (default: same name, else the primary key)')
     .option('--from-parent <fk>', 'source: the parent row\'s value through this foreign key')
     .option('--default <v>', 'with --map or --from-parent: value for rows with no mapping or parent value')
+    .option('--max-batch-size <n>', 'the most keys a batch may take (default: no limit but --batch-ms)')
+    .option('--max-latency-ratio <x>', 'how much slower one-row reads may get during batches than at rest before the backfill rests more (default 1.3)')
     .option('--resume <id>', 'resume this backfill from its last committed batch')
     .option('--list', 'list the backfills recorded in this database');
   addPacingOptions(cmd, { batchSize: '1000', batchMs: true, duty: true, throttleMs: '0', lockTimeoutMs: true });
@@ -110,6 +115,8 @@ export function registerBackfill(program: Command): void {
         ...(o.batchMs !== undefined ? { targetBatchMs: parseWhole(o.batchMs, '--batch-ms') } : {}),
         ...(o.duty !== undefined ? { dutyCycle: parseFraction(o.duty, '--duty') } : {}),
         lockTimeoutMs: optionalWhole(o.lockTimeoutMs, '--lock-timeout-ms'),
+        ...(o.maxBatchSize !== undefined ? { maxBatchSize: parseWhole(o.maxBatchSize, '--max-batch-size', { min: 1 }) } : {}),
+        ...(o.maxLatencyRatio !== undefined ? { maxLatencyRatio: parseRatioAboveOne(o.maxLatencyRatio, '--max-latency-ratio') } : {}),
         onProgress: (e: BackfillProgress) => process.stderr.write(`${formatProgress(e)}\n`),
       };
       let source: BackfillSource | undefined;

@@ -1,63 +1,96 @@
 /**
  * Pacing of a backfill: how many keys the next batch takes and how long to rest after it.
  *
- * Two knobs keep a live application's latency near its idle value:
- * - a target batch duration: a batch that ran longer than the target shrinks the next one, a
- *   quick one lets it grow back (never past the operator's batch size). A row the application
- *   wants waits at most about one batch for the backfill's row lock, so this bounds lock waits;
- * - a duty cycle: after each batch the backfill rests in proportion to what the batch took (duty
- *   0.5 rests as long as the batch ran), so the server's CPU, WAL and I/O are shared with the
- *   application whatever the machine's speed, instead of a fixed pause that is too long on a fast
- *   server and too short on a busy one.
+ * Two loops keep a live application's latency near its idle value without leaving the server idle:
+ * - a target batch duration: each batch is sized to commit in about the target (a quick one lets
+ *   the next grow, up to 2x; a slow one shrinks it, down to half), with no cap below the target
+ *   unless the operator sets one (`maxBatchSize`). A row the application wants waits at most
+ *   about one batch for the backfill's row lock, so this bounds lock waits;
+ * - the load's latency: a probe (probe.ts) times one-row reads of the table from a second session
+ *   while batches run and while the backfill rests. When reads during batches are more than
+ *   `maxLatencyRatio` times slower than at rest (medians, smoothed over batches), the share of
+ *   time spent in batches (the duty) is cut by a fifth; otherwise it grows by a tenth, up to no
+ *   rest at all. So a quiet server is used fully and a busy one is left room, measured, not guessed.
+ *   An operator's `dutyCycle` fixes the duty instead (rest in proportion to each batch).
  */
+import type { ProbeSample } from './probe.js';
 
-/** Pacing settings (all optional; the defaults are the gentle ones documented in docs/backfill.md). */
+/** Pacing settings (all optional; the defaults are documented in docs/backfill.md). */
 export interface PaceOptions {
-  /** The most keys a batch takes (default 1,000). */
+  /** Keys the first batch takes (default 1,000); with targetBatchMs 0, every batch's size. */
   batchSize?: number;
+  /** The most keys a batch may take (default: no limit but the target duration). */
+  maxBatchSize?: number | null;
   /** Target duration of one batch, in ms (default 100). 0 turns the adaptive sizing off. */
   targetBatchMs?: number;
-  /** Share of the time spent in batches, 0 < d <= 1 (default 0.33: rest twice as long as the batch ran). 1 means no rest. */
-  dutyCycle?: number;
-  /** A fixed rest after each batch, in ms, on top of the duty cycle's (default 0). */
+  /** How much slower the probe's reads (median) may get during batches than at rest (default 1.3). */
+  maxLatencyRatio?: number;
+  /** A fixed share of the time spent in batches, 0 < d <= 1, instead of following the latency (1: no rest). */
+  dutyCycle?: number | null;
+  /** A fixed rest after each batch, in ms, on top of the pacing's (default 0). */
   throttleMs?: number;
 }
 
 /** The settings in force, defaults filled in. */
 export interface PaceSettings {
   batchSize: number;
+  maxBatchSize: number | null;
   targetBatchMs: number;
-  dutyCycle: number;
+  maxLatencyRatio: number;
+  /** null: follow the load's latency. */
+  dutyCycle: number | null;
   throttleMs: number;
 }
 
-/** The defaults: a DBA in a maintenance window on a live database wants the gentle ones. */
-export const PACE_DEFAULTS: PaceSettings = { batchSize: 1000, targetBatchMs: 100, dutyCycle: 0.33, throttleMs: 0 };
+/** The defaults. */
+export const PACE_DEFAULTS: PaceSettings = { batchSize: 1000, maxBatchSize: null, targetBatchMs: 100, maxLatencyRatio: 1.3, dutyCycle: null, throttleMs: 0 };
 
 /** Smallest batch the adaptive sizing goes down to. */
 const MIN_BATCH = 10;
+/** The duty the latency-following pacing starts at, and its floor. */
+const START_DUTY = 0.5;
+const MIN_DUTY = 0.1;
+/** Weight of the newest batch in the smoothed latencies. */
+const SMOOTHING = 0.3;
 
 /** Validate pacing options and fill in the defaults; the message names the option to fix. */
 export function paceSettings(opts: PaceOptions): PaceSettings {
   const s: PaceSettings = {
     batchSize: opts.batchSize ?? PACE_DEFAULTS.batchSize,
+    maxBatchSize: opts.maxBatchSize ?? PACE_DEFAULTS.maxBatchSize,
     targetBatchMs: opts.targetBatchMs ?? PACE_DEFAULTS.targetBatchMs,
+    maxLatencyRatio: opts.maxLatencyRatio ?? PACE_DEFAULTS.maxLatencyRatio,
     dutyCycle: opts.dutyCycle ?? PACE_DEFAULTS.dutyCycle,
     throttleMs: opts.throttleMs ?? PACE_DEFAULTS.throttleMs,
   };
   if (!Number.isInteger(s.batchSize) || s.batchSize < 1) throw new RangeError(`--batch-size must be a positive whole number, got ${s.batchSize}`);
+  if (s.maxBatchSize !== null && (!Number.isInteger(s.maxBatchSize) || s.maxBatchSize < s.batchSize)) {
+    throw new RangeError(`--max-batch-size must be a whole number no smaller than --batch-size (${s.batchSize}), got ${s.maxBatchSize}`);
+  }
   if (!Number.isFinite(s.targetBatchMs) || s.targetBatchMs < 0) throw new RangeError(`--batch-ms must be 0 (off) or a positive number of ms, got ${s.targetBatchMs}`);
-  if (!(s.dutyCycle > 0 && s.dutyCycle <= 1)) throw new RangeError(`--duty must be more than 0 and at most 1, got ${s.dutyCycle}`);
+  if (!(Number.isFinite(s.maxLatencyRatio) && s.maxLatencyRatio > 1)) throw new RangeError(`--max-latency-ratio must be a number above 1, got ${s.maxLatencyRatio}`);
+  if (s.dutyCycle !== null && !(s.dutyCycle > 0 && s.dutyCycle <= 1)) throw new RangeError(`--duty must be more than 0 and at most 1, got ${s.dutyCycle}`);
   if (!Number.isFinite(s.throttleMs) || s.throttleMs < 0) throw new RangeError(`--throttle-ms must be 0 or more ms, got ${s.throttleMs}`);
   return s;
 }
 
-/** Decides the size of each batch and the rest after it, from the durations of the batches so far. */
+/** The median: one read stalled by a neighbour on a shared machine must not steer the pacing. */
+function median(xs: readonly number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Decides the size of each batch and the rest after it, from the batches' durations and the probe's latencies. */
 export class BatchPacer {
   private current: number;
+  private dutyNow: number;
+  private idleMs: number | null = null;
+  private duringMs: number | null = null;
 
   constructor(readonly settings: PaceSettings) {
     this.current = settings.batchSize;
+    this.dutyNow = settings.dutyCycle ?? START_DUTY;
   }
 
   /** Keys the next batch takes. */
@@ -65,19 +98,41 @@ export class BatchPacer {
     return this.current;
   }
 
+  /** The share of time spent in batches now. */
+  get duty(): number {
+    return this.dutyNow;
+  }
+
+  /** The smoothed probe latency during batches over at rest, or null before both were seen. */
+  get latencyRatio(): number | null {
+    return this.idleMs && this.duringMs !== null ? this.duringMs / this.idleMs : null;
+  }
+
   /**
-   * Record a committed batch of `keys` keys that took `ms`; returns the rest before the next one.
-   * The next size aims at the target duration, moving at most 2x up or down per batch, so one
-   * slow batch (a checkpoint, a busy neighbour) does not collapse the batch size.
+   * Record a committed batch of `keys` keys that took `ms` (and the probe's reads around it);
+   * returns the rest before the next one. The next size aims at the target duration, moving at
+   * most 2x up or down per batch, so one slow batch (a checkpoint, a busy neighbour) does not
+   * collapse the batch size.
    */
-  batchDone(keys: number, ms: number): number {
-    const { targetBatchMs, batchSize, dutyCycle, throttleMs } = this.settings;
+  batchDone(keys: number, ms: number, probe?: ProbeSample): number {
+    const { targetBatchMs, maxBatchSize, throttleMs } = this.settings;
     if (targetBatchMs > 0 && keys > 0) {
       const ideal = (keys * targetBatchMs) / Math.max(ms, 1);
-      const next = Math.min(ideal, this.current * 2, batchSize);
-      this.current = Math.max(MIN_BATCH, Math.min(batchSize, Math.round(Math.max(next, this.current / 2))));
+      const grown = Math.min(ideal, this.current * 2, maxBatchSize ?? Infinity);
+      this.current = Math.max(MIN_BATCH, Math.round(Math.max(grown, this.current / 2)));
     }
-    return Math.round(ms * (1 / dutyCycle - 1)) + throttleMs;
+    if (probe && this.settings.dutyCycle === null) this.follow(probe);
+    return Math.round(ms * (1 / this.dutyNow - 1)) + throttleMs;
+  }
+
+  private follow(probe: ProbeSample): void {
+    const smooth = (old: number | null, x: number | null) => (x === null ? old : old === null ? x : old + SMOOTHING * (x - old));
+    this.idleMs = smooth(this.idleMs, median(probe.idleMs));
+    this.duringMs = smooth(this.duringMs, median(probe.duringMs));
+    const ratio = this.latencyRatio;
+    if (ratio === null) return;
+    if (ratio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
+    else this.dutyNow = Math.min(1, this.dutyNow + 0.1);
   }
 
   /** A batch gave up on a lock (lock_timeout, deadlock): retry it with half the keys. */

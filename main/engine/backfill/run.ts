@@ -8,6 +8,7 @@ import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } 
 import { CancelledError, UserError } from '../errors.js';
 import { currentOperator, type Session } from '../session.js';
 import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
+import { LatencyProbe } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
 import { batchFillSql, batchRangeSql, nullCountSql, remainingSql } from './sql.js';
 import {
@@ -36,11 +37,15 @@ export interface BatchTiming {
   ms: number;
   /** Rest before the next batch, in ms. */
   restMs: number;
+  /** The share of time the pacing spends in batches now, and the probe's latency ratio (during batches / at rest) it follows. */
+  duty: number;
+  latencyRatio: number | null;
 }
 
 /**
- * How to run it. Pacing (see pace.ts): `batchSize` is the most keys a batch takes; batches shrink
- * to commit in about `targetBatchMs` and the backfill rests `dutyCycle`-proportionally after each.
+ * How to run it. Pacing (see pace.ts): batches start at `batchSize` keys and are sized to commit in
+ * about `targetBatchMs`; the rest after each follows the load's latency measured by a probe on a
+ * second session (or a fixed `dutyCycle`).
  */
 export interface BackfillOptions extends PaceOptions {
   /** lock_timeout for each batch, in ms (default the profile's, 2 s when it has none). */
@@ -188,7 +193,10 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       etaSeconds: rate > 0 ? Math.round((remaining / rate) * 10) / 10 : null, lastKey, unresolved, ...(message ? { message } : {}),
     };
   };
-  emit(progress('counting'));
+  const probe = pacer.settings.dutyCycle === null ? await LatencyProbe.open(session, target) : null;
+  emit(progress('counting', 0, pacer.settings.dutyCycle === null && !probe
+    ? `the latency probe could not open a second connection: resting as long as each batch runs (duty ${pacer.duty}); give --duty to choose`
+    : undefined));
 
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -210,22 +218,28 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     for (;;) {
       if (opts.pause?.paused) await opts.pause.wait(opts.signal);
       if (opts.signal?.aborted) throw new CancelledError();
+      probe?.useKey(lastKey);
+      probe?.startDuring();
       const r = await batchWithRetries(session, target, state, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
-        emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)));
+        emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)))
+        .finally(() => probe?.stopDuring());
       if (r.scanned === 0) {
         if (await sweepBehind()) continue;
         break;
       }
-      const restMs = pacer.batchDone(r.scanned, r.ms);
+      const restMs = pacer.batchDone(r.scanned, r.ms, probe?.take());
       lastKey = r.lastKey;
       batches += 1;
       done += r.updated;
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs });
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio });
       if (r.scanned < r.size && !(await sweepBehind())) break;
-      await throttle(restMs, opts.signal);
+      // The probe's reference read at rest is part of the rest (one round-trip even with none).
+      const restStart = performance.now();
+      await probe?.idleOnce();
+      await throttle(Math.max(0, restMs - (performance.now() - restStart)), opts.signal);
     }
   } catch (err) {
     const committed = `${(done - state.rowsDone).toLocaleString('en-US')} rows filled in ${batches - state.batches} batches committed this run (${done.toLocaleString('en-US')} in all)`;
@@ -250,6 +264,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     offPause?.();
+    await probe?.close().catch(() => undefined);
   }
   const result = await finish(session, target, { ...state, rowsDone: done, batches }, 'done', doneThisRun, (performance.now() - started) / 1000);
   emit({ ...progress('done'), remaining: result.nullsLeft, etaSeconds: 0 });
@@ -286,8 +301,9 @@ async function runOneBatch(session: Session, target: BackfillTarget, state: Back
 async function runOneBatchIn(
   session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number, at: (stage: string) => void,
 ): Promise<BatchOutcome> {
+  // Four round-trips: BEGIN with lock_timeout, the state row lock, the key range, the fill that
+  // also advances the state row; then COMMIT.
   return session.transaction(async () => {
-    await session.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const { rows } = await session.query<{ last_key: string[] | null; status: string }>(
       'SELECT last_key, status FROM tenancy_console.backfills WHERE id = $1 FOR UPDATE', [state.id]);
     if (!rows[0]) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
@@ -296,14 +312,12 @@ async function runOneBatchIn(
     at(`the key range scan (SELECT ... ORDER BY the primary key LIMIT ${batchSize})`);
     const { scanned, last_key: upTo } = (await session.query<{ scanned: number; last_key: string[] | null }>(range.sql, range.params)).rows[0]!;
     if (scanned === 0 || !upTo) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
-    const fill = batchFillSql(target, state.source, from, upTo);
+    const fill = batchFillSql(target, state.source, from, upTo, state.id);
     at(`the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for keys up to ${upTo.join('/')})`);
-    const f = (await session.query<{ updated: number; unresolved: number }>(fill.sql, fill.params)).rows[0]!;
-    await session.query(
-      `UPDATE tenancy_console.backfills SET last_key = $2, rows_done = rows_done + $3, batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $1`,
-      [state.id, upTo, f.updated]);
+    const f = (await session.query<{ updated: number; unresolved: number; advanced: number }>(fill.sql, fill.params)).rows[0]!;
+    if (f.advanced !== 1) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
     return { scanned, updated: f.updated, unresolved: f.unresolved, lastKey: upTo };
-  }, { readOnly: false });
+  }, { readOnly: false, lockTimeoutMs });
 }
 
 /** A batch, retried after a lock timeout or deadlock with half the keys (fewer rows to lock), backing off. */

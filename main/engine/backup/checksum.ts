@@ -45,3 +45,32 @@ export async function runChecksum(session: Session, alias: string, columns: read
 export function sameChecksum(a: Checksum, b: Checksum): boolean {
   return a.rows === b.rows && a.checksum === b.checksum;
 }
+
+/** Counts and checksums of a backup copy per tenant, recorded when it was taken. */
+export interface TenantChecksums {
+  column: string;
+  tenants: Record<string, Checksum>;
+}
+
+/**
+ * The checksum of the rows aliased `alias` (FROM ... given) in one pass, and, when `tenantColumn`
+ * is given, the same per value of that column (NULL tenants under no key): the whole is the sum of
+ * the parts, so one GROUP BY gives both.
+ */
+export async function runChecksumByTenant(
+  session: Session, alias: string, columns: readonly string[], fromWhere: string, tenantColumn: string | null,
+): Promise<{ total: Checksum; byTenant: TenantChecksums | null }> {
+  if (!tenantColumn) return { total: await runChecksum(session, alias, columns, fromWhere, []), byTenant: null };
+  const { rows } = await session.query<{ tenant: string | null; rows: string; checksum: string }>(
+    `SELECT ${alias}.${quoteIdent(tenantColumn)}::text AS tenant, ${checksumSelectSql(alias, columns)} ${fromWhere} GROUP BY 1`,
+  );
+  let n = 0;
+  let sum = 0n;
+  const tenants: Record<string, Checksum> = {};
+  for (const r of rows) {
+    n += Number(r.rows);
+    sum += BigInt(r.checksum);
+    if (r.tenant !== null) tenants[r.tenant] = { rows: Number(r.rows), checksum: r.checksum };
+  }
+  return { total: { rows: n, checksum: sum.toString() }, byTenant: { column: tenantColumn, tenants } };
+}

@@ -10,7 +10,8 @@ import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
-import { runChecksum, useCanonicalOutput } from './checksum.js';
+import { runChecksumByTenant, useCanonicalOutput } from './checksum.js';
+import { TENANT_COLUMN_CANDIDATES } from '../model/detect.js';
 import { checkPgDumpVersion, findPgDumpFor, pgDumpVersion, runPgDump } from './pg-dump.js';
 import { ensureBackupTables, getBackup } from './store.js';
 import { readLiveTable } from './table-info.js';
@@ -62,7 +63,9 @@ export async function createBackup(session: Session, source: { schema: string; t
     await useCanonicalOutput(session);
     await session.query(`CREATE TABLE ${qualified(CONSOLE_SCHEMA, name)} AS SELECT ${quoteList(names)} FROM ${qualified(source.schema, source.table)}`);
     stage = 'the checksum of the copy';
-    const sum = await runChecksum(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, []);
+    // Per tenant too (the same pass), so a one-tenant restore compares with what was recorded now.
+    const tenantColumn = TENANT_COLUMN_CANDIDATES.find((c) => names.includes(c)) ?? null;
+    const { total: sum, byTenant } = await runChecksumByTenant(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, tenantColumn);
     let dump: { path: string; sha256: string } | null = null;
     if (dumpBinary && opts.pgDump) {
       const { rows } = await session.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
@@ -85,12 +88,13 @@ export async function createBackup(session: Session, source: { schema: string; t
     const inserted = await session.query<{ id: string }>(
       `INSERT INTO ${qualified(CONSOLE_SCHEMA, 'backups')}
          (source_schema, source_table, backup_table, columns, primary_key, row_count, checksum, size_bytes, duration_ms,
-          operator, runbook_run_id, dump_path, dump_sha256, fingerprint)
-       VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb) RETURNING id`,
+          operator, runbook_run_id, dump_path, dump_sha256, fingerprint, tenant_checksums)
+       VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb) RETURNING id`,
       [
         source.schema, source.table, name, JSON.stringify(columns), live.primaryKey, sum.rows, sum.checksum,
         Number(size.rows[0]!.bytes), Math.round(performance.now() - started), opts.operator ?? currentOperator(),
         opts.runbookRunId ?? null, dump?.path ?? null, dump?.sha256 ?? null, JSON.stringify(session.fingerprint),
+        byTenant ? JSON.stringify(byTenant) : null,
       ],
     );
     return Number(inserted.rows[0]!.id);

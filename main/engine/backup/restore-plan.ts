@@ -5,6 +5,7 @@
 import type { RestoreStrategy, SetColumn } from '../../../shared/backup.js';
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteList } from '../ident.js';
+import { rowHashSql } from './checksum.js';
 import type { BackupPair } from './pair.js';
 import { SqlParams, backupScopeSql, keyJoinSql, liveScopeSql } from './scope.js';
 import type { LiveColumn } from './table-info.js';
@@ -88,13 +89,24 @@ export function updateSql(plan: RestorePlan, p: SqlParams): string | null {
  * the scope) no key can conflict and the plain INSERT skips ON CONFLICT's speculative insertion;
  * a row the application inserts meanwhile then fails the restore with a unique violation.
  */
-export function insertSql(plan: RestorePlan, p: SqlParams, scopeWasEmpty = false): string {
+export function insertSql(plan: RestorePlan, p: SqlParams, scopeWasEmpty = false, targetAlias?: string): string {
   const { pair } = plan;
   const cols = [...plan.written, ...plan.setColumns.map((s) => s.column.name)];
   const values = [...plan.written.map((n) => `b.${quoteIdent(n)}`), ...plan.setColumns.map((s) => setValueSql(s, p))];
-  return `INSERT INTO ${pair.liveRel} (${quoteList(cols)})${plan.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : ''}
+  return `INSERT INTO ${pair.liveRel}${targetAlias ? ` AS ${targetAlias}` : ''} (${quoteList(cols)})${plan.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : ''}
   SELECT ${values.join(', ')} FROM ${pair.backupRel} b WHERE ${backupScopeSql('b', pair.scope, p)}${scopeWasEmpty ? '' : `
   ON CONFLICT (${quoteList(pair.primaryKey.map((c) => c.name))}) DO NOTHING`}`;
+}
+
+/**
+ * The plain INSERT of a lost scope (no live row in it) with the restored rows' count and checksum
+ * computed from its RETURNING in the same pass: the rows as the table stored them (after defaults,
+ * type coercion and BEFORE triggers), so the restored scope is not scanned a second time.
+ */
+export function insertChecksummedSql(plan: RestorePlan, p: SqlParams): string {
+  return `WITH restored AS (${insertSql(plan, p, true, 'r')}
+  RETURNING ${rowHashSql('r', plan.checksummed)} AS h)
+SELECT count(*)::int8 AS rows, coalesce(sum(h), 0)::text AS checksum FROM restored`;
 }
 
 /** FROM/WHERE of the backup rows in scope (for the expected checksum). */

@@ -15,8 +15,10 @@ import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
 import { getBackup } from './store.js';
 import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
-import { findBlockers } from './restore-checks.js';
-import { backupScopeFrom, deleteSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan } from './restore-plan.js';
+import { blockersError, findBlockers, tenantMoved } from './restore-checks.js';
+import {
+  backupScopeFrom, deleteSql, insertChecksummedSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan,
+} from './restore-plan.js';
 import { SqlParams, checkScopeKeys, liveScopeSql } from './scope.js';
 
 /** Options besides the request. */
@@ -52,6 +54,88 @@ function explainDmlError(err: unknown, plan: RestorePlan, lockTimeoutMs: number,
       return new UserError(`restore rolled back, nothing changed: unique constraint "${e.constraint ?? '?'}" of ${where} would be violated (${e.detail ?? e.message})${scopeWasEmpty ? '; the scope was empty when the restore began, so that row arrived while it ran: stop the writes into this scope and run it again' : ''}`, 'usage');
   }
   return err;
+}
+
+/** Whether the backup scope's predicate reads the live table (a backup older than the tenant column). */
+function scopeReadsLive(pair: RestorePlan['pair']): boolean {
+  return pair.scope.scope.kind === 'tenant' && !pair.backupHasTenantColumn;
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c) => b.includes(c));
+}
+
+/** Thrown inside the transaction when the lost scope's INSERT hit a key another tenant now holds. */
+class MovedRowsRollback extends Error {
+  constructor(readonly insertError: unknown, readonly plan: RestorePlan) {
+    super('unique violation on the lost scope\'s INSERT');
+  }
+}
+
+/**
+ * Restore a lost scope (no live row in it): one plain INSERT whose RETURNING gives the restored
+ * rows' count and checksum in the same pass. When `movedRowsFailTheInsert`, the check for rows
+ * that changed tenant was left to the INSERT's primary key: a unique violation rolls the
+ * transaction back and restoreBackup then runs that check, so the operator gets the same blocker
+ * message (nothing changed either way).
+ */
+async function insertLostScope(session: Session, plan: RestorePlan, statements: string[], movedRowsFailTheInsert: boolean): Promise<Checksum> {
+  const p = new SqlParams();
+  const sql = insertChecksummedSql(plan, p);
+  statements.push(sql);
+  try {
+    const { rows } = await session.query<{ rows: string; checksum: string }>(sql, p.values);
+    return { rows: Number(rows[0]!.rows), checksum: rows[0]!.checksum };
+  } catch (err) {
+    if (movedRowsFailTheInsert && (err as { code?: string }).code === '23505') throw new MovedRowsRollback(err, plan);
+    throw err;
+  }
+}
+
+/**
+ * The tenant's count and checksum as recorded when the backup was taken (create.ts, the same pass
+ * as the copy's checksum), when they describe exactly this scope: a tenant scope on the tenant
+ * column they were grouped by, every backup column still checksummed. Null: compute them.
+ */
+async function recordedTenantChecksum(session: Session, plan: RestorePlan): Promise<Checksum | null> {
+  const { pair } = plan;
+  const scope = pair.scope.scope;
+  if (scope.kind !== 'tenant' || !pair.backupHasTenantColumn || !pair.tenantColumn) return null;
+  const all = pair.backup.columns.map((c) => c.name);
+  if (plan.checksummed.length !== all.length || plan.checksummed.some((c, i) => c !== all[i])) return null;
+  const { rows } = await session.query<{ col: string | null; sums: Checksum | null }>(
+    `SELECT b.tenant_checksums ->> 'column' AS col, b.tenant_checksums -> 'tenants' -> ($2::${pair.tenantColumn.type})::text AS sums
+     FROM ${qualified(CONSOLE_SCHEMA, 'backups')} b WHERE b.id = $1`,
+    [pair.backup.id, scope.tenant],
+  );
+  if (rows[0]?.col !== pair.tenantColumn.name) return null;
+  return rows[0].sums ?? { rows: 0, checksum: '0' };
+}
+
+/**
+ * The backup's checksum of the scope: as recorded at backup time for one tenant (above), else
+ * computed from the copy. The backup copy never changes, so when the scope does not
+ * read the live table it is computed on a second session while the restore's statements run (off
+ * the critical path; one session more than the restore's own), else in the restore's transaction.
+ */
+async function expectedChecksum(session: Session, plan: RestorePlan, concurrent: boolean): Promise<{ done: Promise<Checksum> }> {
+  const recorded = await recordedTenantChecksum(session, plan);
+  if (recorded) return { done: Promise.resolve(recorded) };
+  const compute = async (s: Session) => {
+    const p = new SqlParams();
+    return runChecksum(s, 'b', plan.checksummed, backupScopeFrom(plan, p), p.values);
+  };
+  const sibling = concurrent ? await session.openSibling().catch(() => null) : null;
+  if (!sibling) {
+    const sum = await compute(session);
+    return { done: Promise.resolve(sum) };
+  }
+  const running = sibling.transaction(async () => {
+    await useCanonicalOutput(sibling);
+    return compute(sibling);
+  }).finally(() => sibling.close());
+  running.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+  return { done: running };
 }
 
 async function advanceSequences(session: Session, plan: RestorePlan, dryRun: boolean): Promise<RestoreResult['sequences']> {
@@ -95,12 +179,17 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     await checkScopeKeys((sql, params) => session.query(sql, params), pair.scope, pair.backupRel);
     if (!req.dryRun) confirmProduction(session, pair.live.schema, pair.live.table, req.confirmTable);
     const plan = planRestore(pair, req.strategy, req.setColumns);
-    const p0 = new SqlParams();
-    const expected: Checksum = await runChecksum(session, 'b', plan.checksummed, backupScopeFrom(plan, p0), p0.values);
-    const blockers = await findBlockers(session, plan);
-    if (blockers.length > 0) {
-      throw new UserError(`restore stopped before changing anything: ${blockers.map((b) => b.message).join('; ')}`, 'fk');
-    }
+    // With no live rows in scope (a lost tenant) there is nothing to delete or update, and no key
+    // of the scope can be held by a live row outside it: the tenant-moved check (or, when it is
+    // left to the INSERT, the primary key) rules that out.
+    const pe = new SqlParams();
+    const liveInScope = await session.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${pair.liveRel} l WHERE ${liveScopeSql('l', pair.scope, pe)}) AS any`, pe.values);
+    const scopeWasEmpty = !liveInScope.rows[0]!.any;
+    const movedRowsFailTheInsert = scopeWasEmpty && !pair.live.primaryKeyDeferrable
+      && sameColumns(pair.live.primaryKey ?? [], pair.primaryKey.map((c) => c.name));
+    const blockers = await findBlockers(session, plan, { scopeWasEmpty, movedRowsFailTheInsert });
+    if (blockers.length > 0) throw new UserError(blockersError(blockers), 'fk');
+    const expectedSoon = await expectedChecksum(session, plan, scopeWasEmpty && !scopeReadsLive(pair));
     const before = await session.query<{ n: string }>(`SELECT count(*)::int8 AS n FROM ${pair.liveRel}`);
     const statements: string[] = [];
     const exec = async (sql: string | null, params: SqlParams): Promise<number> => {
@@ -109,28 +198,32 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       return (await session.query(sql, params.values)).rowCount ?? 0;
     };
     const counts: RestoreCounts = { deleted: 0, updated: 0, inserted: 0, scopeRowsAfter: 0, tableRowsAfter: 0, tableRowsBefore: Number(before.rows[0]!.n) };
-    // With no live rows in scope (a lost tenant) there is nothing to delete or update: the
-    // blocker check above guarantees no backup row of the scope matches a live row outside it.
-    const pe = new SqlParams();
-    const liveInScope = await session.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${pair.liveRel} l WHERE ${liveScopeSql('l', pair.scope, pe)}) AS any`, pe.values);
-    const scopeWasEmpty = !liveInScope.rows[0]!.any;
+    let actual: Checksum | null = null;
     try {
-      if (!scopeWasEmpty) {
+      if (scopeWasEmpty) {
+        actual = await insertLostScope(session, plan, statements, movedRowsFailTheInsert);
+        counts.inserted = actual.rows;
+      } else {
         if (plan.strategy === 'replace') {
           const p = new SqlParams();
           counts.deleted = await exec(deleteSql(plan, p), p);
         }
         const pu = new SqlParams();
         counts.updated = await exec(updateSql(plan, pu), pu);
+        const pi = new SqlParams();
+        counts.inserted = await exec(insertSql(plan, pi), pi);
       }
-      const pi = new SqlParams();
-      counts.inserted = await exec(insertSql(plan, pi, scopeWasEmpty), pi);
     } catch (err) {
+      await expectedSoon.done.catch(() => undefined);
+      if (err instanceof MovedRowsRollback) throw err;
       throw explainDmlError(err, plan, lockTimeoutMs, scopeWasEmpty);
     }
     const sequences = await advanceSequences(session, plan, req.dryRun);
-    const p1 = new SqlParams();
-    const actual = await runChecksum(session, 'b', plan.checksummed, restoredScopeFrom(plan, p1), p1.values);
+    if (!actual) {
+      const p1 = new SqlParams();
+      actual = await runChecksum(session, 'b', plan.checksummed, restoredScopeFrom(plan, p1), p1.values);
+    }
+    const expected = await expectedSoon.done;
     counts.scopeRowsAfter = actual.rows;
     counts.tableRowsAfter = counts.tableRowsBefore - counts.deleted + counts.inserted;
     const verified = sameChecksum(expected, actual);
@@ -156,6 +249,14 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const result = await session.transaction(run, { readOnly: false, rollback: req.dryRun });
     return { ...result, durationMs: Math.round(performance.now() - started) };
   } catch (err) {
+    if (err instanceof MovedRowsRollback) {
+      const moved = await session.transaction(async () => {
+        await useCanonicalOutput(session);
+        return tenantMoved(session, err.plan);
+      });
+      if (moved) throw new UserError(blockersError([moved]), 'fk');
+      throw explainDmlError(err.insertError, err.plan, lockTimeoutMs, true);
+    }
     if (!(err instanceof MismatchRollback)) throw err;
     const result = { ...err.result, durationMs: Math.round(performance.now() - started) };
     result.id = await session.transaction(() => journal(session, result, req.setColumns), { readOnly: false });

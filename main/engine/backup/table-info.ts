@@ -40,6 +40,8 @@ export interface LiveTable {
   table: string;
   columns: LiveColumn[];
   primaryKey: string[] | null;
+  /** Whether the primary key is DEFERRABLE (its uniqueness may be checked only at commit). */
+  primaryKeyDeferrable: boolean;
   /** FKs whose parent is this table (self-references included). */
   inbound: TableForeignKey[];
   /** FKs whose child is this table (self-references included). */
@@ -63,8 +65,8 @@ export async function readLiveTable(session: Session, schema: string, table: str
   const cols = await session.query<{
     name: string; type: string; not_null: boolean; identity: string; generated: string; has_default: boolean; sequence: string | null;
   }>(sqlFile('backup/table-columns.sql'), [oid]);
-  const pk = await session.query<{ columns: string[] }>(
-    `SELECT ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+  const pk = await session.query<{ columns: string[]; deferrable: boolean }>(
+    `SELECT con.condeferrable AS deferrable, ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
                   JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns
      FROM pg_catalog.pg_constraint con WHERE con.conrelid = $1::oid AND con.contype = 'p'`,
     [oid],
@@ -88,6 +90,7 @@ export async function readLiveTable(session: Session, schema: string, table: str
       generated: c.generated !== '', hasDefault: c.has_default, sequence: c.sequence,
     })),
     primaryKey: pk.rows[0]?.columns ?? null,
+    primaryKeyDeferrable: pk.rows[0]?.deferrable ?? false,
     inbound: all.filter((fk, i) => fks.rows[i]!.direction === 'in' || isSelf(fk)),
     outbound: all.filter((fk, i) => fks.rows[i]!.direction === 'out'),
   };

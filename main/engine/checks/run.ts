@@ -15,7 +15,10 @@ import type { ScanContext } from './check-module.js';
 import { probeIsolation, relationTargets, tableTarget, type ProbeOptions } from './isolation.js';
 import { checksNeeding } from './registry.js';
 import { readBypassFacts } from './rls-bypass.js';
-import { planScans, readTenants, scanCrossTenant, scanTable, unscannableReason, type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory } from './scan.js';
+import {
+  canScanWithFks, planScans, readTenants, scanCrossTenant, scanTable, scanTableWithFks, unscannableReason,
+  type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory, type TenantFkTarget,
+} from './scan.js';
 import { scanScoped, scanScopedCross } from './scoped.js';
 import { membershipTable, pickMember } from './supabase-member.js';
 import type { KeyCompare } from './tenant-values.js';
@@ -36,14 +39,17 @@ export interface CheckOptions {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
+/** The order of String.prototype.localeCompare() with no arguments, without building it per call. */
+const byLocale = new Intl.Collator().compare;
+
 /** Findings in report order: severity, check order, schema, table, constraint. */
 export function sortFindings(findings: Finding[]): Finding[] {
   const order = new Map<CheckId, number>(CHECK_IDS.map((id, i) => [id, i]));
   return [...findings].sort((a, b) =>
     SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
     order.get(a.check)! - order.get(b.check)! ||
-    a.schema.localeCompare(b.schema) || a.table.localeCompare(b.table) ||
-    (a.constraint ?? '').localeCompare(b.constraint ?? ''));
+    byLocale(a.schema, b.schema) || byLocale(a.table, b.table) ||
+    byLocale(a.constraint ?? '', b.constraint ?? ''));
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -169,24 +175,48 @@ async function exactRows(
   const tenantFks = fkChecks.length > 0 ? plan.tenantFks : [];
   let total = plan.tenantTables.length + tenantFks.length;
   let done = 0;
+  // A table's FKs to other tenant tables are answered in the table's own pass when they can be.
+  const fksOf = new Map<TableInfo, TenantFkTarget[]>();
+  for (const c of tenantFks) fksOf.set(c.child, [...(fksOf.get(c.child) ?? []), c]);
+  const separateFks: TenantFkTarget[] = [];
+  const fkProgress = (c: TenantFkTarget) => () =>
+    opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name });
   for (const t of plan.tenantTables) {
     throwIfAborted(opts.signal);
     opts.onProgress?.({ phase: 'table', done, total, schema: t.schema, table: t.table });
+    const joined = canScanWithFks(t, cmp) ? fksOf.get(t) ?? [] : [];
     let scan: TableScan;
+    let crossTenant: CrossTenantScan[] | null = null;
     try {
-      scan = await scanTable(session, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
+      if (joined.length > 0) {
+        try {
+          ({ scan, crossTenant } = await scanTableWithFks(session, t, joined, tenantCtx.tenants, cmp));
+        } catch (err) {
+          // A parent that cannot be read now: the table and each FK on their own, each skipped apart.
+          if (!unscannableReason(err)) throw err;
+          scan = await scanTable(session, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
+        }
+      } else {
+        scan = await scanTable(session, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
+      }
     } catch (err) {
       skip(err, t);
       done += 1;
+      separateFks.push(...joined);
       continue;
     }
     done += 1;
     const count = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     await onTable(tenantCtx, t, scan, count(scan.orphans) + count(scan.invalid));
+    if (crossTenant) {
+      for (const [i, c] of joined.entries()) await onFk(tenantCtx, c, () => Promise.resolve(crossTenant[i]!), fkProgress(c));
+    } else {
+      separateFks.push(...joined);
+    }
+    if (!canScanWithFks(t, cmp)) separateFks.push(...(fksOf.get(t) ?? []));
   }
-  for (const c of tenantFks) {
-    await onFk(tenantCtx, c, () => scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), () =>
-      opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name }));
+  for (const c of tenantFks.filter((x) => separateFks.includes(x))) {
+    await onFk(tenantCtx, c, () => scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));
   }
 
   // Tables scoped through a parent, and the FKs along paths.

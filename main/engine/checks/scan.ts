@@ -100,6 +100,73 @@ export interface CrossTenantScan {
   sample: SampleRow[];
 }
 
+/** A tid's text "(block,offset)" as numbers, for picking the first and last of several. */
+function tidOrder(tid: string): [number, number] {
+  const [b, o] = tid.slice(1, -1).split(',');
+  return [Number(b), Number(o)];
+}
+
+function tidLess(a: string, b: string): boolean {
+  const [ab, ao] = tidOrder(a);
+  const [bb, bo] = tidOrder(b);
+  return ab < bb || (ab === bb && ao < bo);
+}
+
+/**
+ * One pass over a tenant table that also answers its FKs to other tenant tables: the table's
+ * GROUP BY tenant with each FK's parent LEFT JOINed (an FK references a unique key, so no join
+ * adds rows) and, per FK, the count and first/last ctid of the rows whose parent has another
+ * tenant. Same answers as scanTable plus scanCrossTenant per FK, with the child read once instead
+ * of once per FK more. Only for a tenant column of the key's own type (else scanTable's cast).
+ */
+export async function scanTableWithFks(
+  session: Session, t: TableInfo, fks: readonly TenantFkTarget[], tenants: TenantDirectory | null, cmp?: KeyCompare,
+): Promise<{ scan: TableScan; crossTenant: CrossTenantScan[] }> {
+  const c = quoteIdent(t.tenantColumn!.name);
+  const joins = fks.map((f, i) => ` LEFT JOIN ${qualified(f.parent.schema, f.parent.table)} p${i} ON ${fkJoin(f.fk, `p${i}`)}`).join('');
+  const differs = fks.map((f, i) => tenantsDiffer(f.child, f.parent, f.childCol, f.parentCol, cmp, `p${i}`));
+  const perFk = differs.map((d, i) => `, count(*) FILTER (WHERE ${d}) AS x${i}, min(c.ctid) FILTER (WHERE ${d})::text AS f${i}, max(c.ctid) FILTER (WHERE ${d})::text AS l${i}`).join('');
+  const { rows } = await session.query<{ tenant: string | null; raw: string | null; n: string } & Record<string, string | null>>(
+    `SELECT c.${c}::text AS tenant, c.${c}::text AS raw, count(*) AS n${perFk} FROM ${qualified(t.schema, t.table)} c${joins} GROUP BY c.${c}`,
+  );
+  const scan = tallyScan(rows, tenants);
+  const crossTenant: CrossTenantScan[] = [];
+  for (const [i, f] of fks.entries()) {
+    let count = 0;
+    let first: string | null = null;
+    let last: string | null = null;
+    for (const r of rows) {
+      count += Number(r[`x${i}`] ?? 0);
+      const fi = r[`f${i}`] ?? null;
+      const li = r[`l${i}`] ?? null;
+      if (fi !== null && (first === null || tidLess(fi, first))) first = fi;
+      if (li !== null && (last === null || tidLess(last, li))) last = li;
+    }
+    crossTenant.push(count === 0 ? { count: 0, sample: [] } : { count, sample: await sampleCrossTenant(session, f, [first, last], cmp) });
+  }
+  return { scan, crossTenant };
+}
+
+/** Whether scanTableWithFks can answer this table (its tenant column is of the key's type). */
+export function canScanWithFks(t: TableInfo, cmp?: KeyCompare): boolean {
+  return !!t.tenantColumn && !(cmp && !sameType(t.tenantColumn.type, cmp.keyType));
+}
+
+/** The sample rows of a cross-tenant FK, fetched by the ctids of the first and last mismatching rows. */
+async function sampleCrossTenant(session: Session, f: TenantFkTarget, tids: (string | null)[], cmp?: KeyCompare): Promise<SampleRow[]> {
+  const { child, parent, fk, childCol, parentCol } = f;
+  const differs = tenantsDiffer(child, parent, childCol, parentCol, cmp);
+  const from = `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} `;
+  const ctids = [...new Set(tids.filter((x): x is string => x !== null))];
+  const parentKey = fk.refColumns.map((col) => `p.${quoteIdent(col)}::text AS ${quoteIdent(`parent.${col}`)}`).join(', ');
+  const sample = await session.query<SampleRow>(
+    `SELECT ${sampleSelect(child, 'c')}, c.${quoteIdent(childCol)}::text AS ${quoteIdent(childCol)}, ${parentKey}, p.${quoteIdent(parentCol)}::text AS ${quoteIdent(`parent.${parentCol}`)} ` +
+      `${from}WHERE c.ctid = ANY($1::tid[]) AND ${differs} ORDER BY c.ctid`,
+    [ctids],
+  );
+  return sample.rows;
+}
+
 /**
  * One plain aggregate join per FK: count(*) plus min/max(ctid) of the mismatching child rows, which
  * PostgreSQL runs in parallel like a bare count. The two ctids are then fetched by TID (the first
@@ -108,8 +175,6 @@ export interface CrossTenantScan {
 export async function scanCrossTenant(
   session: Session, child: TableInfo, parent: TableInfo, fk: ForeignKey, childCol: string, parentCol: string, cmp?: KeyCompare,
 ): Promise<CrossTenantScan> {
-  const c = quoteIdent(childCol);
-  const p = quoteIdent(parentCol);
   const differs = tenantsDiffer(child, parent, childCol, parentCol, cmp);
   const from = `FROM ${qualified(child.schema, child.table)} c JOIN ${qualified(parent.schema, parent.table)} p ON ${fkJoin(fk)} `;
   const { rows } = await session.query<{ n: string; first: string | null; last: string | null }>(
@@ -117,14 +182,7 @@ export async function scanCrossTenant(
   );
   const count = Number(rows[0]?.n ?? 0);
   if (count === 0) return { count: 0, sample: [] };
-  const ctids = [...new Set([rows[0]!.first, rows[0]!.last].filter((x): x is string => x !== null))];
-  const parentKey = fk.refColumns.map((col) => `p.${quoteIdent(col)}::text AS ${quoteIdent(`parent.${col}`)}`).join(', ');
-  const sample = await session.query<SampleRow>(
-    `SELECT ${sampleSelect(child, 'c')}, c.${c}::text AS ${quoteIdent(childCol)}, ${parentKey}, p.${p}::text AS ${quoteIdent(`parent.${parentCol}`)} ` +
-      `${from}WHERE c.ctid = ANY($1::tid[]) AND ${differs} ORDER BY c.ctid`,
-    [ctids],
-  );
-  return { count, sample: sample.rows };
+  return { count, sample: await sampleCrossTenant(session, { kind: 'tenant', child, parent, fk, childCol, parentCol }, [rows[0]!.first, rows[0]!.last], cmp) };
 }
 
 /**
@@ -164,10 +222,11 @@ export type FkTarget = TenantFkTarget | ScopedFkTarget;
 /** FKs whose child and parent both carry the tenant column and are not already tenant-scoped. */
 export function crossTenantCandidates(model: TenancyModel): TenantFkTarget[] {
   const out: TenantFkTarget[] = [];
+  const byName = new Map(model.tables.map((t) => [`${t.schema}\0${t.table}`, t]));
   for (const child of model.tables) {
     if (child.role !== 'tenant' || !child.tenantColumn) continue;
     for (const fk of child.foreignKeys) {
-      const parent = model.tables.find((t) => t.schema === fk.refSchema && t.table === fk.refTable);
+      const parent = byName.get(`${fk.refSchema}\0${fk.refTable}`);
       if (!parent || parent.role !== 'tenant' || !parent.tenantColumn) continue;
       const childCol = child.tenantColumn.name;
       const parentCol = parent.tenantColumn.name;

@@ -26,9 +26,9 @@ export function derivedName(base: string, suffix: string): string {
   return name;
 }
 
-/** The join condition of an FK between aliases c (child) and p (parent). */
-export function fkJoin(fk: ForeignKey): string {
-  return fk.columns.map((c, i) => `c.${q(c)} = p.${q(fk.refColumns[i]!)}`).join(' AND ');
+/** The join condition of an FK between aliases c (child) and p (parent; or `parentAlias`). */
+export function fkJoin(fk: ForeignKey, parentAlias = 'p'): string {
+  return fk.columns.map((c, i) => `c.${q(c)} = ${parentAlias}.${q(fk.refColumns[i]!)}`).join(' AND ');
 }
 
 /** Remedy: enable / force RLS. */

@@ -45,10 +45,10 @@ export interface KeyCompare {
   serverVersionNum: number;
 }
 
-/** The condition "child row c's tenant is not parent row p's", both compared in the key's type. */
-export function tenantsDiffer(child: TableInfo, parent: TableInfo, childCol: string, parentCol: string, cmp?: KeyCompare): string {
+/** The condition "child row c's tenant is not parent row p's" (or `parentAlias`), both compared in the key's type. */
+export function tenantsDiffer(child: TableInfo, parent: TableInfo, childCol: string, parentCol: string, cmp?: KeyCompare, parentAlias = 'p'): string {
   const c = `c.${quoteIdent(childCol)}`;
-  const p = `p.${quoteIdent(parentCol)}`;
+  const p = `${parentAlias}.${quoteIdent(parentCol)}`;
   const ct = child.tenantColumn?.type ?? 'text';
   const pt = parent.tenantColumn?.type ?? 'text';
   if (!cmp || (sameType(ct, cmp.keyType) && sameType(pt, cmp.keyType))) return `${c} <> ${p}`;

@@ -1,5 +1,5 @@
 /** `unscoped-unique`: a unique key (not the primary key) whose key columns leave out the tenant column. */
-import type { TableInfo, UniqueKey } from '../../../../shared/model.js';
+import type { TableInfo, TenancyModel, UniqueKey } from '../../../../shared/model.js';
 import { qualified, quoteIdent, quoteList } from '../../ident.js';
 import { finding, type ModelCheck } from '../check-module.js';
 import { derivedName, indexEvidence } from '../statements.js';
@@ -31,6 +31,28 @@ export function scopedUniqueRemedy(t: TableInfo, col: string, u: UniqueKey): str
   return `${create}\n${drop}${orm}`;
 }
 
+/**
+ * The columns of the UNIQUE keys by which another table owns each table 1:1 (reverse path steps),
+ * per table "schema\0table": worked out once per model (a per-table walk of every table's path
+ * made 1,000 tables a million steps).
+ */
+const ownerKeysByModel = new WeakMap<TenancyModel, Map<string, string[][]>>();
+function ownerKeysOf(model: TenancyModel, t: TableInfo): string[][] {
+  let byTable = ownerKeysByModel.get(model);
+  if (!byTable) {
+    byTable = new Map();
+    for (const o of model.tables) {
+      for (const s of o.tenantPath ?? []) {
+        if (!s.reverse) continue;
+        const k = `${s.refSchema}\0${s.refTable}`;
+        byTable.set(k, [...(byTable.get(k) ?? []), s.refColumns]);
+      }
+    }
+    ownerKeysByModel.set(model, byTable);
+  }
+  return byTable.get(`${t.schema}\0${t.table}`) ?? [];
+}
+
 /** The check. Keys declared globally unique (--global-uniques, the profile) are reported as accepted. */
 export const unscopedUnique: ModelCheck = {
   id: 'unscoped-unique', severity: 'error', kind: 'catalog', title: 'Unique key not scoped by tenant',
@@ -41,7 +63,7 @@ export const unscopedUnique: ModelCheck = {
     const col = t.role === 'tenant' ? t.tenantColumn : null;
     if (!col) return [];
     // The UNIQUE key of a FK that owns a table 1:1 (Org.settingsId) is that table's tenant path, not a leak.
-    const ownerKeys = model.tables.flatMap((o) => (o.tenantPath ?? []).filter((s) => s.reverse && s.refSchema === t.schema && s.refTable === t.table).map((s) => s.refColumns));
+    const ownerKeys = ownerKeysOf(model, t);
     const isOwnerKey = (keys: string[]) => ownerKeys.some((k) => k.length === keys.length && k.every((c) => keys.includes(c)));
     return t.uniqueKeys.filter((u) => !u.primary && u.valid && !uniqueIsScoped(u.keys, u.keyIsColumn, col.name) && !isOwnerKey(u.keys)).map((u) => {
       const declared = u.keys.length === 1 && u.keyIsColumn[0]

@@ -1,0 +1,96 @@
+/**
+ * The load's latency as the server gives it, for the backfill's pacing: a second (read-only)
+ * session times a one-row primary-key read of the backfilled table, the kind of statement the
+ * application runs, while a batch is running and while the backfill rests. The ratio of the two
+ * is how much the batches slow the application down right now, whatever else the machine does.
+ * Its reads (read-only, about every 10 ms) are not written to the audit log.
+ */
+import { qualified, quoteIdent } from '../ident.js';
+import type { Session } from '../session.js';
+import type { BackfillTarget } from './target.js';
+
+/** Probe round-trips while one batch ran and while it rested, in ms. */
+export interface ProbeSample {
+  duringMs: number[];
+  idleMs: number[];
+}
+
+/** Times one-row reads on a sibling session; every method swallows its own errors (pacing must not fail a backfill). */
+export class LatencyProbe {
+  private busy: Promise<void> | null = null;
+  private stopRequested = false;
+  private during: number[] = [];
+  private idle: number[] = [];
+  private key: readonly string[] | null = null;
+
+  private constructor(private readonly session: Session, private readonly target: BackfillTarget) {}
+
+  /** Open the probe's session; null when the server refuses a second connection (the pacing then says so). */
+  static async open(session: Session, target: BackfillTarget): Promise<LatencyProbe | null> {
+    try {
+      return new LatencyProbe(await session.openSibling({ unaudited: true }), target);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The key the probe reads (the last key a batch committed; before the first, any row). */
+  useKey(key: readonly string[] | null): void {
+    this.key = key;
+  }
+
+  private async once(): Promise<number | null> {
+    const keys = this.target.keyColumns;
+    const table = qualified(this.target.schema, this.target.table);
+    const sql = this.key
+      ? `SELECT 1 FROM ${table} WHERE (${keys.map((k) => quoteIdent(k)).join(', ')}) = (${keys.map((_, i) => `$${i + 1}`).join(', ')})`
+      : `SELECT 1 FROM ${table} LIMIT 1`;
+    const t0 = performance.now();
+    try {
+      await this.session.query(sql, this.key ? [...this.key] : []);
+      return performance.now() - t0;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Start timing reads back to back, `gapMs` apart, until `stopDuring` (call while a batch runs). */
+  startDuring(gapMs = 10): void {
+    this.stopRequested = false;
+    this.busy = (async () => {
+      while (!this.stopRequested) {
+        const ms = await this.once();
+        if (ms !== null) this.during.push(ms);
+        if (this.stopRequested) break;
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    })();
+  }
+
+  /** Stop the reads started by startDuring and wait for the one in flight. */
+  async stopDuring(): Promise<void> {
+    this.stopRequested = true;
+    await this.busy;
+    this.busy = null;
+  }
+
+  /** Time one read now (call while the backfill rests). */
+  async idleOnce(): Promise<void> {
+    const ms = await this.once();
+    if (ms !== null) this.idle.push(ms);
+  }
+
+  /** The reads since the last take, and forget them. */
+  take(): ProbeSample {
+    const out = { duringMs: this.during, idleMs: this.idle };
+    this.during = [];
+    this.idle = [];
+    return out;
+  }
+
+  /** Close the probe's session. */
+  async close(): Promise<void> {
+    await this.stopDuring().catch(() => undefined);
+    await this.session.close();
+  }
+}
