@@ -62,7 +62,7 @@ steps:
   - id: migrate
     kind: migrate
     title: Add the note column
-    folder: ${JSON.stringify(folder)}
+    dir: ${JSON.stringify(folder)}
   - id: sign
     kind: manual
     title: Smoke tests

@@ -88,7 +88,9 @@ describe('template 000 from before 0007', () => {
     const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
     journal.entries = journal.entries.filter((e) => e.tag !== '0008_remove_bootstrap_org_defaults');
     fs.writeFileSync(journalFile, JSON.stringify(journal));
-    const { status } = await runTemplateText(url, FILE, TEXT.replaceAll('folder: sql/demo/drizzle', `folder: ${JSON.stringify(worktree)}`));
+    const oldWorktree = TEXT.replaceAll('dir: sql/demo/drizzle', `dir: ${JSON.stringify(worktree)}`);
+    expect(oldWorktree, 'the template names its folder as dir: sql/demo/drizzle').not.toBe(TEXT);
+    const { status } = await runTemplateText(url, FILE, oldWorktree);
     expect(failedStep(status).map((f) => f.id)).toEqual(['preflight']);
     expect(failedStep(status)[0]!.error).toBe(`preflight: 0008_remove_bootstrap_org_defaults.sql is not in meta/_journal.json: drizzle-orm will never run it (regenerate the journal with drizzle-kit); step migrate-0008 applies 0008_remove_bootstrap_org_defaults, which ${worktree} does not have (old worktree? pull it first)`);
     expect(status.steps.filter((s) => s.state === 'passed')).toEqual([]);
