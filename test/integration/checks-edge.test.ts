@@ -151,8 +151,9 @@ describe('cancelling an exact run', () => {
     expect(progress).toEqual(['table:a', 'table:b']);
     await locker.query('ROLLBACK');
     await locker.end();
-    const active = await db.exec("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [s.pid]);
-    expect(active.rows[0].n).toBe(0);
+    // The session's own cleanup after the cancel may still be on the wire: wait (bounded) for it to go idle.
+    await db.until("SELECT count(*) = 0 AS ok FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [s.pid]);
+    expect((await s.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
   });
 
   it('reports a table locked longer than lock_timeout as not checked', async () => {
