@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
+import type { EvidencePackWritten } from '../../../shared/evidence-pack.js';
 import type { Report } from '../../../shared/report.js';
 import { UserError } from '../../engine/errors.js';
 import { diffReports } from '../../engine/report/diff.js';
@@ -16,7 +17,7 @@ import { Journal, runsDir } from '../../engine/runbook/journal.js';
 import { readReport, readReportText, writeReportJson } from '../../engine/report/file.js';
 import { renderReportHtml } from '../../engine/report/html.js';
 import { installationKeyId, loadOrCreateSigningKey } from '../../engine/report/keys.js';
-import { buildEvidencePack, evidencePackText, verifyEvidencePack } from '../../engine/report/pack.js';
+import { buildEvidencePack, evidencePackText, verifyEvidencePack, type EvidencePack } from '../../engine/report/pack.js';
 import { auditDir } from '../../engine/audit/files.js';
 import { renderPdf, requireChromium } from '../../engine/report/pdf.js';
 import { addTrustedKey, applyTrust, listTrustedKeys, removeTrustedKey, trustPath, whoseKey } from '../../engine/report/trust.js';
@@ -48,6 +49,14 @@ async function writeReport(report: Report, out: string, format: FileFormat): Pro
     return `${pages} page${pages === 1 ? '' : 's'}`;
   }
   return `${fs.statSync(out).size} bytes`;
+}
+
+/** What `report pack --format json` prints about the pack written. */
+function packWritten(file: string, pack: EvidencePack): EvidencePackWritten {
+  return {
+    file, reportName: pack.reportName, createdAt: pack.createdAt, parts: pack.manifest.parts, run: pack.parts.journal?.content.run ?? null,
+    auditRecords: pack.parts.audit.content.records.length, selection: pack.parts.audit.content.selection, keyId: pack.manifest.signature.keyId,
+  };
 }
 
 /** What `report export|render --format json` prints about the file written. */
@@ -163,14 +172,16 @@ export function registerReport(program: Command): void {
     .description('the evidence pack of a report: the report, its run journal and the audit-log excerpt of the run, each signed, in one file')
     .argument('<report.json>')
     .option('--out <file>', 'file to write (default: beside the report, .evidence.json)')
-    .action((file: string, o: { out?: string }) => {
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((file: string, o: { out?: string; format: 'table' | 'json' }) => {
       const out = o.out ?? file.replace(/(\.json)?$/, '.evidence.json');
       const pack = buildEvidencePack({
         reportName: path.basename(file), reportText: readReportText(file), runsDir: runsDir(), auditDir: auditDir(), key: loadOrCreateSigningKey(),
       });
       writeFileAtomicSync(out, evidencePackText(pack), { mode: 0o600 });
-      const parts = Object.keys(pack.manifest.parts).join(', ');
-      process.stdout.write(`wrote ${out}: ${parts}; ${pack.parts.audit.content.records.length} audited statement(s) (${pack.parts.audit.content.selection}); signed by key ${pack.manifest.signature.keyId}\n`);
+      const written = packWritten(out, pack);
+      if (o.format === 'json') return printOk(written);
+      process.stdout.write(`wrote ${out}: ${Object.keys(written.parts).join(', ')}; ${written.auditRecords} audited statement(s) (${written.selection}); signed by key ${written.keyId}\n`);
     });
 
   report.command('pack-verify')
