@@ -203,7 +203,14 @@ describe('every command\'s JSON failure is the one envelope', () => {
     expect(r.stderr).toBe('tenancy: --samples must be a whole number, got junk\n');
   });
 
-  it('backup create without --write: exit 2, field --write, and nothing written', async () => {
+  it('report pack-verify of a file that is not there: exit 2, one usage line naming the file', async () => {
+    const missing = path.join(work, 'no-such.evidence.json');
+    const r = await runTenancy(['report', 'pack-verify', missing, '--format', 'json'], env());
+    expect(r.code).toBe(2);
+    expect(CliFailureSchema.parse(JSON.parse(r.stdout)).error).toEqual({ code: 'usage', message: `cannot read evidence pack ${missing}: no such file`, field: null });
+  });
+
+    it('backup create without --write: exit 2, field --write, and nothing written', async () => {
     const count = async () => (await json('backup list', ['--url', db.url])).backups.length;
     const before = await count();
     const r = await runTenancy(['backup', 'create', '--table', 'public.projects', '--url', db.url, '--format', 'json'], env());

@@ -51,6 +51,15 @@ async function writeReport(report: Report, out: string, format: FileFormat): Pro
   return `${fs.statSync(out).size} bytes`;
 }
 
+/** An evidence pack file's text; a file that cannot be read is one usage line. */
+function readPackText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read evidence pack ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'usage');
+  }
+}
+
 /** What `report pack --format json` prints about the pack written. */
 function packWritten(file: string, pack: EvidencePack): EvidencePackWritten {
   return {
@@ -189,7 +198,7 @@ export function registerReport(program: Command): void {
     .argument('<pack.json>')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((file: string, o: { format: 'table' | 'json' }) => {
-      const v = verifyEvidencePack(fs.readFileSync(file, 'utf8'));
+      const v = verifyEvidencePack(readPackText(file));
       if (o.format === 'json') printOk({ verification: v });
       else process.stdout.write(v.ok ? `${file}: intact, every part signed (key ${v.keyIds.join(', ')})\n` : `${file}: DOES NOT VERIFY\n${v.problems.map((p) => `  - ${p}`).join('\n')}\n`);
       exitState.code = v.ok ? 0 : 1;
