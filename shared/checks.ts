@@ -16,7 +16,23 @@ export const SeveritySchema = z.enum(['error', 'warning', 'info']);
 export type Severity = z.infer<typeof SeveritySchema>;
 
 /** 'catalog' checks read only the catalogs; 'rows' checks count rows; 'probe' runs as the app role. */
-export type CheckKind = 'catalog' | 'rows' | 'probe';
+export const CheckKindSchema = z.enum(['catalog', 'rows', 'probe']);
+export type CheckKind = z.infer<typeof CheckKindSchema>;
+
+/** What a check reads (main/engine/checks/check-module.ts says what each means). */
+export const CheckNeedSchema = z.enum(['model', 'table-scan', 'fk-scan', 'rls-catalog', 'probe']);
+export type CheckNeed = z.infer<typeof CheckNeedSchema>;
+
+/** One registered check as `tenancy checks` lists it: what it reads (`needs`) besides its contract entry. */
+export const CheckListingSchema = z.object({
+  id: CheckIdSchema,
+  severity: SeveritySchema,
+  kind: CheckKindSchema,
+  needs: CheckNeedSchema,
+  title: z.string(),
+  why: z.string(),
+});
+export type CheckListing = z.infer<typeof CheckListingSchema>;
 
 /** What a check is about, whether it needs a table scan, and why it matters. */
 export interface CheckDefinition {

@@ -11,11 +11,15 @@ import { AuditRecordSchema, AuditVerificationSchema } from './audit.js';
 import { BackfillResultSchema, BackfillStateSchema } from './backfill.js';
 import { BackupSchema, ChecksumSchema, CompareResultSchema, RestoreResultSchema } from './backup.js';
 import { ContractPlanSchema, ContractResultSchema } from './contract-steps.js';
+import { CheckListingSchema } from './checks.js';
+import { EvidencePackWrittenSchema, PackVerificationSchema } from './evidence-pack.js';
 import { CheckRunSchema, DistributionSchema, FingerprintSchema } from './findings.js';
 import { ApplyEventSchema, ApplyResultSchema, LintReportSchema, MigrationStatusSchema, PreflightSchema } from './migrations.js';
 import { ModelSummarySchema, TenancyModelSchema } from './model.js';
+import { PlacementSchema } from './placement.js';
 import { ProfileSchema } from './profile.js';
 import { ReportDiffSchema, ReportSummarySchema, ReportVerificationSchema } from './report.js';
+import { ExpectedStepSchema } from './runbook.js';
 import { RunViewSchema } from './contract/runbooks.js';
 
 /** Every failure, on stdout with exit 2 (or 130 when cancelled): `field` names the option to fix, or null. */
@@ -67,7 +71,9 @@ export const CLI_OUTPUT = {
   'profile test': z.object({ ok, fingerprint: FingerprintSchema }),
   model: z.object({ ok, model: TenancyModelSchema, summary: ModelSummarySchema, loadedAt: z.string() }),
   check: okWith(CheckRunSchema),
-  distribution: okWith(DistributionSchema),
+  checks: okList('checks', CheckListingSchema),
+  /** Rows per tenant; with --placement (Citus) the placement of each tenant instead. */
+  distribution: z.union([okWith(DistributionSchema), okWith(PlacementSchema)]),
   demo: z.object({
     ok, port: z.number(), password: z.string(), dataDir: z.string(), temporary: z.boolean(),
     databases: z.array(z.object({
@@ -78,6 +84,8 @@ export const CLI_OUTPUT = {
   'report render': ReportFileOutput,
   'report verify': z.object({ ok, verification: ReportVerificationSchema.extend({ signer: z.string() }) }),
   'report diff': okWith(ReportDiffSchema.extend({ verified: z.object({ a: z.boolean(), b: z.boolean() }) })),
+  'report pack': okWith(EvidencePackWrittenSchema),
+  'report pack-verify': z.object({ ok, verification: PackVerificationSchema }),
   'report trust add': z.object({ ok, key: TrustedKeyOutput, file: z.string() }),
   'report trust list': okList('keys', TrustedKeyOutput, { own: z.string().nullable() }),
   'report trust remove': z.object({ ok, removed: z.string() }),
@@ -100,7 +108,9 @@ export const CLI_OUTPUT = {
   contract: z.union([okWith(ContractResultSchema), okWith(ContractPlanSchema)]),
   'runbook run': RunViewOutput,
   'runbook validate': z.object({ ok, file: z.string(), steps: z.number() }),
-  'runbook status': RunViewOutput,
+  'runbook rollback': RunViewOutput,
+  'runbook status': RunViewOutput.extend({ expected: z.array(ExpectedStepSchema).optional() }),
+  'runbook plan': z.object({ ok, reference: z.string(), database: z.string(), steps: z.array(ExpectedStepSchema) }),
   'runbook verify': z.object({ ok, verification: JournalVerificationSchema }),
   'runbook export': z.object({ ok, file: z.string(), lines: z.number(), signatures: z.number(), keyId: z.string() }),
   'runbook list': okList('runs', z.object({

@@ -368,3 +368,21 @@ export const RunStatusSchema = z.object({
 });
 /** A run as its journal tells it: where it stopped and what comes next. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** One step's expected time on a target (`runbook plan`, `runbook status --expected-from`): the reference run's duration scaled by table sizes. */
+export const ExpectedStepSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  tables: z.array(z.string()),
+  /** How long it took in the reference run (its last passing attempt), or null when it never passed there. */
+  referenceMs: z.number().nullable(),
+  referenceBytes: z.number().nullable(),
+  targetBytes: z.number().nullable(),
+  /** targetBytes / referenceBytes, or null when not scaled. */
+  factor: z.number().nullable(),
+  expectedMs: z.number().nullable(),
+  /** How the expectation was made, in words. */
+  basis: z.string(),
+});
+export type ExpectedStep = z.infer<typeof ExpectedStepSchema>;

@@ -5,6 +5,7 @@
  * Skipped loudly without Citus; the single-server refusal runs everywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_OUTPUT } from '../../shared/cli-output.js';
 import type { TenancyModel } from '../../shared/model.js';
 import type { Placement } from '../../shared/placement.js';
 import { scanTableSql } from '../../main/engine/checks/scan.js';
@@ -59,6 +60,9 @@ describe.skipIf(!url)('Citus: placement per tenant', () => {
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
     const out = JSON.parse(json.stdout) as Placement;
+    // The distribution schema is a union: a placement parses as its second member, not as rows per tenant.
+    expect(CLI_OUTPUT.distribution.options[0].safeParse(out).success).toBe(false);
+    expect(CLI_OUTPUT.distribution.options[1].safeParse(out).success).toBe(true);
     expect(out.tenants.map((t) => [t.tenant, t.shardId, t.node, t.rows])).toEqual(p.tenants.map((t) => [t.tenant, t.shardId, t.node, t.rows]));
     expect(out.dominant.map((d) => d.tenant)).toEqual(['1']);
     const human = await runTenancy(args, env);

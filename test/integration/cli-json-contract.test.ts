@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../shared/checks.js';
 import { CLI_OUTPUT, CliFailureSchema, type CliCommandPath } from '../../shared/cli-output.js';
 import { buildProgram } from '../../main/cli/program.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
@@ -60,7 +61,8 @@ describe('every command\'s JSON success parses with its schema', () => {
     expect(m.summary.tenantTable).toBe('public.organizations');
     const run = await json('check', ['--profile', 'shop'], 1);
     expect(run.findings.some((f) => f.check === 'null-tenant-rows' && f.table === 'notes')).toBe(true);
-    expect((await json('distribution', ['--profile', 'shop'])).noTenant).toEqual([expect.objectContaining({ table: 'notes', rows: 30 })]);
+    expect(await json('distribution', ['--profile', 'shop'])).toMatchObject({ noTenant: [expect.objectContaining({ table: 'notes', rows: 30 })] });
+    expect((await json('checks', [])).checks.map((c) => c.id)).toEqual([...CHECK_IDS]);
   });
 
   it('backups and restore', async () => {
@@ -102,6 +104,16 @@ describe('every command\'s JSON success parses with its schema', () => {
     expect((await json('report render', [out, '--out', path.join(work, 'r.html')])).fileFormat).toBe('html');
     expect((await json('report verify', [out])).verification.ok).toBe(true);
     expect((await json('report diff', [out, out])).verified).toEqual({ a: true, b: true });
+    const pack = path.join(work, 'r.evidence.json');
+    const packed = await json('report pack', [out, '--out', pack]);
+    expect(packed).toMatchObject({ file: pack, reportName: 'r.json', run: null, auditRecords: expect.any(Number) });
+    expect(Object.keys(packed.parts).sort()).toEqual(['audit', 'report']);
+    expect((await json('report pack-verify', [pack])).verification).toEqual({ ok: true, keyIds: [packed.keyId], problems: [] });
+    const changed = JSON.parse(fs.readFileSync(pack, 'utf8')) as { parts: { audit: { content: { selection: string } } } };
+    changed.parts.audit.content.selection = 'nothing to see';
+    fs.writeFileSync(path.join(work, 'changed.evidence.json'), JSON.stringify(changed));
+    const broken = await json('report pack-verify', [path.join(work, 'changed.evidence.json')], 1);
+    expect(broken.verification).toMatchObject({ ok: false, problems: ['audit: its content does not match its sha256 (changed after packing)'] });
     const key = 'abcdef0123456789';
     expect((await json('report trust add', [key, '--label', 'the auditor'])).key.keyId).toBe(key);
     expect((await json('report trust list', [])).keys.map((k) => k.keyId)).toEqual([key]);
@@ -117,6 +129,8 @@ describe('every command\'s JSON success parses with its schema', () => {
     expect((await json('runbook status', ['--run', run])).verification.ok).toBe(true);
     expect((await json('runbook verify', [run, '--profile', 'shop'])).verification.ok).toBe(true);
     expect((await json('runbook list', [])).runs.map((r) => r.run)).toEqual([run]);
+    const plan = await json('runbook plan', [file, '--profile', 'shop', '--from-run', run]);
+    expect(plan).toMatchObject({ reference: run, database: db.name, steps: [expect.objectContaining({ id: 'touch', kind: 'sql', factor: null })] });
     expect((await json('runbook export', ['--run', run, '--out', path.join(work, 'run.json')])).lines).toBeGreaterThan(1);
     expect((await json('runbook new', ['--template', '004', '--out', path.join(work, 'new.yaml')])).file).toBe(path.join(work, 'new.yaml'));
     const audit = await json('audit list', ['--run', run, '--limit', '2']);
@@ -125,6 +139,22 @@ describe('every command\'s JSON success parses with its schema', () => {
     expect((await json('audit verify', [])).verification.ok).toBe(true);
     expect((await json('audit path', [])).dir).toContain(configDir);
     expect((await json('profile remove', ['shop'])).removed).toBe('shop');
+  });
+
+  it('runbook rollback: the run as status shows it, and the one failure envelope naming --write or --reason', async () => {
+    const file = path.join(work, 'rb-back.yaml');
+    fs.writeFileSync(file, `${fs.readFileSync(path.join(work, 'rb.yaml'), 'utf8')}rollback:\n  - id: untouch\n    kind: sql\n    title: Untouch\n    sql: UPDATE projects SET name = name WHERE id = 2\n`);
+    const { status: { run } } = await json('runbook run', [file, '--url', db.url, '--write']);
+    const noWrite = await runTenancy(['runbook', 'rollback', '--run', run, '--url', db.url, '--reason', 'drill', '--format', 'json'], env());
+    expect(noWrite.code).toBe(2);
+    expect(CliFailureSchema.parse(JSON.parse(noWrite.stdout)).error).toMatchObject({ code: 'usage', field: '--write' });
+    const noReason = await runTenancy(['runbook', 'rollback', '--run', run, '--url', db.url, '--write', '--format', 'json'], env());
+    expect(noReason.code).toBe(2);
+    expect(CliFailureSchema.parse(JSON.parse(noReason.stdout)).error).toMatchObject({ code: 'usage', field: '--reason' });
+    expect((await json('runbook status', [run])).status.rollback?.startedAt).toBeNull();
+    const back = await json('runbook rollback', ['--run', run, '--url', db.url, '--write', '--reason', 'drill']);
+    expect(back.status.rollback).toMatchObject({ reason: 'drill', complete: true, steps: [expect.objectContaining({ id: 'untouch', state: 'passed' })] });
+    expect(back.verification.ok).toBe(true);
   });
 
   it('exit codes: a journal broken on disk is 1 for verify (it found it) and 2 for opening the run (integrity)', async () => {
@@ -156,6 +186,7 @@ const paths = (() => {
 const REQUIRED: Record<string, string[]> = {
   'report export': ['--out', 'r.json'], 'report render': ['--out', 'r.html'], 'report trust add': ['--label', 'x'],
   'backup create': ['--table', 'public.t'], restore: ['--backup', '1'], contract: ['--table', 'public.t'], 'runbook new': ['--template', '000'],
+  'runbook rollback': ['--run', 'run_20260101_000000_abcdef'], 'runbook plan': ['--from-run', 'run_20260101_000000_abcdef'],
 };
 
 describe('every command\'s JSON failure is the one envelope', () => {
@@ -172,7 +203,14 @@ describe('every command\'s JSON failure is the one envelope', () => {
     expect(r.stderr).toBe('tenancy: --samples must be a whole number, got junk\n');
   });
 
-  it('backup create without --write: exit 2, field --write, and nothing written', async () => {
+  it('report pack-verify of a file that is not there: exit 2, one usage line naming the file', async () => {
+    const missing = path.join(work, 'no-such.evidence.json');
+    const r = await runTenancy(['report', 'pack-verify', missing, '--format', 'json'], env());
+    expect(r.code).toBe(2);
+    expect(CliFailureSchema.parse(JSON.parse(r.stdout)).error).toEqual({ code: 'usage', message: `cannot read evidence pack ${missing}: no such file`, field: null });
+  });
+
+    it('backup create without --write: exit 2, field --write, and nothing written', async () => {
     const count = async () => (await json('backup list', ['--url', db.url])).backups.length;
     const before = await count();
     const r = await runTenancy(['backup', 'create', '--table', 'public.projects', '--url', db.url, '--format', 'json'], env());

@@ -3,18 +3,11 @@
  * what each reads, title, why). Needs no database.
  */
 import { Option, type Command } from 'commander';
+import type { CheckListing } from '../../../shared/checks.js';
 import { REGISTRY } from '../../engine/checks/registry.js';
-import { printJson, renderTable } from '../format.js';
+import { printOk, renderTable } from '../format.js';
 
-/** One check as `tenancy checks --format json` prints it. */
-export interface CheckListing {
-  id: string;
-  severity: string;
-  kind: string;
-  needs: string;
-  title: string;
-  why: string;
-}
+export type { CheckListing };
 
 /** Every registered check, in report order. */
 export function listChecks(): CheckListing[] {
@@ -28,7 +21,7 @@ export function registerChecks(program: Command): void {
     .action((o: { format: string }) => {
       const checks = listChecks();
       if (o.format === 'json') {
-        printJson({ checks });
+        printOk({ checks });
         return;
       }
       process.stdout.write(`${renderTable(['check', 'severity', 'reads', 'title'], checks.map((c) => [c.id, c.severity, c.needs, c.title]))}\n`);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
+import type { EvidencePackWritten } from '../../../shared/evidence-pack.js';
 import type { Report } from '../../../shared/report.js';
 import { UserError } from '../../engine/errors.js';
 import { diffReports } from '../../engine/report/diff.js';
@@ -16,7 +17,7 @@ import { Journal, runsDir } from '../../engine/runbook/journal.js';
 import { readReport, readReportText, writeReportJson } from '../../engine/report/file.js';
 import { renderReportHtml } from '../../engine/report/html.js';
 import { installationKeyId, loadOrCreateSigningKey } from '../../engine/report/keys.js';
-import { buildEvidencePack, evidencePackText, verifyEvidencePack } from '../../engine/report/pack.js';
+import { buildEvidencePack, evidencePackText, verifyEvidencePack, type EvidencePack } from '../../engine/report/pack.js';
 import { auditDir } from '../../engine/audit/files.js';
 import { renderPdf, requireChromium } from '../../engine/report/pdf.js';
 import { addTrustedKey, applyTrust, listTrustedKeys, removeTrustedKey, trustPath, whoseKey } from '../../engine/report/trust.js';
@@ -48,6 +49,23 @@ async function writeReport(report: Report, out: string, format: FileFormat): Pro
     return `${pages} page${pages === 1 ? '' : 's'}`;
   }
   return `${fs.statSync(out).size} bytes`;
+}
+
+/** An evidence pack file's text; a file that cannot be read is one usage line. */
+function readPackText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read evidence pack ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 'usage');
+  }
+}
+
+/** What `report pack --format json` prints about the pack written. */
+function packWritten(file: string, pack: EvidencePack): EvidencePackWritten {
+  return {
+    file, reportName: pack.reportName, createdAt: pack.createdAt, parts: pack.manifest.parts, run: pack.parts.journal?.content.run ?? null,
+    auditRecords: pack.parts.audit.content.records.length, selection: pack.parts.audit.content.selection, keyId: pack.manifest.signature.keyId,
+  };
 }
 
 /** What `report export|render --format json` prints about the file written. */
@@ -163,14 +181,16 @@ export function registerReport(program: Command): void {
     .description('the evidence pack of a report: the report, its run journal and the audit-log excerpt of the run, each signed, in one file')
     .argument('<report.json>')
     .option('--out <file>', 'file to write (default: beside the report, .evidence.json)')
-    .action((file: string, o: { out?: string }) => {
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((file: string, o: { out?: string; format: 'table' | 'json' }) => {
       const out = o.out ?? file.replace(/(\.json)?$/, '.evidence.json');
       const pack = buildEvidencePack({
         reportName: path.basename(file), reportText: readReportText(file), runsDir: runsDir(), auditDir: auditDir(), key: loadOrCreateSigningKey(),
       });
       writeFileAtomicSync(out, evidencePackText(pack), { mode: 0o600 });
-      const parts = Object.keys(pack.manifest.parts).join(', ');
-      process.stdout.write(`wrote ${out}: ${parts}; ${pack.parts.audit.content.records.length} audited statement(s) (${pack.parts.audit.content.selection}); signed by key ${pack.manifest.signature.keyId}\n`);
+      const written = packWritten(out, pack);
+      if (o.format === 'json') return printOk(written);
+      process.stdout.write(`wrote ${out}: ${Object.keys(written.parts).join(', ')}; ${written.auditRecords} audited statement(s) (${written.selection}); signed by key ${written.keyId}\n`);
     });
 
   report.command('pack-verify')
@@ -178,7 +198,7 @@ export function registerReport(program: Command): void {
     .argument('<pack.json>')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((file: string, o: { format: 'table' | 'json' }) => {
-      const v = verifyEvidencePack(fs.readFileSync(file, 'utf8'));
+      const v = verifyEvidencePack(readPackText(file));
       if (o.format === 'json') printOk({ verification: v });
       else process.stdout.write(v.ok ? `${file}: intact, every part signed (key ${v.keyIds.join(', ')})\n` : `${file}: DOES NOT VERIFY\n${v.problems.map((p) => `  - ${p}`).join('\n')}\n`);
       exitState.code = v.ok ? 0 : 1;

@@ -26,7 +26,7 @@ import { projectRoot } from '../../engine/paths.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
 import { printOk } from '../format.js';
-import { deprecatedAlias } from '../options.js';
+import { deprecatedAlias, requireWrite } from '../options.js';
 import { formatProgress } from './backfill.js';
 import { setCliAuditRun } from './audit.js';
 
@@ -134,7 +134,7 @@ export function registerRunbook(program: Command): void {
       for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
       await assertRunbookSql(file, text, runbook);
       if (o.run) checkRunId(o.run);
-      if (!o.write) throw new UserError('runbook run writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage');
+      requireWrite(o, 'runbook run');
       const signs = parseSigns(o.sign);
       for (const id of signs.keys()) if (!runbook.steps.some((s) => s.id === id && s.kind === 'manual')) throw new UserError(`--sign ${id}: no manual step ${id} in this runbook`, 'usage');
       const operator = runbookOperator();
@@ -169,9 +169,9 @@ export function registerRunbook(program: Command): void {
     .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
     .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[] }) => {
       checkRunId(o.run);
-      if (!o.write) throw new UserError('runbook rollback writes to the database: pass --write (and --confirm-db DBNAME on production)', 'usage');
+      requireWrite(o, 'runbook rollback');
       const started = readRun(o.run).status.rollback?.startedAt;
-      if (!o.reason && !started) throw new UserError('say why the run is rolled back: --reason "..." (journaled)', 'usage');
+      if (!o.reason && !started) throw new UserError('say why the run is rolled back: --reason "..." (journaled)', 'usage', '--reason');
       const signs = parseSigns(o.sign);
       const operator = runbookOperator();
       setCliAuditRun(o.run);
@@ -185,7 +185,7 @@ export function registerRunbook(program: Command): void {
           onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
         });
         if (!status.rollback?.complete) exitState.code = 1;
-        if (o.format === 'json') printOk({ status });
+        if (o.format === 'json') printOk(runView(o.run));
         else process.stdout.write(`${formatRunStatus(status)}\n`);
       });
     });

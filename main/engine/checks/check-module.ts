@@ -4,7 +4,7 @@
  * checks) and its finder, which builds each finding with its evidence query and remedy. Every
  * check is one module in defs/, listed in registry.ts.
  */
-import { CHECKS, type CheckId, type CheckKind, type Severity } from '../../../shared/checks.js';
+import { CHECKS, type CheckId, type CheckKind, type CheckNeed, type Severity } from '../../../shared/checks.js';
 import type { Finding } from '../../../shared/findings.js';
 import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import type { Session } from '../session.js';
@@ -31,7 +31,7 @@ export interface CheckMeta {
  * `rls-catalog`: the catalog reads of partitions, views and definer functions over RLS tables.
  * `probe`: the isolation probe's reads as the application role.
  */
-export type CheckNeed = 'model' | 'table-scan' | 'fk-scan' | 'rls-catalog' | 'probe';
+export type { CheckNeed };
 
 /** What every finder may read. */
 export interface ModelContext {

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditRecord } from '../../../shared/audit.js';
+import type { PackVerification } from '../../../shared/evidence-pack.js';
 import type { JournalLine } from '../../../shared/runbook.js';
 import type { Report } from '../../../shared/report.js';
 import { readAuditEntries } from '../audit/read.js';
@@ -145,12 +146,8 @@ export function evidencePackText(pack: EvidencePack): string {
   return `${canonicalize(pack)}\n`;
 }
 
-/** What verifying a pack found. */
-export interface PackVerification {
-  ok: boolean;
-  keyIds: string[];
-  problems: string[];
-}
+/** What verifying a pack found (shared/evidence-pack.ts). */
+export type { PackVerification };
 
 /** Verify every part's digest and signature, the manifest, the report's own seal and the journal's heads. */
 export function verifyEvidencePack(text: string): PackVerification {

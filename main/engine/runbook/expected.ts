@@ -4,7 +4,7 @@
  * sizes. A step that names tables is expected to take its reference duration times the ratio of
  * those tables' sizes (bytes, partitions summed); one that names none takes its reference duration.
  */
-import type { JournalLine, Runbook, RunbookStep } from '../../../shared/runbook.js';
+import type { ExpectedStep, JournalLine, Runbook, RunbookStep } from '../../../shared/runbook.js';
 import { parseQualifiedName, qualified } from '../ident.js';
 import type { Session } from '../session.js';
 
@@ -45,22 +45,8 @@ export async function tableSizes(session: Session, tables: readonly string[]): P
   return out;
 }
 
-/** One step's expectation. */
-export interface ExpectedStep {
-  id: string;
-  title: string;
-  kind: string;
-  tables: string[];
-  /** How long it took in the reference run (its last passing attempt), or null when it never passed there. */
-  referenceMs: number | null;
-  referenceBytes: number | null;
-  targetBytes: number | null;
-  /** targetBytes / referenceBytes, or null when not scaled. */
-  factor: number | null;
-  expectedMs: number | null;
-  /** How the expectation was made, in words. */
-  basis: string;
-}
+/** One step's expectation (shared/runbook.ts). */
+export type { ExpectedStep };
 
 /** Durations and sizes a journal holds. */
 export function referenceOf(lines: readonly JournalLine[]): { run: string | null; durations: Record<string, number>; sizes: Record<string, number> | null } {
