@@ -6,6 +6,7 @@
 import { useEffect } from 'react';
 import { runProgress } from '../../shared/runbook-checklist.js';
 import { CodeBlock } from '../components/CodeBlock.js';
+import { ConfirmSql } from '../components/runbook/ConfirmSql.js';
 import { LockWatch } from '../components/migrations/LockWatch.js';
 import { ScrollArea } from '../components/ScrollArea.js';
 import { EmptyState } from '../components/States.js';
@@ -24,6 +25,7 @@ export function WindowPage() {
   const busy = useRunbook((s) => s.busy);
   const cancelStep = useRunbook((s) => s.cancelStep);
   const runStep = useRunbook((s) => s.runStep);
+  const confirm = useRunbook((s) => s.confirm);
   const data = useWindow((s) => s.data);
   const dataRun = useWindow((s) => s.run);
   const error = useWindow((s) => s.error);
@@ -114,6 +116,7 @@ export function WindowPage() {
       </div>
       <div className="card"><WriteModeSwitch /></div>
       {error && <p className="status status-error" role="alert">{error}</p>}
+      {confirm && <ConfirmSql preview={confirm} title={view?.steps.find((d) => d.id === confirm.step)?.title ?? confirm.step} database={view?.status.database ?? ''} />}
     </section>
   );
 }

@@ -122,7 +122,7 @@ describe('the window view', () => {
   });
 
   it('runs the first step and shows its NOTICE', async () => {
-    await win().step.getByRole('button', { name: 'Run this step' }).click();
+    expect((await win().runStep('hello')).join('\n')).toContain("RAISE NOTICE 'window drill");
     await win().notices.getByText(/window drill: \d+ lessons/).waitFor();
     expect(await win().notices.textContent()).toContain('hello · NOTICE');
     await win().waitStep('touch', 'pending');
@@ -135,7 +135,7 @@ describe('the window view', () => {
     await holder.query('SELECT id FROM lessons WHERE id = 1 FOR UPDATE');
     const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
-    await win().step.getByRole('button', { name: 'Run this step' }).click();
+    expect((await win().runStep('touch')).join('\n')).toContain('UPDATE lessons SET notes = notes WHERE id = 1');
     await win().waitStep('touch', 'running');
     await win().locks.locator(`[data-testid="lock-blockers"] td`, { hasText: String(holderPid) }).first().waitFor();
     expect(await win().sql.textContent()).toContain('UPDATE lessons SET notes = notes WHERE id = 1;');
