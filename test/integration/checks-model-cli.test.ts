@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS, CHECKS } from '../../shared/checks.js';
-import { TenancyModelSchema } from '../../shared/model.js';
 import { CLI_OUTPUT } from '../../shared/cli-output.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
