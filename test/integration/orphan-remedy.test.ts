@@ -1,13 +1,14 @@
 /**
  * Orphan rows of deleted tenants: the remedy offers the quarantine first and says plainly what a
  * reassignment does; one tenant's distribution keeps the missing-tenant bucket and `--tenant`
- * takes a name or slug (an ambiguous name lists the matches).
+ * takes a name or slug (an ambiguous name lists the matches); the orphan rows themselves, paged.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../main/engine/checks/run.js';
 import { computeDistribution } from '../../main/engine/distribution.js';
 import { loadModel } from '../../main/engine/model/load.js';
+import { browseOrphanRows } from '../../main/engine/orphan-rows.js';
 import { DistributionSchema } from '../../shared/findings.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -117,5 +118,29 @@ describe("one tenant's distribution", () => {
     expect(unknown.stderr).toContain('tenant "Initech" is not in public.orgs');
     // A slug names one of them exactly.
     expect((await cli(planted, 'umbrella-us')).stdout).toMatch(/^Tenant 4 \(Umbrella\)/);
+  });
+});
+
+describe('the orphan rows themselves', () => {
+  it('pages through every orphan row (key and tenant value) in key order; the clean twin has none', async () => {
+    const s = await planted.session();
+    try {
+      const model = await loadModel(s, target);
+      const first = await browseOrphanRows(s, model, { schema: 'public', table: 'tasks', limit: 4 });
+      expect(first).toMatchObject({ tenantColumn: 'org_id', key: ['id'], next: ['104'] });
+      expect(first.rows).toEqual([{ id: '101', org_id: '7' }, { id: '102', org_id: '7' }, { id: '103', org_id: '8' }, { id: '104', org_id: '9' }]);
+      const second = await browseOrphanRows(s, model, { schema: 'public', table: 'tasks', limit: 4, after: first.next! });
+      expect(second.rows).toEqual([{ id: '105', org_id: '9' }, { id: '106', org_id: '9' }]);
+      expect(second.next).toBeNull();
+      await expect(browseOrphanRows(s, model, { schema: 'public', table: 'orgs' })).rejects.toThrow('public.orgs is not a tenant table with its own tenant column');
+    } finally {
+      await s.close();
+    }
+    const c = await clean.session();
+    try {
+      expect((await browseOrphanRows(c, await loadModel(c, target), { schema: 'public', table: 'tasks' })).rows).toEqual([]);
+    } finally {
+      await c.close();
+    }
   });
 });
