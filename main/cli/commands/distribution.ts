@@ -9,6 +9,7 @@ import type { Placement } from '../../../shared/placement.js';
 import { computePlacement } from '../../engine/placement.js';
 import { computeDistribution } from '../../engine/distribution.js';
 import { loadModel } from '../../engine/model/load.js';
+import { resolveTenantId } from '../../engine/tenant/find.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { printOk, renderTable } from '../format.js';
 import { stderrProgress } from '../progress.js';
@@ -73,7 +74,7 @@ export function registerDistribution(program: Command): void {
         if (o.placement) {
           const p = await computePlacement(session, model, { signal });
           if (o.format === 'json') printOk(p);
-          else process.stdout.write(`${formatPlacement(p, o.tenant)}\n`);
+          else process.stdout.write(`${formatPlacement(p, o.tenant === undefined ? undefined : await resolveTenantId(session, model, o.tenant))}\n`);
           return;
         }
         const progress = stderrProgress('counting');
