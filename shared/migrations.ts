@@ -210,6 +210,13 @@ export const PreflightSchema = z.object({
 /** Is this the right database, the right folder, the ledger in step, and may we write? */
 export type Preflight = z.infer<typeof PreflightSchema>;
 
+/** What kind of lock (pg_locks.locktype); for a row lock, the transaction waited on and the pid that holds it. */
+const LockKindShape = {
+  lockType: z.string().optional(),
+  transaction: z.string().nullable().optional(),
+  heldBy: z.number().nullable().optional(),
+};
+
 export const LockHolderSchema = z.object({
   pid: z.number(),
   user: z.string().nullable(),
@@ -219,7 +226,7 @@ export const LockHolderSchema = z.object({
   /** Seconds since its transaction began. */
   transactionAgeSeconds: z.number().nullable(),
   /** Locks it holds (granted) or waits for, as "mode on relation". */
-  locks: z.array(z.object({ relation: z.string().nullable(), mode: z.string(), granted: z.boolean() })),
+  locks: z.array(z.object({ relation: z.string().nullable(), mode: z.string(), granted: z.boolean(), ...LockKindShape })),
   /** Seconds it has waited for a lock, when it waits. */
   waitingSeconds: z.number().nullable(),
 });
@@ -233,7 +240,7 @@ export const LockWatchEventSchema = z.object({
   /** Sessions queued behind the applying session. */
   waiters: z.array(LockHolderSchema),
   /** What the applying session waits for, if anything. */
-  waitingFor: z.array(z.object({ relation: z.string().nullable(), mode: z.string() })),
+  waitingFor: z.array(z.object({ relation: z.string().nullable(), mode: z.string(), ...LockKindShape })),
 });
 /** One poll of the lock watch while a migration writes. */
 export type LockWatchEvent = z.infer<typeof LockWatchEventSchema>;

@@ -7,13 +7,17 @@ import type { TableInfo, TenancyModel } from '../../shared/model.js';
 import { keyCompare } from './checks/run.js';
 import { scanScoped } from './checks/scoped.js';
 import { readTenants, scanTable, unscannableReason, type TableScan, type TenantDirectory } from './checks/scan.js';
-import { CancelledError, UserError } from './errors.js';
+import { CancelledError } from './errors.js';
 import { requireCompleteModel } from './model/load.js';
 import type { Session } from './session.js';
+import { resolveTenantId } from './tenant/find.js';
 
 /** Options for a distribution run. */
 export interface DistributionOptions {
-  /** Only this tenant's rows (its footprint); the buckets are still reported. */
+  /**
+   * Only this tenant's rows (its footprint): its id, or its name or slug when no id is that text.
+   * The no-tenant and missing-tenant buckets are still reported in full.
+   */
   tenant?: string;
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
@@ -30,16 +34,16 @@ export class DistributionBuilder {
   /** Add one table's scan. */
   add(t: TableInfo, scan: TableScan): void {
     for (const [id, n] of scan.perTenant) {
-      if (this.only !== undefined && id !== this.only) continue;
       const known = this.tenants.has(id);
-      this.rows.push({ schema: t.schema, table: t.table, tenant: id, tenantName: this.tenants.get(id) ?? null, bucket: known ? 'tenant' : 'missing-tenant', rows: n });
+      // The missing-tenant bucket is every tenant's concern: kept whole for one tenant's footprint too.
       if (!known) this.missing.push({ schema: t.schema, table: t.table, tenant: id, rows: n });
+      if (this.only !== undefined && id !== this.only) continue;
+      this.rows.push({ schema: t.schema, table: t.table, tenant: id, tenantName: this.tenants.get(id) ?? null, bucket: known ? 'tenant' : 'missing-tenant', rows: n });
     }
     // Values that are not a valid tenant key at all name no tenant either: the missing-tenant bucket.
     for (const [raw, n] of scan.invalid) {
-      if (this.only !== undefined) continue;
-      this.rows.push({ schema: t.schema, table: t.table, tenant: raw, tenantName: null, bucket: 'missing-tenant', rows: n });
       this.missing.push({ schema: t.schema, table: t.table, tenant: raw, rows: n });
+      if (this.only === undefined) this.rows.push({ schema: t.schema, table: t.table, tenant: raw, tenantName: null, bucket: 'missing-tenant', rows: n });
     }
     if (scan.nullTenant > 0) {
       this.noTenant.push({ schema: t.schema, table: t.table, rows: scan.nullTenant });
@@ -71,10 +75,8 @@ export class DistributionBuilder {
 export async function computeDistribution(session: Session, model: TenancyModel, opts: DistributionOptions = {}): Promise<Distribution> {
   requireCompleteModel(model);
   const tenants = await readTenants(session, model);
-  if (opts.tenant !== undefined && model.tenantTable && !tenants.has(opts.tenant)) {
-    throw new UserError(`tenant "${opts.tenant}" is not in ${model.tenantTable.schema}.${model.tenantTable.table}`, 'usage');
-  }
-  const builder = new DistributionBuilder(tenants, opts.tenant);
+  const only = opts.tenant === undefined || tenants.has(opts.tenant) ? opts.tenant : await resolveTenantId(session, model, opts.tenant);
+  const builder = new DistributionBuilder(tenants, only);
   const skipped: Skipped[] = [];
   const tables = model.tables.filter((t) => (t.role === 'tenant' && t.tenantColumn) || (t.role === 'scoped' && t.tenantPath));
   const onAbort = () => void session.cancel();

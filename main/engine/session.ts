@@ -105,6 +105,8 @@ export class Session {
   private closed = false;
   private writable = false;
   private noticeListeners = new Set<(n: ServerNotice) => void>();
+  /** How many `quietly` calls are open: their statements' NOTICEs are the console's own bookkeeping. */
+  private quiet = 0;
 
   private constructor(
     readonly profile: Profile,
@@ -114,6 +116,7 @@ export class Session {
     public fingerprint: Fingerprint,
   ) {
     client.on('notice', (n: ServerNotice) => {
+      if (this.quiet > 0) return;
       for (const l of this.noticeListeners) l(n);
     });
   }
@@ -228,6 +231,20 @@ export class Session {
     await this.query('SET default_transaction_read_only = on');
     this.writable = false;
     this.fingerprint = { ...this.fingerprint, readOnly: true };
+  }
+
+  /**
+   * Run the console's own bookkeeping (CREATE SCHEMA/TABLE IF NOT EXISTS in its schema): the
+   * NOTICEs those statements draw ("already exists, skipping") reach no listener, so a step's
+   * NOTICEs are the step's.
+   */
+  async quietly<T>(fn: () => Promise<T>): Promise<T> {
+    this.quiet += 1;
+    try {
+      return await fn();
+    } finally {
+      this.quiet -= 1;
+    }
   }
 
   /** Listen to server NOTICEs; returns an unsubscribe function. */

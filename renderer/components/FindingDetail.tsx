@@ -3,6 +3,7 @@ import { CHECKS } from '../../shared/checks.js';
 import type { Finding } from '../../shared/findings.js';
 import { count, tableLabel } from '../lib/format.js';
 import { splitSample } from '../lib/orphans.js';
+import { recommendedRemedy, remedyWarning } from '../lib/remedy.js';
 import { CodeBlock } from './CodeBlock.js';
 import { Drawer } from './Drawer.js';
 import { AcceptedBadge } from './RoleBadge.js';
@@ -33,6 +34,8 @@ export function FindingDetail({ finding, onClose }: { finding: Finding; onClose:
         <p className="muted">{finding.estimate ? 'Estimates have no samples: run the exact checks to see rows.' : 'This check has no rows to sample.'}</p>
       )}
       <CodeBlock label="Evidence SQL" code={finding.sql} testId="evidence-sql" />
+      {recommendedRemedy(finding.remedy) && <p className="status status-info" data-testid="remedy-recommended">First remedy: {recommendedRemedy(finding.remedy)}</p>}
+      {remedyWarning(finding.remedy) && <p className="status status-warn" role="note" data-testid="remedy-warning"><strong>Before you reassign:</strong> {remedyWarning(finding.remedy)}</p>}
       {finding.remedy ? <CodeBlock label="Remedy SQL" code={finding.remedy} testId="remedy-sql" /> : <p className="muted">No remedy statement suggested.</p>}
     </Drawer>
   );

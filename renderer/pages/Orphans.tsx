@@ -1,4 +1,4 @@
-/** Orphan finder: rows pointing at missing tenants, grouped by id; cross-tenant references per FK; CSV export. */
+/** Orphan finder: rows pointing at missing tenants, grouped by id, the remedy's warning, CSV of the rows themselves; cross-tenant references per FK. */
 import { useMemo, useState } from 'react';
 import type { CheckRun, Finding } from '../../shared/findings.js';
 import type { TenancyModel } from '../../shared/model.js';
@@ -11,50 +11,91 @@ import { VirtualRows } from '../components/VirtualRows.js';
 import { downloadText, toCsv } from '../lib/csv.js';
 import { count, tableLabel } from '../lib/format.js';
 import { groupOrphans, splitSample } from '../lib/orphans.js';
+import { recommendedRemedy, remedyWarning } from '../lib/remedy.js';
 import { useChecks } from '../store/checks.js';
 import { useDistribution } from '../store/distribution.js';
+import { ORPHAN_EXPORT_MAX, useOrphanExport } from '../store/orphan-export.js';
 
 /** What the exact run (the one the Overview shows) found, before rows are grouped by missing id. */
-function FromExactRun({ run, onGroup }: { run: CheckRun; onGroup: () => void }) {
+function FromExactRun({ run, onGroup, onOpen }: { run: CheckRun; onGroup: () => void; onOpen: (f: Finding) => void }) {
   const orphans = run.findings.filter((f) => f.check === 'orphan-tenant-rows');
   const rows = orphans.reduce((a, f) => a + (f.count ?? 0), 0);
   return (
     <div className="card" data-testid="orphans-from-exact">
       <div className="profile-main">
         <h2>Rows pointing at a missing tenant: {count(rows)} row{rows === 1 ? '' : 's'} in {orphans.length} table{orphans.length === 1 ? '' : 's'}</h2>
-        <button type="button" className="primary" onClick={onGroup}>Group by missing tenant id</button>
+        <div className="actions">
+          <button type="button" className="primary" onClick={onGroup}>Group by missing tenant id</button>
+          <OrphanCsvButton tables={orphans} />
+        </div>
       </div>
       <p className="muted small-text">From the exact run at {new Date(run.finishedAt).toLocaleTimeString()} (the one the Overview shows).</p>
       {orphans.length === 0 ? <p className="ok-text">The exact run found no row pointing at a missing tenant.</p> : (
-        <ul className="diff-list">{orphans.map((f) => <li key={tableLabel(f)}><strong>{tableLabel(f)}</strong>: {count(f.count ?? 0)} rows</li>)}</ul>
+        <ul className="diff-list">{orphans.map((f) => (
+          <li key={tableLabel(f)} data-table={f.table}>
+            <strong>{tableLabel(f)}</strong>: {count(f.count ?? 0)} rows{' '}
+            <button type="button" className="small" onClick={() => onOpen(f)}>Evidence and remedy SQL</button>
+            {recommendedRemedy(f.remedy) && <p className="small-text" data-testid="orphan-remedy-first">First remedy: {recommendedRemedy(f.remedy)}</p>}
+            {remedyWarning(f.remedy) && <p className="status status-warn small-text" role="note" data-testid="orphan-remedy-warning"><strong>Reassigning instead:</strong> {remedyWarning(f.remedy)}</p>}
+          </li>
+        ))}</ul>
       )}
     </div>
   );
 }
 
-function MissingTenants() {
+/** Export CSV of the orphan rows themselves (key and tenant value), with progress and cancel. */
+function OrphanCsvButton({ tables }: { tables: { schema: string; table: string }[] }) {
+  const { exporting, error, note, exportCsv, cancel } = useOrphanExport();
+  const onExport = async () => {
+    const csv = await exportCsv(tables);
+    if (csv !== null) downloadText('orphan-tenant-rows.csv', csv);
+  };
+  return (
+    <div className="actions orphan-export">
+      {exporting && <span role="status">Exporting… {count(exporting.done)} rows read</span>}
+      {exporting
+        ? <button type="button" onClick={cancel}>Cancel export</button>
+        : <button type="button" onClick={() => void onExport()} disabled={tables.length === 0} title={`Every orphan row: its table, key and tenant value (up to ${count(ORPHAN_EXPORT_MAX)} rows)`}>Export CSV</button>}
+      {error && <p className="status status-error" role="alert">{error.startsWith('Export cancelled') ? error : `Export failed: ${error}`}</p>}
+      {note && <p className="status status-warn" role="note" data-testid="orphan-export-note">{note}</p>}
+    </div>
+  );
+}
+
+/** What reassigning every orphan row would do, said before anyone copies the remedy; quarantine first. */
+function ReassignWarning({ rows, ids }: { rows: number; ids: number }) {
+  return (
+    <p className="status status-warn" role="note" data-testid="orphan-remedy-warning">
+      <strong>Remedy:</strong> quarantine these rows first (move them into a holding table in <code>tenancy_quarantine</code>; no tenant gets them).
+      Reassigning them instead moves {count(rows)} row{rows === 1 ? '' : 's'} of {count(ids)} deleted tenant id{ids === 1 ? '' : 's'} into one live tenant:
+      they will all belong to that tenant and its users will see them. The exact run's finding holds both statements.
+    </p>
+  );
+}
+
+function MissingTenants({ model, onOpen }: { model: TenancyModel; onOpen: (f: Finding) => void }) {
   const { data, state, error, load } = useDistribution();
   const exact = useChecks((s) => s.exact);
   const groups = useMemo(() => (data ? groupOrphans(data) : []), [data]);
-  if (state === 'idle' && exact) return <FromExactRun run={exact} onGroup={() => void load()} />;
+  if (state === 'idle' && exact) return <FromExactRun run={exact} onGroup={() => void load()} onOpen={onOpen} />;
   if (state === 'idle') {
     return <EmptyState title="Orphans not searched yet" action={<button type="button" className="primary" onClick={() => void load()}>Find orphans</button>}>Counts rows per tenant id in every tenant table and keeps the ids the tenant table does not have.</EmptyState>;
   }
   if (state === 'loading') return <LoadingState label="Counting rows per tenant in every tenant table…" />;
   if (state === 'error' || !data) return <ErrorState title="Cannot count tenants" message={error ?? ''} onRetry={() => void load()} />;
-  const exportCsv = () => {
-    const rows = groups.flatMap((g) => g.tables.map((t) => ({ missing_tenant: g.tenant, schema: t.schema, table: t.table, rows: t.rows })));
-    downloadText('orphan-tenant-rows.csv', toCsv(['missing_tenant', 'schema', 'table', 'rows'], rows));
-  };
+  // The tables whose own tenant column holds the orphans (the ones their rows can be read from), once each.
+  const tables = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn && data.missingTenant.some((m) => m.schema === t.schema && m.table === t.table));
   return (
     <div className="card" data-testid="orphan-groups">
       <div className="profile-main">
         <h2>Rows pointing at a missing tenant: {groups.length} missing id{groups.length === 1 ? '' : 's'}</h2>
         <div className="actions">
           <button type="button" onClick={() => void load()}>Refresh</button>
-          <button type="button" onClick={exportCsv} disabled={groups.length === 0}>Export CSV</button>
+          <OrphanCsvButton tables={tables} />
         </div>
       </div>
+      {groups.length > 0 && <ReassignWarning rows={groups.reduce((a, g) => a + g.rows, 0)} ids={groups.length} />}
       {groups.length === 0 ? <p className="ok-text">Every tenant id in every tenant table exists in {data.tenantTable ?? 'the tenant table'}.</p> : (
         <VirtualRows
           items={groups}
@@ -129,7 +170,7 @@ export function OrphansPage() {
       <RequireModel>
         {({ model }) => (
           <>
-            <MissingTenants />
+            <MissingTenants model={model} onOpen={setOpen} />
             {exact ? <CrossTenant findings={cross} model={model} onOpen={setOpen} /> : (
               <div className="card">
                 <h2>Cross-tenant references</h2>

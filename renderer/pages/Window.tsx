@@ -6,8 +6,8 @@
 import { useEffect } from 'react';
 import { runProgress } from '../../shared/runbook-checklist.js';
 import { CodeBlock } from '../components/CodeBlock.js';
-import { ConfirmSql } from '../components/runbook/ConfirmSql.js';
 import { LockWatch } from '../components/migrations/LockWatch.js';
+import { ConfirmSql } from '../components/runbook/ConfirmSql.js';
 import { ScrollArea } from '../components/ScrollArea.js';
 import { EmptyState } from '../components/States.js';
 import { StepClock } from '../components/window/StepClock.js';
@@ -102,7 +102,7 @@ export function WindowPage() {
         <div className="card" data-testid="window-locks">
           <h2>Locks around the step</h2>
           {locks && (locks.blockers.length > 0 || locks.waiters.length > 0 || locks.waitingFor.length > 0)
-            ? <ScrollArea label="Lock watch"><LockWatch event={locks} live /></ScrollArea>
+            ? <ScrollArea label="Lock watch"><LockWatch event={locks} live subject="this step" /></ScrollArea>
             : <p className="muted" role="status">{w?.active ? `No lock waits around the step's session (pid ${w.active.pid ?? '–'}) · checked ${w.at.slice(11, 19)} UTC` : 'Nothing runs now: the lock watch follows a running step.'}</p>}
         </div>
         <div className="card" data-testid="window-notices">
@@ -116,7 +116,8 @@ export function WindowPage() {
       </div>
       <div className="card"><WriteModeSwitch /></div>
       {error && <p className="status status-error" role="alert">{error}</p>}
-      {confirm && <ConfirmSql preview={confirm} title={view?.steps.find((d) => d.id === confirm.step)?.title ?? confirm.step} database={view?.status.database ?? ''} />}
+      {/* "Run this step" here asks for the same confirmation as on the Runbook page: every statement, whole. */}
+      {confirm && <ConfirmSql preview={confirm} title={view.steps.find((d) => d.id === confirm.step)?.title ?? confirm.step} database={s.database} />}
     </section>
   );
 }

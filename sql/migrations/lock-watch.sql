@@ -13,6 +13,11 @@ SELECT a.pid,
                  'relation', CASE WHEN l.relation IS NOT NULL THEN l.relation::regclass::text END,
                  'mode', l.mode,
                  'granted', l.granted,
+                 'lockType', l.locktype,
+                 'transaction', l.transactionid::text,
+                 -- A row lock is a wait on the holder's transaction id: the session that holds it.
+                 'heldBy', CASE WHEN NOT l.granted AND l.locktype = 'transactionid' THEN
+                   (SELECT h.pid FROM pg_catalog.pg_locks h WHERE h.locktype = 'transactionid' AND h.transactionid = l.transactionid AND h.granted LIMIT 1) END,
                  'waiting', CASE WHEN NOT l.granted THEN extract(epoch FROM now() - /*WAITSTART*/l.waitstart)::float8 END)
                ORDER BY l.granted, l.mode), '[]'::json)
           FROM pg_catalog.pg_locks l

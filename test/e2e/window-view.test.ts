@@ -2,7 +2,8 @@
  * The DBA's window view in Chromium against browser mode and the Drizzle demo: a two-step runbook
  * file run from the Window page; the first step's NOTICE shows in "Last NOTICEs"; the second,
  * held on a row lock another session holds, shows as running with its full SQL, elapsed against
- * the runbook's expected time, and the lock watch naming the blocking pid; released, the run
+ * the runbook's expected time, and the lock watch ("Blocking this step") naming the row lock, its
+ * holder pid and transaction; the console's own bookkeeping NOTICEs never show; released, the run
  * completes and the write-mode banner (in the environment's colour, full width) switches itself
  * off. axe-clean at 1440x900 and 1024x700; screenshots test-results/screenshots/window-*.png.
  */
@@ -121,8 +122,10 @@ describe('the window view', () => {
     expect(await win().clock.getAttribute('data-state')).toBe('idle');
   });
 
-  it('runs the first step and shows its NOTICE', async () => {
-    expect((await win().runStep('hello')).join('\n')).toContain("RAISE NOTICE 'window drill");
+  it('runs the first step (after showing every statement for confirmation) and shows its NOTICE', async () => {
+    await win().step.getByRole('button', { name: 'Run this step' }).click();
+    // The confirmation shows on the Window page itself: before, the click waited on a dialog only the Runbook page drew.
+    expect(await new RunbookPage(page).confirm('hello')).toEqual([expect.stringContaining("RAISE NOTICE 'window drill")]);
     await win().notices.getByText(/window drill: \d+ lessons/).waitFor();
     expect(await win().notices.textContent()).toContain('hello · NOTICE');
     await win().waitStep('touch', 'pending');
@@ -135,9 +138,15 @@ describe('the window view', () => {
     await holder.query('SELECT id FROM lessons WHERE id = 1 FOR UPDATE');
     const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
-    expect((await win().runStep('touch')).join('\n')).toContain('UPDATE lessons SET notes = notes WHERE id = 1');
+    await win().step.getByRole('button', { name: 'Run this step' }).click();
+    await new RunbookPage(page).confirm('touch');
     await win().waitStep('touch', 'running');
     await win().locks.locator(`[data-testid="lock-blockers"] td`, { hasText: String(holderPid) }).first().waitFor();
+    // The caption is about the step, and a row-lock wait is named as one, with the holder and its transaction.
+    expect(await win().locks.locator('[data-testid="lock-blockers"] caption').textContent()).toBe('Blocking this step (1)');
+    const waiting = (await win().locks.getByTestId('lock-watch').locator('.status').textContent())!;
+    expect(waiting).toMatch(new RegExp(`^Waiting for a row lock held by pid ${holderPid} \\(transaction \\d+\\): blocked by pid ${holderPid}$`));
+    expect(await win().locks.textContent()).not.toContain('(no relation)');
     expect(await win().sql.textContent()).toContain('UPDATE lessons SET notes = notes WHERE id = 1;');
     expect(await win().sql.textContent()).toContain('SQL this step sent (1 statement)');
     expect(await win().clock.textContent()).toMatch(/elapsed of 2 min 00 s expected \(from the runbook\)/);
@@ -147,6 +156,10 @@ describe('the window view', () => {
     await holder.end();
     holder = null;
     await win().complete.waitFor();
+    // Both steps ran the console's bookkeeping (CREATE ... IF NOT EXISTS in its schema): none of its NOTICEs show.
+    expect(await win().notices.textContent()).toContain('window drill');
+    expect(await win().notices.textContent()).not.toContain('already exists, skipping');
+    expect(await win().notices.locator('li').count()).toBe(1);
     await shell().writeOffNotice.waitFor();
     expect(await shell().writeOffNotice.textContent()).toContain('is complete');
     expect(await shell().writeBanner.count()).toBe(0);

@@ -49,9 +49,9 @@ describe('apply while another session holds a lock', () => {
     expect(events.filter((e) => e.type === 'migration-start')).toHaveLength(3);
     expect(result.failed).toMatchObject({ code: '55P03', statementIndex: 2, line: 3, rolledBack: true });
     expect(result.failed!.blockers.map((b) => [b.pid, b.query])).toContainEqual([blockerPid, BLOCKER_QUERY]);
-    expect(result.failed!.blockers[0]!.locks).toContainEqual({ relation: 'items', mode: 'AccessShareLock', granted: true });
+    expect(result.failed!.blockers[0]!.locks).toContainEqual({ relation: 'items', mode: 'AccessShareLock', granted: true, lockType: 'relation', transaction: null, heldBy: null });
     const lockEvent = events.find((e) => e.type === 'lock');
-    expect(lockEvent?.type === 'lock' && lockEvent.event.waitingFor).toContainEqual({ relation: 'items', mode: 'AccessExclusiveLock' });
+    expect(lockEvent?.type === 'lock' && lockEvent.event.waitingFor).toContainEqual({ relation: 'items', mode: 'AccessExclusiveLock', lockType: 'relation', transaction: null, heldBy: null });
     expect((await db.exec("SELECT to_regclass('side_effect') AS t")).rows[0].t).toBeNull();
     expect((await db.exec("SELECT to_regclass('tenancy_console.schema_migrations') AS t, (SELECT count(*)::int FROM tenancy_console.schema_migrations) AS n")).rows[0].n).toBe(0);
   });

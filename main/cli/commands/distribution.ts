@@ -1,6 +1,6 @@
 /**
  * `tenancy distribution`: rows per tenant per table, the no-tenant and missing-tenant buckets;
- * `--tenant ID` shows one tenant's footprint across all tables; `--placement` (on Citus) the shard
+ * `--tenant ID` (or the tenant's name or slug) shows one tenant's footprint across all tables; `--placement` (on Citus) the shard
  * and worker of each tenant, shard skew and dominant tenants.
  */
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import type { Placement } from '../../../shared/placement.js';
 import { computePlacement } from '../../engine/placement.js';
 import { computeDistribution } from '../../engine/distribution.js';
 import { loadModel } from '../../engine/model/load.js';
+import { resolveTenantId } from '../../engine/tenant/find.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { printOk, renderTable } from '../format.js';
 import { stderrProgress } from '../progress.js';
@@ -65,7 +66,7 @@ export function formatPlacement(p: Placement, tenant?: string): string {
 export function registerDistribution(program: Command): void {
   const cmd = program.command('distribution').description("rows per tenant per table; --tenant ID for one tenant's footprint");
   addModelOptions(addConnectionOptions(cmd))
-    .option('--tenant <id>', "one tenant's footprint across all tables")
+    .option('--tenant <id|name>', "one tenant's footprint across all tables: its id, or its name or slug (an ambiguous name is an error listing the matches)")
     .option('--placement', 'on a Citus cluster: the shard and worker of each tenant, shard sizes and skew, dominant tenants, activity')
     .action(async (o: TargetOptions & { tenant?: string; placement?: boolean }) => {
       await withSession(o, async (session, target, signal) => {
@@ -73,7 +74,7 @@ export function registerDistribution(program: Command): void {
         if (o.placement) {
           const p = await computePlacement(session, model, { signal });
           if (o.format === 'json') printOk(p);
-          else process.stdout.write(`${formatPlacement(p, o.tenant)}\n`);
+          else process.stdout.write(`${formatPlacement(p, o.tenant === undefined ? undefined : await resolveTenantId(session, model, o.tenant))}\n`);
           return;
         }
         const progress = stderrProgress('counting');
@@ -84,7 +85,8 @@ export function registerDistribution(program: Command): void {
           progress.finish();
         }
         if (o.format === 'json') printOk(d);
-        else process.stdout.write(`${formatDistribution(d, o.tenant)}\n`);
+        // A name or slug was resolved to the one tenant's id: the footprint is that id's.
+        else process.stdout.write(`${formatDistribution(d, o.tenant === undefined ? undefined : d.tenants[0]?.id ?? o.tenant)}\n`);
       });
     });
 }

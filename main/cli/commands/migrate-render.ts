@@ -4,6 +4,7 @@
 import type { ApplyEvent, ApplyResult, LockHolder, MigrationStatus, Preflight } from '../../../shared/migrations.js';
 import { renderTable } from '../format.js';
 import { formatFingerprint } from '../render.js';
+import { lockText } from '../../../shared/lock-wait.js';
 
 /** The status table with a one-line header. */
 export function renderStatus(s: MigrationStatus): string {
@@ -62,7 +63,7 @@ export function applyEventPrinter(write: (line: string) => void): (e: ApplyEvent
           write('   no longer waiting for locks');
           return;
         }
-        const wants = e.event.waitingFor.map((w) => `${w.mode}${w.relation ? ` on ${w.relation}` : ''}`).join(', ');
+        const wants = e.event.waitingFor.map(lockText).join(', ');
         write(`   WAITING${wants ? ` for ${wants}` : ''}, blocked by ${e.event.blockers.map(describeHolder).join('; ')}`);
         if (e.event.waiters.length) write(`   ${e.event.waiters.length} session(s) queued behind this migration`);
         return;

@@ -53,7 +53,7 @@ export function stateFromRow(row: unknown): BackfillState {
 
 /** Create the console schema and the backfill state table if missing (needs write mode). */
 export async function ensureBackfillTable(session: Session): Promise<void> {
-  await session.query(sqlFile('backfill/tables.sql'));
+  await session.quietly(() => session.query(sqlFile('backfill/tables.sql')));
   const { rows } = await session.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`tenancy_console.${ONE_UNFINISHED_INDEX}`]);
   if (rows[0]!.ok) return;
   try {

@@ -13,7 +13,7 @@ import { runChecksum, useCanonicalOutput } from './checksum.js';
 
 /** Create the console schema and its backup and restore tables if missing (needs write mode). */
 export async function ensureBackupTables(session: Session): Promise<void> {
-  await session.query(sqlFile('backup/tables.sql'));
+  await session.quietly(() => session.query(sqlFile('backup/tables.sql')));
 }
 
 /** Whether the backup catalog exists in this database yet. */

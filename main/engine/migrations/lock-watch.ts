@@ -15,7 +15,7 @@ interface LockRow {
   state: string | null;
   query: string | null;
   xact_age: number | null;
-  locks: { relation: string | null; mode: string; granted: boolean; waiting: number | null }[];
+  locks: { relation: string | null; mode: string; granted: boolean; waiting: number | null; lockType: string; transaction: string | null; heldBy: number | null }[];
 }
 
 /** A running lock watch. */
@@ -40,7 +40,7 @@ function holder(r: LockRow): LockHolder {
     state: r.state,
     query: r.query,
     transactionAgeSeconds: round(r.xact_age),
-    locks: r.locks.map((l) => ({ relation: l.relation, mode: l.mode, granted: l.granted })),
+    locks: r.locks.map((l) => ({ relation: l.relation, mode: l.mode, granted: l.granted, lockType: l.lockType, transaction: l.transaction, heldBy: l.heldBy })),
     waitingSeconds: waiting ? round(waiting.waiting) : null,
   };
 }
@@ -56,7 +56,7 @@ export async function readLocks(watcher: Session, pid: number): Promise<LockWatc
     pid,
     blockers: rows.filter((r) => r.role === 'blocker').map(holder),
     waiters: rows.filter((r) => r.role === 'waiter').map(holder),
-    waitingFor: (self?.locks ?? []).filter((l) => !l.granted).map((l) => ({ relation: l.relation, mode: l.mode })),
+    waitingFor: (self?.locks ?? []).filter((l) => !l.granted).map((l) => ({ relation: l.relation, mode: l.mode, lockType: l.lockType, transaction: l.transaction, heldBy: l.heldBy })),
   };
 }
 

@@ -49,13 +49,16 @@ export function assertSameTarget(run: string, started: Partial<TargetIdentity> &
 
 /** Create the runbook tables of the console schema (write mode). */
 export async function ensureRunbookTables(session: Session): Promise<void> {
-  await session.query(`CREATE SCHEMA IF NOT EXISTS "${CONSOLE_SCHEMA}"`);
-  await session.query(`CREATE TABLE IF NOT EXISTS ${HEADS_TABLE} (
-    run text PRIMARY KEY, seq integer NOT NULL, hash text NOT NULL, key_id text NOT NULL, signature text NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now())`);
-  await session.query(`CREATE TABLE IF NOT EXISTS ${STEP_COMMITS_TABLE} (
-    run text NOT NULL, step text NOT NULL, sql_sha256 text NOT NULL, committed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (run, step))`);
+  // Quietly: "already exists, skipping" is the console's bookkeeping, not a NOTICE of the step.
+  await session.quietly(async () => {
+    await session.query(`CREATE SCHEMA IF NOT EXISTS "${CONSOLE_SCHEMA}"`);
+    await session.query(`CREATE TABLE IF NOT EXISTS ${HEADS_TABLE} (
+      run text PRIMARY KEY, seq integer NOT NULL, hash text NOT NULL, key_id text NOT NULL, signature text NOT NULL,
+      updated_at timestamptz NOT NULL DEFAULT now())`);
+    await session.query(`CREATE TABLE IF NOT EXISTS ${STEP_COMMITS_TABLE} (
+      run text NOT NULL, step text NOT NULL, sql_sha256 text NOT NULL, committed_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (run, step))`);
+  });
 }
 
 /** Write a signed head (never moves the head back). */

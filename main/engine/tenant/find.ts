@@ -62,3 +62,33 @@ export async function requireTenant(session: Session, model: TenancyModel, id: s
   if (!rows[0]) throw new UserError(`tenant "${id}" is not in ${tt.schema}.${tt.table}; search by name or slug to find its id`, 'usage');
   return rows[0];
 }
+
+/**
+ * The id of the tenant a person named: its id exactly, else the one tenant whose name or slug is
+ * this text (case-insensitive). No match, or several, is a UserError that lists what to give.
+ */
+export async function resolveTenantId(session: Session, model: TenancyModel, text: string): Promise<string> {
+  requireCompleteModel(model);
+  const tt = model.tenantTable;
+  const given = text.trim();
+  const { name, slug } = tenantLabelColumns(model);
+  const key = `t.${quoteIdent(tt.keyColumn)}::text`;
+  const nameSql = name ? `t.${quoteIdent(name)}::text` : 'NULL::text';
+  const slugSql = slug ? `t.${quoteIdent(slug)}::text` : 'NULL::text';
+  const { rows } = await session.query<{ id: string; name: string | null; slug: string | null; exact: boolean }>(
+    `SELECT ${key} AS id, ${nameSql} AS name, ${slugSql} AS slug, ${key} = $1 AS exact FROM ${qualified(tt.schema, tt.table)} t ` +
+      `WHERE ${key} = $1 OR lower(${nameSql}) = lower($1) OR lower(${slugSql}) = lower($1) ORDER BY 4 DESC, 1 LIMIT 21`,
+    [given],
+  );
+  const byId = rows.find((r) => r.exact);
+  if (byId) return byId.id;
+  const where = `${tt.schema}.${tt.table}`;
+  if (rows.length === 0) {
+    throw new UserError(`tenant "${given}" is not in ${where}: no id${name ? `, ${name}` : ''}${slug ? ` or ${slug}` : ''} is "${given}"; give its id`, 'usage');
+  }
+  if (rows.length > 1) {
+    const listed = rows.slice(0, 20).map((r) => `${r.id} (${[r.name, r.slug].filter((v) => v !== null).join(', ')})`).join('; ');
+    throw new UserError(`tenant "${given}" is ambiguous: ${rows.length > 20 ? 'more than 20' : rows.length} tenants in ${where} are named so: ${listed}; give its id`, 'usage');
+  }
+  return rows[0]!.id;
+}

@@ -1,4 +1,5 @@
-/** The lock watch while apply writes: what the migration waits for, who blocks it (lock modes, ages, queries), who queues behind it. */
+/** The lock watch while apply (or a runbook step) writes: what it waits for (a row lock named as one), who blocks it (lock modes, ages, queries), who queues behind it. */
+import { lockText } from '../../../shared/lock-wait.js';
 import type { LockHolder, LockWatchEvent } from '../../../shared/migrations.js';
 
 const age = (s: number | null) => (s === null ? '–' : s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
@@ -17,7 +18,7 @@ function Holders({ title, holders, testId }: { title: string; holders: LockHolde
             <td>{h.state ?? '–'}</td>
             <td>{age(h.transactionAgeSeconds)}</td>
             <td>{age(h.waitingSeconds)}</td>
-            <td>{h.locks.map((l, i) => <div key={i}>{l.mode} on {l.relation ?? '(no relation)'}{l.granted ? '' : ' (waiting)'}</div>)}</td>
+            <td>{h.locks.map((l, i) => <div key={i}>{l.granted ? lockText(l) : `waiting for ${lockText(l)}`}</div>)}</td>
             <td className="query-cell" title={h.query ?? ''}>{h.query ?? '–'}</td>
           </tr>
         ))}
@@ -26,8 +27,11 @@ function Holders({ title, holders, testId }: { title: string; holders: LockHolde
   );
 }
 
-/** One lock-watch snapshot. `live` says whether it is the current one or the last blocked one kept for the record. */
-export function LockWatch({ event, live }: { event: LockWatchEvent; live: boolean }) {
+/**
+ * One lock-watch snapshot. `live` says whether it is the current one or the last blocked one kept
+ * for the record; `subject` names what the watched session runs ("the migration", "this step").
+ */
+export function LockWatch({ event, live, subject = 'the migration' }: { event: LockWatchEvent; live: boolean; subject?: string }) {
   const waiting = event.waitingFor.length > 0 || event.blockers.length > 0;
   return (
     <div className={`lock-watch${waiting ? ' waiting' : ''}`} data-testid={live ? 'lock-watch' : 'lock-watch-last'} data-waiting={waiting}>
@@ -37,12 +41,12 @@ export function LockWatch({ event, live }: { event: LockWatchEvent; live: boolea
       </h3>
       {waiting ? (
         <p className="status status-error" role="status">
-          Waiting for {event.waitingFor.map((w) => `${w.mode} on ${w.relation ?? '(no relation)'}`).join(', ') || 'a lock'}
+          Waiting for {event.waitingFor.map(lockText).join(', ') || 'a lock'}
           {event.blockers.length > 0 && <>: blocked by pid {event.blockers.map((b) => b.pid).join(', ')}</>}
         </p>
       ) : <p className="status status-ok" role="status">Not waiting for any lock.</p>}
-      <Holders title="Blocking the migration" holders={event.blockers} testId="lock-blockers" />
-      {event.waiters.length > 0 && <Holders title="Queued behind the migration" holders={event.waiters} testId="lock-waiters" />}
+      <Holders title={`Blocking ${subject}`} holders={event.blockers} testId="lock-blockers" />
+      {event.waiters.length > 0 && <Holders title={`Queued behind ${subject}`} holders={event.waiters} testId="lock-waiters" />}
     </div>
   );
 }

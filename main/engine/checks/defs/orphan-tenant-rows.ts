@@ -20,11 +20,40 @@ export function orphanEvidence(t: TableInfo, col: string, tenant: TenantTable, s
     `WHERE c.${q(col)} IS NOT NULL AND o.${q(tenant.keyColumn)} IS NULL GROUP BY 1 ORDER BY 2 DESC;`;
 }
 
-/** Remedy for orphan rows: reassign them (or restore the missing tenants), then add the FK. */
-export function orphanRemedy(t: TableInfo, col: string, tenant: TenantTable, serverVersionNum: number): string {
+/** What an orphan remedy would touch: how many rows, and the deleted tenant ids (or invalid values) they name. */
+export interface OrphanImpact {
+  rows: number;
+  ids: string[];
+}
+
+/** The ids named in a remedy comment: the first three, then how many more. */
+const idList = (ids: string[]) => `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? `, and ${ids.length - 3} more` : ''}`;
+
+/** The schema that holds quarantined orphan rows: outside the profile's schemas, so checks do not scan it. */
+export const QUARANTINE_SCHEMA = 'tenancy_quarantine';
+
+/** The holding table an orphan quarantine moves a table's rows into: `tenancy_quarantine."<schema>.<table>"`. */
+export const quarantineTable = (t: TableInfo) => `${t.schema}.${t.table}`.slice(0, 63);
+
+/**
+ * Remedy for orphan rows. First the quarantine: move them into a holding table (nothing is given
+ * to anyone). Then, only if the operator knows they are one customer's, the reassignment, with a
+ * plain warning that every row of every deleted tenant id becomes that one live tenant's.
+ */
+export function orphanRemedy(t: TableInfo, col: string, tenant: TenantTable, serverVersionNum: number, impact: OrphanImpact): string {
   const value = asKeyType(`c.${q(col)}`, t.tenantColumn?.type ?? tenant.keyType, tenant.keyType, serverVersionNum);
-  return `UPDATE ${qualified(t.schema, t.table)} c SET ${q(col)} = :'tenant_id'\n` +
-    `WHERE c.${q(col)} IS NOT NULL AND NOT EXISTS (SELECT FROM ${qualified(tenant.schema, tenant.table)} o WHERE o.${q(tenant.keyColumn)} = ${value});`;
+  const where = `c.${q(col)} IS NOT NULL AND NOT EXISTS (SELECT FROM ${qualified(tenant.schema, tenant.table)} o WHERE o.${q(tenant.keyColumn)} = ${value})`;
+  const hold = qualified(QUARANTINE_SCHEMA, quarantineTable(t));
+  const what = `${impact.rows} row${impact.rows === 1 ? '' : 's'} of ${impact.ids.length} deleted tenant id${impact.ids.length === 1 ? '' : 's'} (${idList(impact.ids)})`;
+  return `-- 1. Quarantine (recommended): move the ${what} into the holding table ${hold}; no tenant gets them.\n` +
+    `CREATE SCHEMA IF NOT EXISTS ${q(QUARANTINE_SCHEMA)};\n` +
+    `CREATE TABLE IF NOT EXISTS ${hold} (LIKE ${qualified(t.schema, t.table)});\n` +
+    `WITH moved AS (DELETE FROM ${qualified(t.schema, t.table)} c WHERE ${where} RETURNING c.*) INSERT INTO ${hold} SELECT * FROM moved;\n` +
+    `-- 2. Or restore the missing tenants in ${tenant.schema}.${tenant.table}, then add the foreign key.\n` +
+    `-- 3. Reassign, only if you know they are one customer's. WARNING: this moves the ${what} into ONE live tenant: ` +
+    `all ${impact.rows} will belong to tenant :'tenant_id' and its users will see them.\n` +
+    `UPDATE ${qualified(t.schema, t.table)} c SET ${q(col)} = :'tenant_id'\n` +
+    `WHERE ${where};`;
 }
 
 /** The rows of a table (its own tenant column) whose stored value (as text) is one of `values`. */
@@ -58,7 +87,7 @@ export const orphanTenantRows: TableScanCheck = {
       column: col, count: orphanRows, sample: rows,
       message: `${t.schema}.${t.table}: ${parts.join('; ')}`,
       sql: orphanEvidence(t, col, tt, cmp.serverVersionNum),
-      remedy: orphanRemedy(t, col, tt, cmp.serverVersionNum),
+      remedy: orphanRemedy(t, col, tt, cmp.serverVersionNum, { rows: orphanRows, ids: [...ids, ...bad] }),
     });
   },
 };
