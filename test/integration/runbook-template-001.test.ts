@@ -128,6 +128,60 @@ describe('template 001 from before 20250904000001', () => {
     expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees .*, but owns .*: a policy locks the member out of their own rows/);
   }, 180_000);
 
+  /** A second organization with its own member and report, planted after 20250904000003. */
+  const SECOND_ORG = `  - id: plant-second-org
+    kind: sql
+    title: Planted - a second organization with one member and one report
+    sql: >
+      INSERT INTO auth.users (id, email) VALUES ('0000000b-0000-4000-8000-0000000000b0', 'other-org@processaudit.test');
+      INSERT INTO public.organizations (id, name, slug) VALUES ('0000000b-0000-4000-8000-00000000000b', 'Other Org', 'other-org');
+      INSERT INTO public.organization_memberships (organization_id, user_id, role) VALUES ('0000000b-0000-4000-8000-00000000000b', '0000000b-0000-4000-8000-0000000000b0', 'owner');
+      INSERT INTO public.audit_reports (user_id, organization_id, title) VALUES ('0000000b-0000-4000-8000-0000000000b0', '0000000b-0000-4000-8000-00000000000b', 'other org report')`;
+
+  it('with two organizations and the team\'s policies, one member per organization sees only their organization\'s rows (clean twin)', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const { status, log } = await runTemplateText(url, FILE, insertStepBefore(TEXT, 'memberships-forced', SECOND_ORG));
+    expect(notPassed(status), log.join('\n')).toEqual([]);
+    const ev = status.steps.find((s) => s.id === 'members-see-only-their-organizations')!.evidence!;
+    expect(ev.counts.members).toBe(2);
+  }, 180_000);
+
+  it('a policy that shows every signed-in user every report stops the run at the isolation check, naming the member', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(insertStepBefore(TEXT, 'memberships-forced', SECOND_ORG), 'memberships', `  - id: plant-leak
+    kind: sql
+    title: Planted - a permissive reports policy for anyone signed in
+    sql: CREATE POLICY "Signed-in users read reports" ON public.audit_reports FOR SELECT TO authenticated USING (auth.uid() IS NOT NULL)`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['members-see-only-their-organizations']);
+    expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees \(audit_reports, 501\), .*but owns \(audit_reports, (500|1)\), .*shows them rows that are not theirs/);
+  }, 180_000);
+
+  it('a dropped organization_id index stops the run at the index check, naming the table', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-no-index
+    kind: sql
+    title: Planted - the automation_jobs organization index dropped
+    sql: DROP INDEX public.idx_automation_jobs_organization_id`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    expect(failedStep(status)).toEqual([{ id: 'organization-indexes', error: 'the query returned 1 row(s), expected 0: (automation_jobs)' }]);
+  }, 180_000);
+
+  it('organization_stats that misses reports stops the run at the monitoring check, naming both counts', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-stats
+    kind: sql
+    title: Planted - organization_stats counts only this year's reports
+    sql: >
+      CREATE OR REPLACE VIEW public.organization_stats AS SELECT o.id, o.name,
+        (SELECT count(*) FROM public.organization_memberships m WHERE m.organization_id = o.id) AS members,
+        (SELECT count(*) FROM public.audit_reports r WHERE r.organization_id = o.id AND r.title <> r.title) AS reports
+      FROM public.organizations o`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    expect(failedStep(status)).toEqual([{ id: 'organization-stats', error: 'the query returned 1 row(s), expected 0: organization_stats counts 0 of 500 reports' }]);
+  }, 180_000);
+
   it('the wrong target (the Drizzle application) stops at preflight', async () => {
     const url = await scenarioDatabase(startingState('000')!);
     const { status } = await runTemplateText(url, FILE, TEXT);

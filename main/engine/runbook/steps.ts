@@ -354,7 +354,7 @@ async function memberView(ctx: StepContext, m: MemberView): Promise<{ ran: strin
     }
     const a = jsonRows(owns.rows).map((r) => JSON.stringify(r)).sort();
     const b = jsonRows(sees.rows).map((r) => JSON.stringify(r)).sort();
-    if (a.join('\n') !== b.join('\n')) problems.push(`member ${id} as ${m.role} sees ${rowsText(sees.rows, 5) || 'no row'}, but owns ${rowsText(owns.rows, 5) || 'no row'}: a policy locks the member out of their own rows`);
+    if (a.join('\n') !== b.join('\n')) problems.push(`member ${id} as ${m.role} sees ${rowsText(sees.rows, 5) || 'no row'}, but owns ${rowsText(owns.rows, 5) || 'no row'}: a policy locks the member out of their own rows or shows them rows that are not theirs`);
   }
   return { ran, members: ids.length, problems };
 }
