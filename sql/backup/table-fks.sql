@@ -9,7 +9,13 @@ SELECT con.conname AS name,
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS ref_columns,
        con.confdeltype::text AS on_delete,
        con.confupdtype::text AS on_update,
-       con.condeferred AS deferred
+       con.condeferred AS deferred,
+       -- Whether an INSERT into the child checks this FK itself before its statement ends: not
+       -- deferrable, an ordinary child table, and every RI trigger on it firing in this session.
+       (NOT con.condeferrable AND cc.relkind = 'r'
+        AND pg_catalog.current_setting('session_replication_role') = 'origin'
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                        WHERE t.tgconstraint = con.oid AND t.tgrelid = con.conrelid AND t.tgenabled NOT IN ('O', 'A'))) AS checked_by_insert
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class cc ON cc.oid = con.conrelid
 JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace

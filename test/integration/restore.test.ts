@@ -138,6 +138,19 @@ describe('restore', () => {
     await expect(restoreBackup(s, { backupId: b.id, scope: { kind: 'table' }, strategy: 'replace', dryRun: false }))
       .rejects.toThrow(/FK "Items; "Ünïcode" Mixed_org_id_fkey": 1 restored row reference public\.orgs rows that no longer exist \(org_id = 9\)/);
     expect(await live()).toEqual(before);
+    // A lost tenant leaves that FK to its INSERT (no pass before it): the same blocker, dry run or not.
+    for (const dryRun of [true, false]) {
+      await expect(restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '9' }, strategy: 'replace', dryRun }))
+        .rejects.toThrow(/^restore stopped before changing anything: FK "Items; "Ünïcode" Mixed_org_id_fkey": 1 restored row reference public\.orgs rows that no longer exist \(org_id = 9\)/);
+    }
+    expect(await live()).toEqual(before);
+    // Its clean twin: with the parent back the same restore verifies.
+    await db.exec('INSERT INTO orgs VALUES (9, \'back\')');
+    const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '9' }, strategy: 'replace', dryRun: false });
+    expect(r.verified).toBe(true);
+    expect(r.counts.inserted).toBe(1);
+    await db.exec(`DELETE FROM ${ITEMS} WHERE org_id = 9`);
+    await db.exec('DELETE FROM orgs WHERE id = 9');
   });
 
   it('leaves the live table exactly as it was when the restore\'s connection is killed half-way', async () => {

@@ -125,6 +125,12 @@ export interface BlockerShortcuts {
    * violation, after which the caller runs tenantMoved to name it (see restore.ts).
    */
   movedRowsFailTheInsert?: boolean;
+  /**
+   * The same plain INSERT of an empty scope: an outbound FK it checks itself (checkedByInsert)
+   * fails it with an FK violation (23503) when a parent is missing, after which the caller runs
+   * findBlockers again without shortcuts to name it (see restore.ts). Saves a pass over the rows.
+   */
+  missingParentsFailTheInsert?: boolean;
 }
 
 /** The one-line error for blockers: nothing was changed. */
@@ -147,6 +153,7 @@ export async function findBlockers(session: Session, plan: RestorePlan, shortcut
     if (b) out.push(b);
   }
   for (const fk of plan.pair.live.outbound) {
+    if (shortcuts.missingParentsFailTheInsert && fk.checkedByInsert) continue;
     const b = await parentMissing(session, plan, fk);
     if (b) out.push(b);
   }

@@ -15,7 +15,7 @@ import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
 import { getBackup } from './store.js';
 import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
-import { blockersError, findBlockers, tenantMoved } from './restore-checks.js';
+import { blockersError, findBlockers, type BlockerShortcuts } from './restore-checks.js';
 import {
   backupScopeFrom, deleteSql, insertChecksummedSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan,
 } from './restore-plan.js';
@@ -65,21 +65,24 @@ function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c) => b.includes(c));
 }
 
-/** Thrown inside the transaction when the lost scope's INSERT hit a key another tenant now holds. */
-class MovedRowsRollback extends Error {
+/**
+ * Thrown inside the transaction when the lost scope's INSERT hit a key another tenant now holds
+ * (23505) or a parent that is gone (23503): checks that were left to the INSERT itself.
+ */
+class InsertCheckRollback extends Error {
   constructor(readonly insertError: unknown, readonly plan: RestorePlan) {
-    super('unique violation on the lost scope\'s INSERT');
+    super('the lost scope\'s INSERT failed a check left to it');
   }
 }
 
 /**
  * Restore a lost scope (no live row in it): one plain INSERT whose RETURNING gives the restored
- * rows' count and checksum in the same pass. When `movedRowsFailTheInsert`, the check for rows
- * that changed tenant was left to the INSERT's primary key: a unique violation rolls the
- * transaction back and restoreBackup then runs that check, so the operator gets the same blocker
- * message (nothing changed either way).
+ * rows' count and checksum in the same pass. Checks left to the INSERT (`shortcuts`): rows that
+ * changed tenant to its primary key, missing parents to the FKs it checks itself. A unique or FK
+ * violation rolls the transaction back and restoreBackup then runs the blocker checks in full,
+ * so the operator gets the same blocker message (nothing changed either way).
  */
-async function insertLostScope(session: Session, plan: RestorePlan, statements: string[], movedRowsFailTheInsert: boolean): Promise<Checksum> {
+async function insertLostScope(session: Session, plan: RestorePlan, statements: string[], shortcuts: BlockerShortcuts): Promise<Checksum> {
   const p = new SqlParams();
   const sql = insertChecksummedSql(plan, p);
   statements.push(sql);
@@ -87,7 +90,10 @@ async function insertLostScope(session: Session, plan: RestorePlan, statements: 
     const { rows } = await session.query<{ rows: string; checksum: string }>(sql, p.values);
     return { rows: Number(rows[0]!.rows), checksum: rows[0]!.checksum };
   } catch (err) {
-    if (movedRowsFailTheInsert && (err as { code?: string }).code === '23505') throw new MovedRowsRollback(err, plan);
+    const code = (err as { code?: string }).code;
+    if ((shortcuts.movedRowsFailTheInsert && code === '23505') || (shortcuts.missingParentsFailTheInsert && code === '23503')) {
+      throw new InsertCheckRollback(err, plan);
+    }
     throw err;
   }
 }
@@ -187,7 +193,8 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const scopeWasEmpty = !liveInScope.rows[0]!.any;
     const movedRowsFailTheInsert = scopeWasEmpty && !pair.live.primaryKeyDeferrable
       && sameColumns(pair.live.primaryKey ?? [], pair.primaryKey.map((c) => c.name));
-    const blockers = await findBlockers(session, plan, { scopeWasEmpty, movedRowsFailTheInsert });
+    const shortcuts: BlockerShortcuts = { scopeWasEmpty, movedRowsFailTheInsert, missingParentsFailTheInsert: scopeWasEmpty };
+    const blockers = await findBlockers(session, plan, shortcuts);
     if (blockers.length > 0) throw new UserError(blockersError(blockers), 'fk');
     const expectedSoon = await expectedChecksum(session, plan, scopeWasEmpty && !scopeReadsLive(pair));
     const before = await session.query<{ n: string }>(`SELECT count(*)::int8 AS n FROM ${pair.liveRel}`);
@@ -201,7 +208,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     let actual: Checksum | null = null;
     try {
       if (scopeWasEmpty) {
-        actual = await insertLostScope(session, plan, statements, movedRowsFailTheInsert);
+        actual = await insertLostScope(session, plan, statements, shortcuts);
         counts.inserted = actual.rows;
       } else {
         if (plan.strategy === 'replace') {
@@ -215,7 +222,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       }
     } catch (err) {
       await expectedSoon.done.catch(() => undefined);
-      if (err instanceof MovedRowsRollback) throw err;
+      if (err instanceof InsertCheckRollback) throw err;
       throw explainDmlError(err, plan, lockTimeoutMs, scopeWasEmpty);
     }
     const sequences = await advanceSequences(session, plan, req.dryRun);
@@ -249,12 +256,13 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const result = await session.transaction(run, { readOnly: false, rollback: req.dryRun });
     return { ...result, durationMs: Math.round(performance.now() - started) };
   } catch (err) {
-    if (err instanceof MovedRowsRollback) {
-      const moved = await session.transaction(async () => {
+    if (err instanceof InsertCheckRollback) {
+      // Nothing changed; the scope was empty, so no child row can be orphaned: name the blockers.
+      const blockers = await session.transaction(async () => {
         await useCanonicalOutput(session);
-        return tenantMoved(session, err.plan);
+        return findBlockers(session, err.plan, { scopeWasEmpty: true });
       });
-      if (moved) throw new UserError(blockersError([moved]), 'fk');
+      if (blockers.length > 0) throw new UserError(blockersError(blockers), 'fk');
       throw explainDmlError(err.insertError, err.plan, lockTimeoutMs, true);
     }
     if (!(err instanceof MismatchRollback)) throw err;

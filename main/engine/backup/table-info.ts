@@ -31,6 +31,11 @@ export interface TableForeignKey {
   refColumns: string[];
   onDelete: string;
   onUpdate: string;
+  /**
+   * Whether an INSERT into the child table checks this FK before its statement ends (not
+   * deferrable, ordinary child table, RI triggers enabled and firing), failing with 23503.
+   */
+  checkedByInsert: boolean;
 }
 
 /** A live table as backup and restore see it. */
@@ -73,12 +78,12 @@ export async function readLiveTable(session: Session, schema: string, table: str
   );
   const fks = await session.query<{
     name: string; direction: 'in' | 'out'; child_schema: string; child_table: string; parent_schema: string; parent_table: string;
-    columns: string[]; ref_columns: string[]; on_delete: string; on_update: string;
+    columns: string[]; ref_columns: string[]; on_delete: string; on_update: string; checked_by_insert: boolean;
   }>(sqlFile('backup/table-fks.sql'), [oid]);
   const all: TableForeignKey[] = fks.rows.map((r) => ({
     name: r.name, childSchema: r.child_schema, childTable: r.child_table, columns: r.columns,
     parentSchema: r.parent_schema, parentTable: r.parent_table, refColumns: r.ref_columns,
-    onDelete: r.on_delete, onUpdate: r.on_update,
+    onDelete: r.on_delete, onUpdate: r.on_update, checkedByInsert: r.checked_by_insert,
   }));
   const isSelf = (fk: TableForeignKey) => fk.childSchema === fk.parentSchema && fk.childTable === fk.parentTable;
   return {
