@@ -31,6 +31,7 @@ function handlersFor(tables: number, tenants: number): Handlers {
       footprint: async () => syntheticFootprint(model),
       rows: async ({ schema, table }) => syntheticRows(schema, table),
       visibility: HANDLERS.tenant.visibility,
+      cancelFootprint: HANDLERS.tenant.cancelFootprint,
     },
   };
 }
