@@ -14,11 +14,17 @@ function byId(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Every tenant with its total rows, biggest first (ties by id). */
+const totalsCache = new WeakMap<Distribution, TenantTotal[]>();
+
+/** Every tenant with its total rows, biggest first (ties by id); computed once per distribution (the list and the chart share it). */
 export function tenantTotals(d: Distribution): TenantTotal[] {
+  const cached = totalsCache.get(d);
+  if (cached) return cached;
   const totals = new Map<string, number>();
   for (const r of d.rows) if (r.bucket === 'tenant' && r.tenant !== null) totals.set(r.tenant, (totals.get(r.tenant) ?? 0) + r.rows);
-  return d.tenants.map((t) => ({ id: t.id, name: t.name, rows: totals.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
+  const list = d.tenants.map((t) => ({ id: t.id, name: t.name, rows: totals.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
+  totalsCache.set(d, list);
+  return list;
 }
 
 /** Tenants whose id or name contains the query. */
