@@ -62,7 +62,10 @@ describe('the footprint count on the Tenant page', () => {
   it('shows tables done of total and the table being counted, and Cancel stops it on the server', async () => {
     const locker = new pg.Client({ connectionString: db.url });
     await locker.connect();
-    const waiting = () => locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'tenancy-console' AND wait_event_type = 'Lock'`).then((r) => r.rows[0].n as number);
+    // Watched from a session of its own: inside the locker's transaction pg_stat_activity is one cached snapshot.
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    const waiting = () => watcher.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'tenancy-console' AND wait_event_type = 'Lock'`).then((r) => r.rows[0].n as number);
     try {
       const [org] = (await locker.query<{ id: string; name: string }>('SELECT id, name FROM organization ORDER BY id LIMIT 1')).rows;
       await page.goto(host.url);
@@ -109,6 +112,7 @@ describe('the footprint count on the Tenant page', () => {
     } finally {
       await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
+      await watcher.end();
     }
   });
 });
