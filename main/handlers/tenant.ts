@@ -16,7 +16,25 @@ export const tenantHandlers: DomainHandlers<typeof tenantContract> = {
   },
   async footprint(req, ctx) {
     const conn = ctx.connections.get(req.connectionId);
-    return tenantFootprint(conn.session, (await ensureModel(conn)).model, req.tenant);
+    const { model } = await ensureModel(conn);
+    if (!req.runId) return tenantFootprint(conn.session, model, req.tenant);
+    const runId = req.runId;
+    // As exact checks: a session of its own, so cancelling the count never disturbs the browsing session.
+    const controller = ctx.runs.start(runId);
+    try {
+      return await ctx.connections.withDedicatedSession(conn.id, (session) => {
+        ctx.runs.attach(runId, session);
+        return tenantFootprint(session, model, req.tenant, {
+          signal: controller.signal,
+          onProgress: (p) => ctx.emit('tenant/onFootprintProgress', { runId, ...p }),
+        });
+      });
+    } finally {
+      ctx.runs.finish(runId);
+    }
+  },
+  async cancelFootprint(req, ctx) {
+    return { cancelled: await ctx.runs.cancel(req.runId) };
   },
   async rows({ connectionId, ...req }, ctx) {
     const conn = ctx.connections.get(connectionId);

@@ -9,11 +9,22 @@ export interface TenantTotal {
   rows: number;
 }
 
-/** Every tenant with its total rows, biggest first. */
+/** Code-unit order of two ids: a stable tie-break many times cheaper than localeCompare over 10,000 tenants. */
+function byId(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const totalsCache = new WeakMap<Distribution, TenantTotal[]>();
+
+/** Every tenant with its total rows, biggest first (ties by id); computed once per distribution (the list and the chart share it). */
 export function tenantTotals(d: Distribution): TenantTotal[] {
+  const cached = totalsCache.get(d);
+  if (cached) return cached;
   const totals = new Map<string, number>();
   for (const r of d.rows) if (r.bucket === 'tenant' && r.tenant !== null) totals.set(r.tenant, (totals.get(r.tenant) ?? 0) + r.rows);
-  return d.tenants.map((t) => ({ id: t.id, name: t.name, rows: totals.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || a.id.localeCompare(b.id));
+  const list = d.tenants.map((t) => ({ id: t.id, name: t.name, rows: totals.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
+  totalsCache.set(d, list);
+  return list;
 }
 
 /** Tenants whose id or name contains the query. */
@@ -33,5 +44,5 @@ export function footprint(d: Distribution, a: string, b: string | null): { schem
     if (r.tenant === a && r.bucket === 'tenant') e.a += r.rows;
     if (b !== null && r.tenant === b && r.bucket === 'tenant') e.b += r.rows;
   }
-  return [...tables.values()].filter((e) => e.a > 0 || e.b > 0).sort((x, y) => y.a + y.b - (x.a + x.b) || x.table.localeCompare(y.table));
+  return [...tables.values()].filter((e) => e.a > 0 || e.b > 0).sort((x, y) => y.a + y.b - (x.a + x.b) || byId(x.table, y.table));
 }

@@ -6,6 +6,7 @@ import { Bars } from '../components/Bars.js';
 import { RequireModel } from '../components/RequireModel.js';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
 import { RoleBadge } from '../components/RoleBadge.js';
+import { DistributionChart } from '../components/TenantDistributionChart.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
 import { footprint, searchTenants, tenantTotals } from '../lib/footprint.js';
@@ -124,6 +125,7 @@ export function DistributionPage() {
           : (
             <>
               <Buckets d={data} />
+              <DistributionChart d={data} />
               <div className="split">
                 <TenantPicker d={data} />
                 <Footprint d={data} model={model} />

@@ -4,8 +4,23 @@ import { RowBrowser } from '../components/tenant/RowBrowser.js';
 import { TenantFinder } from '../components/tenant/TenantFinder.js';
 import { VisibilityPanel } from '../components/tenant/VisibilityPanel.js';
 import { RequireModel } from '../components/RequireModel.js';
-import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
+import { EmptyState, ErrorState } from '../components/States.js';
 import { useTenant } from '../store/tenant.js';
+
+/** The running count: tables counted of the tables in reach, the one counting now, and Cancel. */
+function FootprintProgress() {
+  const { footprintProgress: p, cancelFootprint } = useTenant();
+  return (
+    <div className="card" data-testid="footprint-progress" aria-live="polite">
+      <div className="profile-main">
+        <p>Counting the tenant's rows in every table…</p>
+        <button type="button" className="danger" onClick={() => void cancelFootprint()}>Cancel count</button>
+      </div>
+      <progress max={p?.total || 1} value={p?.done ?? 0} aria-label="Footprint count progress" />
+      <p data-testid="footprint-progress-text">{p ? `${p.done} of ${p.total} tables${p.table ? ` · counting ${p.schema}.${p.table}` : ''}` : 'Starting…'}</p>
+    </div>
+  );
+}
 
 /** The Tenant page. */
 export function TenantPage() {
@@ -18,7 +33,10 @@ export function TenantPage() {
           <>
             <TenantFinder />
             {!selected && <div className="card"><EmptyState title="Find a tenant">Type its id, or part of its name or slug, to see its rows in every table.</EmptyState></div>}
-            {selected && footprintState === 'loading' && <LoadingState label="Counting the tenant's rows in every table…" />}
+            {selected && footprintState === 'loading' && <FootprintProgress />}
+            {selected && footprintState === 'cancelled' && (
+              <div className="card"><p className="status status-info" role="status" data-testid="footprint-cancelled">Cancelled: the count was stopped on the server; nothing was changed. <button type="button" className="small" onClick={() => void select(selected)}>Count again</button></p></div>
+            )}
             {selected && footprintState === 'error' && <ErrorState title="Cannot count this tenant's rows" message={footprintError ?? ''} onRetry={() => void select(selected)} />}
             {footprint && footprintState === 'loaded' && (
               <>

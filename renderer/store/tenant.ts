@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import type { RowFilter, RowScope, TenantFootprint, TenantMatch, TenantRowsPage, TenantVisibility } from '../../shared/tenant.js';
 import { api } from '../api/index.js';
 import { toCsv } from '../lib/csv.js';
-import { errorText } from '../lib/errors.js';
+import { errorText, isCancelled } from '../lib/errors.js';
 import { useConnection } from './connection.js';
 
 /** Rows per page in the browser; the CSV export reads pages of EXPORT_PAGE up to EXPORT_MAX rows. */
@@ -33,8 +33,13 @@ interface TenantState {
   searchError: string | null;
   selected: string | null;
   footprint: TenantFootprint | null;
-  footprintState: Load;
+  footprintState: Load | 'cancelled';
   footprintError: string | null;
+  /** The running count's id (for cancel) and its progress: tables counted of the tables in reach. */
+  footprintRunId: string | null;
+  footprintProgress: { done: number; total: number; schema: string | null; table: string | null } | null;
+  /** Stop the running footprint count on the server. */
+  cancelFootprint(): Promise<void>;
   browse: Browse | null;
   exporting: { done: number; cancelled?: boolean } | null;
   exportError: string | null;
@@ -59,7 +64,8 @@ interface TenantState {
 
 const initial = {
   query: '', matches: null, truncated: false, searchState: 'idle' as Load, searchError: null,
-  selected: null, footprint: null, footprintState: 'idle' as Load, footprintError: null,
+  selected: null, footprint: null, footprintState: 'idle' as TenantState['footprintState'], footprintError: null,
+  footprintRunId: null, footprintProgress: null,
   browse: null, exporting: null, exportError: null,
   visibility: null, visibilityState: 'idle' as Load, visibilityError: null,
 };
@@ -102,13 +108,21 @@ export const useTenant = create<TenantState>((set, get) => {
     async select(tenant) {
       const id = connectionId();
       if (!id) return;
-      set({ selected: tenant, footprint: null, footprintState: 'loading', footprintError: null, browse: null, visibility: null, visibilityState: 'idle', visibilityError: null });
+      const previous = get().footprintRunId;
+      if (previous) void api.tenant.cancelFootprint({ runId: previous }).catch(() => undefined);
+      const runId = crypto.randomUUID();
+      set({ selected: tenant, footprint: null, footprintState: 'loading', footprintError: null, footprintRunId: runId, footprintProgress: null, browse: null, visibility: null, visibilityState: 'idle', visibilityError: null });
       try {
-        const footprint = await api.tenant.footprint({ connectionId: id, tenant });
-        if (get().selected === tenant) set({ footprint, footprintState: 'loaded' });
+        const footprint = await api.tenant.footprint({ connectionId: id, tenant, runId });
+        if (get().footprintRunId === runId) set({ footprint, footprintState: 'loaded', footprintRunId: null });
       } catch (err) {
-        set({ footprintState: 'error', footprintError: errorText(err) });
+        if (get().footprintRunId !== runId) return;
+        set(isCancelled(err) ? { footprintState: 'cancelled', footprintRunId: null } : { footprintState: 'error', footprintError: errorText(err), footprintRunId: null });
       }
+    },
+    async cancelFootprint() {
+      const runId = get().footprintRunId;
+      if (runId) await api.tenant.cancelFootprint({ runId });
     },
     async open(schema, table, scope = { kind: 'tenant' }) {
       set({ browse: { schema, table, scope, filters: [], cursors: [undefined], page: null, state: 'loading', error: null }, exportError: null });
@@ -177,4 +191,8 @@ export const useTenant = create<TenantState>((set, get) => {
     },
     reset: () => set(initial),
   };
+});
+
+api.tenant.onFootprintProgress(({ runId, ...progress }) => {
+  if (runId === useTenant.getState().footprintRunId) useTenant.setState({ footprintProgress: progress });
 });

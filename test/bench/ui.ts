@@ -2,12 +2,15 @@
  * `npm run bench -- ui`: the real renderer in Chromium, fed synthetic data through browser mode's
  * real server and contract: 2,000 tables x 10,000 tenants against 20 x 100 in the same run. Prints
  * time to first render and interaction latency for both, and the ratio (virtualization keeps it flat).
+ * Targets (issue 17, item 5), judged on the big scale: first render of Overview under 500 ms, every
+ * interaction under 100 ms; a miss prints MISSED and `npm run bench` exits 1.
  */
 import type { Page } from 'playwright';
 import { HANDLERS } from '../../main/handlers/index.js';
 import type { Handlers } from '../../main/handlers/types.js';
 import { startBrowserHost } from '../../main/serve/host.js';
 import { ensureRendererBuilt, launchChromium } from '../e2e/support/browser.js';
+import { verdict } from './verdict.js';
 import { FINGERPRINT, PROFILE, syntheticDistribution, syntheticFootprint, syntheticModel, syntheticRows, syntheticRun } from './ui-data.js';
 
 function handlersFor(tables: number, tenants: number): Handlers {
@@ -28,6 +31,7 @@ function handlersFor(tables: number, tenants: number): Handlers {
       footprint: async () => syntheticFootprint(model),
       rows: async ({ schema, table }) => syntheticRows(schema, table),
       visibility: HANDLERS.tenant.visibility,
+      cancelFootprint: HANDLERS.tenant.cancelFootprint,
     },
   };
 }
@@ -102,6 +106,17 @@ async function measure(page: Page, url: string): Promise<Record<string, number>>
   return out;
 }
 
+/** Issue 17's targets: first render of Overview under 500 ms, every other timed step (an interaction) under 100 ms. */
+export const FIRST_RENDER_TARGET_MS = 500;
+/** The target of every interaction after the first render. */
+export const INTERACTION_TARGET_MS = 100;
+
+/** The target of one measure, or null for counts (DOM nodes) that have none. */
+function targetOf(measure: string): number | null {
+  if (measure.startsWith('DOM')) return null;
+  return measure.startsWith('first render') ? FIRST_RENDER_TARGET_MS : INTERACTION_TARGET_MS;
+}
+
 /** Run the benchmark. */
 export async function run(args: string[]): Promise<void> {
   const big = { tables: Number(args[0] ?? 2000), tenants: Number(args[1] ?? 10000) };
@@ -124,10 +139,12 @@ export async function run(args: string[]): Promise<void> {
     const [s, b] = results as [Record<string, number>, Record<string, number>];
     const label = (x: { tables: number; tenants: number }) => `${x.tables} tables x ${x.tenants} tenants`;
     process.stdout.write(`UI benchmark: real renderer in Chromium, synthetic data over browser mode (ms; second of two runs)\n`);
-    process.stdout.write(`${'measure'.padEnd(40)} ${label(small).padStart(26)} ${label(big).padStart(28)} ${'ratio'.padStart(7)}\n`);
+    process.stdout.write(`${'measure'.padEnd(40)} ${label(small).padStart(26)} ${label(big).padStart(28)} ${'ratio'.padStart(7)}  target (${label(big)})\n`);
     for (const k of Object.keys(s)) {
       const unit = k.startsWith('DOM') ? '' : ' ms';
-      process.stdout.write(`${k.padEnd(40)} ${`${s[k]!.toFixed(k.startsWith('DOM') ? 0 : 1)}${unit}`.padStart(26)} ${`${b[k]!.toFixed(k.startsWith('DOM') ? 0 : 1)}${unit}`.padStart(28)} ${(b[k]! / s[k]!).toFixed(2).padStart(6)}x\n`);
+      const target = targetOf(k);
+      const judged = target === null ? '' : `  < ${target} ms: ${verdict(b[k]! < target)}`;
+      process.stdout.write(`${k.padEnd(40)} ${`${s[k]!.toFixed(k.startsWith('DOM') ? 0 : 1)}${unit}`.padStart(26)} ${`${b[k]!.toFixed(k.startsWith('DOM') ? 0 : 1)}${unit}`.padStart(28)} ${(b[k]! / s[k]!).toFixed(2).padStart(6)}x${judged}\n`);
     }
   } finally {
     await browser.close();

@@ -6,6 +6,7 @@
 import type { ConcerningRows, FootprintTable, TenantFootprint } from '../../../shared/tenant.js';
 import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import { keyCompare } from '../checks/run.js';
+import { CancelledError } from '../errors.js';
 import { unscannableReason } from '../checks/scan.js';
 import { tenantSource } from '../checks/scoped.js';
 import { fkJoin } from '../checks/statements.js';
@@ -87,15 +88,32 @@ async function concerningRows(session: Session, model: TenancyModel, t: TableInf
   return { concerning: out, strayRows: Number(rows[0]?.n ?? 0) };
 }
 
+/** Progress of a footprint count: `done` of `total` tables counted, and the table being counted now (null when finished). */
+export interface FootprintProgress {
+  done: number;
+  total: number;
+  schema: string | null;
+  table: string | null;
+}
+
+/** Options of a footprint count: abort between tables, and progress before each table and at the end. */
+export interface FootprintOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: FootprintProgress) => void;
+}
+
 /** Count one tenant's rows in every table in reach, and the stray rows that hang off them. */
-export async function tenantFootprint(session: Session, model: TenancyModel, tenantId: string, signal?: AbortSignal): Promise<TenantFootprint> {
+export async function tenantFootprint(session: Session, model: TenancyModel, tenantId: string, options: FootprintOptions = {}): Promise<TenantFootprint> {
+  const { signal, onProgress } = options;
   requireCompleteModel(model);
   const tenant = await requireTenant(session, model, tenantId);
   const cmp = keyCompare(session, model);
   const tables: FootprintTable[] = [];
   const skipped: TenantFootprint['skipped'] = [];
-  for (const t of footprintTables(model)) {
-    signal?.throwIfAborted();
+  const reach = footprintTables(model);
+  for (const [done, t] of reach.entries()) {
+    if (signal?.aborted) throw new CancelledError();
+    onProgress?.({ done, total: reach.length, schema: t.schema, table: t.table });
     if (!t.readable) {
       skipped.push({ schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it` });
       continue;
@@ -116,5 +134,6 @@ export async function tenantFootprint(session: Session, model: TenancyModel, ten
       skipped.push({ schema: t.schema, table: t.table, reason });
     }
   }
+  onProgress?.({ done: reach.length, total: reach.length, schema: null, table: null });
   return { tenant, tables, skipped };
 }
