@@ -90,7 +90,7 @@ export function addPacingOptions(cmd: Command, which: PacingChoice): Command {
     deprecatedAlias(cmd, '--batch <n>', '--batch-size');
   }
   if (which.batchMs) cmd.option('--batch-ms <ms>', 'shrink or grow batches so each commits in about this long (0: fixed --batch-size)');
-  if (which.duty) cmd.option('--duty <fraction>', 'share of time spent working, 0 to 1: after each batch rest (1/duty - 1) times its duration');
+  if (which.duty) cmd.option('--duty <fraction>', 'a fixed share of time spent working, 0 to 1, instead of following the load\'s latency: after each batch rest (1/duty - 1) times its duration');
   if (which.throttleMs !== undefined) {
     cmd.option('--throttle-ms <ms>', 'pause between batches, in ms', which.throttleMs || undefined);
     deprecatedAlias(cmd, '--throttle <ms>', '--throttle-ms');
