@@ -7,6 +7,7 @@
  * evidence pack downloads as one file that verifies. axe-clean at 1440x900 and 1024x700;
  * screenshots test-results/screenshots/auditor-*.png.
  */
+import { WIDE, shotsAndAxe } from './support/screens.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,31 +22,14 @@ import { adminUrl } from '../support/db.js';
 import { AppShell } from './pages/app.js';
 import { ConnectionsPage } from './pages/connections.js';
 import { ReportsPage } from './pages/reports.js';
-import { seriousViolations } from './support/axe.js';
-import { ensureRendererBuilt, launchChromium, screenshotPath } from './support/browser.js';
+import { ensureRendererBuilt, launchChromium } from './support/browser.js';
 
-const WIDE = { width: 1440, height: 900 };
-const NARROW = { width: 1024, height: 700 };
 
 let db: DemoDatabase;
 let host: BrowserHost;
 let browser: Browser;
 let page: Page;
 let configDir: string;
-
-async function shotsAndAxe(name: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [size, vp] of [['1440', WIDE], ['1024', NARROW]] as const) {
-    await page.setViewportSize(vp);
-    await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: screenshotPath(`auditor-${name}-${size}`), fullPage: true });
-    problems.push(...(await seriousViolations(page)).map((p) => `${size}: ${p.id} ${p.targets.join(' ')}`));
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    if (width > vp.width) problems.push(`${size}: page is ${width}px wide`);
-  }
-  await page.setViewportSize(WIDE);
-  return problems;
-}
 
 beforeAll(async () => {
   const [loaded, rendererDir] = await Promise.all([
@@ -118,7 +102,7 @@ describe('the auditor', () => {
     expect(await errors(names[2]!)).toBeLessThan(await errors(names[0]!));
     expect(await page.getByTestId('history-scope-warning').textContent()).toContain('2 different');
     expect(await history.locator(`tr[data-report="${names[3]}"] td.scope-cell`).textContent()).toContain('global public.app_settings');
-    expect(await shotsAndAxe('history')).toEqual([]);
+    expect(await shotsAndAxe(page, 'auditor-history')).toEqual([]);
   });
 
   it('compares two exact reports of the same scope with no warning, and says plainly what differs otherwise', async () => {

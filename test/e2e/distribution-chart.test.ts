@@ -5,6 +5,7 @@
  * database holds, an empty missing-tenant bucket drawn empty; title and desc name the figures.
  * axe-clean at 1440x900 and 1024x700; screenshots test-results/screenshots/distribution-chart-*.png.
  */
+import { WIDE, shotsAndAxe } from './support/screens.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +18,8 @@ import { startBrowserHost, type BrowserHost } from '../../main/serve/host.js';
 import { adminUrl } from '../support/db.js';
 import { AppShell } from './pages/app.js';
 import { ConnectionsPage } from './pages/connections.js';
-import { seriousViolations } from './support/axe.js';
-import { ensureRendererBuilt, launchChromium, screenshotPath } from './support/browser.js';
+import { ensureRendererBuilt, launchChromium } from './support/browser.js';
 
-const WIDE = { width: 1440, height: 900 };
-const NARROW = { width: 1024, height: 700 };
 
 let db: DemoDatabase;
 let host: BrowserHost;
@@ -107,16 +105,7 @@ describe('the rows-per-tenant chart on Distribution', () => {
   });
 
   it('is axe-clean and fits at 1440x900 and 1024x700 (screenshots saved)', async () => {
-    const problems: string[] = [];
-    for (const [size, vp] of [['1440', WIDE], ['1024', NARROW]] as const) {
-      await page.setViewportSize(vp);
-      await page.evaluate('window.scrollTo(0, 0)');
-      await page.screenshot({ path: screenshotPath(`distribution-chart-${size}`), fullPage: true });
-      problems.push(...(await seriousViolations(page)).map((p) => `${size}: ${p.id} ${p.targets.join(' ')}`));
-      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-      if (width > vp.width) problems.push(`${size}: page is ${width}px wide`);
-    }
-    await page.setViewportSize(WIDE);
+    const problems = await shotsAndAxe(page, 'distribution-chart');
     expect(problems).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
  * see the AuditLog leak, then with the wrong setting every table hidden by tenant_isolation.
  * axe-clean at 1440x900 and 1024x700; screenshots test-results/screenshots/tenant-*.png.
  */
+import { WIDE, shotsAndAxe } from './support/screens.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,12 +20,9 @@ import { adminUrl } from '../support/db.js';
 import { AppShell } from './pages/app.js';
 import { ConnectionsPage } from './pages/connections.js';
 import { TenantPage } from './pages/tenant.js';
-import { seriousViolations } from './support/axe.js';
-import { ensureRendererBuilt, launchChromium, screenshotPath } from './support/browser.js';
+import { ensureRendererBuilt, launchChromium } from './support/browser.js';
 
 const ROWS = 1500;
-const WIDE = { width: 1440, height: 900 };
-const NARROW = { width: 1024, height: 700 };
 
 let drizzle: DemoDatabase;
 let prisma: DemoDatabase;
@@ -44,20 +42,6 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
 }
 
 /** Screenshots at both sizes, and axe at both: returns the serious problems found. */
-async function shotsAndAxe(name: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [size, vp] of [['1440', WIDE], ['1024', NARROW]] as const) {
-    await page.setViewportSize(vp);
-    await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: screenshotPath(`tenant-${name}-${size}`), fullPage: true });
-    problems.push(...(await seriousViolations(page)).map((p) => `${size}: ${p.id} ${p.targets.join(' ')}`));
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    if (width > vp.width) problems.push(`${size}: page is ${width}px wide`);
-  }
-  await page.setViewportSize(WIDE);
-  return problems;
-}
-
 beforeAll(async () => {
   const [d, p, rendererDir] = await Promise.all([
     loadScenario(adminUrl(), demoScenario('drizzle')!, ROWS, { database: `e2e_tenant_dz_${process.pid}`, reuse: false }),
@@ -147,7 +131,7 @@ describe('the Tenant page', () => {
     await page.locator('[data-testid="page-info"]', { hasText: '(last page)' }).waitFor();
     expect(new Set(await tp().column('notes'))).toEqual(new Set(['bring sheet music']));
     expect(await tp().column('id')).toHaveLength(Math.min(50, Number(n)));
-    expect(await shotsAndAxe('rows')).toEqual([]);
+    expect(await shotsAndAxe(page, 'tenant-rows')).toEqual([]);
     await tp().browser.getByRole('button', { name: /^Remove/ }).click();
     await page.getByText('Page 1 · rows 1–50').waitFor();
 
@@ -165,7 +149,7 @@ describe('the Tenant page', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
     expect(csv[0]!.split(',')).toEqual(expect.arrayContaining(['id', 'student_id', 'organization_id']));
     expect(csv).toHaveLength(org.lessons + 1);
-    expect(await shotsAndAxe('footprint')).toEqual([]);
+    expect(await shotsAndAxe(page, 'tenant-footprint')).toEqual([]);
   });
 
   it('impersonates a Prisma tenant as app_user: the AuditLog leak, and with the wrong setting the policy that hides everything', async () => {
@@ -195,6 +179,6 @@ describe('the Tenant page', () => {
     expect(await tp().visibilityRow('Project').getAttribute('data-verdict')).toBe('hidden');
     expect(await tp().visibilityRow('Project').textContent()).toContain('by tenant_isolation USING');
     expect(await tp().visibilitySummary.getAttribute('role')).toBe('alert');
-    expect(await shotsAndAxe('visibility')).toEqual([]);
+    expect(await shotsAndAxe(page, 'tenant-visibility')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@
  * completes and the write-mode banner (in the environment's colour, full width) switches itself
  * off. axe-clean at 1440x900 and 1024x700; screenshots test-results/screenshots/window-*.png.
  */
+import { WIDE, shotsAndAxe } from './support/screens.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,11 +22,8 @@ import { AppShell } from './pages/app.js';
 import { ConnectionsPage } from './pages/connections.js';
 import { RunbookPage } from './pages/runbook.js';
 import { WindowPage } from './pages/window.js';
-import { seriousViolations } from './support/axe.js';
-import { ensureRendererBuilt, launchChromium, screenshotPath } from './support/browser.js';
+import { ensureRendererBuilt, launchChromium } from './support/browser.js';
 
-const WIDE = { width: 1440, height: 900 };
-const NARROW = { width: 1024, height: 700 };
 const RUNBOOK = `version: 1
 title: Window drill
 steps:
@@ -46,20 +44,6 @@ let browser: Browser;
 let page: Page;
 let configDir: string;
 let holder: pg.Client | null = null;
-
-async function shotsAndAxe(name: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const [size, vp] of [['1440', WIDE], ['1024', NARROW]] as const) {
-    await page.setViewportSize(vp);
-    await page.evaluate('window.scrollTo(0, 0)');
-    await page.screenshot({ path: screenshotPath(`window-${name}-${size}`), fullPage: true });
-    problems.push(...(await seriousViolations(page)).map((p) => `${size}: ${p.id} ${p.targets.join(' ')}`));
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    if (width > vp.width) problems.push(`${size}: page is ${width}px wide`);
-  }
-  await page.setViewportSize(WIDE);
-  return problems;
-}
 
 beforeAll(async () => {
   const [loaded, rendererDir] = await Promise.all([
@@ -150,7 +134,7 @@ describe('the window view', () => {
     expect(await win().sql.textContent()).toContain('UPDATE lessons SET notes = notes WHERE id = 1;');
     expect(await win().sql.textContent()).toContain('SQL this step sent (1 statement)');
     expect(await win().clock.textContent()).toMatch(/elapsed of 2 min 00 s expected \(from the runbook\)/);
-    expect(await shotsAndAxe('blocked')).toEqual([]);
+    expect(await shotsAndAxe(page, 'window-blocked')).toEqual([]);
 
     await holder.query('COMMIT');
     await holder.end();
@@ -165,6 +149,6 @@ describe('the window view', () => {
     expect(await shell().writeBanner.count()).toBe(0);
     // The next poll after the step ended: nothing runs, so no lock picture.
     await win().locks.getByText('Nothing runs now').waitFor();
-    expect(await shotsAndAxe('complete')).toEqual([]);
+    expect(await shotsAndAxe(page, 'window-complete')).toEqual([]);
   });
 });
