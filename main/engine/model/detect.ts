@@ -135,8 +135,8 @@ export function rankTenantTables(tables: CatalogTable[]): (TenantCandidate & { e
     let reason: string;
     if (parent !== undefined) reason = `references ${parent}: a child of it, not the tenant`;
     else if (k === null) reason = 'no single-column primary key or unique key to reference';
-    else if (referencedBy > 0) reason = `referenced by ${referencedBy} table${referencedBy === 1 ? '' : 's'}${columnTables > 0 ? `, a ${stemColumns(stem!)[0]}-like column without FK on ${columnTables} more` : ''}`;
-    else if (columnTables > 0) reason = `referenced by no foreign key; a ${[...names].slice(0, 2).join('/')}-like column without FK on ${columnTables} table${columnTables === 1 ? '' : 's'}`;
+    else if (referencedBy > 0) reason = `referenced by ${referencedBy} table${referencedBy === 1 ? '' : 's'}${columnTables > 0 ? `; a column like ${stemColumns(stem!)[0]} but no FK on ${columnTables} more` : ''}`;
+    else if (columnTables > 0) reason = `referenced by no foreign key; a column like ${[...names].slice(0, 2).join('/')} but no FK on ${columnTables} table${columnTables === 1 ? '' : 's'}`;
     else reason = 'referenced by no table: a look-alike';
     return {
       table: key(t), typed: typedName(t.schema, t.table), referencedBy, columnTables, keyColumn: k?.name ?? null,
