@@ -34,6 +34,7 @@ if (process.env.FAKE_MARKER) fs.writeFileSync(process.env.FAKE_MARKER, 'ran');
 process.stdout.write('ARGV ' + JSON.stringify(process.argv.slice(2)) + '\\n');
 process.stdout.write('ENV ' + Object.keys(process.env).sort().join(',') + '\\n');
 process.stdout.write('CWD ' + process.cwd() + '\\n');
+if (process.env.FAKE_GRANDCHILD) require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'inherit'] }).unref();
 if (process.env.FAKE_HANG) setInterval(() => {}, 1000);
 else {
   process.stderr.write('warning: 1 test skipped\\n');
@@ -213,6 +214,13 @@ describe('planted failures, each with its clean twin', () => {
   it('a program that hangs is killed at its timeout; a missing program is named', async () => {
     const hung = await runOne(smokeStep('    timeoutMs: 300\n'), { FAKE_HANG: '1' });
     expect(hung.error).toBe('the command ran longer than 300 ms and was killed');
+    // A program that starts another and hangs: the timeout stops both (its process group).
+    const group = await runOne(smokeStep('    timeoutMs: 300\n'), { FAKE_HANG: '1', FAKE_GRANDCHILD: '1' });
+    expect(group.error).toBe('the command ran longer than 300 ms and was killed');
+    // One that exits but leaves a process holding its output: its exit counts, the leftover is killed.
+    const left = await runOne(smokeStep(), { FAKE_GRANDCHILD: '1' });
+    expect(left.state).toBe('passed');
+    expect(left.evidence!.result).toMatch(/; processes it left running \(holding its output\) were killed$/);
     const missing = await runOne(`  - id: smoke\n    kind: command\n    title: Smoke\n    run: ["no-such-program-here"]\n`);
     expect(missing.error).toBe('the command could not start: no-such-program-here was not found (PATH or the path given)');
   });
