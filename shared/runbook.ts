@@ -278,7 +278,11 @@ export const HttpStepSchema = z.object({
     bodyExcludes: Texts.optional(),
     /** The Location the answer must redirect to: a path (/sign-in) or a URL; proves a route guard. */
     redirectTo: z.string().min(1).optional(),
-  }).strict().default({}),
+  }).strict()
+    .refine((e) => e.redirectTo === undefined || e.status === undefined || e.status.every((st) => st >= 300 && st < 400), {
+      message: 'redirectTo proves a redirect: give status only redirect codes (301, 302, 303, 307, 308), or drop status', path: ['status'],
+    })
+    .default({}),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
 }).strict();
 
