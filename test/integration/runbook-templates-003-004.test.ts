@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../../shared/runbook.js';
 import { runChecks } from '../../main/engine/checks/run.js';
 import { loadScenario } from '../../main/engine/demo/load.js';
-import { demoScenario } from '../../main/engine/demo/scenarios.js';
+import { demoScenario, type DemoScenario } from '../../main/engine/demo/scenarios.js';
+import { startingState } from '../../main/engine/demo/starting-states.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import { verifyRunDumps } from '../../main/engine/runbook/dumps.js';
 import { verifySignedJournal } from '../../main/engine/runbook/head.js';
@@ -22,6 +23,7 @@ import { profileFromUrl } from '../../main/engine/target.js';
 import { tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
 import { pgDumpCanDump, withoutDumps } from '../support/pg-dump.js';
+import { insertStepBefore } from '../support/template-run.js';
 
 const TEMPLATES = path.resolve(import.meta.dirname, '../../runbooks/templates');
 const made: string[] = [];
@@ -45,10 +47,13 @@ interface Scenario {
   close: () => Promise<void>;
 }
 
-async function scenario(id: ScenarioId, tag: string, rows: number): Promise<Scenario> {
+/** Where each template starts: 004 from before add_organization_support, 003 from the demo. */
+const START: Record<ScenarioId, DemoScenario> = { credentials: demoScenario('credentials')!, inventory: startingState('004')! };
+
+async function scenario(id: ScenarioId, tag: string, rows: number, start: DemoScenario = START[id]): Promise<Scenario> {
   const database = `rb34_${id}_${tag}_${process.pid}`;
   made.push(database);
-  const db = await loadScenario(adminUrl(), demoScenario(id)!, rows, { database, reuse: false });
+  const db = await loadScenario(adminUrl(), start, rows, { database, reuse: false });
   const { profile, urlPassword } = profileFromUrl(db.url, { statementTimeoutMs: 120_000 });
   const session = await Session.open(profile, { password: urlPassword });
   await session.enableWrite();
@@ -111,27 +116,75 @@ async function endToEnd(sc: Scenario, id: ScenarioId): Promise<{ status: RunStat
   return { status, back };
 }
 
-describe('template 004 (inventory)', () => {
-  it('runs end to end: ledger backed up (and dumped with its partitions), orphans quarantined not reassigned, balances reconciled; the rollback puts every row back', async () => {
+/** Every table of the public schema (partitions too) with its rows' md5, and the schema's shape: columns, constraints, indexes, triggers, functions. */
+async function wholeState(sc: Scenario): Promise<{ rows: Record<string, string>; shape: string[] }> {
+  const tables = (await sc.exec("SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1")).rows.map((r) => r.t as string);
+  const rows: Record<string, string> = {};
+  for (const t of tables) rows[t] = await md5(sc, t);
+  const shape = (await sc.exec(`
+    SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS s FROM information_schema.columns WHERE table_schema = 'public'
+    UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
+    UNION ALL SELECT 'function ' || oid::regprocedure FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+    ORDER BY 1`)).rows.map((r) => r.s as string);
+  return { rows, shape };
+}
+
+describe('template 004 (inventory) from before add_organization_support', () => {
+  it('runs end to end: backup (the ledger dumped with its partitions), both migrations, the trigger and the balance backfill, NOT NULL everywhere, balances = ledger; the rollback puts back every table and the schema (md5)', async () => {
     const sc = await scenario('inventory', 'e2e', 2000);
     try {
-      const orphans = await num(sc, "SELECT count(*) AS n FROM audit_logs WHERE org_id LIKE 'org_deleted_%'");
-      const firstOrg = await num(sc, "SELECT count(*) AS n FROM audit_logs WHERE org_id = (SELECT min(id) FROM organizations)");
-      expect(orphans).toBeGreaterThan(0);
-      const before = { audit: await md5(sc, 'audit_logs'), lines: await md5(sc, 'count_lines') };
-      const { status } = await endToEnd(sc, 'inventory');
-      const backup = status.steps.find((s) => s.id === 'backup')!.evidence!;
-      expect(backup.counts['public.inventory_ledger']).toBe(2000);
-      if (sc.dumps) expect(fs.readFileSync(backup.refs['dump:public.inventory_ledger']!, 'utf8')).toMatch(/COPY public\.inventory_ledger_2024h1 /);
-      // Quarantined, never reassigned: the first organization has exactly the rows it had.
-      expect(status.steps.find((s) => s.id === 'quarantine-orphans')!.evidence!.counts.rows).toBe(orphans);
-      expect(status.steps.find((s) => s.id === 'trigger-keeps-balance')!.evidence!.refs.probeError).toMatch(/^23505 duplicate key value violates unique constraint "inventory_balances_pkey"/);
-      // After the rollback: the orphans are back where they were, the quarantine is empty, count_lines as before.
-      expect(await num(sc, "SELECT count(*) AS n FROM audit_logs WHERE org_id LIKE 'org_deleted_%'")).toBe(orphans);
-      expect(await num(sc, 'SELECT count(*) AS n FROM quarantined_audit_logs')).toBe(0);
-      expect(await num(sc, "SELECT count(*) AS n FROM audit_logs WHERE org_id = (SELECT min(id) FROM organizations)")).toBe(firstOrg);
-      expect({ audit: await md5(sc, 'audit_logs'), lines: await md5(sc, 'count_lines') }).toEqual(before);
-      expect(await num(sc, "SELECT count(*) AS n FROM pg_constraint WHERE conname LIKE '%\\_fkey\\_tenant'")).toBe(0);
+      expect(await num(sc, "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'org_id'")).toBe(0);
+      expect(await num(sc, "SELECT count(*) AS n FROM pg_class WHERE relname IN ('organizations', 'inventory_balances')")).toBe(0);
+      const before = await wholeState(sc);
+      expect(Object.keys(before.rows)).toContain('public.inventory_ledger_2024h1');
+      expect(before.shape.filter((x) => x.startsWith('index ')).length).toBeGreaterThan(15);
+      const { status, back } = await endToEnd(sc, 'inventory');
+      const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
+      expect(ev('migrate-organizations').ran).toEqual(['migration 20250110090000_add_organization_support']);
+      expect(ev('migrate-balance-table').ran).toEqual(['migration 20250111090000_add_balance_table']);
+      expect(ev('backup').counts['public.inventory_ledger']).toBe(2000);
+      if (sc.dumps) expect(fs.readFileSync(ev('backup').refs['dump:public.inventory_ledger']!, 'utf8')).toMatch(/COPY public\.inventory_ledger_2024h1 /);
+      expect(ev('quarantine-orphans').counts.rows).toBe(0);
+      expect(ev('trigger-keeps-balance').refs.probeError).toMatch(/^23505 duplicate key value violates unique constraint "inventory_balances_pkey"/);
+      // Before the rollback ran, the run had left: every org_id NOT NULL (partitions too), every row in the default org.
+      const restored = back.rollback!.steps.find((s) => s.id === 'restore-inventory-ledger')!.evidence!;
+      expect(restored.result).toMatch(/checksum verified$/);
+      const after = await wholeState(sc);
+      expect(after.shape).toEqual(before.shape);
+      expect(after.rows).toEqual(before.rows);
+    } finally {
+      await sc.close();
+    }
+  }, 300_000);
+
+  it('orphans of a deleted organization are quarantined, never reassigned: the default organization keeps exactly its rows; the rollback removes them with the rest', async () => {
+    const sc = await scenario('inventory', 'orphans', 400);
+    try {
+      const before = await wholeState(sc);
+      // The application deletes an organization while audit_logs has no FK (the team's migration left it out).
+      const plant = `  - id: org-deleted
+    kind: sql
+    title: planted - an organization deleted, its audit logs left behind
+    sql: |
+      INSERT INTO public.organizations (id, name) VALUES ('org_gone', 'Gone Ltd');
+      INSERT INTO public.audit_logs (org_id, action, entity) SELECT 'org_gone', 'create', 'item' FROM generate_series(1, 7);
+      DELETE FROM public.organizations WHERE id = 'org_gone'
+`;
+      const status = await sc.run((t) => insertStepBefore(t, 'quarantine-orphans', plant));
+      expect(failures(status)).toEqual([]);
+      const ev = status.steps.find((s) => s.id === 'quarantine-orphans')!.evidence!;
+      expect(ev.counts.rows).toBe(7);
+      expect(await num(sc, "SELECT count(*) AS n FROM quarantined_audit_logs WHERE org_id = 'org_gone' AND reason = 'organization org_gone does not exist'")).toBe(7);
+      expect(await num(sc, "SELECT count(*) AS n FROM audit_logs WHERE org_id = 'org_00001'")).toBe(400);
+      expect(await num(sc, 'SELECT count(*) AS n FROM audit_logs')).toBe(400);
+      const back = await rollbackRun({
+        session: sc.session, run: status.run, reason: 'template test', operator: 'dba', runsDir: sc.runsDir, ci: true, env: CI_ENV,
+        signOff: (s) => ({ lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
+      });
+      expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
+      expect(await wholeState(sc)).toEqual(before);
     } finally {
       await sc.close();
     }
@@ -157,23 +210,33 @@ describe('template 003 (credentials)', () => {
   }, 240_000);
 });
 
-const PLANTED: [ScenarioId, string, string, string, RegExp][] = [
-  ['inventory', 'a balance row that disagrees with the ledger', "UPDATE inventory_balances SET on_hand = on_hand + 5 WHERE (org_id, item_id, location_id, lot_id) = (SELECT org_id, item_id, location_id, lot_id FROM inventory_balances ORDER BY 1, 2, 3, 4 LIMIT 1)",
+const planted = (sql: string) => `  - id: planted
+    kind: sql
+    title: planted defect
+    sql: ${JSON.stringify(sql)}
+`;
+/** [template, what, where the defect is planted (004: a step inserted before this one; 003: before the run), SQL, step that stops, its message]. */
+const PLANTED: [ScenarioId, string, string | null, string, string, RegExp][] = [
+  ['inventory', 'a balance row that disagrees with the ledger', 'balances', "UPDATE inventory_balances SET on_hand = on_hand + 5 WHERE (org_id, item_id, location_id, lot_id) = (SELECT org_id, item_id, location_id, lot_id FROM inventory_balances ORDER BY 1, 2, 3, 4 LIMIT 1)",
     'balances', /^the query returned 1 row\(s\), expected 0: org_\d+ item \d+ location \d+ lot '.*': ledger -?[\d.]+, balance -?[\d.]+$/],
-  ['inventory', 'the balance trigger disabled', 'ALTER TABLE inventory_ledger DISABLE TRIGGER inventory_ledger_balance_trigger',
+  ['inventory', 'the balance trigger disabled', 'balance-trigger', 'ALTER TABLE inventory_ledger DISABLE TRIGGER inventory_ledger_balance_trigger',
     'balance-trigger', /^the query returned 1 row\(s\), expected 0: inventory_ledger_balance_trigger is disabled \(tgenabled = D\)$/],
-  ['inventory', 'an orphan in a table without the FK', `ALTER TABLE feature_flags DROP CONSTRAINT "feature_flags_orgId_fkey"; INSERT INTO feature_flags (org_id, key) VALUES ('org_gone', 'ghost')`,
+  ['inventory', 'the balance trigger missing', 'balance-trigger', 'DROP TRIGGER inventory_ledger_balance_trigger ON inventory_ledger',
+    'balance-trigger', /^the query returned 1 row\(s\), expected 0: inventory_ledger_balance_trigger does not exist on public\.inventory_ledger$/],
+  ['inventory', 'an orphan in a table without the FK', 'no-orphans', `ALTER TABLE feature_flags DROP CONSTRAINT "feature_flags_orgId_fkey"; INSERT INTO feature_flags (org_id, key) VALUES ('org_gone', 'ghost')`,
     'no-orphans', /^orphan-tenant-rows: public\.feature_flags$/],
-  ['credentials', 'a report filed under another org than its credential', 'UPDATE reports SET org_id = (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) WHERE id = (SELECT r.id FROM reports r JOIN credentials c ON c.id = r.credential_id WHERE c.org_id <> (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) AND r.org_id IS NOT NULL ORDER BY r.id LIMIT 1)',
+  ['inventory', 'rows the migration did not backfill', 'verify-organizations', "ALTER TABLE users ALTER COLUMN org_id DROP NOT NULL; UPDATE users SET org_id = NULL WHERE id <= 3",
+    'verify-organizations', /^the query returned 1 row\(s\), expected 0: 3 users have no org_id$/],
+  ['credentials', 'a report filed under another org than its credential', null, 'UPDATE reports SET org_id = (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) WHERE id = (SELECT r.id FROM reports r JOIN credentials c ON c.id = r.credential_id WHERE c.org_id <> (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) AND r.org_id IS NOT NULL ORDER BY r.id LIMIT 1)',
     'contract', /^public\.reports: statement \d+ failed: .*reports_credential_id_fkey_tenant/],
 ];
 
 describe('templates 003 and 004 stop at the step whose defect is planted', () => {
-  it.each(PLANTED)('%s with %s stops at the step that names it', async (id, _what, plant, stopAt, message) => {
-    const sc = await scenario(id, stopAt.replace(/-/g, '_'), 400);
+  it.each(PLANTED)('%s with %s stops at the step that names it', async (id, what, before, plant, stopAt, message) => {
+    const sc = await scenario(id, what.replace(/\W+/g, '_').slice(0, 24), 400);
     try {
-      await sc.exec(plant);
-      const status = await sc.run();
+      if (before === null) await sc.exec(plant);
+      const status = await sc.run(before === null ? undefined : (t) => insertStepBefore(t, before, planted(plant)));
       const failed = status.steps.filter((s) => s.state === 'failed');
       expect(failed.map((s) => s.id)).toEqual([stopAt]);
       expect(failed[0]!.error).toMatch(message);
@@ -182,6 +245,17 @@ describe('templates 003 and 004 stop at the step whose defect is planted', () =>
       await sc.close();
     }
   }, 180_000);
+
+  it('the 004 template on the demo\'s half-way inventory database (organizations there, no Prisma ledger) stops at preflight, before the backup', async () => {
+    const sc = await scenario('inventory', 'halfway', 200, demoScenario('inventory')!);
+    try {
+      const status = await sc.run();
+      expect(status.steps.filter((s) => s.state !== 'pending').map((s) => `${s.id} ${s.state}`)).toEqual(['preflight failed']);
+      expect(status.steps[0]!.error).toMatch(/^preflight: .*the ledger has it pending \(0 applied\)/);
+    } finally {
+      await sc.close();
+    }
+  }, 120_000);
 
   it.each([['inventory', 'credentials'], ['credentials', 'inventory']] as const)('the %s template on the %s database (the wrong target) stops at preflight, before the backup', async (id, other) => {
     const sc = await scenario(other, `wrong_${id}`, 200);
@@ -192,7 +266,9 @@ describe('templates 003 and 004 stop at the step whose defect is planted', () =>
       if (!parsed.ok) throw new Error('template does not parse');
       const status = await runRunbook({ session: sc.session, file, runbook: parsed.runbook, text, operator: 'template-test', runsDir: sc.runsDir, ci: true, env: CI_ENV, signOff: () => null });
       expect(status.steps.filter((s) => s.state !== 'pending').map((s) => `${s.id} ${s.state}`)).toEqual(['preflight failed']);
-      expect(status.steps[0]!.error).toMatch(/^preflight: expected the application's table public\.(organizations|credentials), found no such table in rb34_/);
+      expect(status.steps[0]!.error).toMatch(id === 'inventory'
+        ? /^preflight: the target has none of the 15 table\(s\) the folder's migrations create or alter .*expected the application's table public\.items, found no such table in rb34_/
+        : /^preflight: expected the application's table public\.credentials, found no such table in rb34_/);
     } finally {
       await sc.close();
     }

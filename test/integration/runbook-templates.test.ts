@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
+import { startingState } from '../../main/engine/demo/starting-states.js';
 import { parseRunbookText, readRunbook } from '../../main/engine/runbook/parse.js';
 import { runRunbook } from '../../main/engine/runbook/run.js';
 import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
@@ -26,16 +27,18 @@ afterAll(async () => {
 });
 
 // Templates 000, 001 and 002 have their own files (runbook-template-00N.test.ts): from the real
-// starting state, with their planted defects and clean twins.
+// starting state, with their planted defects and clean twins. 004 starts before
+// add_organization_support (its starting state), 003 from the demo's credentials database.
 const CASES = [
   ['003-credentials-legacy-map.yaml', 'credentials'],
-  ['004-inventory-not-null-balances.yaml', 'inventory'],
+  ['004-inventory-not-null-balances.yaml', 'inventory-before-organizations'],
 ] as const;
+const START = { credentials: demoScenario('credentials')!, 'inventory-before-organizations': startingState('004')! };
 
 describe('the five reference runbooks as templates', () => {
   it.each(CASES)('%s runs to completion against the %s scenario and leaves its promised checks clean', async (file, scenarioId) => {
-    const scenario = demoScenario(scenarioId)!;
-    const database = `rb_${scenarioId}_${process.pid}`;
+    const scenario = START[scenarioId];
+    const database = `rb_${scenarioId.replaceAll('-', '_')}_${process.pid}`;
     made.push(database);
     const db = await loadScenario(adminUrl(), scenario, 2000, { database, reuse: false });
     const runsDir = path.join(tempConfigDir(), 'runs');
