@@ -227,6 +227,12 @@ const PLANTED: [ScenarioId, string, string | null, string, string, RegExp][] = [
     'no-orphans', /^orphan-tenant-rows: public\.feature_flags$/],
   ['inventory', 'rows the migration did not backfill', 'verify-organizations', "ALTER TABLE users ALTER COLUMN org_id DROP NOT NULL; UPDATE users SET org_id = NULL WHERE id <= 3",
     'verify-organizations', /^the query returned 1 row\(s\), expected 0: 3 users have no org_id$/],
+  ['inventory', 'no organization at all', 'verify-organizations', 'TRUNCATE organizations CASCADE',
+    'verify-organizations', /^the query returned 1 row\(s\), expected 0: organizations is empty$/],
+  ['inventory', 'the partitioned ledger org_id nullable', 'not-null-everywhere', 'ALTER TABLE inventory_ledger ALTER COLUMN org_id DROP NOT NULL',
+    'not-null-everywhere', /^the query returned \d+ row\(s\), expected 0: .*inventory_ledger\.org_id is nullable/],
+  ['inventory', 'count lines without org_id', 'counts-match', 'ALTER TABLE count_lines ALTER COLUMN org_id DROP NOT NULL; UPDATE count_lines SET org_id = NULL WHERE id <= 2',
+    'counts-match', /^the query returned 1 row\(s\), expected 0: count_lines: 400 rows, 398 with org_id$/],
   ['credentials', 'a report filed under another org than its credential', null, 'UPDATE reports SET org_id = (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) WHERE id = (SELECT r.id FROM reports r JOIN credentials c ON c.id = r.credential_id WHERE c.org_id <> (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) AND r.org_id IS NOT NULL ORDER BY r.id LIMIT 1)',
     'contract', /^public\.reports: statement \d+ failed: .*reports_credential_id_fkey_tenant/],
 ];
@@ -245,6 +251,20 @@ describe('templates 003 and 004 stop at the step whose defect is planted', () =>
       await sc.close();
     }
   }, 180_000);
+
+  it('the 004 template from an old checkout (add_balance_table missing from the folder) stops at preflight, before the backup', async () => {
+    const sc = await scenario('inventory', 'old_checkout', 200);
+    try {
+      const old = path.join(tempConfigDir(), 'migrations');
+      fs.cpSync(path.resolve(import.meta.dirname, '../../sql/demo/inventory/prisma/migrations'), old, { recursive: true });
+      fs.rmSync(path.join(old, '20250111090000_add_balance_table'), { recursive: true });
+      const status = await sc.run((t) => t.replaceAll('dir: sql/demo/inventory/prisma/migrations', `dir: ${old}`));
+      expect(status.steps.filter((s) => s.state !== 'pending').map((s) => `${s.id} ${s.state}`)).toEqual(['preflight failed']);
+      expect(status.steps[0]!.error).toMatch(/step migrate-balance-table applies 20250111090000_add_balance_table, which .* does not have \(old worktree\? pull it first\)/);
+    } finally {
+      await sc.close();
+    }
+  }, 120_000);
 
   it('the 004 template on the demo\'s half-way inventory database (organizations there, no Prisma ledger) stops at preflight, before the backup', async () => {
     const sc = await scenario('inventory', 'halfway', 200, demoScenario('inventory')!);
