@@ -5,21 +5,32 @@
  * with a message naming it; the unplanted run is the clean twin.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
+import { tempConfigDir } from '../support/cli.js';
 import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '002-prisma-ci-strict.yaml';
 const TEXT = templateText(FILE);
 afterAll(dropMadeDatabases);
 
+let shared: string | null = null;
+/** One database for the runs that stop before anything writes (window, approval, preflight). */
+async function sharedDatabase(): Promise<string> {
+  shared ??= await scenarioDatabase(demoScenario('prisma')!);
+  return shared;
+}
+
 const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
 
 describe('template 002 on the Prisma scenario', () => {
   it('runs end to end from CI: the uniques proposed (nothing ran), made by the Prisma migration, strict mode proved', async () => {
     const url = await scenarioDatabase(demoScenario('prisma')!);
-    const { status, log, runbook, runDir } = await runTemplateText(url, FILE, TEXT);
+    // On production, inside its maintenance window (a Saturday, 03:00 UTC).
+    const { status, log, runbook, runDir } = await runTemplateText(url, FILE, TEXT, undefined, { environment: 'production', now: new Date('2026-12-05T03:00:00Z') });
     expect(notPassed(status), log.join('\n')).toEqual([]);
     expect(status.complete).toBe(true);
     const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
@@ -36,6 +47,39 @@ describe('template 002 on the Prisma scenario', () => {
     expect(await promisedFindings(url, runbook)).toEqual([]);
     expect(fs.readdirSync(runDir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
     expect(status.steps.find((s) => s.id === 'approval')!.operator).toBe('octo-approver (github-actions run 4242)');
+  }, 180_000);
+
+  it('refuses, with one line and before anything is written, a production run outside its maintenance window', async () => {
+    const url = await sharedDatabase();
+    const runsDir = path.join(tempConfigDir(), 'runs');
+    const wednesday = new Date('2026-12-02T03:36:00Z');
+    await expect(runTemplateText(url, FILE, TEXT, runsDir, { environment: 'production', now: wednesday })).rejects.toThrow(
+      /^outside the maintenance window \(sat 02:00-04:00 UTC\): it is wed 03:36 UTC and the target is production; nothing ran, run it inside the window \(settings\.window\)$/,
+    );
+    expect(fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : []).toEqual([]);
+  }, 180_000);
+
+  it('a push-triggered workflow run, or AUTO_RUN_MIGRATIONS set, fails the approval, naming it; nothing after it runs', async () => {
+    const url = await sharedDatabase();
+    const push = await runTemplateText(url, FILE, TEXT, undefined, { env: { GITHUB_EVENT_NAME: 'push' } });
+    expect(failedStep(push.status)).toEqual([{ id: 'approval', error: 'approval: this workflow run was started by push; only workflow_dispatch may run this runbook' }]);
+    const auto = await runTemplateText(url, FILE, TEXT, undefined, { env: { AUTO_RUN_MIGRATIONS: '1' } });
+    expect(failedStep(auto.status)).toEqual([{ id: 'approval', error: 'approval: AUTO_RUN_MIGRATIONS is set; this runbook runs only with it unset (or "0"), behind a manual approval' }]);
+    for (const r of [push, auto]) expect(r.status.steps.filter((s) => s.state === 'passed')).toEqual([]);
+  }, 180_000);
+
+  it('a CI run whose target is not the DATABASE_URL secret, or a runbook folder holding a connection password, stops at preflight naming it', async () => {
+    const url = await sharedDatabase();
+    const unset = await runTemplateText(url, FILE, TEXT, undefined, { env: { DATABASE_URL: undefined } });
+    expect(failedStep(unset.status)).toEqual([{ id: 'preflight', error: 'preflight: the target\'s URL must come from DATABASE_URL (the CI secret), which is not set in this job' }]);
+    const other = await runTemplateText(url, FILE, TEXT, undefined, { env: { DATABASE_URL: url.replace(/\/[^/?]+(\?|$)/, '/another_db$1') } });
+    expect(failedStep(other.status)[0]!.error).toMatch(/^preflight: DATABASE_URL points at .*\/another_db, the run's target is .*\/rb_t_prisma_\d+_\d+: run with --url "\$DATABASE_URL"$/);
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-002-folder-'));
+    fs.writeFileSync(path.join(folder, FILE), TEXT);
+    fs.writeFileSync(path.join(folder, 'run-locally.sh'), '#!/bin/sh\nNETLIFY_DATABASE_URL="postgresql://neondb_owner:npg_s3cr3t@ep-1.eu.aws.neon.tech/app" ./scripts/run-tenant-migrations.sh\n');
+    const leaked = await runTemplateText(url, FILE, TEXT, undefined, { runbookFile: path.join(folder, FILE) });
+    expect(failedStep(leaked.status)).toEqual([{ id: 'preflight', error: `preflight: 1 connection password(s) in the runbook's files (keep them in the CI secret): ${path.join(folder, 'run-locally.sh')}:2: a connection URL with a password` }]);
+    expect(JSON.stringify(leaked.status)).not.toContain('npg_s3cr3t');
   }, 180_000);
 
   it('its rollback section undoes scope_unique_indexes and restores the keyed tables: every row as before (md5), the migration pending again', async () => {

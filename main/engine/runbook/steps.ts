@@ -63,6 +63,10 @@ export interface StepContext {
   pgDumpPath?: string;
   /** The runbook's steps: a preflight step checks the migrations later migrate steps apply. */
   steps?: readonly RunbookStep[];
+  /** The console's environment as the run sees it (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** A CI run (--ci): preflight's urlFromEnv applies. */
+  ci?: boolean;
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
@@ -88,7 +92,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       const index = ctx.steps?.findIndex((x) => x.id === step.id) ?? -1;
       const r = await preflightStep(session, step, {
         resolve: (folder) => resolveFolder(ctx.baseDir, folder), laterSteps: index >= 0 ? ctx.steps!.slice(index + 1) : [],
-        profileSystemIdentifier: session.profile.systemIdentifier,
+        profileSystemIdentifier: session.profile.systemIdentifier, env: ctx.env ?? process.env, ci: ctx.ci ?? false,
       });
       if (r.problems.length) throw new StepFailure(`preflight: ${r.problems.join('; ')}`, r.evidence);
       return r.evidence;
