@@ -24,6 +24,7 @@ import { tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
 import { pgDumpCanDump, withoutDumps } from '../support/pg-dump.js';
 import { insertStepBefore } from '../support/template-run.js';
+import { fakeNpm, startInventoryApp, type FakeNpm, type InventoryApp } from '../support/fake-inventory-app.js';
 
 const TEMPLATES = path.resolve(import.meta.dirname, '../../runbooks/templates');
 const made: string[] = [];
@@ -43,39 +44,67 @@ interface Scenario {
   exec: (sql: string) => Promise<pg.QueryResult>;
   runsDir: string;
   dumps: boolean;
-  run: (edit?: (text: string) => string) => Promise<RunStatus>;
+  /** The fake application (and its webhook) the app steps check, its flaws changeable. */
+  app: InventoryApp;
+  /** The fake `npm` the command steps run. */
+  npm: FakeNpm;
+  /** The environment a run sees: the console's, CI's identity, the fake app's and npm's. */
+  env: () => NodeJS.ProcessEnv;
+  /** Run the template (edited); its rehearsal step is left out unless `rehearse` (the rehearsal tests rehearse on staging first). */
+  run: (edit?: (text: string) => string, o?: { rehearse?: boolean; env?: Record<string, string | undefined>; now?: Date }) => Promise<RunStatus>;
   close: () => Promise<void>;
+}
+
+interface ScenarioOptions {
+  start?: DemoScenario;
+  environment?: 'development' | 'staging' | 'production';
+  /** Share another scenario's runs folder (a staging rehearsal's). */
+  runsDir?: string;
+}
+
+/** The template's text without the step `id` (its YAML block). */
+function withoutStep(text: string, id: string): string {
+  return text.replace(new RegExp(`^  - id: ${id}\n(?:(?!  - id: |rollback:).*\n)*`, 'm'), '');
 }
 
 /** Where each template starts: 004 from before add_organization_support, 003 from the demo. */
 const START: Record<ScenarioId, DemoScenario> = { credentials: demoScenario('credentials')!, inventory: startingState('004')! };
 
-async function scenario(id: ScenarioId, tag: string, rows: number, start: DemoScenario = START[id]): Promise<Scenario> {
+async function scenario(id: ScenarioId, tag: string, rows: number, o: ScenarioOptions = {}): Promise<Scenario> {
   const database = `rb34_${id}_${tag}_${process.pid}`;
   made.push(database);
-  const db = await loadScenario(adminUrl(), start, rows, { database, reuse: false });
-  const { profile, urlPassword } = profileFromUrl(db.url, { statementTimeoutMs: 120_000 });
+  const db = await loadScenario(adminUrl(), o.start ?? START[id], rows, { database, reuse: false });
+  const { profile, urlPassword } = profileFromUrl(db.url, { statementTimeoutMs: 120_000, ...(o.environment ? { environment: o.environment } : {}) });
   const session = await Session.open(profile, { password: urlPassword });
-  await session.enableWrite();
+  await session.enableWrite(profile.database);
   const admin = new pg.Client({ connectionString: db.url });
   await admin.connect();
-  const runsDir = path.join(tempConfigDir(), 'runs');
+  const runsDir = o.runsDir ?? path.join(tempConfigDir(), 'runs');
   const dumps = await pgDumpCanDump(session);
+  const app = await startInventoryApp();
+  const npm = fakeNpm();
   const file = path.join(TEMPLATES, FILES[id]);
+  const envOf = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...CI_ENV, ...app.env, ...npm.env, ...extra };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    return env;
+  };
   return {
-    session, runsDir, dumps, exec: (sql) => admin.query(sql),
-    run: async (edit = (t) => t) => {
+    session, runsDir, dumps, app, npm, env: () => envOf(), exec: (sql) => admin.query(sql),
+    run: async (edit = (t) => t, ro = {}) => {
       const original = fs.readFileSync(file, 'utf8');
       // Where this machine's pg_dump is older than the server, the backup steps keep only their tables.
-      const text = edit(dumps ? original : withoutDumps(original));
+      const dumped = dumps ? original : withoutDumps(original);
+      const text = edit(ro.rehearse ? dumped : withoutStep(dumped, 'rehearsed'));
       const parsed = parseRunbookText(text);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
       return runRunbook({
-        session, file, runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: CI_ENV,
+        session, file, runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: envOf(ro.env), allowCommands: true, now: ro.now,
         signOff: (s) => ({ note: s.checklist.length ? undefined : `rehearsal: ${s.title}`, lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
       });
     },
     close: async () => {
+      await app.close();
       await admin.end();
       await session.close();
     },
@@ -88,8 +117,8 @@ const md5 = async (sc: Scenario, table: string) => (await sc.exec(`SELECT md5(co
 const num = async (sc: Scenario, sql: string) => Number((await sc.exec(sql)).rows[0].n);
 
 /** Run the template, its promises checked independently, then its rollback section. */
-async function endToEnd(sc: Scenario, id: ScenarioId): Promise<{ status: RunStatus; back: RunStatus }> {
-  const status = await sc.run();
+async function endToEnd(sc: Scenario, id: ScenarioId, rehearse = false): Promise<{ status: RunStatus; back: RunStatus }> {
+  const status = await sc.run(undefined, { rehearse });
   expect(failures(status)).toEqual([]);
   expect(status.complete).toBe(true);
   const dir = path.join(sc.runsDir, status.run);
@@ -107,7 +136,7 @@ async function endToEnd(sc: Scenario, id: ScenarioId): Promise<{ status: RunStat
   const checks = await runChecks(sc.session, model, { mode: 'exact' });
   expect(checks.findings.filter((f) => template.runbook.promises.includes(f.check)).map((f) => `${f.check} ${f.table}`)).toEqual([]);
   const back = await rollbackRun({
-    session: sc.session, run: status.run, reason: 'template test', operator: 'dba', runsDir: sc.runsDir, ci: true, env: CI_ENV,
+    session: sc.session, run: status.run, reason: 'template test', operator: 'dba', runsDir: sc.runsDir, ci: true, env: sc.env(), allowCommands: true,
     signOff: (s) => ({ lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
   });
   expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
@@ -180,7 +209,7 @@ describe('template 004 (inventory) from before add_organization_support', () => 
       expect(await num(sc, "SELECT count(*) AS n FROM audit_logs WHERE org_id = 'org_00001'")).toBe(400);
       expect(await num(sc, 'SELECT count(*) AS n FROM audit_logs')).toBe(400);
       const back = await rollbackRun({
-        session: sc.session, run: status.run, reason: 'template test', operator: 'dba', runsDir: sc.runsDir, ci: true, env: CI_ENV,
+        session: sc.session, run: status.run, reason: 'template test', operator: 'dba', runsDir: sc.runsDir, ci: true, env: sc.env(), allowCommands: true,
         signOff: (s) => ({ lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
       });
       expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
@@ -267,7 +296,7 @@ describe('templates 003 and 004 stop at the step whose defect is planted', () =>
   }, 120_000);
 
   it('the 004 template on the demo\'s half-way inventory database (organizations there, no Prisma ledger) stops at preflight, before the backup', async () => {
-    const sc = await scenario('inventory', 'halfway', 200, demoScenario('inventory')!);
+    const sc = await scenario('inventory', 'halfway', 200, { start: demoScenario('inventory')! });
     try {
       const status = await sc.run();
       expect(status.steps.filter((s) => s.state !== 'pending').map((s) => `${s.id} ${s.state}`)).toEqual(['preflight failed']);
@@ -293,4 +322,63 @@ describe('templates 003 and 004 stop at the step whose defect is planted', () =>
       await sc.close();
     }
   }, 120_000);
+});
+
+/** [template, what goes wrong in the application or around it, how to plant it, the step that stops, its message]. */
+const APP_FLAWS: [ScenarioId, string, (sc: Scenario) => Record<string, string | undefined>, string, RegExp][] = [
+  ['inventory', 'no webhook configured', () => ({ MAINTENANCE_WEBHOOK_URL: undefined }), 'notify-start', /^\$\{MAINTENANCE_WEBHOOK_URL\} is not set \(step notify-start, webhookEnv\)/],
+  ['inventory', 'the webhook failing', (sc) => ((sc.app.flaws.webhook = 500), {}), 'notify-start', /^the webhook at 127\.0\.0\.1:\d+ answered 500, expected 2xx: nobody was told$/],
+  ['inventory', 'the application down after the restart', (sc) => ((sc.app.flaws.health = 503), {}), 'deploy-health', /answered 503, expected 200/],
+  ['inventory', 'the old release still deployed', (sc) => ((sc.app.flaws.oldRelease = true), {}), 'deploy-health', /the body does not contain ""tenantMiddleware":true"/],
+  ['inventory', 'an API open without a session', (sc) => ((sc.app.flaws.openApi = true), {}), 'auth-required', /answered 200, expected 401/],
+  ['inventory', 'organization B\'s item shown to organization A', (sc) => ((sc.app.flaws.leakReads = true), {}), 'cross-org-read', /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/item-b-canary.*answered 200, expected 404/],
+  ['inventory', 'the isolation suite failing', (sc) => (sc.npm.fail('run test:isolation'), {}), 'isolation-tests', /^the command exited with 1, expected 0/],
+];
+
+describe('the application steps stop the run at the step whose claim is false', () => {
+  it('004 clean run: both notices sent, the deploy, authentication, inventory queries and cross-org access checked from outside, the isolation suite run in the checkout', async () => {
+    const sc = await scenario('inventory', 'app_clean', 400);
+    try {
+      const status = await sc.run();
+      expect(failures(status)).toEqual([]);
+      expect(sc.app.notices.map((n) => [n.step, n.text])).toEqual([
+        ['notify-start', expect.stringMatching(/^Inventory maintenance on rb34_inventory_app_clean_\d+ starts now: brief downtime possible \(run run_/)],
+        ['notify-done', expect.stringMatching(/^Inventory maintenance on rb34_inventory_app_clean_\d+ is complete: every step passed/)],
+      ]);
+      expect(sc.app.seen).toEqual(expect.arrayContaining(['GET /api/health', 'GET /api/items', 'GET /api/items/item-b-canary']));
+      expect(sc.npm.calls()).toEqual([`${sc.env().APP_DIR}: run test:isolation`]);
+      const ev = status.steps.find((s) => s.id === 'isolation-tests')!.evidence!;
+      expect(ev.counts.exitCode).toBe(0);
+    } finally {
+      await sc.close();
+    }
+  }, 180_000);
+
+  it.each(APP_FLAWS)('%s with %s stops at the step that names it', async (id, what, plant, stopAt, message) => {
+    const sc = await scenario(id, `app_${what.replace(/\W+/g, '_').slice(0, 20)}`, 400);
+    try {
+      const env = plant(sc);
+      const status = await sc.run(undefined, { env });
+      const failed = status.steps.filter((s) => s.state === 'failed');
+      expect(failed.map((s) => s.id)).toEqual([stopAt]);
+      expect(failed[0]!.error).toMatch(message);
+      expect(status.complete).toBe(false);
+    } finally {
+      await sc.close();
+    }
+  }, 180_000);
+
+  it('004 on production refuses to start outside its maintenance window (sun 02:00-04:00 UTC), nothing written; inside it, it runs to the end', async () => {
+    const sc = await scenario('inventory', 'window', 400, { environment: 'production' });
+    try {
+      const before = await wholeState(sc);
+      await expect(sc.run(undefined, { now: new Date('2026-12-02T12:00:00Z') })).rejects.toThrow(/^outside the maintenance window \(sun 02:00-04:00 UTC\): it is wed 12:00 UTC and the target is production; nothing ran/);
+      expect(await wholeState(sc)).toEqual(before);
+      const status = await sc.run(undefined, { now: new Date('2026-12-06T02:30:00Z') });
+      expect(failures(status)).toEqual([]);
+      expect(status.complete).toBe(true);
+    } finally {
+      await sc.close();
+    }
+  }, 180_000);
 });
