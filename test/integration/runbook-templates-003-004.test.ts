@@ -332,7 +332,12 @@ const APP_FLAWS: [ScenarioId, string, (sc: Scenario) => Record<string, string | 
   ['inventory', 'the old release still deployed', (sc) => ((sc.app.flaws.oldRelease = true), {}), 'deploy-health', /the body does not contain ""tenantMiddleware":true"/],
   ['inventory', 'an API open without a session', (sc) => ((sc.app.flaws.openApi = true), {}), 'auth-required', /answered 200, expected 401/],
   ['inventory', 'organization B\'s item shown to organization A', (sc) => ((sc.app.flaws.leakReads = true), {}), 'cross-org-read', /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/item-b-canary.*answered 200, expected 404/],
-  ['inventory', 'the isolation suite failing', (sc) => (sc.npm.fail('run test:isolation'), {}), 'isolation-tests', /^the command exited with 1, expected 0/],
+  ['credentials', 'the webhook failing after the first notice', (sc) => ((sc.app.flaws.webhookFailFrom = 2), {}), 'notify-progress', /^the webhook at 127\.0\.0\.1:\d+ answered 500, expected 2xx: nobody was told$/],
+  ['credentials', 'the webhook failing at the completion notice', (sc) => ((sc.app.flaws.webhookFailFrom = 3), {}), 'notify-done', /^the webhook at 127\.0\.0\.1:\d+ answered 500, expected 2xx: nobody was told$/],
+  ['credentials', 'the backend segregation tests failing', (sc) => (sc.npm.fail('pytest tests/test_tenant_credentials_rls.py'), {}), 'segregation-backend', /^the command exited with 1, expected 0/],
+  ['credentials', 'the frontend segregation tests failing', (sc) => (sc.npm.fail('npx playwright test web2-e2e/credentials.spec.ts'), {}), 'segregation-frontend', /^the command exited with 1, expected 0/],
+  ['credentials', 'another org\'s credential shown to a user', (sc) => ((sc.app.flaws.leakReads = true), {}), 'cross-tenant-read', /GET http:\/\/127\.0\.0\.1:\d+\/api\/credentials\/cred-b-canary.*answered 200, expected 403 or 404/],
+  ['inventory', 'the isolation suite failing', (sc) => (sc.npm.fail('npm run test:isolation'), {}), 'isolation-tests', /^the command exited with 1, expected 0/],
 ];
 
 describe('the application steps stop the run at the step whose claim is false', () => {
@@ -346,9 +351,24 @@ describe('the application steps stop the run at the step whose claim is false', 
         ['notify-done', expect.stringMatching(/^Inventory maintenance on rb34_inventory_app_clean_\d+ is complete: every step passed/)],
       ]);
       expect(sc.app.seen).toEqual(expect.arrayContaining(['GET /api/health', 'GET /api/items', 'GET /api/items/item-b-canary']));
-      expect(sc.npm.calls()).toEqual([`${sc.env().APP_DIR}: run test:isolation`]);
+      expect(sc.npm.calls()).toEqual([`${sc.env().APP_DIR}: npm run test:isolation`]);
       const ev = status.steps.find((s) => s.id === 'isolation-tests')!.evidence!;
       expect(ev.counts.exitCode).toBe(0);
+    } finally {
+      await sc.close();
+    }
+  }, 180_000);
+
+  it('003 clean run: the start, progress and completion notices sent, both segregation suites run in the checkout, org B\'s credential refused to org A', async () => {
+    const sc = await scenario('credentials', 'app_clean', 400);
+    try {
+      const status = await sc.run();
+      expect(failures(status)).toEqual([]);
+      expect(sc.app.notices.map((n) => n.step)).toEqual(['notify-start', 'notify-progress', 'notify-done']);
+      expect(sc.app.notices[2]!.text).toMatch(/^Credentials migration on rb34_credentials_app_clean_\d+ is complete: every check passed/);
+      const dir = sc.env().APP_DIR;
+      expect(sc.npm.calls()).toEqual([`${dir}: pytest tests/test_tenant_credentials_rls.py`, `${dir}: npx playwright test web2-e2e/credentials.spec.ts`]);
+      expect(sc.app.seen).toContain('GET /api/credentials/cred-b-canary');
     } finally {
       await sc.close();
     }
@@ -381,4 +401,39 @@ describe('the application steps stop the run at the step whose claim is false', 
       await sc.close();
     }
   }, 180_000);
+});
+
+describe('rehearsed on staging first', () => {
+  it.each(['inventory', 'credentials'] as const)('%s: without a staging run the run stops at rehearsed; a staging run that failed at an application step is named; after one that completed, the run passes naming it', async (id) => {
+    const staging = await scenario(id, 'staging', 400, { environment: 'staging' });
+    const prod = await scenario(id, 'prod', 400, { runsDir: staging.runsDir });
+    try {
+      const none = await prod.run(undefined, { rehearse: true });
+      expect(none.steps.filter((s) => s.state === 'failed').map((s) => [s.id, s.error])).toEqual([
+        ['rehearsed', expect.stringMatching(/^no completed run on staging: no run of ".*" recorded environment staging/)],
+      ]);
+      // The application misbehaves on staging: the rehearsal run stops there, and that is named.
+      staging.app.flaws.leakReads = true;
+      const failed = await staging.run(undefined, { rehearse: true });
+      const stoppedAt = id === 'inventory' ? 'cross-org-read' : 'cross-tenant-read';
+      expect(failed.steps.filter((s) => s.state === 'failed').map((s) => s.id)).toEqual([stoppedAt]);
+      const afterFailed = await prod.run(undefined, { rehearse: true });
+      expect(afterFailed.steps.find((s) => s.id === 'rehearsed')!.error).toMatch(new RegExp(`^the staging run ${failed.run} failed at step ${stoppedAt}: `));
+      // Rehearsed again on a fresh staging copy, the application fixed.
+      const again = await scenario(id, 'staging2', 400, { environment: 'staging', runsDir: staging.runsDir });
+      try {
+        const ok = await again.run(undefined, { rehearse: true });
+        expect(failures(ok)).toEqual([]);
+        expect(ok.steps.find((s) => s.id === 'rehearsed')!.evidence!.result).toMatch(/staging/);
+        const passed = await prod.run(undefined, { rehearse: true });
+        expect(failures(passed)).toEqual([]);
+        expect(passed.steps.find((s) => s.id === 'rehearsed')!.evidence!.refs.run).toBe(ok.run);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await prod.close();
+      await staging.close();
+    }
+  }, 300_000);
 });

@@ -2,7 +2,7 @@
  * The applications of runbooks 003 (credentials) and 004 (inventory), faked for the template tests:
  * a Node http server (port 0) with the health check a deploy is judged by, the API a signed-in
  * organization reads (items, credentials, each with another organization's canary row), the
- * maintenance webhook; and `npm` as a script first on PATH for the team's test suites. Every
+ * maintenance webhook; and `npm`, `npx` and `pytest` as scripts first on PATH for the team's test suites. Every
  * route behaves until a test plants a flaw.
  */
 import fs from 'node:fs';
@@ -23,6 +23,8 @@ export interface InventoryAppFlaws {
   leakReads?: boolean;
   /** Status the maintenance webhook answers (default 200). */
   webhook?: number;
+  /** The webhook answers 500 from its n-th notice on (1-based): a later update goes unsent. */
+  webhookFailFrom?: number;
 }
 
 /** The fake application: its URL, the environment a runbook reads, its flaws (changeable), what it saw, close. */
@@ -57,7 +59,8 @@ export async function startInventoryApp(flaws: InventoryAppFlaws = {}): Promise<
       req.on('data', (c: Buffer) => (text += c.toString('utf8')));
       req.on('end', () => {
         notices.push(JSON.parse(text) as Record<string, unknown>);
-        send(flaws.webhook ?? 200, { ok: (flaws.webhook ?? 200) < 300 });
+        const status = flaws.webhookFailFrom !== undefined && notices.length >= flaws.webhookFailFrom ? 500 : (flaws.webhook ?? 200);
+        send(status, { ok: status < 300 });
       });
       return;
     }
@@ -92,16 +95,16 @@ export async function startInventoryApp(flaws: InventoryAppFlaws = {}): Promise<
   };
 }
 
-/** Fake `npm` in a temp folder put first on PATH, and the team's checkout it runs in (APP_DIR). */
+/** Fake `npm`, `npx` and `pytest` in a temp folder put first on PATH, and the team's checkout they run in (APP_DIR). */
 export interface FakeNpm {
   env: Record<string, string>;
-  /** Make `npm <args>` fail (exit 1, "1 failed") from now on. */
-  fail: (args: string) => void;
-  /** Every invocation: "cwd: args". */
+  /** Make `<program> <args>` (e.g. "npm run test:isolation") fail (exit 1, "1 failed") from now on. */
+  fail: (line: string) => void;
+  /** Every invocation: "cwd: program args". */
   calls: () => string[];
 }
 
-/** Write the fake `npm`: each invocation prints "Tests: 12 passed, 12 total" unless made to fail. */
+/** Write the fake programs: each invocation prints "Tests: 12 passed, 12 total" unless made to fail. */
 export function fakeNpm(): FakeNpm {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tenancy-fake-npm-'));
   const bin = path.join(root, 'bin');
@@ -110,19 +113,21 @@ export function fakeNpm(): FakeNpm {
   for (const d of [bin, appDir, state]) fs.mkdirSync(d, { recursive: true });
   const failing = path.join(state, 'failing.json');
   const calls = path.join(state, 'calls');
-  fs.writeFileSync(path.join(bin, 'npm'), `#!/usr/bin/env node
+  for (const program of ['npm', 'npx', 'pytest']) {
+    fs.writeFileSync(path.join(bin, program), `#!/usr/bin/env node
 const fs = require('node:fs');
-const args = process.argv.slice(2).join(' ');
-fs.appendFileSync(${JSON.stringify(calls)}, process.cwd() + ': ' + args + '\\n');
+const line = [${JSON.stringify(program)}, ...process.argv.slice(2)].join(' ');
+fs.appendFileSync(${JSON.stringify(calls)}, process.cwd() + ': ' + line + '\\n');
 const failing = fs.existsSync(${JSON.stringify(failing)}) ? JSON.parse(fs.readFileSync(${JSON.stringify(failing)}, 'utf8')) : [];
-if (failing.includes(args)) { console.log('npm ' + args + '\\nTests: 1 failed, 11 passed, 12 total'); process.exit(1); }
-console.log('npm ' + args + '\\nTests: 12 passed, 12 total');
+if (failing.includes(line)) { console.log(line + '\\nTests: 1 failed, 11 passed, 12 total'); process.exit(1); }
+console.log(line + '\\nTests: 12 passed, 12 total');
 `, { mode: 0o755 });
+  }
   return {
     env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, APP_DIR: appDir },
-    fail: (args) => {
+    fail: (line) => {
       const now = fs.existsSync(failing) ? (JSON.parse(fs.readFileSync(failing, 'utf8')) as string[]) : [];
-      fs.writeFileSync(failing, JSON.stringify([...now, args]));
+      fs.writeFileSync(failing, JSON.stringify([...now, line]));
     },
     calls: () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : []),
   };
