@@ -1,7 +1,9 @@
 /**
- * Templates 003 and 004 end to end on their demo scenarios (with pg_dump backups where this
- * machine's pg_dump can dump the server), their rollback sections, and the defects each exists to
- * catch: planted, the run stops at the step that names it; each with its clean twin (the plain run).
+ * Templates 003 and 004 end to end (004 from its real starting state, 003 on its demo scenario,
+ * with pg_dump backups where this machine's pg_dump can dump the server), their rollback sections,
+ * and the defects each exists to catch, in the database, the application (a fake on port 0), the
+ * team's test suites (fake programs first on PATH) and the staging rehearsal: planted, the run stops
+ * at the step that names it; each with its clean twin (the plain run).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +26,7 @@ import { tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
 import { pgDumpCanDump, withoutDumps } from '../support/pg-dump.js';
 import { insertStepBefore } from '../support/template-run.js';
-import { fakeNpm, startInventoryApp, type FakeNpm, type InventoryApp } from '../support/fake-inventory-app.js';
+import { fakeNpm, OPS_JOBS, startInventoryApp, type FakeNpm, type InventoryApp } from '../support/fake-inventory-app.js';
 
 const TEMPLATES = path.resolve(import.meta.dirname, '../../runbooks/templates');
 const made: string[] = [];
@@ -51,7 +53,7 @@ interface Scenario {
   /** The environment a run sees: the console's, CI's identity, the fake app's and npm's. */
   env: () => NodeJS.ProcessEnv;
   /** Run the template (edited); its rehearsal step is left out unless `rehearse` (the rehearsal tests rehearse on staging first). */
-  run: (edit?: (text: string) => string, o?: { rehearse?: boolean; env?: Record<string, string | undefined>; now?: Date }) => Promise<RunStatus>;
+  run: (edit?: (text: string) => string, o?: { rehearse?: boolean; env?: Record<string, string | undefined>; now?: Date; run?: string }) => Promise<RunStatus>;
   close: () => Promise<void>;
 }
 
@@ -99,7 +101,7 @@ async function scenario(id: ScenarioId, tag: string, rows: number, o: ScenarioOp
       const parsed = parseRunbookText(text);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
       return runRunbook({
-        session, file, runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: envOf(ro.env), allowCommands: true, now: ro.now,
+        session, file, runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: envOf(ro.env), allowCommands: true, now: ro.now, run: ro.run,
         signOff: (s) => ({ note: s.checklist.length ? undefined : `rehearsal: ${s.title}`, lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
       });
     },
@@ -123,6 +125,9 @@ async function endToEnd(sc: Scenario, id: ScenarioId, rehearse = false): Promise
   expect(status.complete).toBe(true);
   const dir = path.join(sc.runsDir, status.run);
   expect(verifySignedJournal(dir, { run: status.run })).toMatchObject({ ok: true });
+  // Every step that ran records how long it took; the signed report of the final check is in the run folder.
+  expect(status.steps.filter((s) => s.kind !== 'manual' && s.durationMs === null).map((s) => s.id)).toEqual([]);
+  expect(fs.readdirSync(dir).filter((f) => f.startsWith('report-'))).toHaveLength(1);
   const backup = status.steps.find((s) => s.id === 'backup')!;
   if (sc.dumps) {
     // Every backed-up table has its pg_dump, matching the sha256 the journal holds.
@@ -262,6 +267,12 @@ const PLANTED: [ScenarioId, string, string | null, string, string, RegExp][] = [
     'not-null-everywhere', /^the query returned \d+ row\(s\), expected 0: .*inventory_ledger\.org_id is nullable/],
   ['inventory', 'count lines without org_id', 'counts-match', 'ALTER TABLE count_lines ALTER COLUMN org_id DROP NOT NULL; UPDATE count_lines SET org_id = NULL WHERE id <= 2',
     'counts-match', /^the query returned 1 row\(s\), expected 0: count_lines: 400 rows, 398 with org_id$/],
+  ['credentials', 'the default org missing', null, "SET session_replication_role = replica; DELETE FROM orgs WHERE id = '29e1497f-37fe-3f23-cb32-6fefb6442c8c'; RESET session_replication_role",
+    'default-org', /^the query returned 1 row\(s\), expected 0: the default org 29e1497f-37fe-3f23-cb32-6fefb6442c8c does not exist in orgs$/],
+  ['credentials', 'dashboard_layouts without org_id', 'org-columns', 'ALTER TABLE dashboard_layouts DROP COLUMN org_id CASCADE',
+    'org-columns', /^the query returned 1 row\(s\), expected 0: dashboard_layouts has no org_id column$/],
+  ['credentials', 'a credential grant of an org that does not exist', 'distribution', "ALTER TABLE tenant_credentials DISABLE TRIGGER ALL; INSERT INTO tenant_credentials (id, org_id, credential_id, scope) SELECT (SELECT max(id) + 1 FROM tenant_credentials), '00000000-0000-0000-0000-0000000000aa', id, 'read' FROM credentials ORDER BY id LIMIT 1; ALTER TABLE tenant_credentials ENABLE TRIGGER ALL",
+    'distribution', /^the query returned 1 row\(s\), expected 0: tenant_credentials: 1 row\(s\) of org 00000000-0000-0000-0000-0000000000aa, which is not in orgs$/],
   ['credentials', 'a report filed under another org than its credential', null, 'UPDATE reports SET org_id = (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) WHERE id = (SELECT r.id FROM reports r JOIN credentials c ON c.id = r.credential_id WHERE c.org_id <> (SELECT id FROM orgs ORDER BY id DESC LIMIT 1) AND r.org_id IS NOT NULL ORDER BY r.id LIMIT 1)',
     'contract', /^public\.reports: statement \d+ failed: .*reports_credential_id_fkey_tenant/],
 ];
@@ -273,7 +284,7 @@ describe('templates 003 and 004 stop at the step whose defect is planted', () =>
       if (before === null) await sc.exec(plant);
       const status = await sc.run(before === null ? undefined : (t) => insertStepBefore(t, before, planted(plant)));
       const failed = status.steps.filter((s) => s.state === 'failed');
-      expect(failed.map((s) => s.id)).toEqual([stopAt]);
+      expect(failed.map((s) => `${s.id}: ${s.error}`)).toEqual([expect.stringMatching(new RegExp(`^${stopAt}: `))]);
       expect(failed[0]!.error).toMatch(message);
       expect(status.complete).toBe(false);
     } finally {
@@ -337,6 +348,10 @@ const APP_FLAWS: [ScenarioId, string, (sc: Scenario) => Record<string, string | 
   ['credentials', 'the backend segregation tests failing', (sc) => (sc.npm.fail('pytest tests/test_tenant_credentials_rls.py'), {}), 'segregation-backend', /^the command exited with 1, expected 0/],
   ['credentials', 'the frontend segregation tests failing', (sc) => (sc.npm.fail('npx playwright test web2-e2e/credentials.spec.ts'), {}), 'segregation-frontend', /^the command exited with 1, expected 0/],
   ['credentials', 'another org\'s credential shown to a user', (sc) => ((sc.app.flaws.leakReads = true), {}), 'cross-tenant-read', /GET http:\/\/127\.0\.0\.1:\d+\/api\/credentials\/cred-b-canary.*answered 200, expected 403 or 404/],
+  ['inventory', 'the application without DEFAULT_ORG_ID', (sc) => ((sc.app.flaws.noDefaultOrg = true), {}), 'default-org-env', /the body does not contain ""defaultOrgId":"org_00001""/],
+  ['inventory', 'no backup monitoring job', (sc) => (sc.npm.answer('npm run ops:jobs', OPS_JOBS.replace(/^backup-monitor.*\n/m, '')), {}), 'backup-monitoring', /^the command's stdout does not match \/\^backup-monitor \+scheduled\//],
+  ['inventory', 'no reconciliation job', (sc) => (sc.npm.answer('npm run ops:jobs', OPS_JOBS.replace(/^reconcile-balances.*\n/m, '')), {}), 'reconciliation-job', /^the command's stdout does not match \/\^reconcile-balances \+scheduled\//],
+  ['inventory', 'no alerts', (sc) => (sc.npm.answer('npm run ops:jobs', OPS_JOBS.replace(/^alerts.*\n/m, '')), {}), 'alerts', /^the command's stdout does not match \/\^alerts \+configured\//],
   ['inventory', 'the isolation suite failing', (sc) => (sc.npm.fail('npm run test:isolation'), {}), 'isolation-tests', /^the command exited with 1, expected 0/],
 ];
 
@@ -351,7 +366,7 @@ describe('the application steps stop the run at the step whose claim is false', 
         ['notify-done', expect.stringMatching(/^Inventory maintenance on rb34_inventory_app_clean_\d+ is complete: every step passed/)],
       ]);
       expect(sc.app.seen).toEqual(expect.arrayContaining(['GET /api/health', 'GET /api/items', 'GET /api/items/item-b-canary']));
-      expect(sc.npm.calls()).toEqual([`${sc.env().APP_DIR}: npm run test:isolation`]);
+      expect(sc.npm.calls()).toEqual(['test:isolation', 'ops:jobs', 'ops:jobs', 'ops:jobs'].map((a) => `${sc.env().APP_DIR}: npm run ${a}`));
       const ev = status.steps.find((s) => s.id === 'isolation-tests')!.evidence!;
       expect(ev.counts.exitCode).toBe(0);
     } finally {
@@ -401,6 +416,30 @@ describe('the application steps stop the run at the step whose claim is false', 
       await sc.close();
     }
   }, 180_000);
+});
+
+describe('a partial run continues where it stopped ("column already exists", "safe to run again")', () => {
+  it.each([['inventory', 'npm run test:isolation', 'isolation-tests', ['migrate-organizations', 'migrate-balance-table', 'apply-trigger', 'backfill-balances']],
+    ['credentials', 'pytest tests/test_tenant_credentials_rls.py', 'segregation-backend', ['expand', 'backfill-credentials', 'orphans']]] as const)(
+    '%s: stopped at a late step, fixed, continued: nothing that committed runs again and the run completes', async (id, failing, stopAt, wrote) => {
+      const sc = await scenario(id, 'continue', 400);
+      try {
+        sc.npm.fail(failing);
+        const first = await sc.run();
+        expect(first.steps.filter((s) => s.state === 'failed').map((s) => s.id)).toEqual([stopAt]);
+        const fixed = fakeNpm();
+        const again = await sc.run(undefined, { run: first.run, env: fixed.env });
+        expect(failures(again)).toEqual([]);
+        expect(again.complete).toBe(true);
+        expect(again.run).toBe(first.run);
+        // The writing steps passed once, in the first attempt: each has one step-passed line in the journal.
+        const journal = fs.readFileSync(path.join(sc.runsDir, first.run, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: { type: string; step?: string } });
+        for (const step of wrote) expect([step, journal.filter((l) => l.event.type === 'step-passed' && l.event.step === step).length]).toEqual([step, 1]);
+        expect(fixed.calls()).toContain(`${fixed.env.APP_DIR}: ${failing}`);
+      } finally {
+        await sc.close();
+      }
+    }, 240_000);
 });
 
 describe('rehearsed on staging first', () => {

@@ -17,6 +17,8 @@ export interface InventoryAppFlaws {
   health?: number;
   /** The deployed build is the old one: its health says tenantMiddleware false. */
   oldRelease?: boolean;
+  /** The application runs without DEFAULT_ORG_ID (its health reports no defaultOrgId). */
+  noDefaultOrg?: boolean;
   /** The API answers without a session (no 401). */
   openApi?: boolean;
   /** Organization A reads organization B's item and credential (an unscoped query). */
@@ -66,7 +68,7 @@ export async function startInventoryApp(flaws: InventoryAppFlaws = {}): Promise<
     }
     if (url.pathname === '/api/health') {
       const status = flaws.health ?? 200;
-      return send(status, status === 200 ? { status: 'ok', tenantMiddleware: !flaws.oldRelease } : { status: 'starting' });
+      return send(status, status === 200 ? { status: 'ok', tenantMiddleware: !flaws.oldRelease, defaultOrgId: flaws.noDefaultOrg ? null : 'org_00001' } : { status: 'starting' });
     }
     const org = TOKENS[req.headers.authorization ?? ''] ?? null;
     if (!org && !flaws.openApi) return send(401, { error: 'sign in first' });
@@ -100,9 +102,14 @@ export interface FakeNpm {
   env: Record<string, string>;
   /** Make `<program> <args>` (e.g. "npm run test:isolation") fail (exit 1, "1 failed") from now on. */
   fail: (line: string) => void;
+  /** Make `<program> <args>` print `stdout` (and pass) instead of the test summary. */
+  answer: (line: string, stdout: string) => void;
   /** Every invocation: "cwd: program args". */
   calls: () => string[];
 }
+
+/** What the team's `npm run ops:jobs` prints when every scheduled job of runbook 004 is in place. */
+export const OPS_JOBS = 'backup-monitor      scheduled  every 6h\nreconcile-balances  scheduled  daily 03:00\nalerts              configured pager\n';
 
 /** Write the fake programs: each invocation prints "Tests: 12 passed, 12 total" unless made to fail. */
 export function fakeNpm(): FakeNpm {
@@ -113,6 +120,8 @@ export function fakeNpm(): FakeNpm {
   for (const d of [bin, appDir, state]) fs.mkdirSync(d, { recursive: true });
   const failing = path.join(state, 'failing.json');
   const calls = path.join(state, 'calls');
+  const answers = path.join(state, 'answers.json');
+  fs.writeFileSync(answers, JSON.stringify({ 'npm run ops:jobs': OPS_JOBS }));
   for (const program of ['npm', 'npx', 'pytest']) {
     fs.writeFileSync(path.join(bin, program), `#!/usr/bin/env node
 const fs = require('node:fs');
@@ -120,6 +129,8 @@ const line = [${JSON.stringify(program)}, ...process.argv.slice(2)].join(' ');
 fs.appendFileSync(${JSON.stringify(calls)}, process.cwd() + ': ' + line + '\\n');
 const failing = fs.existsSync(${JSON.stringify(failing)}) ? JSON.parse(fs.readFileSync(${JSON.stringify(failing)}, 'utf8')) : [];
 if (failing.includes(line)) { console.log(line + '\\nTests: 1 failed, 11 passed, 12 total'); process.exit(1); }
+const answers = JSON.parse(fs.readFileSync(${JSON.stringify(answers)}, 'utf8'));
+if (line in answers) { process.stdout.write(answers[line]); process.exit(0); }
 console.log(line + '\\nTests: 12 passed, 12 total');
 `, { mode: 0o755 });
   }
@@ -128,6 +139,9 @@ console.log(line + '\\nTests: 12 passed, 12 total');
     fail: (line) => {
       const now = fs.existsSync(failing) ? (JSON.parse(fs.readFileSync(failing, 'utf8')) as string[]) : [];
       fs.writeFileSync(failing, JSON.stringify([...now, line]));
+    },
+    answer: (line, stdout) => {
+      fs.writeFileSync(answers, JSON.stringify({ ...(JSON.parse(fs.readFileSync(answers, 'utf8')) as Record<string, string>), [line]: stdout }));
     },
     calls: () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : []),
   };
