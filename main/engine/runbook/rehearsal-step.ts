@@ -3,12 +3,16 @@
  * It passes only when the runs folder holds a run of the same runbook (same title, same sha256 of
  * its steps), whose journal verifies (chain and signatures), whose target recorded the environment
  * asked for at start, that reached "complete: every step passed", and whose last line is within
- * `withinDays`. Otherwise it fails naming what is missing, newest candidate first.
+ * `withinDays`. Otherwise it fails naming what is missing, newest candidate first. On the
+ * rehearsal's own environment the step passes saying so: that run is the rehearsal.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Evidence, RunbookStep } from '../../../shared/runbook.js';
 import { canonicalize, sha256Hex } from '../report/canonical.js';
 import { Journal, listRuns } from './journal.js';
 import { readRun } from './open.js';
+import { parseRunbookText } from './parse.js';
 import { StepFailure } from './step-failure.js';
 
 export type RehearsalStep = Extract<RunbookStep, { kind: 'rehearsal' }>;
@@ -41,8 +45,11 @@ function candidatesOf(runsDir: string, title: string, current: string): Candidat
     try {
       journal = Journal.open(run, runsDir);
       opened = readRun(run, runsDir);
-    } catch {
-      continue; // a run that cannot be read is no rehearsal (and may not be of this runbook)
+    } catch (err) {
+      // A journal that does not verify is no rehearsal; named when it is one of this runbook's.
+      const broken = brokenCandidate(runsDir, run, title, (err as Error).message);
+      if (broken) out.push(broken);
+      continue;
     }
     if (opened.runbook.title !== title) continue;
     const first = journal.entries[0]!.event;
@@ -57,10 +64,31 @@ function candidatesOf(runsDir: string, title: string, current: string): Candidat
   return out.sort((a, b) => b.endedAt.localeCompare(a.endedAt));
 }
 
+/** What the first line of a journal that does not verify says it was (raw: nothing of it is trusted but to name it). */
+function brokenCandidate(runsDir: string, run: string, title: string, problem: string): Candidate | null {
+  try {
+    const lines = fs.readFileSync(path.join(runsDir, run, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const first = (JSON.parse(lines[0]!) as { event?: { type?: string; runbook?: string; environment?: string; content?: string; database?: string } }).event;
+    if (first?.type !== 'run-started' || first.runbook !== title) return null;
+    const parsed = first.content !== undefined ? parseRunbookText(first.content) : null;
+    const last = JSON.parse(lines[lines.length - 1]!) as { time?: string };
+    return {
+      run, environment: first.environment ?? null, database: first.database ?? '', digest: parsed?.ok ? stepsDigest(parsed.runbook.steps) : '',
+      verified: problem, complete: false, stoppedAt: null, endedAt: typeof last.time === 'string' ? last.time : '',
+    };
+  } catch {
+    return null;
+  }
+}
+
 /** Check a rehearsal step against the runs folder; the evidence, or a StepFailure naming what is missing. */
-export function runRehearsalStep(step: RehearsalStep, o: { runsDir: string; run: string; title: string; steps: readonly RunbookStep[]; now?: Date }): Evidence {
+export function runRehearsalStep(step: RehearsalStep, o: { runsDir: string; run: string; title: string; steps: readonly RunbookStep[]; environment: string; now?: Date }): Evidence {
   const env = step.environment;
   const mine = stepsDigest(o.steps);
+  if (o.environment === env) {
+    // The rehearsal itself: the runs on other environments look for this one.
+    return { ran: [], result: `this run is on ${env}: it is the rehearsal (a run elsewhere passes this step once this one completes)`, counts: {}, refs: { environment: env, stepsSha256: mine } };
+  }
   const now = (o.now ?? new Date()).getTime();
   const all = candidatesOf(o.runsDir, o.title, o.run);
   const ran = [`runs folder ${o.runsDir}: ${all.length} other run(s) of "${o.title}"`];

@@ -191,7 +191,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         facts: { database: session.profile.database, run: ctx.run, runbook: ctx.runbookTitle ?? '', step: step.id, profile: session.profile.name, environment: session.profile.environment },
       });
     case 'rehearsal':
-      return runRehearsalStep(step, { runsDir: path.dirname(ctx.journal.dir), run: ctx.run, title: ctx.runbookTitle ?? '', steps: ctx.steps ?? [] });
+      return runRehearsalStep(step, { runsDir: path.dirname(ctx.journal.dir), run: ctx.run, title: ctx.runbookTitle ?? '', steps: ctx.steps ?? [], environment: session.profile.environment });
     case 'restore': {
       const backupId = findBackupId(ctx.journal, step.backup, step.table);
       const r = await restoreBackup(session, {
