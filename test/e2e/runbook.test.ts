@@ -2,8 +2,10 @@
  * The runbook checklist in Chromium against browser mode and the Drizzle demo scenario: template
  * 000 opened as a new run, steps run one by one (gates visible, evidence expandable), every
  * write's full SQL shown whole and confirmed before it runs (a cancel runs nothing), the manual
- * steps signed off line by line, the lessons backfill watched live (held on a row lock another
- * session holds, paused, released, resumed), the rest run until complete, the journal verified in
+ * steps signed off line by line, the deploy checked over http against a fake app (a Node server in
+ * this process), the lessons backfill watched live (held on a row lock another session holds,
+ * paused, released, resumed), the smoke-test commands run from a terminal with the CLI line the
+ * page shows (a fake `pnpm` first on PATH), the rest run until complete, the journal verified in
  * the page and on disk. Screenshots: test-results/screenshots/4x-*.png.
  */
 import fs from 'node:fs';
@@ -46,6 +48,15 @@ let app: FakeApp;
 /** The team's `pnpm`, faked: the command steps run from a terminal (the CLI line the page shows), never from the page. */
 let programs: FakePrograms;
 const savedEnv = { ...process.env };
+
+/** Reopen run `run` from the list: the page reads what the terminal's command steps journaled. */
+async function reopen(run: string): Promise<void> {
+  const rb = new RunbookPage(page);
+  await rb.header.getByRole('button', { name: 'Other runs' }).click();
+  await rb.picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
+  await rb.header.waitFor();
+  await rb.waitIdle();
+}
 
 /** Run command step `step` of the page's run from a terminal, as the page tells the operator to. */
 async function runCommandStep(run: string, step: string): Promise<string> {
@@ -240,14 +251,15 @@ describe('the runbook checklist in browser mode', () => {
 
   it('runs the rest until complete, confirming each write with its whole SQL, and verifies the journal, in the page and on disk', async () => {
     await rb().runUntilStop();
-    // The team's smoke tests are programs: the page shows the argv and runs nothing; the operator runs them from a terminal.
-    expect(await rb().confirm('smoke', 'cancel')).toEqual(['pnpm test:tenancy']);
+    // The team's smoke tests are programs: the page runs nothing and shows the CLI line; the operator runs them from a terminal.
+    await rb().waitStep('smoke', 'cli');
     await rb().waitIdle();
-    expect(await rb().step('smoke').getAttribute('data-state')).toBe('pending');
+    expect(await rb().step('smoke').getByTestId('command-cli-line').locator('pre').textContent()).toContain('--step smoke --write --allow-commands');
     expect(programs.calls()).toEqual([]);
     const run = (await rb().header.getAttribute('data-run'))!;
-    expect(await runCommandStep(run, 'smoke')).toMatch(/smoke/);
+    await runCommandStep(run, 'smoke');
     await runCommandStep(run, 'smoke-auth-gate');
+    await reopen(run);
     await rb().runUntilStop();
     // The whole migration file, every statement of it.
     const migration = await rb().confirm('migrate-0008');
@@ -256,10 +268,11 @@ describe('the runbook checklist in browser mode', () => {
     const contract = await rb().confirm('contract');
     expect(contract.length).toBeGreaterThan(10);
     expect(contract.filter((st) => /^ALTER TABLE "public"\."students" ALTER COLUMN "organization_id" SET NOT NULL/.test(st))).toHaveLength(1);
-    expect(await rb().confirm('smoke-after-0008', 'cancel')).toEqual(['pnpm test:tenancy']);
+    await rb().waitStep('smoke-after-0008', 'cli');
     await rb().waitIdle();
     await runCommandStep(run, 'smoke-after-0008');
     await runCommandStep(run, 'auth-gate-after-0008');
+    await reopen(run);
     expect(programs.calls()).toEqual(['test:tenancy', 'exec playwright test auth-gate', 'test:tenancy', 'exec playwright test auth-gate'].map((c) => `${programs.appDir}: ${c}`));
     await rb().runUntilStop();
     expect(await rb().confirm('inserts-must-fail')).toEqual(["INSERT INTO students (first_name, last_name, email, grade) VALUES ('Probe', 'Row', 'probe@example.test', 1)"]);
@@ -293,6 +306,6 @@ describe('the runbook checklist in browser mode', () => {
     await rb().picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
     await rb().header.waitFor();
     expect(await rb().header.getAttribute('data-complete')).toBe('true');
-    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(17);
+    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(24);
   });
 });
