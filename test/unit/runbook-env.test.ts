@@ -55,6 +55,14 @@ steps:
     ]);
   });
 
+  it('refuses a redirectTo with a status that is no redirect (a 200 has no Location to prove)', () => {
+    const r = parseRunbookText('version: 1\ntitle: T\nsteps:\n  - id: web\n    kind: http\n    title: Web\n    request: { url: "${APP_URL}/x" }\n    expect: { status: [200], redirectTo: "/sign-in" }\n');
+    expect(r.ok ? [] : r.issues.map((i) => `${i.line}:${i.column} ${i.field}: ${i.message}`)).toEqual([
+      '8:23 steps[0].expect.status: redirectTo proves a redirect: give status only redirect codes (301, 302, 303, 307, 308), or drop status',
+    ]);
+    expect(parseRunbookText('version: 1\ntitle: T\nsteps:\n  - { id: web, kind: http, title: Web, request: { url: "${APP_URL}/x" }, expect: { status: 302, redirectTo: "/sign-in" } }\n').ok).toBe(true);
+  });
+
   it('the clean twin parses, with defaults filled in', () => {
     const r = parseRunbookText('version: 1\ntitle: T\nsteps:\n  - { id: web, kind: http, title: Web, request: { url: "${APP_URL}/x" } }\n  - { id: r, kind: rehearsal, title: R }\n');
     expect(r.ok && r.runbook.steps).toEqual([
