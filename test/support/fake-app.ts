@@ -33,6 +33,7 @@ export interface AppFlaws {
 export interface FakeApp {
   url: string;
   env: Record<string, string>;
+  /** What it gets wrong now: assign to change it between runs. */
   flaws: AppFlaws;
   /** Requests seen, "METHOD /path". */
   seen: string[];
@@ -50,9 +51,9 @@ function sessionOrg(req: http.IncomingMessage): string | null {
 /** Start the fake application on 127.0.0.1, port 0; resolves once it listens. */
 export async function startFakeApp(flaws: AppFlaws = {}): Promise<FakeApp> {
   const seen: string[] = [];
-  const state = { flaws };
+  const app = { flaws } as { flaws: AppFlaws };
   const server = http.createServer((req, res) => {
-    const f = state.flaws;
+    const f = app.flaws;
     const url = new URL(req.url ?? '/', 'http://app');
     seen.push(`${req.method} ${url.pathname}`);
     const org = sessionOrg(req);
@@ -82,11 +83,11 @@ export async function startFakeApp(flaws: AppFlaws = {}): Promise<FakeApp> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  return {
-    url, flaws, seen,
+  return Object.assign(app, {
+    url, seen,
     env: { APP_URL: url, ORG_A_COOKIE: 'better-auth.session_token=tok-org-a', ORG_B_STUDENT_ID: 'stu-b-canary' },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  });
 }
 
 /** Fake `pnpm` (and a team checkout for cwd): its folder goes first on PATH. */

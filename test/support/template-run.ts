@@ -70,6 +70,8 @@ export interface TemplateRunOptions {
   environment?: 'development' | 'staging' | 'production';
   /** Where the runbook file is (its folder is what noPasswordsIn: ["."] scans); default the template's. */
   runbookFile?: string;
+  /** Run command steps (--allow-commands); default true. */
+  allowCommands?: boolean;
 }
 
 /** The environment a template run sees: the console's, CI's identity, DATABASE_URL, then `extra` (undefined unsets). */
@@ -102,7 +104,7 @@ export async function runTemplateText(url: string, file: string, original: strin
     const parsed = parseRunbookText(text);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const status = await runRunbook({
-      session, file: opts.runbookFile ?? path.join(TEMPLATES, file), runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: templateEnv(url, opts.env), now: opts.now,
+      session, file: opts.runbookFile ?? path.join(TEMPLATES, file), runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: templateEnv(url, opts.env), now: opts.now, allowCommands: opts.allowCommands ?? true,
       signOff: (s) => ({ note: s.checklist.length ? undefined : `rehearsal: ${s.title}`, lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
       onStep: (s, state, detail) => log.push(`${s.id} ${state} ${detail ?? ''}`),
     });
@@ -130,7 +132,7 @@ export async function rollbackTemplateRun(url: string, run: TemplateRun, env: Re
   await session.enableWrite();
   try {
     return await rollbackRun({
-      session, run: run.status.run, reason: 'template test', operator: 'template-test', runsDir: run.runsDir, ci: true, env: templateEnv(url, env),
+      session, run: run.status.run, reason: 'template test', operator: 'template-test', runsDir: run.runsDir, ci: true, env: templateEnv(url, env), allowCommands: true,
       signOff: (s) => ({ lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
     });
   } finally {

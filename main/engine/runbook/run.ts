@@ -18,8 +18,8 @@ import { assertRunbookSql } from './sql-guard.js';
 import { assertSameTarget, ensureRunbookTables, readDatabaseHead, targetIdentity, writeDatabaseHead } from './target.js';
 import { rollbackStarted, runStatus, stepStatuses } from './status.js';
 import { StepFailure, executeStep, type StepContext } from './steps.js';
-import { assertInsideWindow } from './window.js';
 import { commandRefusal } from './command-step.js';
+import { assertInsideWindow } from './window.js';
 
 /** A sign-off given for a manual step: a note, and for a step with a checklist, a note per line (1-based). */
 export interface SignOff {
@@ -156,7 +156,7 @@ export function stepContext(o: RunOptions, journal: Journal): StepContext {
     session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
     rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
     signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql, steps: runbook.steps, pgDumpPath: o.pgDumpPath, confirmTables: o.confirmTables,
-    runbookTitle: runbook.title, env: o.env ?? process.env, ci: o.ci ?? false, onCommand: o.onCommand,
+    runbookTitle: runbook.title, env: o.env ?? process.env, onCommand: o.onCommand, ci: o.ci ?? false,
   };
 }
 

@@ -62,14 +62,14 @@ export interface StepContext {
   pgDumpPath?: string;
   /** The runbook's steps: a preflight step checks the migrations later migrate steps apply. */
   steps?: readonly RunbookStep[];
-  /** A CI run (--ci): preflight's urlFromEnv applies. */
-  ci?: boolean;
   /** The runbook's title (a rehearsal step looks for runs of the same runbook). */
   runbookTitle?: string;
   /** Where `${VAR}` of command, http and notify steps comes from, and a command's environment (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** A command's full argv (one shell-quoted line) and cwd, before it starts (the CLI prints it). */
   onCommand?: (step: string, line: string, cwd: string) => void;
+  /** A CI run (--ci): preflight's urlFromEnv applies. */
+  ci?: boolean;
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
