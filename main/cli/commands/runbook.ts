@@ -26,7 +26,7 @@ import { projectRoot } from '../../engine/paths.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
 import { printOk } from '../format.js';
-import { deprecatedAlias, requireWrite } from '../options.js';
+import { addAllowCommandsOption, deprecatedAlias, requireWrite } from '../options.js';
 import { formatProgress } from './backfill.js';
 import { setCliAuditRun } from './audit.js';
 
@@ -130,6 +130,7 @@ export function registerRunbook(program: Command): void {
 
   const runCmd = addModelOptions(addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file')));
   deprecatedAlias(runCmd, '--confirm <db>', '--confirm-db');
+  addAllowCommandsOption(runCmd, 'run');
   runCmd
     .description('run the runbook\'s steps until one does not pass (a new run, or --run ID to continue one); every write\'s SQL is printed before it runs')
     .option('--write', 'run it (a runbook writes: backups, migrations, backfills, sql steps, probes)')
@@ -139,7 +140,6 @@ export function registerRunbook(program: Command): void {
     .option('--yes-manual <note>', 'sign off the manual step reached that has no checklist (or an approval), with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
     .option('--ci', 'non-interactive: a manual step that cannot be signed fails; an approval records GitHub Actions\' identity and run')
-    .option('--allow-commands', 'run the runbook\'s command steps (programs of the team\'s, argv without a shell; each argv is printed before it starts); without it the run stops at the first one')
     .action(async (file: string, o: RunCliOptions) => {
       const { runbook, text, notes } = readRunbook(file);
       for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
@@ -169,7 +169,7 @@ export function registerRunbook(program: Command): void {
       });
     });
 
-  addConnectionOptions(rb.command('rollback'))
+  addAllowCommandsOption(addConnectionOptions(rb.command('rollback')), 'rollback')
     .description('run the rollback section of the runbook run --run ID started with (restores from the run\'s backups, undoes the contract), journaled in the run\'s journal; every write\'s SQL is printed before it runs')
     .requiredOption('--run <id>', 'the run to roll back')
     .option('--reason <text>', 'why, journaled with the rollback (required the first time)')
@@ -179,7 +179,6 @@ export function registerRunbook(program: Command): void {
     .option('--step <id>', 'run only this rollback step (its gate still applies)')
     .option('--yes-manual <note>', 'sign off the manual rollback step reached that has no checklist, with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
-    .option('--allow-commands', 'run the rollback\'s command steps (argv without a shell, printed before each starts); without it the rollback stops at the first one')
     .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[] }) => {
       checkRunId(o.run);
       requireWrite(o, 'runbook rollback');
