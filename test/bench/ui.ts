@@ -41,7 +41,7 @@ function handlersFor(tables: number, tenants: number): Handlers {
 
 /** Two figures per step: what the user waits (in the page) and what the Playwright driver waited. */
 export interface StepTimes {
-  /** From the user's input (or navigation start) to the frame that paints the result, timed inside the page. */
+  /** From the acting event (click, key, typed text; first render: navigation start) to the frame that paints the result, timed inside the page. */
   user: number;
   /** Wall clock of the whole Playwright step: the driver's actionability checks, round trips and backoff polling included. */
   driver: number;
@@ -49,8 +49,10 @@ export interface StepTimes {
 
 /**
  * The in-page probe (a string: it runs in the page, not in Node). `arm(ready)` waits for the next
- * input event (pointerdown, keydown, beforeinput), then for `ready()` to hold after a DOM mutation,
- * then for the next frame to paint (rAF, then a task); `painted - act` is what the user waited.
+ * event that acts (click, keydown, beforeinput: what the page's handlers answer), then for `ready()`
+ * to hold after a DOM mutation, then for the next frame to paint (rAF, then a task). The clock
+ * starts at the event's own timestamp, so time the event waited in a busy main thread counts, as
+ * in the browser's Interaction to Next Paint; `painted - act` is what the user waited.
  */
 const PROBE = `(() => {
   window.__uiProbe = {
@@ -65,13 +67,13 @@ const PROBE = `(() => {
       };
       const obs = new MutationObserver(check);
       obs.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-      const onInput = () => {
+      const onInput = (e) => {
         if (p.act !== null) return;
-        p.act = performance.now();
-        for (const t of ['pointerdown', 'keydown', 'beforeinput']) window.removeEventListener(t, onInput, true);
+        p.act = e.timeStamp;
+        for (const t of ['click', 'keydown', 'beforeinput']) window.removeEventListener(t, onInput, true);
         queueMicrotask(check);
       };
-      for (const t of ['pointerdown', 'keydown', 'beforeinput']) window.addEventListener(t, onInput, true);
+      for (const t of ['click', 'keydown', 'beforeinput']) window.addEventListener(t, onInput, true);
     },
   };
 })()`;
@@ -90,7 +92,7 @@ const FIRST_RENDER_PROBE = `(() => {
   obs.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 })()`;
 
-/** Arm the probe: the next input event starts the clock, `ready` (a JS expression over the DOM) stops it. */
+/** Arm the probe: the next acting event starts the clock, `ready` (a JS expression over the DOM) stops it. */
 async function arm(page: Page, ready: string): Promise<void> {
   await page.evaluate(`window.__uiProbe.arm(() => (${ready}))`);
 }
@@ -217,7 +219,7 @@ export async function run(args: string[]): Promise<void> {
     const label = (x: { tables: number; tenants: number }) => `${x.tables} x ${x.tenants}`;
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     process.stdout.write(`UI benchmark: real renderer in Chromium, synthetic data over browser mode (second of two runs; tables x tenants)\n`);
-    process.stdout.write(`user: from the input event (first render: navigation start) to the painted result, timed in the page; driver: Playwright's wall clock for the step (its actionability checks, round trips and 0/20/50/100 ms backoff polling included), not judged\n`);
+    process.stdout.write(`user: from the acting event's timestamp (click, key, typed text; first render: navigation start) to the painted result, timed in the page; driver: Playwright's wall clock for the step (its actionability checks, round trips and 0/20/50/100 ms backoff polling included), not judged\n`);
     process.stdout.write(`${'measure'.padEnd(40)} ${`user ${label(small)}`.padStart(16)} ${`user ${label(big)}`.padStart(18)} ${'ratio'.padStart(6)} ${`driver ${label(big)}`.padStart(20)}  target (user, ${label(big)})\n`);
     for (const k of Object.keys(s)) {
       const sv = s[k]!;
