@@ -14,17 +14,36 @@ function byId(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const totalsCache = new WeakMap<Distribution, TenantTotal[]>();
+/** One pass over a distribution's rows: each tenant's rows, and every tenant with its total. */
+interface DistributionIndex {
+  byTenant: Map<string, Distribution['rows']>;
+  totals: TenantTotal[];
+}
+
+const indexCache = new WeakMap<Distribution, DistributionIndex>();
+
+/** The index of a distribution, built once (50,000 rows are walked once, not on every selection). */
+function indexOf(d: Distribution): DistributionIndex {
+  const cached = indexCache.get(d);
+  if (cached) return cached;
+  const byTenant = new Map<string, Distribution['rows']>();
+  const sums = new Map<string, number>();
+  for (const r of d.rows) {
+    if (r.bucket !== 'tenant' || r.tenant === null) continue;
+    let list = byTenant.get(r.tenant);
+    if (!list) byTenant.set(r.tenant, (list = []));
+    list.push(r);
+    sums.set(r.tenant, (sums.get(r.tenant) ?? 0) + r.rows);
+  }
+  const totals = d.tenants.map((t) => ({ id: t.id, name: t.name, rows: sums.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
+  const index = { byTenant, totals };
+  indexCache.set(d, index);
+  return index;
+}
 
 /** Every tenant with its total rows, biggest first (ties by id); computed once per distribution (the list and the chart share it). */
 export function tenantTotals(d: Distribution): TenantTotal[] {
-  const cached = totalsCache.get(d);
-  if (cached) return cached;
-  const totals = new Map<string, number>();
-  for (const r of d.rows) if (r.bucket === 'tenant' && r.tenant !== null) totals.set(r.tenant, (totals.get(r.tenant) ?? 0) + r.rows);
-  const list = d.tenants.map((t) => ({ id: t.id, name: t.name, rows: totals.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
-  totalsCache.set(d, list);
-  return list;
+  return indexOf(d).totals;
 }
 
 /** Tenants whose id or name contains the query. */
@@ -34,15 +53,19 @@ export function searchTenants(list: TenantTotal[], query: string): TenantTotal[]
   return list.filter((t) => t.id.toLowerCase().includes(q) || (t.name ?? '').toLowerCase().includes(q));
 }
 
-/** Rows per table for one or two tenants: the tables where either has rows, biggest first. */
+/** Rows per table for one or two tenants: the tables where either has rows, biggest first (ties by table, then schema). */
 export function footprint(d: Distribution, a: string, b: string | null): { schema: string; table: string; a: number; b: number }[] {
+  const { byTenant } = indexOf(d);
   const tables = new Map<string, { schema: string; table: string; a: number; b: number }>();
-  for (const r of d.rows) {
-    const k = tableKey(r);
-    if (!tables.has(k)) tables.set(k, { schema: r.schema, table: r.table, a: 0, b: 0 });
-    const e = tables.get(k)!;
-    if (r.tenant === a && r.bucket === 'tenant') e.a += r.rows;
-    if (b !== null && r.tenant === b && r.bucket === 'tenant') e.b += r.rows;
-  }
-  return [...tables.values()].filter((e) => e.a > 0 || e.b > 0).sort((x, y) => y.a + y.b - (x.a + x.b) || byId(x.table, y.table));
+  const add = (tenant: string, side: 'a' | 'b') => {
+    for (const r of byTenant.get(tenant) ?? []) {
+      const k = tableKey(r);
+      let e = tables.get(k);
+      if (!e) tables.set(k, (e = { schema: r.schema, table: r.table, a: 0, b: 0 }));
+      e[side] += r.rows;
+    }
+  };
+  add(a, 'a');
+  if (b !== null) add(b, 'b');
+  return [...tables.values()].filter((e) => e.a > 0 || e.b > 0).sort((x, y) => y.a + y.b - (x.a + x.b) || byId(x.table, y.table) || byId(x.schema, y.schema));
 }
