@@ -1,6 +1,10 @@
-/** Distribution views: one tenant's rows per table, tenant totals, search. */
-import type { Distribution } from '../../shared/findings.js';
-import { tableKey } from './format.js';
+/** Distribution views for the console: one tenant's rows per table, tenant totals, search (pure, unit-tested). */
+import type { Distribution } from './findings.js';
+
+/** A map key for a table that no schema or table name can collide with. */
+function tableKey(t: { schema: string; table: string }): string {
+  return JSON.stringify([t.schema, t.table]);
+}
 
 /** A tenant with its total rows across tables. */
 export interface TenantTotal {
