@@ -199,12 +199,13 @@ function targetOf(measure: string): number | null {
 export async function run(args: string[]): Promise<void> {
   const big = { tables: Number(args[0] ?? 2000), tenants: Number(args[1] ?? 10000) };
   const small = { tables: 20, tenants: 100 };
-  await ensureRendererBuilt();
+  // BENCH_RENDERER_DIR: another build of the renderer (e.g. of an earlier commit), to compare two builds run after run under the same load.
+  const rendererDir = process.env.BENCH_RENDERER_DIR || (await ensureRendererBuilt());
   const browser = await launchChromium();
   try {
     const results: Record<string, StepTimes | number>[] = [];
     for (const scale of [small, big]) {
-      const host = await startBrowserHost({ handlers: handlersFor(scale.tables, scale.tenants) });
+      const host = await startBrowserHost({ handlers: handlersFor(scale.tables, scale.tenants), rendererDir });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.addInitScript(FIRST_RENDER_PROBE);
       try {
