@@ -14,22 +14,24 @@ import { RunbookIndicator } from './components/runbook/RunbookIndicator.js';
 import { PAGES, useApp, type PageId } from './store/app.js';
 
 /**
- * The pages behind the two a session starts on (Connections, Overview) load as their own chunks:
- * the first render parses and runs less script. Each chunk is fetched at startup (see
+ * The pages but the two a session starts on (Connections, Overview) load as one chunk of their own
+ * (pages/later.ts): the first render parses and runs less script. It is fetched at startup (see
  * `prefetchPages`), so opening a page waits neither for the network nor for a Suspense fallback.
  */
+const later = () => import('./pages/later.js');
+
 const LAZY = {
-  'null-safety': lazyPage(() => import('./pages/NullSafety.js').then((m) => m.NullSafetyPage)),
-  orphans: lazyPage(() => import('./pages/Orphans.js').then((m) => m.OrphansPage)),
-  distribution: lazyPage(() => import('./pages/Distribution.js').then((m) => m.DistributionPage)),
-  isolation: lazyPage(() => import('./pages/Isolation.js').then((m) => m.IsolationPage)),
-  backups: lazyPage(() => import('./pages/Backups.js').then((m) => m.BackupsPage)),
-  migrations: lazyPage(() => import('./pages/Migrations.js').then((m) => m.MigrationsPage)),
-  reports: lazyPage(() => import('./pages/Reports.js').then((m) => m.ReportsPage)),
-  audit: lazyPage(() => import('./pages/Audit.js').then((m) => m.AuditPage)),
-  runbook: lazyPage(() => import('./pages/Runbook.js').then((m) => m.RunbookPage)),
-  tenant: lazyPage(() => import('./pages/Tenant.js').then((m) => m.TenantPage)),
-  window: lazyPage(() => import('./pages/Window.js').then((m) => m.WindowPage)),
+  'null-safety': lazyPage(() => later().then((m) => m.NullSafetyPage)),
+  orphans: lazyPage(() => later().then((m) => m.OrphansPage)),
+  distribution: lazyPage(() => later().then((m) => m.DistributionPage)),
+  isolation: lazyPage(() => later().then((m) => m.IsolationPage)),
+  backups: lazyPage(() => later().then((m) => m.BackupsPage)),
+  migrations: lazyPage(() => later().then((m) => m.MigrationsPage)),
+  reports: lazyPage(() => later().then((m) => m.ReportsPage)),
+  audit: lazyPage(() => later().then((m) => m.AuditPage)),
+  runbook: lazyPage(() => later().then((m) => m.RunbookPage)),
+  tenant: lazyPage(() => later().then((m) => m.TenantPage)),
+  window: lazyPage(() => later().then((m) => m.WindowPage)),
 } satisfies Record<Exclude<PageId, 'connections' | 'overview'>, LazyPage>;
 
 const VIEWS: Record<PageId, ComponentType> = {
