@@ -18,36 +18,33 @@ function byId(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One pass over a distribution's rows: each tenant's rows, and every tenant with its total. */
-interface DistributionIndex {
-  byTenant: Map<string, Distribution['rows']>;
-  totals: TenantTotal[];
+const totalsCache = new WeakMap<Distribution, TenantTotal[]>();
+const byTenantCache = new WeakMap<Distribution, Map<string, Distribution['rows']>>();
+
+/** Every tenant with its total rows, biggest first (ties by id); computed once per distribution (the list and the chart share it). */
+export function tenantTotals(d: Distribution): TenantTotal[] {
+  const cached = totalsCache.get(d);
+  if (cached) return cached;
+  const sums = new Map<string, number>();
+  for (const r of d.rows) if (r.bucket === 'tenant' && r.tenant !== null) sums.set(r.tenant, (sums.get(r.tenant) ?? 0) + r.rows);
+  const list = d.tenants.map((t) => ({ id: t.id, name: t.name, rows: sums.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
+  totalsCache.set(d, list);
+  return list;
 }
 
-const indexCache = new WeakMap<Distribution, DistributionIndex>();
-
-/** The index of a distribution, built once (50,000 rows are walked once, not on every selection). */
-function indexOf(d: Distribution): DistributionIndex {
-  const cached = indexCache.get(d);
+/** Each tenant's own rows (bucket 'tenant'), built once per distribution on the first footprint asked for, not on opening the page. */
+function rowsByTenant(d: Distribution): Map<string, Distribution['rows']> {
+  const cached = byTenantCache.get(d);
   if (cached) return cached;
   const byTenant = new Map<string, Distribution['rows']>();
-  const sums = new Map<string, number>();
   for (const r of d.rows) {
     if (r.bucket !== 'tenant' || r.tenant === null) continue;
     let list = byTenant.get(r.tenant);
     if (!list) byTenant.set(r.tenant, (list = []));
     list.push(r);
-    sums.set(r.tenant, (sums.get(r.tenant) ?? 0) + r.rows);
   }
-  const totals = d.tenants.map((t) => ({ id: t.id, name: t.name, rows: sums.get(t.id) ?? 0 })).sort((a, b) => b.rows - a.rows || byId(a.id, b.id));
-  const index = { byTenant, totals };
-  indexCache.set(d, index);
-  return index;
-}
-
-/** Every tenant with its total rows, biggest first (ties by id); computed once per distribution (the list and the chart share it). */
-export function tenantTotals(d: Distribution): TenantTotal[] {
-  return indexOf(d).totals;
+  byTenantCache.set(d, byTenant);
+  return byTenant;
 }
 
 /** Tenants whose id or name contains the query. */
@@ -59,7 +56,7 @@ export function searchTenants(list: TenantTotal[], query: string): TenantTotal[]
 
 /** Rows per table for one or two tenants: the tables where either has rows, biggest first (ties by table, then schema). */
 export function footprint(d: Distribution, a: string, b: string | null): { schema: string; table: string; a: number; b: number }[] {
-  const { byTenant } = indexOf(d);
+  const byTenant = rowsByTenant(d);
   const tables = new Map<string, { schema: string; table: string; a: number; b: number }>();
   const add = (tenant: string, side: 'a' | 'b') => {
     for (const r of byTenant.get(tenant) ?? []) {
