@@ -51,7 +51,7 @@ const VIEWS: Record<PageId, ComponentType> = {
 };
 
 /**
- * Fetch every page's chunk while the console signs in and asks the host for its state: the main
+ * Fetch the pages' chunk while the console signs in and asks the host for its state: the main
  * thread waits on those round trips anyway, and a page opened later renders without suspending.
  */
 function prefetchPages(): void {
