@@ -1,43 +1,62 @@
 /** The shell: environment band, write-mode banner, navigation (g then a letter, Alt+1..9, ? for help), the current page. */
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState, type ComponentType } from 'react';
 import { EnvBand } from './components/EnvBand.js';
+import { lazyPage, type LazyPage } from './components/lazyPage.js';
 import { ShortcutHelp } from './components/ShortcutHelp.js';
 import { WriteBanner } from './components/WriteBanner.js';
 import { LOST_CONNECTION_TEXT } from './lib/errors.js';
 import { isTyping, pageForLetter, shortcutLabel } from './lib/shortcuts.js';
 import { useConnection } from './store/connection.js';
 import { ErrorState, LoadingState } from './components/States.js';
-import { AuditPage } from './pages/Audit.js';
-import { BackupsPage } from './pages/Backups.js';
 import { ConnectionsPage } from './pages/Connections.js';
-import { DistributionPage } from './pages/Distribution.js';
-import { IsolationPage } from './pages/Isolation.js';
-import { MigrationsPage } from './pages/Migrations.js';
-import { NullSafetyPage } from './pages/NullSafety.js';
-import { OrphansPage } from './pages/Orphans.js';
 import { OverviewPage } from './pages/Overview.js';
-import { ReportsPage } from './pages/Reports.js';
-import { RunbookPage } from './pages/Runbook.js';
-import { TenantPage } from './pages/Tenant.js';
-import { WindowPage } from './pages/Window.js';
 import { RunbookIndicator } from './components/runbook/RunbookIndicator.js';
 import { PAGES, useApp, type PageId } from './store/app.js';
 
-const VIEWS: Record<PageId, () => React.JSX.Element> = {
+/**
+ * The pages but the two a session starts on (Connections, Overview) load as one chunk of their own
+ * (pages/later.ts): the first render parses and runs less script. It is fetched at startup (see
+ * `prefetchPages`), so opening a page waits neither for the network nor for a Suspense fallback.
+ */
+const later = () => import('./pages/later.js');
+
+const LAZY = {
+  'null-safety': lazyPage(() => later().then((m) => m.NullSafetyPage)),
+  orphans: lazyPage(() => later().then((m) => m.OrphansPage)),
+  distribution: lazyPage(() => later().then((m) => m.DistributionPage)),
+  isolation: lazyPage(() => later().then((m) => m.IsolationPage)),
+  backups: lazyPage(() => later().then((m) => m.BackupsPage)),
+  migrations: lazyPage(() => later().then((m) => m.MigrationsPage)),
+  reports: lazyPage(() => later().then((m) => m.ReportsPage)),
+  audit: lazyPage(() => later().then((m) => m.AuditPage)),
+  runbook: lazyPage(() => later().then((m) => m.RunbookPage)),
+  tenant: lazyPage(() => later().then((m) => m.TenantPage)),
+  window: lazyPage(() => later().then((m) => m.WindowPage)),
+} satisfies Record<Exclude<PageId, 'connections' | 'overview'>, LazyPage>;
+
+const VIEWS: Record<PageId, ComponentType> = {
   connections: ConnectionsPage,
   overview: OverviewPage,
-  'null-safety': NullSafetyPage,
-  orphans: OrphansPage,
-  distribution: DistributionPage,
-  isolation: IsolationPage,
-  backups: BackupsPage,
-  migrations: MigrationsPage,
-  reports: ReportsPage,
-  audit: AuditPage,
-  runbook: RunbookPage,
-  tenant: TenantPage,
-  window: WindowPage,
+  'null-safety': LAZY['null-safety'].Page,
+  orphans: LAZY.orphans.Page,
+  distribution: LAZY.distribution.Page,
+  isolation: LAZY.isolation.Page,
+  backups: LAZY.backups.Page,
+  migrations: LAZY.migrations.Page,
+  reports: LAZY.reports.Page,
+  audit: LAZY.audit.Page,
+  runbook: LAZY.runbook.Page,
+  tenant: LAZY.tenant.Page,
+  window: LAZY.window.Page,
 };
+
+/**
+ * Fetch the pages' chunk while the console signs in and asks the host for its state: the main
+ * thread waits on those round trips anyway, and a page opened later renders without suspending.
+ */
+function prefetchPages(): void {
+  for (const p of Object.values(LAZY)) void p.prefetch().catch(() => undefined);
+}
 
 /** The app. */
 export function App() {
@@ -50,6 +69,7 @@ export function App() {
 
   useEffect(() => {
     void boot();
+    prefetchPages();
   }, [boot]);
 
   const [help, setHelp] = useState(false);
@@ -118,7 +138,7 @@ export function App() {
           )}
           {status === 'loading' && <LoadingState label="Starting…" />}
           {status === 'error' && <ErrorState title="The console host did not answer" message={error ?? ''} onRetry={() => void boot()} />}
-          {status === 'loaded' && <View />}
+          {status === 'loaded' && <Suspense fallback={<LoadingState label="Opening the page…" />}><View /></Suspense>}
         </main>
       </div>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}

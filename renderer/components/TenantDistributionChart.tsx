@@ -7,7 +7,7 @@
 import { useMemo } from 'react';
 import type { Distribution } from '../../shared/findings.js';
 import { count } from '../lib/format.js';
-import { tenantTotals, type TenantTotal } from '../lib/footprint.js';
+import { tenantTotals, type TenantTotal } from '../../shared/distribution-views.js';
 
 /** The chart's input: tenant totals (sorted biggest first) and the two bucket totals. */
 export interface TenantDistributionProps {

@@ -9,11 +9,12 @@ import { RoleBadge } from '../components/RoleBadge.js';
 import { DistributionChart } from '../components/TenantDistributionChart.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
-import { footprint, searchTenants, tenantTotals } from '../lib/footprint.js';
+import { footprint, searchTenants, tenantTotals } from '../../shared/distribution-views.js';
 import { useDistribution } from '../store/distribution.js';
+import { useShallow } from 'zustand/react/shallow';
 
 function TenantPicker({ d }: { d: Distribution }) {
-  const { query, setQuery, selected, compareWith, select, compare } = useDistribution();
+  const { query, setQuery, selected, compareWith, select, compare } = useDistribution(useShallow((s) => ({ query: s.query, setQuery: s.setQuery, selected: s.selected, compareWith: s.compareWith, select: s.select, compare: s.compare })));
   const totals = useMemo(() => tenantTotals(d), [d]);
   const found = useMemo(() => searchTenants(totals, query), [totals, query]);
   return (
@@ -109,7 +110,8 @@ function Buckets({ d }: { d: Distribution }) {
 
 /** The Distribution page. */
 export function DistributionPage() {
-  const { data, state, error, load } = useDistribution();
+  // Only what the page shell shows: typing a search or picking a tenant re-renders the picker and the footprint, not the chart.
+  const { data, state, error, load } = useDistribution(useShallow((s) => ({ data: s.data, state: s.state, error: s.error, load: s.load })));
   useEffect(() => {
     if (state === 'idle') void load();
   }, [state, load]);

@@ -10,6 +10,7 @@ import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
 import { latestRun, useChecks } from '../store/checks.js';
+import { useShallow } from 'zustand/react/shallow';
 
 function Summary({ summary }: { summary: ModelSummary }) {
   const cards: [string, string, boolean][] = [
@@ -62,7 +63,7 @@ function Severity({ run }: { run: CheckRun }) {
 }
 
 function ExactRun() {
-  const { exactState, progress, completed, exactError, runExact, cancel } = useChecks();
+  const { exactState, progress, completed, exactError, runExact, cancel } = useChecks(useShallow((s) => ({ exactState: s.exactState, progress: s.progress, completed: s.completed, exactError: s.exactError, runExact: s.runExact, cancel: s.cancel })));
   const hasPrevious = useChecks((s) => s.exact !== null);
   const pct = progress && progress.total ? Math.round((progress.done / progress.total) * 100) : 0;
   return (

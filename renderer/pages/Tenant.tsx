@@ -6,10 +6,11 @@ import { VisibilityPanel } from '../components/tenant/VisibilityPanel.js';
 import { RequireModel } from '../components/RequireModel.js';
 import { EmptyState, ErrorState } from '../components/States.js';
 import { useTenant } from '../store/tenant.js';
+import { useShallow } from 'zustand/react/shallow';
 
 /** The running count: tables counted of the tables in reach, the one counting now, and Cancel. */
 function FootprintProgress() {
-  const { footprintProgress: p, cancelFootprint } = useTenant();
+  const { footprintProgress: p, cancelFootprint } = useTenant(useShallow((s) => ({ footprintProgress: s.footprintProgress, cancelFootprint: s.cancelFootprint })));
   return (
     <div className="card" data-testid="footprint-progress" aria-live="polite">
       <div className="profile-main">
@@ -24,7 +25,7 @@ function FootprintProgress() {
 
 /** The Tenant page. */
 export function TenantPage() {
-  const { selected, footprint, footprintState, footprintError, select } = useTenant();
+  const { selected, footprint, footprintState, footprintError, select } = useTenant(useShallow((s) => ({ selected: s.selected, footprint: s.footprint, footprintState: s.footprintState, footprintError: s.footprintError, select: s.select })));
   return (
     <section className="page" aria-labelledby="tenant-title" data-testid="page-tenant">
       <header className="page-header"><h1 id="tenant-title">Tenant</h1></header>

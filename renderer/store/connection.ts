@@ -32,6 +32,12 @@ interface ConnectionState {
   loadModel(refresh?: boolean): Promise<void>;
 }
 
+/** On connect: the model and the instant estimate at once (the host reads the catalogs once for both). */
+function loadModelAndEstimate(): void {
+  void useConnection.getState().loadModel();
+  void useChecks.getState().runEstimate();
+}
+
 /** The connection store. */
 export const useConnection = create<ConnectionState>((set, get) => ({
   current: null,
@@ -53,7 +59,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
       useDistribution.getState().reset();
       useTenant.getState().reset();
       set({ current, connecting: null, model: null, modelState: 'idle', lost: null, writeOffNotice: null });
-      void get().loadModel().then(() => useChecks.getState().runEstimate());
+      loadModelAndEstimate();
       return true;
     } catch (err) {
       set({ connecting: null, error: plainErrorText(err) });
@@ -67,7 +73,7 @@ export const useConnection = create<ConnectionState>((set, get) => ({
     set({ current, lost: null });
     // Write mode is never carried into a new session (a reload, a second window): the host's switch goes off too.
     if (current.writable) await get().switchOffWrite('Write mode from an earlier session was switched off: this session starts read-only.');
-    void get().loadModel().then(() => useChecks.getState().runEstimate());
+    loadModelAndEstimate();
     return true;
   },
   async close() {
