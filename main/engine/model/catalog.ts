@@ -57,9 +57,9 @@ export async function listSchemas(session: Session): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-type ColumnRow = { oid: number; name: string; type: string; not_null: boolean; default_expr: string | null };
-type ConstraintRow = { oid: number; name: string; type: string; validated: boolean; ref_schema: string | null; ref_table: string | null; columns: string[]; ref_columns: string[] };
-type IndexRow = { oid: number; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; method: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] };
+type ColumnRow = { oid: number; attnum: number; name: string; type: string; not_null: boolean; default_expr: string | null };
+type ConstraintRow = { oid: number; name: string; type: string; validated: boolean; ref_oid: number; ref_schema: string | null; ref_table: string | null; keys: number[]; ref_keys: number[] };
+type IndexRow = { oid: number; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; method: string; constraint_name: string | null; constraint_type: string | null; keys: number[]; key_count: number; expressions: (string | null)[] | null };
 type PolicyRow = { oid: number; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] };
 
 let perTable: string | null = null;
@@ -100,27 +100,44 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
   const cons = { rows: parts!.constraints };
   const idx = { rows: parts!.indexes };
   const pols = { rows: parts!.policies };
+  // Column names by attnum: constraints and indexes come as attnums (no pg_attribute join in their SQL).
+  const names = new Map<number, Map<number, string>>();
+  const nameMap = (oid: number) => names.get(oid) ?? names.set(oid, new Map()).get(oid)!;
   for (const c of cols.rows) {
     tables.get(Number(c.oid))?.columns.push({ name: c.name, type: c.type, notNull: c.not_null, default: c.default_expr });
+    nameMap(Number(c.oid)).set(c.attnum, c.name);
   }
+  // Tables out of scope that foreign keys reference: their column names in one more query, only when there are any.
+  const outside = [...new Set(cons.rows.filter((c) => c.type === 'f' && !names.has(Number(c.ref_oid))).map((c) => Number(c.ref_oid)))];
+  if (outside.length > 0) {
+    const { rows } = await session.query<{ oid: string; attnum: number; name: string }>(
+      'SELECT attrelid::int8 AS oid, attnum::int AS attnum, attname AS name FROM pg_catalog.pg_attribute WHERE attrelid = ANY($1::oid[]) AND attnum > 0', [outside]);
+    for (const r of rows) nameMap(Number(r.oid)).set(r.attnum, r.name);
+  }
+  const named = (oid: number, attnums: number[]) => attnums.map((n) => names.get(oid)?.get(n) ?? `#${n}`);
   for (const c of cons.rows) {
     const t = tables.get(Number(c.oid));
     if (!t) continue;
-    if (c.type === 'p') t.primaryKey = c.columns;
-    else t.foreignKeys.push({ name: c.name, columns: c.columns, refSchema: c.ref_schema ?? '', refTable: c.ref_table ?? '', refColumns: c.ref_columns, validated: c.validated });
+    const columns = named(t.oid, c.keys);
+    if (c.type === 'p') t.primaryKey = columns;
+    else t.foreignKeys.push({ name: c.name, columns, refSchema: c.ref_schema ?? '', refTable: c.ref_table ?? '', refColumns: named(Number(c.ref_oid), c.ref_keys), validated: c.validated });
   }
   for (const i of idx.rows) {
     const t = tables.get(Number(i.oid));
     if (!t) continue;
-    const definition = indexDefinition(t, i.name, i.is_unique, i.method, i.key_columns, i.key_texts, i.include_columns, i.predicate);
-    t.indexes.push({ name: i.name, leadingColumn: i.key_columns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition });
+    const keyNums = i.keys.slice(0, i.key_count);
+    const keyColumns = keyNums.map((n) => (n === 0 ? null : names.get(t.oid)?.get(n) ?? `#${n}`));
+    const keyTexts = keyColumns.map((c, n) => c ?? i.expressions?.[n] ?? '?');
+    const include = named(t.oid, i.keys.slice(i.key_count));
+    const definition = indexDefinition(t, i.name, i.is_unique, i.method, keyColumns, keyTexts, include, i.predicate);
+    t.indexes.push({ name: i.name, leadingColumn: keyColumns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition });
     if (i.is_unique) {
       t.uniqueKeys.push({
         name: i.constraint_name ?? i.name,
         kind: i.constraint_type === 'u' || i.constraint_type === 'p' ? 'constraint' : 'index',
-        keys: i.key_columns.map((k, n) => k ?? i.key_texts[n] ?? '?'),
-        keyIsColumn: i.key_columns.map((k) => k !== null),
-        include: i.include_columns,
+        keys: keyTexts,
+        keyIsColumn: keyColumns.map((k) => k !== null),
+        include,
         predicate: i.predicate,
         definition,
         primary: i.is_primary,
