@@ -8,11 +8,13 @@
  *   about one batch for the backfill's row lock, so this bounds lock waits;
  * - the load's latency: a probe (probe.ts) times one-row reads of the table from a second session
  *   while batches run and while the backfill rests. When reads during batches are more than
- *   `maxLatencyRatio` times slower than at rest (the medians of the last reads of each kind, pooled
- *   over several batches so one stalled read on a shared machine does not steer it), the share of
- *   time spent in batches (the duty) is cut by a fifth; as soon as they are not, there is no rest
- *   at all. So a server the batches do not slow is used fully and a busy one is left room,
- *   measured, not guessed.
+ *   `maxLatencyRatio` times slower than at rest (the median of the reads during the batches since
+ *   the last decision, at least 24 of them: about three batches, so one stalled read or one slow
+ *   batch on a shared machine does not steer it, against the median of the last 16 reads at rest),
+ *   the share of time spent in batches (the duty) is cut by a fifth; as soon as they are not, there
+ *   is no rest at all. Each decision is taken on reads made after the previous one, so one burst
+ *   of a neighbour costs one cut, not a collapse to the floor. So a server the batches do not slow
+ *   is used fully and a busy one is left room, measured, not guessed.
  *   An operator's `dutyCycle` fixes the duty instead (rest in proportion to each batch).
  */
 import type { ProbeSample } from './probe.js';
@@ -52,8 +54,8 @@ const MIN_BATCH = 10;
 /** The duty the latency-following pacing starts at, and its floor. */
 const START_DUTY = 0.5;
 const MIN_DUTY = 0.1;
-/** How many of the latest probe reads during batches, and at rest, the latency ratio pools. */
-const DURING_WINDOW = 64;
+/** Probe reads during batches that one decision on the duty takes, and the reads at rest it compares them with (the latest). */
+const DECIDE_READS = 24;
 const IDLE_WINDOW = 16;
 
 /** Validate pacing options and fill in the defaults; the message names the option to fix. */
@@ -90,6 +92,7 @@ export class BatchPacer {
   private dutyNow: number;
   private idleReads: number[] = [];
   private duringReads: number[] = [];
+  private lastRatio: number | null = null;
 
   constructor(readonly settings: PaceSettings) {
     this.current = settings.batchSize;
@@ -106,11 +109,9 @@ export class BatchPacer {
     return this.dutyNow;
   }
 
-  /** The median probe read during batches over the median at rest (the latest reads of each), or null before both were seen. */
+  /** The probe's latency ratio of the last decision (median read during batches over median at rest), or null before the first. */
   get latencyRatio(): number | null {
-    const idle = median(this.idleReads);
-    const during = median(this.duringReads);
-    return idle && during !== null ? during / idle : null;
+    return this.lastRatio;
   }
 
   /**
@@ -131,11 +132,13 @@ export class BatchPacer {
   }
 
   private follow(probe: ProbeSample): void {
-    this.duringReads = [...this.duringReads, ...probe.duringMs].slice(-DURING_WINDOW);
+    this.duringReads.push(...probe.duringMs);
     this.idleReads = [...this.idleReads, ...probe.idleMs].slice(-IDLE_WINDOW);
-    const ratio = this.latencyRatio;
-    if (ratio === null) return;
-    if (ratio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
+    const idle = median(this.idleReads);
+    if (this.duringReads.length < DECIDE_READS || !idle) return;
+    this.lastRatio = median(this.duringReads)! / idle;
+    this.duringReads = [];
+    if (this.lastRatio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
     else this.dutyNow = 1;
   }
 
