@@ -51,10 +51,23 @@ export interface CatalogTable {
   policies: CatalogPolicy[];
 }
 
-/** Every non-system schema of the connected database, public first. */
-export async function listSchemas(session: Session): Promise<string[]> {
-  const { rows } = await session.query<{ name: string }>(sqlFile('catalog/schemas.sql'));
-  return rows.map((r) => r.name);
+/** What a model load needs to know first, in one round-trip. */
+export interface ServerFacts {
+  /** Every non-system schema of the connected database, public first. */
+  schemas: string[];
+  /** The citus extension's version in this database, or null. */
+  citusVersion: string | null;
+  /** auth.uid() and the authenticated role exist (Supabase). */
+  supabase: boolean;
+}
+
+/** The schemas, the citus extension and the Supabase markers (auth.uid() and the authenticated role: the app reads as a JWT subject) in one statement. */
+export async function readServerFacts(session: Session): Promise<ServerFacts> {
+  const { rows: [r] } = await session.query<{ schemas: string[]; citus_version: string | null; supabase: boolean }>(
+    `SELECT ARRAY(SELECT name::text FROM (\n${sqlFile('catalog/schemas.sql').trim().replace(/;$/, '')}\n) s) AS schemas,
+       (SELECT extversion::text FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus_version,
+       pg_catalog.to_regprocedure('auth.uid()') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'authenticated') AS supabase`);
+  return { schemas: r!.schemas, citusVersion: r!.citus_version, supabase: r!.supabase };
 }
 
 type ColumnRow = { oid: number; attnum: number; name: string; type: string; not_null: boolean; default_expr: string | null };
