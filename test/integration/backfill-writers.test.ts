@@ -105,7 +105,7 @@ describe('one writer per backfilled column', () => {
     const s = await db.session({ statementTimeoutMs: 300 });
     await s.enableWrite();
     await expect(startBackfill(s, { table: 'public.slow', column: 'org', source: { kind: 'constant', value: '1' } }, { batchSize: 1000, lockTimeoutMs: 60_000 }))
-      .rejects.toThrow(/^the fill \(UPDATE public\.slow SET org = \.\.\. for keys up to 300\) in batch 1 of backfill bf_\w+ exceeded statement_timeout \(300 ms, the profile's statementTimeoutMs\)/);
+      .rejects.toThrow(/^the fill \(UPDATE public\.slow SET org = \.\.\. for up to 1000 keys after the start\) in batch 1 of backfill bf_\w+ exceeded statement_timeout \(300 ms, the profile's statementTimeoutMs\)/);
     await blocker.query('ROLLBACK');
     await blocker.end();
     // Nothing committed: the failed start left nothing that blocks the next one.

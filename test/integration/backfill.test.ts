@@ -301,23 +301,38 @@ describe('BatchPacer', () => {
     expect(pacer({ dutyCycle, throttleMs }).batchDone(1000, ms, { duringMs: [50], idleMs: [1] })).toBe(rest);
   });
 
-  it('rests less while the probe sees reads as fast as at rest, and more as soon as batches slow them past the ratio', () => {
+  it('runs without rest while the probe sees reads during batches about as fast as at rest, and rests more as soon as batches slow most of them past the ratio', () => {
     const p = pacer();
+    const fast = { duringMs: Array(8).fill(1.1), idleMs: [1.0] };
+    const slow = { duringMs: Array(8).fill(9.0), idleMs: [1.0] };
     expect(p.duty).toBe(0.5);
-    expect(p.batchDone(4000, 100, { duringMs: [1.0, 1.1, 30], idleMs: [1.0] })).toBe(67);
-    expect(p.duty).toBeCloseTo(0.6);
-    for (let i = 0; i < 10; i += 1) p.batchDone(4000, 100, { duringMs: [1.25], idleMs: [1.0] });
+    // A decision takes 24 reads during batches (three batches of 8 here): none before.
+    p.batchDone(4000, 100, fast);
+    p.batchDone(4000, 100, fast);
+    expect(p.duty).toBe(0.5);
+    expect(p.latencyRatio).toBeNull();
+    // Stalled reads among fast ones do not count (the median does): no rest.
+    expect(p.batchDone(4000, 100, { duringMs: [1.0, 1.1, 30, 30, 30, 1.0, 1.1, 1.2], idleMs: [1.0] })).toBe(0);
     expect(p.duty).toBe(1);
-    expect(p.batchDone(4000, 100, { duringMs: [1.0], idleMs: [1.0] })).toBe(0);
-    // Reads during batches nine times slower: the duty drops by a fifth per batch until they recover.
-    p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
-    expect(p.latencyRatio!).toBeGreaterThan(1.3);
+    expect(p.latencyRatio).toBeCloseTo(1.1);
+    // Nor does one slow batch among fast ones.
+    p.batchDone(4000, 100, slow);
+    p.batchDone(4000, 100, fast);
+    p.batchDone(4000, 100, fast);
+    expect(p.duty).toBe(1);
+    // Batches that slow most reads nine times: one cut by a fifth per decision (every three batches), down to the floor.
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, slow);
+    expect(p.latencyRatio).toBe(9);
     expect(p.duty).toBe(0.8);
-    p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, slow);
     expect(p.duty).toBeCloseTo(0.64);
-    for (let i = 0; i < 30; i += 1) p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
+    for (let i = 0; i < 90; i += 1) p.batchDone(4000, 100, slow);
     expect(p.duty).toBe(0.1);
-    expect(p.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] })).toBe(900);
+    expect(p.batchDone(4000, 100, { duringMs: [], idleMs: [1.0] })).toBe(900);
+    // Fast again: at the next decision, no rest at once.
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast);
+    expect(p.duty).toBe(1);
+    expect(p.batchDone(4000, 100, fast)).toBe(0);
   });
 
   it('keeps its starting duty when no probe reading came, and a fixed duty whatever the probe says', () => {

@@ -8,9 +8,13 @@
  *   about one batch for the backfill's row lock, so this bounds lock waits;
  * - the load's latency: a probe (probe.ts) times one-row reads of the table from a second session
  *   while batches run and while the backfill rests. When reads during batches are more than
- *   `maxLatencyRatio` times slower than at rest (medians, smoothed over batches), the share of
- *   time spent in batches (the duty) is cut by a fifth; otherwise it grows by a tenth, up to no
- *   rest at all. So a quiet server is used fully and a busy one is left room, measured, not guessed.
+ *   `maxLatencyRatio` times slower than at rest (the median of the reads during the batches since
+ *   the last decision, at least 24 of them: about three batches, so one stalled read or one slow
+ *   batch on a shared machine does not steer it, against the median of the last 16 reads at rest),
+ *   the share of time spent in batches (the duty) is cut by a fifth; as soon as they are not, there
+ *   is no rest at all. Each decision is taken on reads made after the previous one, so one burst
+ *   of a neighbour costs one cut, not a collapse to the floor. So a server the batches do not slow
+ *   is used fully and a busy one is left room, measured, not guessed.
  *   An operator's `dutyCycle` fixes the duty instead (rest in proportion to each batch).
  */
 import type { ProbeSample } from './probe.js';
@@ -50,8 +54,9 @@ const MIN_BATCH = 10;
 /** The duty the latency-following pacing starts at, and its floor. */
 const START_DUTY = 0.5;
 const MIN_DUTY = 0.1;
-/** Weight of the newest batch in the smoothed latencies. */
-const SMOOTHING = 0.3;
+/** Probe reads during batches that one decision on the duty takes, and the reads at rest it compares them with (the latest). */
+const DECIDE_READS = 24;
+const IDLE_WINDOW = 16;
 
 /** Validate pacing options and fill in the defaults; the message names the option to fix. */
 export function paceSettings(opts: PaceOptions): PaceSettings {
@@ -85,8 +90,9 @@ function median(xs: readonly number[]): number | null {
 export class BatchPacer {
   private current: number;
   private dutyNow: number;
-  private idleMs: number | null = null;
-  private duringMs: number | null = null;
+  private idleReads: number[] = [];
+  private duringReads: number[] = [];
+  private lastRatio: number | null = null;
 
   constructor(readonly settings: PaceSettings) {
     this.current = settings.batchSize;
@@ -103,9 +109,9 @@ export class BatchPacer {
     return this.dutyNow;
   }
 
-  /** The smoothed probe latency during batches over at rest, or null before both were seen. */
+  /** The probe's latency ratio of the last decision (median read during batches over median at rest), or null before the first. */
   get latencyRatio(): number | null {
-    return this.idleMs && this.duringMs !== null ? this.duringMs / this.idleMs : null;
+    return this.lastRatio;
   }
 
   /**
@@ -126,13 +132,14 @@ export class BatchPacer {
   }
 
   private follow(probe: ProbeSample): void {
-    const smooth = (old: number | null, x: number | null) => (x === null ? old : old === null ? x : old + SMOOTHING * (x - old));
-    this.idleMs = smooth(this.idleMs, median(probe.idleMs));
-    this.duringMs = smooth(this.duringMs, median(probe.duringMs));
-    const ratio = this.latencyRatio;
-    if (ratio === null) return;
-    if (ratio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
-    else this.dutyNow = Math.min(1, this.dutyNow + 0.1);
+    this.duringReads.push(...probe.duringMs);
+    this.idleReads = [...this.idleReads, ...probe.idleMs].slice(-IDLE_WINDOW);
+    const idle = median(this.idleReads);
+    if (this.duringReads.length < DECIDE_READS || !idle) return;
+    this.lastRatio = median(this.duringReads)! / idle;
+    this.duringReads = [];
+    if (this.lastRatio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
+    else this.dutyNow = 1;
   }
 
   /** A batch gave up on a lock (lock_timeout, deadlock): retry it with half the keys. */

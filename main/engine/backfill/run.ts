@@ -10,7 +10,7 @@ import { currentOperator, type Session } from '../session.js';
 import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
 import { LatencyProbe } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
-import { batchFillSql, batchRangeSql, nullCountSql, remainingSql } from './sql.js';
+import { batchSql, nullCountSql, remainingSql } from './sql.js';
 import {
   createBackfillState, ensureBackfillTable, findUnfinishedBackfill, getBackfillState, newBackfillId, setBackfillStatus,
   backfillHolders, backfillLockKey, deleteUnstartedBackfill, isUnfinishedConflict,
@@ -220,7 +220,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       if (opts.signal?.aborted) throw new CancelledError();
       probe?.useKey(lastKey);
       probe?.startDuring();
-      const r = await batchWithRetries(session, target, state, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
+      const r = await batchWithRetries(session, target, state, lastKey, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
         emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)))
         .finally(() => probe?.stopDuring());
       if (r.scanned === 0) {
@@ -287,49 +287,41 @@ interface BatchOutcome {
   lastKey: string[] | null;
 }
 
-/** One batch in one transaction: lock the state row, read its last key, find the batch's last key, fill, advance the state. */
-async function runOneBatch(session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number): Promise<BatchOutcome> {
-  let stage = 'the state row lock (SELECT ... FOR UPDATE of tenancy_console.backfills)';
+/**
+ * One batch in one transaction: the batch statement (sql.ts) finds the next keys after `from`,
+ * fills them and advances the state row, guarded on the state row still saying `from`.
+ */
+async function runOneBatch(
+  session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, batchSize: number, lockTimeoutMs: number,
+): Promise<BatchOutcome> {
+  const stage = `the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for up to ${batchSize} keys after ${from ? `key ${from.join('/')}` : 'the start'})`;
   try {
-    return await runOneBatchIn(session, target, state, batchSize, lockTimeoutMs, (s) => (stage = s));
+    // Three round-trips: BEGIN with lock_timeout, the batch statement, COMMIT.
+    return await session.transaction(async () => {
+      const b = batchSql(target, state.source, from, batchSize, state.id);
+      const r = (await session.query<{ scanned: number; last_key: string[] | null; updated: number; unresolved: number; advanced: number }>(b.sql, b.params)).rows[0]!;
+      if (r.scanned === 0 || !r.last_key) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
+      if (r.advanced !== 1) {
+        throw new UserError(`the state row of backfill ${state.id} is gone or was moved by another process; nothing of this batch was kept; check tenancy backfill --list`, 'conflict');
+      }
+      return { scanned: r.scanned, updated: r.updated, unresolved: r.unresolved, lastKey: r.last_key };
+    }, { readOnly: false, lockTimeoutMs });
   } catch (err) {
     if (err && typeof err === 'object') (err as { stage?: string }).stage = stage;
     throw err;
   }
 }
 
-async function runOneBatchIn(
-  session: Session, target: BackfillTarget, state: BackfillState, batchSize: number, lockTimeoutMs: number, at: (stage: string) => void,
-): Promise<BatchOutcome> {
-  // Four round-trips: BEGIN with lock_timeout, the state row lock, the key range, the fill that
-  // also advances the state row; then COMMIT.
-  return session.transaction(async () => {
-    const { rows } = await session.query<{ last_key: string[] | null; status: string }>(
-      'SELECT last_key, status FROM tenancy_console.backfills WHERE id = $1 FOR UPDATE', [state.id]);
-    if (!rows[0]) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
-    const from = rows[0].last_key;
-    const range = batchRangeSql(target, from, batchSize);
-    at(`the key range scan (SELECT ... ORDER BY the primary key LIMIT ${batchSize})`);
-    const { scanned, last_key: upTo } = (await session.query<{ scanned: number; last_key: string[] | null }>(range.sql, range.params)).rows[0]!;
-    if (scanned === 0 || !upTo) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
-    const fill = batchFillSql(target, state.source, from, upTo, state.id);
-    at(`the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for keys up to ${upTo.join('/')})`);
-    const f = (await session.query<{ updated: number; unresolved: number; advanced: number }>(fill.sql, fill.params)).rows[0]!;
-    if (f.advanced !== 1) throw new UserError(`the state row of backfill ${state.id} is gone`, 'usage');
-    return { scanned, updated: f.updated, unresolved: f.unresolved, lastKey: upTo };
-  }, { readOnly: false, lockTimeoutMs });
-}
-
 /** A batch, retried after a lock timeout or deadlock with half the keys (fewer rows to lock), backing off. */
 async function batchWithRetries(
-  session: Session, target: BackfillTarget, state: BackfillState, pacer: BatchPacer, lockTimeoutMs: number, retries: number,
+  session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, pacer: BatchPacer, lockTimeoutMs: number, retries: number,
   signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
 ): Promise<BatchOutcome & { size: number; ms: number }> {
   for (let attempt = 0; ; attempt += 1) {
     const size = pacer.size;
     const t0 = performance.now();
     try {
-      const outcome = await runOneBatch(session, target, state, size, lockTimeoutMs);
+      const outcome = await runOneBatch(session, target, state, from, size, lockTimeoutMs);
       return { ...outcome, size, ms: performance.now() - t0 };
     } catch (err) {
       const code = (err as { code?: string }).code;

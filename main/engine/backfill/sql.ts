@@ -47,66 +47,72 @@ function valueExpr(target: BackfillTarget, source: BackfillSource, params: unkno
 }
 
 /**
- * The first half of a batch: the next N primary keys after the last one, walked on the primary-key
- * index (an index-only range scan). Returns scanned (keys found, <= N) and last_key (text[] of the
- * highest of them, null when nothing was left): the inclusive upper bound of the batch's range.
+ * One whole batch as one statement (one round-trip, no key list sent back and forth): take the next
+ * N primary keys after the last committed one on the primary-key index (`batch`, an index-only
+ * range scan), and fill the rows of the key range (lastKey, highest of them] whose column is still
+ * NULL and for which the source gives a value. The UPDATE is bounded by the key range on both sides
+ * (the upper bound an InitPlan parameter), so it is an index range scan of about one batch of rows
+ * whatever the size of the table. A constant source updates the range directly; a map or parent
+ * source first reads the range's values (`todo`) to count the rows it leaves NULL (unresolved).
+ * With `advanceState` (a backfill id), the same statement moves that backfill's state row to the
+ * batch's highest key and counts the batch, only while the state row still says `lastKey` (another
+ * process that moved it makes `advanced` 0 and the caller rolls back).
+ * Returns scanned (keys found, <= N), last_key (text[] of the highest, null when none was left),
+ * updated, unresolved and advanced.
  */
-export function batchRangeSql(target: BackfillTarget, lastKey: readonly string[] | null, batchSize: number): BoundSql {
-  const tbl = qualified(target.schema, target.table);
-  const keys = target.keyColumns;
-  const cols = keys.map((k) => `t.${quoteIdent(k)}`).join(', ');
-  const desc = keys.map((k) => `${quoteIdent(k)} DESC`).join(', ');
-  const lastKeyArray = `ARRAY[${keys.map((k) => `${quoteIdent(k)}::text`).join(', ')}]`;
-  const sql = `WITH batch AS MATERIALIZED (
-  SELECT ${cols} FROM ${tbl} t WHERE ${afterKey('t', keys, lastKey, 2)} ORDER BY ${cols} LIMIT $1
-)
-SELECT (SELECT count(*) FROM batch)::int AS scanned,
-       (SELECT ${lastKeyArray} FROM batch ORDER BY ${desc} LIMIT 1) AS last_key`;
-  return { sql, params: [batchSize, ...(lastKey ?? [])] };
-}
-
-/** "(t.a, t.b) <= ($4, $5)" or "t.a <= $4" starting at parameter `first`. */
-function upToKey(alias: string, keys: readonly string[], first: number): string {
-  const cols = keys.map((k) => `${alias}.${quoteIdent(k)}`);
-  const params = keys.map((_, i) => `$${first + i}`);
-  return keys.length === 1 ? `${cols[0]} <= ${params[0]}` : `(${cols.join(', ')}) <= (${params.join(', ')})`;
-}
-
-/**
- * The second half of a batch: fill the rows of the key range (lastKey, upTo] whose column is still
- * NULL and for which the source gives a value. Both the read and the UPDATE are bounded by the key
- * range on both sides, so each is an index range scan of about one batch of rows, whatever the size
- * of the table (a join against the batch's keys let the planner hash-join a sequential scan of the
- * whole table, twice per batch). Returns updated and unresolved (NULL rows the source left NULL).
- * With `advanceState` (a backfill id), the statement also moves that backfill's state row to
- * `upTo` and counts the batch (returning advanced = 1).
- */
-export function batchFillSql(
-  target: BackfillTarget, source: BackfillSource, lastKey: readonly string[] | null, upTo: readonly string[], advanceState?: string,
+export function batchSql(
+  target: BackfillTarget, source: BackfillSource, lastKey: readonly string[] | null, batchSize: number, advanceState?: string,
 ): BoundSql {
   const tbl = qualified(target.schema, target.table);
   const col = quoteIdent(target.column);
   const keys = target.keyColumns;
-  const params: unknown[] = [...(lastKey ?? []), ...upTo];
-  const range = (alias: string) => `${afterKey(alias, keys, lastKey, 1)} AND ${upToKey(alias, keys, 1 + (lastKey?.length ?? 0))}`;
+  const params: unknown[] = [batchSize, ...(lastKey ?? [])];
+  const cols = keys.map((k) => `t.${quoteIdent(k)}`).join(', ');
+  const after = (alias: string) => afterKey(alias, keys, lastKey, 2);
+  // The highest key of the batch: max() for a one-column key (no sort), the last row for a composite one.
+  const hi = keys.length === 1
+    ? `SELECT max(${quoteIdent(keys[0]!)}) AS ${quoteIdent(keys[0]!)}, count(*)::int AS scanned FROM batch`
+    : `SELECT ${keys.map((k) => quoteIdent(k)).join(', ')}, (SELECT count(*) FROM batch)::int AS scanned FROM batch ORDER BY ${keys.map((k) => `${quoteIdent(k)} DESC`).join(', ')} LIMIT 1`;
+  const upTo = (alias: string) => {
+    const bound = keys.map((k) => `(SELECT ${quoteIdent(k)} FROM hi)`);
+    const c = keys.map((k) => `${alias}.${quoteIdent(k)}`);
+    return keys.length === 1 ? `${c[0]} <= ${bound[0]}` : `(${c.join(', ')}) <= (${bound.join(', ')})`;
+  };
+  const range = (alias: string) => `${after(alias)} AND ${upTo(alias)}`;
   const value = valueExpr(target, source, params);
-  const joinOn = keys.map((k) => `t.${quoteIdent(k)} = todo.${quoteIdent(k)}`).join(' AND ');
-  // With advanceState the same statement moves the state row (one round-trip less per batch).
-  let advanced = '';
-  if (advanceState !== undefined) {
-    params.push(advanceState, [...upTo]);
-    advanced = `, advanced AS (
-  UPDATE tenancy_console.backfills SET last_key = $${params.length}::text[], rows_done = rows_done + (SELECT count(*) FROM upd),
-    batches = batches + 1, status = 'running', error = NULL, updated_at = now() WHERE id = $${params.length - 1} RETURNING 1
+  let fill: string;
+  let unresolved: string;
+  if (source.kind === 'constant') {
+    fill = `upd AS (
+  UPDATE ${tbl} t SET ${col} = ${value} WHERE ${range('t')} AND t.${col} IS NULL RETURNING 1
 )`;
-  }
-  const sql = `WITH todo AS MATERIALIZED (
-  SELECT ${keys.map((k) => `t.${quoteIdent(k)}`).join(', ')}, ${value} AS v FROM ${tbl} t WHERE ${range('t')} AND t.${col} IS NULL
+    unresolved = '0';
+  } else {
+    const joinOn = keys.map((k) => `t.${quoteIdent(k)} = todo.${quoteIdent(k)}`).join(' AND ');
+    fill = `todo AS MATERIALIZED (
+  SELECT ${cols}, ${value} AS v FROM ${tbl} t WHERE ${range('t')} AND t.${col} IS NULL
 ), upd AS (
   UPDATE ${tbl} t SET ${col} = todo.v FROM todo WHERE ${range('t')} AND ${joinOn} AND t.${col} IS NULL AND todo.v IS NOT NULL RETURNING 1
-)${advanced}
-SELECT (SELECT count(*) FROM upd)::int AS updated,
-       (SELECT count(*) FROM todo WHERE v IS NULL)::int AS unresolved${advanced ? ',\n       (SELECT count(*) FROM advanced)::int AS advanced' : ''}`;
+)`;
+    unresolved = '(SELECT count(*) FROM todo WHERE v IS NULL)::int';
+  }
+  const lastKeyArray = `(SELECT ARRAY[${keys.map((k) => `${quoteIdent(k)}::text`).join(', ')}] FROM hi WHERE scanned > 0)`;
+  let advanced = '';
+  if (advanceState !== undefined) {
+    params.push(advanceState, lastKey === null ? null : [...lastKey]);
+    advanced = `, advanced AS (
+  UPDATE tenancy_console.backfills SET last_key = ${lastKeyArray}, rows_done = rows_done + (SELECT count(*) FROM upd),
+    batches = batches + 1, status = 'running', error = NULL, updated_at = now()
+  WHERE id = $${params.length - 1} AND last_key IS NOT DISTINCT FROM $${params.length}::text[] AND (SELECT scanned FROM hi) > 0 RETURNING 1
+)`;
+  }
+  const sql = `WITH batch AS MATERIALIZED (
+  SELECT ${cols} FROM ${tbl} t WHERE ${after('t')} ORDER BY ${cols} LIMIT $1
+), hi AS MATERIALIZED (
+  ${hi}
+), ${fill}${advanced}
+SELECT coalesce((SELECT scanned FROM hi), 0) AS scanned, ${lastKeyArray} AS last_key,
+       (SELECT count(*) FROM upd)::int AS updated, ${unresolved} AS unresolved${advanced ? ',\n       (SELECT count(*) FROM advanced)::int AS advanced' : ''}`;
   return { sql, params };
 }
 
@@ -123,8 +129,7 @@ export function nullCountSql(target: BackfillTarget): string {
   return `SELECT count(*)::bigint AS n FROM ${qualified(target.schema, target.table)} WHERE ${quoteIdent(target.column)} IS NULL`;
 }
 
-/** What the operator sees before it runs: one batch's two statements, with placeholders. */
+/** What the operator sees before it runs: one batch's statement, with placeholders. */
 export function describeBatch(target: BackfillTarget, source: BackfillSource, batchSize: number): string {
-  const last = target.keyColumns.map(() => '<last key>');
-  return `${batchRangeSql(target, last, batchSize).sql};\n${batchFillSql(target, source, last, target.keyColumns.map(() => '<batch end>')).sql};`;
+  return `${batchSql(target, source, target.keyColumns.map(() => '<last key>'), batchSize).sql};`;
 }

@@ -1,6 +1,6 @@
 /**
- * Read the catalogs for every table in the given schemas: five set-based queries, whatever the
- * number of tables, so the model of a 1,000-table database loads in well under a second.
+ * Read the catalogs for every table in the given schemas: five set-based queries in two round-trips,
+ * whatever the number of tables, so the model of a 1,000-table database loads in well under a second.
  */
 import type { ForeignKey, IndexInfo, UniqueKey } from '../../../shared/model.js';
 import { qualified, quoteIdent, quoteList } from '../ident.js';
@@ -51,10 +51,42 @@ export interface CatalogTable {
   policies: CatalogPolicy[];
 }
 
-/** Every non-system schema of the connected database, public first. */
-export async function listSchemas(session: Session): Promise<string[]> {
-  const { rows } = await session.query<{ name: string }>(sqlFile('catalog/schemas.sql'));
-  return rows.map((r) => r.name);
+/** What a model load needs to know first, in one round-trip. */
+export interface ServerFacts {
+  /** Every non-system schema of the connected database, public first. */
+  schemas: string[];
+  /** The citus extension's version in this database, or null. */
+  citusVersion: string | null;
+  /** auth.uid() and the authenticated role exist (Supabase). */
+  supabase: boolean;
+}
+
+/** The schemas, the citus extension and the Supabase markers (auth.uid() and the authenticated role: the app reads as a JWT subject) in one statement. */
+export async function readServerFacts(session: Session): Promise<ServerFacts> {
+  const { rows: [r] } = await session.query<{ schemas: string[]; citus_version: string | null; supabase: boolean }>(
+    `SELECT ARRAY(SELECT name::text FROM (\n${sqlFile('catalog/schemas.sql').trim().replace(/;$/, '')}\n) s) AS schemas,
+       (SELECT extversion::text FROM pg_catalog.pg_extension WHERE extname = 'citus') AS citus_version,
+       pg_catalog.to_regprocedure('auth.uid()') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'authenticated') AS supabase`);
+  return { schemas: r!.schemas, citusVersion: r!.citus_version, supabase: r!.supabase };
+}
+
+type ColumnRow = { oid: number; attnum: number; name: string; type: string; not_null: boolean; default_expr: string | null };
+type ConstraintRow = { oid: number; name: string; type: string; validated: boolean; ref_oid: number; ref_schema: string | null; ref_table: string | null; keys: number[]; ref_keys: number[] };
+type IndexRow = { oid: number; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; method: string; constraint_name: string | null; constraint_type: string | null; keys: number[]; key_count: number; expressions: (string | null)[] | null };
+type PolicyRow = { oid: number; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] };
+
+let perTable: string | null = null;
+
+/**
+ * columns.sql, constraints.sql, indexes.sql and policies.sql (each over $1, the table oids) as one
+ * statement: each one's rows aggregated to a JSON array in its own order.
+ */
+function perTableSql(): string {
+  if (perTable !== null) return perTable;
+  const part = (file: string, name: string) =>
+    `(SELECT coalesce(pg_catalog.json_agg(q), '[]') FROM (\n${sqlFile(`catalog/${file}`).trim().replace(/;$/, '')}\n) q) AS ${name}`;
+  perTable = `SELECT ${part('columns.sql', 'columns')},\n${part('constraints.sql', 'constraints')},\n${part('indexes.sql', 'indexes')},\n${part('policies.sql', 'policies')}`;
+  return perTable;
 }
 
 /** Read every table of `schemas` with columns, keys, indexes and policies. */
@@ -74,32 +106,51 @@ export async function readCatalog(session: Session, schemas: string[]): Promise<
   }
   const oids = [...tables.keys()];
   if (oids.length === 0) return [];
-  // One connection runs one statement at a time: these go in sequence.
-  const cols = await session.query<{ oid: string; name: string; type: string; not_null: boolean; default_expr: string | null }>(sqlFile('catalog/columns.sql'), [oids]);
-  const cons = await session.query<{ oid: string; name: string; type: string; validated: boolean; ref_schema: string | null; ref_table: string | null; columns: string[]; ref_columns: string[] }>(sqlFile('catalog/constraints.sql'), [oids]);
-  const idx = await session.query<{ oid: string; name: string; is_unique: boolean; is_primary: boolean; is_valid: boolean; partial: boolean; predicate: string | null; method: string; constraint_name: string | null; constraint_type: string | null; key_columns: (string | null)[]; key_texts: string[]; include_columns: string[] }>(sqlFile('catalog/indexes.sql'), [oids]);
-  const pols = await session.query<{ oid: string; name: string; command: string; permissive: boolean; roles: string[]; using_expr: string | null; check_expr: string | null; referenced_columns: string[] }>(sqlFile('catalog/policies.sql'), [oids]);
+  // One round-trip for the four per-table reads (one connection runs one statement at a time, and
+  // on a busy server each round-trip waits for a core): each file's rows as one JSON array.
+  const { rows: [parts] } = await session.query<{ columns: ColumnRow[]; constraints: ConstraintRow[]; indexes: IndexRow[]; policies: PolicyRow[] }>(perTableSql(), [oids]);
+  const cols = { rows: parts!.columns };
+  const cons = { rows: parts!.constraints };
+  const idx = { rows: parts!.indexes };
+  const pols = { rows: parts!.policies };
+  // Column names by attnum: constraints and indexes come as attnums (no pg_attribute join in their SQL).
+  const names = new Map<number, Map<number, string>>();
+  const nameMap = (oid: number) => names.get(oid) ?? names.set(oid, new Map()).get(oid)!;
   for (const c of cols.rows) {
     tables.get(Number(c.oid))?.columns.push({ name: c.name, type: c.type, notNull: c.not_null, default: c.default_expr });
+    nameMap(Number(c.oid)).set(c.attnum, c.name);
   }
+  // Tables out of scope that foreign keys reference: their column names in one more query, only when there are any.
+  const outside = [...new Set(cons.rows.filter((c) => c.type === 'f' && !names.has(Number(c.ref_oid))).map((c) => Number(c.ref_oid)))];
+  if (outside.length > 0) {
+    const { rows } = await session.query<{ oid: string; attnum: number; name: string }>(
+      'SELECT attrelid::int8 AS oid, attnum::int AS attnum, attname AS name FROM pg_catalog.pg_attribute WHERE attrelid = ANY($1::oid[]) AND attnum > 0', [outside]);
+    for (const r of rows) nameMap(Number(r.oid)).set(r.attnum, r.name);
+  }
+  const named = (oid: number, attnums: number[]) => attnums.map((n) => names.get(oid)?.get(n) ?? `#${n}`);
   for (const c of cons.rows) {
     const t = tables.get(Number(c.oid));
     if (!t) continue;
-    if (c.type === 'p') t.primaryKey = c.columns;
-    else t.foreignKeys.push({ name: c.name, columns: c.columns, refSchema: c.ref_schema ?? '', refTable: c.ref_table ?? '', refColumns: c.ref_columns, validated: c.validated });
+    const columns = named(t.oid, c.keys);
+    if (c.type === 'p') t.primaryKey = columns;
+    else t.foreignKeys.push({ name: c.name, columns, refSchema: c.ref_schema ?? '', refTable: c.ref_table ?? '', refColumns: named(Number(c.ref_oid), c.ref_keys), validated: c.validated });
   }
   for (const i of idx.rows) {
     const t = tables.get(Number(i.oid));
     if (!t) continue;
-    const definition = indexDefinition(t, i.name, i.is_unique, i.method, i.key_columns, i.key_texts, i.include_columns, i.predicate);
-    t.indexes.push({ name: i.name, leadingColumn: i.key_columns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition });
+    const keyNums = i.keys.slice(0, i.key_count);
+    const keyColumns = keyNums.map((n) => (n === 0 ? null : names.get(t.oid)?.get(n) ?? `#${n}`));
+    const keyTexts = keyColumns.map((c, n) => c ?? i.expressions?.[n] ?? '?');
+    const include = named(t.oid, i.keys.slice(i.key_count));
+    const definition = indexDefinition(t, i.name, i.is_unique, i.method, keyColumns, keyTexts, include, i.predicate);
+    t.indexes.push({ name: i.name, leadingColumn: keyColumns[0] ?? null, valid: i.is_valid, unique: i.is_unique, partial: i.partial, definition });
     if (i.is_unique) {
       t.uniqueKeys.push({
         name: i.constraint_name ?? i.name,
         kind: i.constraint_type === 'u' || i.constraint_type === 'p' ? 'constraint' : 'index',
-        keys: i.key_columns.map((k, n) => k ?? i.key_texts[n] ?? '?'),
-        keyIsColumn: i.key_columns.map((k) => k !== null),
-        include: i.include_columns,
+        keys: keyTexts,
+        keyIsColumn: keyColumns.map((k) => k !== null),
+        include,
         predicate: i.predicate,
         definition,
         primary: i.is_primary,

@@ -17,14 +17,18 @@ export interface CitusCluster {
   workers: number;
 }
 
-/** Whether this database has the citus extension, and how many workers it has. */
-export async function readCitusCluster(session: Session): Promise<CitusCluster | null> {
-  const ext = await session.query<{ v: string }>(`SELECT extversion AS v FROM pg_catalog.pg_extension WHERE extname = 'citus'`);
-  if (ext.rows.length === 0) return null;
+/**
+ * Whether this database has the citus extension, and how many workers it has. `extensionVersion`:
+ * the extension's version when the caller already read it (null: not installed), saving a query.
+ */
+export async function readCitusCluster(session: Session, extensionVersion?: string | null): Promise<CitusCluster | null> {
+  const version = extensionVersion !== undefined ? extensionVersion
+    : (await session.query<{ v: string }>(`SELECT extversion AS v FROM pg_catalog.pg_extension WHERE extname = 'citus'`)).rows[0]?.v ?? null;
+  if (version === null) return null;
   const nodes = await session.query<{ n: string }>(
     `SELECT count(*) AS n FROM pg_catalog.pg_dist_node WHERE noderole = 'primary' AND isactive AND groupid <> 0`,
   );
-  return { citusVersion: ext.rows[0]!.v, workers: Number(nodes.rows[0]!.n) };
+  return { citusVersion: version, workers: Number(nodes.rows[0]!.n) };
 }
 
 /** What the shards say about one distributed or reference table. */

@@ -6,7 +6,7 @@ import { CONSOLE_SCHEMA } from '../config.js';
 import { UserError } from '../errors.js';
 import { parseQualifiedName } from '../ident.js';
 import type { Session } from '../session.js';
-import { listSchemas, readCatalog, readNullFractions, type CatalogTable } from './catalog.js';
+import { readCatalog, readNullFractions, readServerFacts, type CatalogTable } from './catalog.js';
 import { PLATFORM_SCHEMAS, autoGlobalReason, closeNames, tableTenantColumn, tenantNameColumn, typedName } from './detect.js';
 import { readCitusCluster, readPlacements, readShardFacts } from './citus.js';
 import { assignScopePaths } from './paths.js';
@@ -21,21 +21,14 @@ function parseTableRef(text: string, what: string): TableRef {
   }
 }
 
-/** 'supabase' when auth.uid() and the authenticated role exist (the app reads as a JWT subject), else null. */
-export async function detectPlatform(session: Session): Promise<'supabase' | null> {
-  const { rows } = await session.query<{ supabase: boolean }>(
-    "SELECT pg_catalog.to_regprocedure('auth.uid()') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'authenticated') AS supabase",
-  );
-  return rows[0]?.supabase ? 'supabase' : null;
-}
-
 /**
  * Load the model: schemas in scope, tenant table and column (given or detected), global tables,
  * and every table's tenancy facts. A given tenant table or schema that does not exist is a UserError.
  */
 export async function loadModel(session: Session, settings: ModelSettings = {}): Promise<TenancyModel> {
   const notes: string[] = [];
-  const existing = await listSchemas(session);
+  const server = await readServerFacts(session);
+  const existing = server.schemas;
   let schemas: string[];
   if (settings.schemas && settings.schemas.length > 0) {
     const missing = settings.schemas.filter((s) => !existing.includes(s));
@@ -80,7 +73,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
   const nullFracs = tenantColumns.length > 0 ? await readNullFractions(session, schemas, tenantColumns, partitioned) : new Map<string, number>();
 
   // On Citus: placements, and sizes, estimates and NULL fractions from the shards instead of the empty shell tables.
-  const cluster = await readCitusCluster(session);
+  const cluster = await readCitusCluster(session, server.citusVersion);
   const placements = cluster ? await readPlacements(session, catalog.map((t) => t.oid)) : new Map<number, TableInfo['citus']>();
   const sharded = cluster ? catalog.filter((t) => placements.get(t.oid)?.kind === 'distributed' || placements.get(t.oid)?.kind === 'reference') : [];
   const shardFacts = await readShardFacts(session, sharded.map((t) => t.oid), schemas, tenantColumns);
@@ -161,7 +154,7 @@ export async function loadModel(session: Session, settings: ModelSettings = {}):
     notes.push(`tables without a tenant column: ${unscoped.map((t) => `${t.schema}.${t.table}`).join(', ')}; declare shared ones with --global-tables`);
   }
 
-  const platform = await detectPlatform(session);
+  const platform = server.supabase ? 'supabase' : null;
   if (platform === 'supabase') notes.push('Supabase: auth.uid() and the authenticated role exist; the isolation probe impersonates a member, and RLS need not be forced on tables only anon/authenticated read');
 
   return {

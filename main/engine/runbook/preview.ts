@@ -114,7 +114,7 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
     }
     case 'backfill': {
       const target = await resolveBackfillTarget(session, step.table, step.tenantColumn, step.source);
-      return result(step.id, true, [{ label: `one batch of ${step.batchSize} rows (repeated until no NULL is left; <last key> and <batch end> are bound per batch)`, sql: describeBatch(target, step.source, step.batchSize) }]);
+      return result(step.id, true, [{ label: `one batch of ${step.batchSize} rows, one statement (repeated until no NULL is left; <last key> is bound per batch)`, sql: describeBatch(target, step.source, step.batchSize) }]);
     }
     case 'backup':
       return result(step.id, true, step.tables.map((t) => {
