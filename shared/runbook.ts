@@ -144,6 +144,34 @@ export const MemberViewSchema = z.object({
 }).strict();
 export type MemberView = z.infer<typeof MemberViewSchema>;
 
+/** One query whose plan is checked: EXPLAIN (ANALYZE) in a READ ONLY transaction that is rolled back. */
+export const QueryPlanSchema = z.object({
+  /** What the query is, in the runbook's words (named in the failure). */
+  name: z.string().min(1),
+  /** One SELECT; $1 is the value of `param` when the block gives one. */
+  sql: z.string().min(1),
+  /** Planning plus execution time must stay under this (EXPLAIN ANALYZE's own figures). */
+  maxMs: z.number().positive(),
+  /** The plan must read through an index whose first column is this (e.g. organization_id). */
+  indexOn: z.string().min(1).optional(),
+  /** false: sequential scans off, so the plan shows whether an index serves the query where the table is too small for the planner to prefer one. */
+  seqscan: z.boolean().default(true),
+}).strict();
+export type QueryPlan = z.infer<typeof QueryPlanSchema>;
+
+/** Query plans and times (performance criteria): each query explained and timed, optionally as a member. */
+export const QueryPlansSchema = z.object({
+  /** One SELECT whose first row's first column is $1 of every query (e.g. a member's user id, an organization id). */
+  param: z.string().min(1).optional(),
+  /** Run the queries as this role with $1's JWT claims set as PostgREST sets them (needs param: the user id). */
+  as: z.string().min(1).optional(),
+  queries: z.array(QueryPlanSchema).min(1),
+}).strict().refine((p) => p.as === undefined || p.param !== undefined, { message: 'as impersonates the user param returns: give param', path: ['as'] });
+export type QueryPlans = z.infer<typeof QueryPlansSchema>;
+
+/** The database grew at most this much since the run started (its size, less the console's own schema, is journaled at start). */
+export const GrowthSchema = z.object({ maxPercent: z.number().positive() }).strict();
+
 export const CheckExpectationSchema = z.object({
   /** These check ids must have no findings. */
   no: z.array(CheckIdSchema).optional(),
@@ -154,7 +182,11 @@ export const CheckExpectationSchema = z.object({
   fails: ProbeSchema.optional(),
   /** Members see (through row-level security) exactly the rows they own. */
   member: MemberViewSchema.optional(),
-}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined, 'give at least one of no, sql, fails or member');
+  /** Query times and plans (EXPLAIN ANALYZE, rolled back). */
+  plans: QueryPlansSchema.optional(),
+  /** The database's size since the run started. */
+  growth: GrowthSchema.optional(),
+}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined || e.plans !== undefined || e.growth !== undefined, 'give at least one of no, sql, fails, member, plans or growth');
 
 export const CheckStepSchema = z.object({
   ...StepBase,
@@ -287,6 +319,8 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
     content: z.string().optional(),
     /** Bytes of every table the runbook names, at start (partitions summed): scales expected times elsewhere. */
     sizes: z.record(z.string(), z.number()).optional(),
+    /** The database's size at start, less the console's own schema (backups): what `growth` compares with. */
+    databaseBytes: z.number().optional(),
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   /** The rollback section started (or continued): the run's own steps do not run again. */

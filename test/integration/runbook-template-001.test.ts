@@ -45,6 +45,11 @@ describe('template 001 from before 20250904000001', () => {
       'migration 20250904000001', 'migration 20250904000002', 'migration 20250904000003',
     ]);
     expect(ev('members-see-their-rows').counts.members).toBe(5);
+    // Performance criteria: four typical queries timed as a member, the weekly tenant query through the organization index, growth measured.
+    expect(ev('typical-queries').sample!.map((r) => r.query)).toHaveLength(4);
+    expect(ev('weekly-explain').sample!.map((r) => r.index)).toEqual(['idx_audit_reports_organization_id', 'idx_automation_jobs_organization_id']);
+    expect(ev('index-usage').sample!.map((r) => r.indexname)).toHaveLength(3);
+    expect(ev('size-growth').counts.bytesAtStart).toBeGreaterThan(0);
     // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
     if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(3);
     expect(await promisedFindings(url, runbook)).toEqual([]);
@@ -180,6 +185,47 @@ describe('template 001 from before 20250904000001', () => {
       FROM public.organizations o`);
     const { status } = await runTemplateText(url, FILE, planted);
     expect(failedStep(status)).toEqual([{ id: 'organization-stats', error: 'the query returned 1 row(s), expected 0: organization_stats counts 0 of 500 reports' }]);
+  }, 180_000);
+
+  it('a policy function that got slow stops the run at the SLA check, naming the query and its time', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    // Planted: the membership lookup every policy calls takes 0.6 s (a missing index on a large memberships table, in miniature).
+    const planted = insertStepBefore(TEXT, 'typical-queries', `  - id: plant-slow
+    kind: sql
+    title: Planted - user_organization_ids() takes 600 ms
+    sql: >
+      CREATE OR REPLACE FUNCTION public.user_organization_ids() RETURNS SETOF uuid LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+      $fn$ SELECT organization_id FROM public.organization_memberships, pg_sleep(0.6) WHERE user_id = auth.uid() AND status = 'active' $fn$`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['typical-queries']);
+    expect(failed[0]!.error).toMatch(/^query "a member lists their reports" took \d+(\.\d)? ms, over 500 ms \(.*audit_reports.*\)/);
+  }, 180_000);
+
+  it('an organization index replaced by one that does not lead with organization_id stops the run at the weekly EXPLAIN ANALYZE, naming the plan', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'weekly-explain', `  - id: plant-index
+    kind: sql
+    title: Planted - the reports index rebuilt as (created_at, organization_id)
+    sql: >
+      DROP INDEX public.idx_audit_reports_organization_id;
+      CREATE INDEX idx_audit_reports_organization_id ON public.audit_reports (created_at, organization_id)`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['weekly-explain']);
+    expect(failed[0]!.error).toMatch(/^query "one organization's reports" reads no index leading with organization_id: .*on audit_reports/);
+  }, 180_000);
+
+  it('a table that grows the database past 10 % during the run stops it at the size check, naming both sizes', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'size-growth', `  - id: plant-growth
+    kind: sql
+    title: Planted - a staging copy left behind (about 3 MB)
+    sql: CREATE TABLE public.import_staging AS SELECT i, md5(i::text) || md5((i + 1)::text) AS pad FROM generate_series(1, 30000) AS i`);
+    const { status } = await runTemplateText(url, FILE, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['size-growth']);
+    expect(failed[0]!.error).toMatch(/^the database grew \d+(\.\d)? % since the run started \(\d+\.\d MB -> \d+\.\d MB\), more than 10 %$/);
   }, 180_000);
 
   it('the wrong target (the Drizzle application) stops at preflight', async () => {

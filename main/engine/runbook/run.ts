@@ -13,6 +13,7 @@ import { CancelledError, UserError } from '../errors.js';
 import type { Session } from '../session.js';
 import { runbookTables, tableSizes } from './expected.js';
 import { Journal, newRunId, type HeadSink } from './journal.js';
+import { databaseBytes } from './performance-checks.js';
 import { ciIdentity } from './operator.js';
 import { assertRunbookSql } from './sql-guard.js';
 import { assertSameTarget, ensureRunbookTables, readDatabaseHead, targetIdentity, writeDatabaseHead } from './target.js';
@@ -90,12 +91,13 @@ export async function openRun(o: Pick<RunOptions, 'run' | 'newRun' | 'runsDir' |
   if (o.session.isWritable) await ensureRunbookTables(o.session);
   if (!o.run) {
     const sizes = await tableSizes(o.session, runbookTables(o.runbook));
+    const dbBytes = await databaseBytes(o.session);
     const j = Journal.create(o.newRun ?? newRunId(), o.runsDir);
     j.headSink = headSinkFor(o.session);
     try {
       await j.append({
         type: 'run-started', runbook: o.runbook.title, file: path.resolve(o.file), sha256: sha, profile: o.profile, database: target.database,
-        systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, sizes, steps: o.runbook.steps.map((s) => s.id),
+        systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, sizes, databaseBytes: dbBytes, steps: o.runbook.steps.map((s) => s.id),
       }, o.operator);
     } catch (err) {
       j.release();

@@ -57,6 +57,10 @@ export function runbookSql(runbook: Runbook): RunbookSql[] {
     if (s.kind === 'check') {
       if (s.expect.sql !== undefined) out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'sql'], sql: s.expect.sql });
       if (s.expect.fails !== undefined) out.push({ step: s.id, stepIndex, use: 'probe', path: [key, i, 'expect', 'fails', 'sql'], sql: s.expect.fails.sql });
+      if (s.expect.plans !== undefined) {
+        if (s.expect.plans.param !== undefined) out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'plans', 'param'], sql: s.expect.plans.param });
+        s.expect.plans.queries.forEach((q, j) => out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'plans', 'queries', j, 'sql'], sql: q.sql }));
+      }
       if (s.expect.member !== undefined) {
         out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'member', 'users'], sql: s.expect.member.users });
         out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'member', 'sql'], sql: s.expect.member.sql });
