@@ -186,7 +186,9 @@ export const CheckExpectationSchema = z.object({
   plans: QueryPlansSchema.optional(),
   /** The database's size since the run started. */
   growth: GrowthSchema.optional(),
-}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined || e.plans !== undefined || e.growth !== undefined, 'give at least one of no, sql, fails, member, plans or growth');
+  /** No session waited on a lock the run's backend held during any earlier step of the run (sampled while each step ran). */
+  noBlocking: z.literal(true).optional(),
+}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined || e.plans !== undefined || e.growth !== undefined || e.noBlocking !== undefined, 'give at least one of no, sql, fails, member, plans, growth or noBlocking');
 
 export const CheckStepSchema = z.object({
   ...StepBase,
@@ -287,6 +289,12 @@ export const RunbookSchema = z.object({
   steps: z.array(StepSchema).min(1),
   /** The way back: run by `tenancy runbook rollback --run ID --write` after (part of) the run. */
   rollback: z.array(RollbackStepSchema).default([]),
+  /**
+   * Partial rollbacks by name (`tenancy runbook rollback --run ID --section NAME --write`), e.g. rls
+   * (disable, fix, re-enable) or indexes (drop, add back off-peak): each runs once per run, journaled
+   * in the run's journal; unlike `rollback:` it does not end the run.
+   */
+  rollbacks: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'section names use lower-case letters, digits and "-"'), z.array(RollbackStepSchema).min(1)).default({}),
 }).strict();
 export type Runbook = z.infer<typeof RunbookSchema>;
 
@@ -324,7 +332,7 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   /** The rollback section started (or continued): the run's own steps do not run again. */
-  z.object({ type: z.literal('rollback-started'), reason: z.string() }),
+  z.object({ type: z.literal('rollback-started'), reason: z.string(), /** A named partial rollback (`rollbacks:`); absent: the whole way back. */ section: z.string().optional() }),
   z.object({ type: z.literal('step-started'), step: z.string() }),
   z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema, durationMs: z.number().optional() }),
   z.object({ type: z.literal('step-failed'), step: z.string(), evidence: EvidenceSchema, error: z.string(), durationMs: z.number().optional() }),
@@ -335,6 +343,11 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   /** An approval recorded from CI: the CI's own identity and run. */
   z.object({ type: z.literal('ci-approved'), step: z.string(), ci: z.string(), actor: z.string(), runId: z.string(), workflow: z.string(), environment: z.string().nullable(), repository: z.string().nullable() }),
   z.object({ type: z.literal('step-blocked'), step: z.string(), reason: z.string() }),
+  /** Sessions seen waiting on a lock the run's backend held while the step ran (sampled), or why the step was not watched. */
+  z.object({
+    type: z.literal('lock-waits'), step: z.string(), unwatched: z.string().nullable(),
+    blocked: z.array(z.object({ pid: z.number(), application: z.string().nullable(), user: z.string().nullable(), waitedSeconds: z.number().nullable(), detail: z.string() })),
+  }),
   /** A torn last line (a write cut short) was cut off: its length and sha256. */
   z.object({ type: z.literal('journal-repaired'), cutBytes: z.number().int(), cutSha256: z.string(), reason: z.string() }),
 ]);
@@ -399,6 +412,8 @@ export const RunStatusSchema = z.object({
   complete: z.boolean(),
   /** The runbook's rollback section and how far it got; null when the runbook has none. */
   rollback: RollbackStatusSchema.nullable().optional(),
+  /** Each named partial rollback (`rollbacks:`) and how far it got. */
+  partialRollbacks: z.record(z.string(), RollbackStatusSchema).optional(),
 });
 /** A run as its journal tells it: where it stopped and what comes next. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

@@ -9,7 +9,11 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
-import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { rollbackRun } from '../../main/engine/runbook/rollback.js';
+import { Session } from '../../main/engine/session.js';
+import { profileFromUrl } from '../../main/engine/target.js';
+import type { RunStatus } from '../../shared/runbook.js';
+import { CI_ENV, dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '001-supabase-organizations.yaml';
 const TEXT = templateText(FILE);
@@ -30,6 +34,30 @@ async function asMember(url: string, user: string, sql: string): Promise<unknown
     await c.end();
   }
 }
+
+/** Run the named partial rollback `section` of `run`; `sign`: sign its checklist lines, else it stops at its sign-off. */
+async function partialRollback(url: string, run: { status: RunStatus; runsDir: string }, section: string, sign: boolean): Promise<RunStatus> {
+  const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
+  const session = await Session.open(profile, { password: urlPassword });
+  await session.enableWrite();
+  try {
+    return await rollbackRun({
+      session, run: run.status.run, section, reason: `template test: ${section}`, operator: 'template-test', runsDir: run.runsDir, ci: false, env: CI_ENV,
+      signOff: (s) => ({ lines: sign ? Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) : {} }),
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+/** The run's state per step of a partial rollback, "id state". */
+const sectionStates = (s: RunStatus, section: string) => s.partialRollbacks![section]!.steps.map((x) => `${x.id} ${x.state}${x.error && x.state === 'failed' ? `: ${x.error}` : ''}`);
+
+const LOCKOUT = `DROP POLICY "Organization members manage reports" ON public.audit_reports;
+  CREATE POLICY "Organization members manage reports" ON public.audit_reports FOR ALL TO authenticated USING (organization_id = auth.uid()) WITH CHECK (organization_id = auth.uid())`;
+const FIXED = `DROP POLICY "Organization members manage reports" ON public.audit_reports;
+  CREATE POLICY "Organization members manage reports" ON public.audit_reports FOR ALL TO authenticated
+    USING (organization_id IN (SELECT public.user_organization_ids())) WITH CHECK (organization_id IN (SELECT public.user_organization_ids()))`;
 
 const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
 
@@ -75,6 +103,58 @@ describe('template 001 from before 20250904000001', () => {
     expect(back.rollback!.steps.find((s) => s.id === 'users-see-their-rows')!.evidence!.counts.members).toBe(5);
     const ledger = await queryRows<{ version: string }>(url, 'SELECT version FROM supabase_migrations.schema_migrations');
     expect(ledger.map((r) => r.version)).toEqual(['20250801000000']);
+  }, 180_000);
+
+  it('partial rollback rls: RLS off, the broken policy fixed and signed, RLS back on and forced, members see their rows again; the run stays complete', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await runTemplateText(url, FILE, TEXT);
+    expect(notPassed(run.status)).toEqual([]);
+    await queryRows(url, LOCKOUT); // after the window: a policy change locks members out
+    const owner = (await queryRows<{ user_id: string; n: string }>(url, 'SELECT user_id, count(*) AS n FROM audit_reports GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1'))[0]!;
+    expect(await asMember(url, owner.user_id, 'SELECT count(*) FROM audit_reports WHERE user_id = $1')).toBe('0');
+    const held = await partialRollback(url, run, 'rls', false);
+    expect(sectionStates(held, 'rls')).toEqual(['rls-disable passed', 'rls-fixed pending', 'rls-enable pending', 'rls-back pending', 'rls-members-see-their-rows pending']);
+    expect(await queryRows(url, "SELECT relname FROM pg_class WHERE relname IN ('audit_reports', 'automation_jobs', 'generated_automations') AND relrowsecurity ORDER BY 1")).toEqual([]);
+    await queryRows(url, FIXED);
+    const done = await partialRollback(url, run, 'rls', true);
+    expect(sectionStates(done, 'rls').filter((x) => !x.endsWith(' passed'))).toEqual([]);
+    expect(done.partialRollbacks!.rls!.complete).toBe(true);
+    expect(done.complete).toBe(true);
+    expect(await asMember(url, owner.user_id, 'SELECT count(*) FROM audit_reports WHERE user_id = $1')).toBe(owner.n);
+    const rls = await queryRows<{ relname: string }>(url, "SELECT relname FROM pg_class WHERE relname IN ('audit_reports', 'automation_jobs', 'generated_automations') AND relrowsecurity AND relforcerowsecurity ORDER BY 1");
+    expect(rls.map((r) => r.relname)).toEqual(['audit_reports', 'automation_jobs', 'generated_automations']);
+  }, 180_000);
+
+  it('partial rollback rls signed without the fix: RLS is re-enabled and the section stops at the member check, naming the locked-out member', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await runTemplateText(url, FILE, TEXT);
+    await queryRows(url, LOCKOUT);
+    const done = await partialRollback(url, run, 'rls', true);
+    const failed = done.partialRollbacks!.rls!.steps.filter((x) => x.state === 'failed');
+    expect(failed.map((x) => x.id)).toEqual(['rls-members-see-their-rows']);
+    expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees \(audit_reports, 0\), .*: a policy locks the member out of their own rows/);
+  }, 180_000);
+
+  it('partial rollback indexes: the non-critical indexes dropped, held until off-peak is signed, then added back and checked', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await runTemplateText(url, FILE, TEXT);
+    const orgIndexes = async () => (await queryRows<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%organization_id' ORDER BY 1")).map((r) => r.indexname);
+    const held = await partialRollback(url, run, 'indexes', false);
+    expect(sectionStates(held, 'indexes')).toEqual(['indexes-drop passed', 'indexes-off-peak pending', 'indexes-add-back pending', 'indexes-back pending']);
+    expect(await orgIndexes()).toEqual(['idx_audit_reports_organization_id']);
+    const done = await partialRollback(url, run, 'indexes', true);
+    expect(done.partialRollbacks!.indexes!.complete).toBe(true);
+    expect(await orgIndexes()).toEqual(['idx_audit_reports_organization_id', 'idx_automation_jobs_organization_id', 'idx_generated_automations_organization_id']);
+  }, 180_000);
+
+  it('partial rollback indexes where a same-named index on another column exists: IF NOT EXISTS skips it and the check names the table', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await runTemplateText(url, FILE, TEXT);
+    await partialRollback(url, run, 'indexes', false);
+    await queryRows(url, 'CREATE INDEX idx_automation_jobs_organization_id ON public.automation_jobs (created_at)');
+    const done = await partialRollback(url, run, 'indexes', true);
+    const failed = done.partialRollbacks!.indexes!.steps.filter((x) => x.state === 'failed');
+    expect(failed.map((x) => ({ id: x.id, error: x.error }))).toEqual([{ id: 'indexes-back', error: 'the query returned 1 row(s), expected 0: (automation_jobs)' }]);
   }, 180_000);
 
   it('a user who signs up during the window, after 20250904000003, is found without a membership, by id and email', async () => {

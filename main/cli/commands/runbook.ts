@@ -68,6 +68,11 @@ export function formatRunStatus(s: RunStatus): string {
     lines.push(rb.startedAt ? `rollback, started by ${rb.startedBy} at ${rb.startedAt}: ${rb.reason}` : `rollback (not started; tenancy runbook rollback --run ${s.run} --write --reason "...")`);
     stepLines(rb.steps);
   }
+  for (const [name, p] of Object.entries(s.partialRollbacks ?? {})) {
+    if (!p.startedAt) continue;
+    lines.push(`partial rollback ${name}, started by ${p.startedBy} at ${p.startedAt}: ${p.reason}${p.complete ? ' (every step passed)' : ` (next: ${p.next!.step}: ${p.next!.action})`}`);
+    stepLines(p.steps);
+  }
   if (rb?.startedAt) lines.push(rb.complete ? 'rolled back: every rollback step passed' : `next: ${rb.next!.step}: ${rb.next!.action}`);
   else lines.push(s.complete ? 'complete: every step passed' : `next: ${s.next!.step}: ${s.next!.action}`);
   return lines.join('\n');
@@ -165,12 +170,14 @@ export function registerRunbook(program: Command): void {
     .option('--confirm-db <name>', 'on production: the database name, typed')
     .option('--confirm-table <schema.table>', 'on production: each table a real restore step writes, typed (repeat)', collect, [])
     .option('--step <id>', 'run only this rollback step (its gate still applies)')
+    .option('--section <name>', 'a named partial rollback of the runbook (rollbacks:, e.g. rls or indexes) instead of the whole way back; the run is not ended by it')
     .option('--yes-manual <note>', 'sign off the manual rollback step reached that has no checklist, with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
-    .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[] }) => {
+    .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[]; section?: string }) => {
       checkRunId(o.run);
       requireWrite(o, 'runbook rollback');
-      const started = readRun(o.run).status.rollback?.startedAt;
+      const before = readRun(o.run).status;
+      const started = o.section === undefined ? before.rollback?.startedAt : before.partialRollbacks?.[o.section]?.startedAt;
       if (!o.reason && !started) throw new UserError('say why the run is rolled back: --reason "..." (journaled)', 'usage', '--reason');
       const signs = parseSigns(o.sign);
       const operator = runbookOperator();
@@ -178,13 +185,13 @@ export function registerRunbook(program: Command): void {
       await withSession(o, async (session, _target, signal) => {
         await session.enableWrite(o.confirmDb);
         const status = await rollbackRun({
-          session, run: o.run, reason: o.reason ?? 'continued', step: o.step, operator: operator.name, override: operator.override !== null,
+          session, run: o.run, reason: o.reason ?? 'continued', step: o.step, section: o.section, operator: operator.name, override: operator.override !== null,
           identities: [operator.osUser, ...(operator.git ? [operator.git] : [])], signal, confirmTables: o.confirmTable,
           signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
           onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
           onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
         });
-        if (!status.rollback?.complete) exitState.code = 1;
+        if (!(o.section === undefined ? status.rollback : status.partialRollbacks?.[o.section])?.complete) exitState.code = 1;
         if (o.format === 'json') printOk(runView(o.run));
         else process.stdout.write(`${formatRunStatus(status)}\n`);
       });

@@ -16,9 +16,14 @@ export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): S
   return sectionStatuses(runbook.steps, lines, (s) => requiredSteps(runbook, s));
 }
 
-/** The rollback steps' statuses: each requires its `requires`, or every earlier rollback step. */
-export function rollbackStatuses(runbook: Runbook, lines: readonly JournalLine[]): StepStatus[] {
-  const steps = runbook.rollback ?? [];
+/** The steps of the rollback section (or of the named partial rollback `section`). */
+export function rollbackSteps(runbook: Runbook, section?: string): readonly RunbookStep[] {
+  return section === undefined ? runbook.rollback ?? [] : runbook.rollbacks?.[section] ?? [];
+}
+
+/** The rollback steps' statuses (or a named section's): each requires its `requires`, or every earlier step of its section. */
+export function rollbackStatuses(runbook: Runbook, lines: readonly JournalLine[], section?: string): StepStatus[] {
+  const steps = rollbackSteps(runbook, section);
   return sectionStatuses(steps, lines, (s) => s.requires ?? steps.slice(0, steps.findIndex((x) => x.id === s.id)).map((x) => x.id));
 }
 
@@ -107,12 +112,12 @@ export function interruptedAction(step: RunbookStep): string {
   }
 }
 
-/** The rollback section's status, or null when the runbook has none. */
-export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[]): RollbackStatus | null {
-  const section = runbook.rollback ?? [];
+/** The rollback section's status (or a named partial rollback's), or null when the runbook has none. */
+export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[], name?: string): RollbackStatus | null {
+  const section = rollbackSteps(runbook, name);
   if (!section.length) return null;
-  const started = lines.find((l) => l.event.type === 'rollback-started');
-  const steps = rollbackStatuses(runbook, lines);
+  const started = lines.find((l) => l.event.type === 'rollback-started' && l.event.section === name);
+  const steps = rollbackStatuses(runbook, lines, name);
   const pendingIndex = steps.findIndex((s) => s.state !== 'passed');
   return {
     startedAt: started?.time ?? null, startedBy: started?.operator ?? null,
@@ -122,9 +127,9 @@ export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[]):
   };
 }
 
-/** Whether `runbook rollback` has started on this run (its own steps then never run again). */
-export function rollbackStarted(lines: readonly JournalLine[]): boolean {
-  return lines.some((l) => l.event.type === 'rollback-started');
+/** Whether `runbook rollback` (the whole way back, not a named partial one) has started on this run (its own steps then never run again). */
+export function rollbackStarted(lines: readonly JournalLine[], section?: string): boolean {
+  return lines.some((l) => l.event.type === 'rollback-started' && l.event.section === section);
 }
 
 /** The whole run's status. */
@@ -141,5 +146,6 @@ export function runStatus(runbook: Runbook, lines: readonly JournalLine[], run: 
   return {
     run, runbook: runbook.title, file, profile: started?.profile ?? '', database: started?.database ?? '',
     startedAt: first?.time ?? '', steps, next, complete: !rolling && pendingIndex < 0, rollback,
+    ...(Object.keys(runbook.rollbacks ?? {}).length ? { partialRollbacks: Object.fromEntries(Object.keys(runbook.rollbacks).map((n) => [n, rollbackStatus(runbook, lines, n)!])) } : {}),
   };
 }

@@ -28,6 +28,7 @@ import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
 import { readSignatures } from './head.js';
+import { LOCK_SAMPLE_MS, blockingSeen } from './lock-record.js';
 import { growthCheck, planChecks } from './performance-checks.js';
 import { preflightStep } from './preflight-step.js';
 import { DistributeRefusal, runDistribute } from './distribute-step.js';
@@ -293,6 +294,12 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     Object.assign(counts, r.counts);
     sample = [...(sample ?? []), ...r.sample];
     problems.push(...r.problems);
+  }
+  if (e.noBlocking) {
+    const seen = blockingSeen(ctx.journal.entries);
+    ran.push(`the run's lock samples (every ${LOCK_SAMPLE_MS} ms while each step ran): sessions that waited on a lock the run held`);
+    counts.blockedSessions = seen.length;
+    problems.push(...seen);
   }
   if (e.fails !== undefined) {
     const problem = await probe(ctx, step.id, e.fails);
