@@ -59,6 +59,22 @@ const FIXED = `DROP POLICY "Organization members manage reports" ON public.audit
   CREATE POLICY "Organization members manage reports" ON public.audit_reports FOR ALL TO authenticated
     USING (organization_id IN (SELECT public.user_organization_ids())) WITH CHECK (organization_id IN (SELECT public.user_organization_ids()))`;
 
+/** Wait until `sql` (first row's `ok`) is true on `url`, polling (30 s at most). */
+async function untilTrue(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if ((await c.query(sql)).rows[0]?.ok) return;
+      await new Promise((r) => setImmediate(r));
+    }
+    throw new Error(`never true within 30 s: ${sql}`);
+  } finally {
+    await c.end();
+  }
+}
+
 const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
 
 describe('template 001 from before 20250904000001', () => {
@@ -306,6 +322,39 @@ describe('template 001 from before 20250904000001', () => {
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['size-growth']);
     expect(failed[0]!.error).toMatch(/^the database grew \d+(\.\d)? % since the run started \(\d+\.\d MB -> \d+\.\d MB\), more than 10 %$/);
+  }, 180_000);
+
+  it('a step that holds a lock an application session queues behind stops the run at the no-blocking check, naming the session and its wait', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    // Planted: reports locked until an app session queues behind the lock and the lock watch has sampled it
+    // (a poll of the console's second session that started after the app's query and finished).
+    const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-lock
+    kind: sql
+    title: Planted - audit_reports locked while the app reads it
+    sql: |
+      LOCK TABLE public.audit_reports IN ACCESS EXCLUSIVE MODE;
+      DO $w$ BEGIN
+        LOOP
+          PERFORM pg_stat_clear_snapshot();
+          EXIT WHEN EXISTS (
+            SELECT 1 FROM pg_stat_activity w, pg_stat_activity s
+            WHERE pg_backend_pid() = ANY (pg_blocking_pids(w.pid)) AND s.datname = current_database()
+              AND s.pid NOT IN (pg_backend_pid(), w.pid) AND s.application_name = current_setting('application_name')
+              AND s.state = 'idle' AND s.query_start > w.query_start);
+          PERFORM pg_sleep(0.02);
+        END LOOP;
+      END $w$`);
+    const running = runTemplateText(url, FILE, planted);
+    await untilTrue(url, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'DO $w$%') AS ok");
+    const app = new pg.Client({ connectionString: url, application_name: 'processaudit-web' });
+    await app.connect();
+    const read = app.query('SELECT count(*) FROM public.audit_reports');
+    const { status } = await running;
+    await read;
+    await app.end();
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['no-blocking']);
+    expect(failed[0]!.error).toMatch(/^step plant-lock blocked pid \d+ \(processaudit-web\) of \S+ for [\d.]+ s: it waited on AccessShareLock on audit_reports for "SELECT count\(\*\) FROM public\.audit_reports"$/);
   }, 180_000);
 
   it('the wrong target (the Drizzle application) stops at preflight', async () => {
