@@ -6,6 +6,7 @@ import type { BackfillProgress } from './backfill.js';
 import type { RunView } from './contract/runbooks.js';
 import { distributeSummary } from './distribute-step.js';
 import type { RunbookStep, StepStatus } from './runbook.js';
+import { shellLine } from './runbook-env.js';
 
 /** What a checklist row shows. */
 export type RowState = 'passed' | 'failed' | 'running' | 'interrupted' | 'blocked' | 'sign-off' | 'pending';
@@ -96,7 +97,26 @@ export function stepSummary(def: RunbookStep): string {
     case 'contract': return `${def.plan ? 'propose (dry run, nothing runs) ' : ''}${def.steps.join(', ')} on ${def.tables === 'all' ? 'every tenant table' : def.tables.join(', ')}`;
     case 'distribute': return distributeSummary(def);
     case 'restore': return `${def.dryRun ? 'rehearse restoring' : 'restore'} ${def.table} (${def.scope}, ${def.strategy}) from step ${def.backup}`;
+    case 'command': return `runs ${shellLine(def.run)}${def.cwd ? ` in ${def.cwd}` : ''}: exit ${def.expectExit}${def.expectOutput ? `, stdout matches /${def.expectOutput}/` : ''}`;
+    case 'http': return httpSummary(def);
+    case 'notify': return `posts "${def.message}" to the webhook in \${${def.webhookEnv}}`;
+    case 'rehearsal': return `a completed run of this runbook (same version) on ${def.environment} within ${def.withinDays} day(s)`;
   }
+}
+
+function httpSummary(def: Extract<RunbookStep, { kind: 'http' }>): string {
+  const e = def.expect;
+  const want = [
+    e.redirectTo !== undefined ? `redirects to ${e.redirectTo}` : `answers ${(e.status ?? [200]).join(' or ')}`,
+    e.bodyContains ? `with ${e.bodyContains.map((t) => `"${t}"`).join(', ')}` : null,
+    e.bodyExcludes ? `without ${e.bodyExcludes.map((t) => `"${t}"`).join(', ')}` : null,
+  ].filter(Boolean);
+  return `${def.request.method} ${def.request.url} ${want.join(', ')} (redirects not followed)`;
+}
+
+/** The CLI line that runs a command step (a command never runs from the UI). */
+export function commandCliLine(file: string, run: string | null, step: string): string {
+  return `tenancy runbook run ${shellLine([file])}${run ? ` --run ${run}` : ''} --step ${step} --write --allow-commands`;
 }
 
 /** Whether running this step writes (and so needs write mode): everything but a manual sign-off and a proposed contract. */

@@ -9,6 +9,8 @@ import { CheckIdSchema } from './checks.js';
 import { ContractStepSchema } from './contract-steps.js';
 import { LintRuleIdSchema } from './migrations.js';
 import { ModelSettingsSchema } from './model.js';
+import { EnvironmentSchema } from './profile.js';
+import { envTemplateProblem, notifyMessageProblem } from './runbook-env.js';
 
 const StepId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'step ids use lower-case letters, digits and "-"');
 
@@ -254,6 +256,88 @@ export const DistributeStepSchema = z.object({
   .refine((s) => s.as === 'distributed' || (s.column === undefined && s.colocateWith === undefined && !s.concurrently && s.shardCount === undefined), { message: 'a reference table takes no column, colocateWith, concurrently or shardCount', path: ['as'] })
   .refine((s) => !(s.colocateWith !== undefined && s.colocateWith !== 'none' && s.shardCount !== undefined), { message: 'shardCount applies to a new co-location group only: drop it or set colocateWith: none', path: ['shardCount'] });
 
+/** A string that may hold `${VAR}` (substituted from the console's environment when the step runs). */
+const EnvText = z.string().superRefine((s, ctx) => {
+  const problem = envTemplateProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _');
+const Regex = z.string().min(1).superRefine((s, ctx) => {
+  try {
+    new RegExp(s, 'm');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
+  }
+});
+/** One text or several: each must hold. */
+const Texts = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/**
+ * A program of the team's (its test suite, a deploy check): argv, never a shell. Runs only with
+ * `--allow-commands` on the CLI (never from the UI); the journal keeps argv, cwd, exit code,
+ * duration, the last 4 KB of stdout and stderr and their sha256.
+ */
+export const CommandStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('command'),
+  /** argv: the program, then each argument as it reaches the program; ${VAR} from the environment. */
+  run: z.array(EnvText).min(1).refine((a) => a[0] !== '', 'run[0] is the program: it cannot be empty'),
+  /** Where it runs (default: the runbook's directory); relative to the runbook's directory. */
+  cwd: EnvText.refine((c) => c !== '', 'a directory').optional(),
+  /** Killed (and failed) after this long; default 10 minutes. */
+  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  expectExit: z.number().int().min(0).max(255).default(0),
+  /** A regular expression the stdout must match (multi-line: ^ and $ match at each line). */
+  expectOutput: Regex.optional(),
+}).strict();
+
+/** The deployed application, checked from outside: one request, redirects not followed. */
+export const HttpStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('http'),
+  request: z.object({
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+    /** http(s) URL; ${VAR} from the environment (its query string is journaled, its user:password never). */
+    url: EnvText.refine((u) => /^(https?:\/\/|\$\{)/i.test(u), 'an http:// or https:// URL (or one starting with ${VAR})'),
+    /** Header name -> the environment variable holding its value (values are never journaled). */
+    headersFromEnv: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), EnvName).default({}),
+    /** A request body (sent as is; give a Content-Type through headersFromEnv when it matters). */
+    body: z.string().optional(),
+  }).strict(),
+  expect: z.object({
+    /** Accepted statuses; default [200], or any redirect (301, 302, 303, 307, 308) with redirectTo. */
+    status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+    bodyContains: Texts.optional(),
+    bodyExcludes: Texts.optional(),
+    /** The Location the answer must redirect to: a path (/sign-in) or a URL; proves a route guard. */
+    redirectTo: z.string().min(1).optional(),
+  }).strict().default({}),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+}).strict();
+
+/** Tell people: a POST of JSON {text, run, step, runbook} to a webhook whose URL is in the environment. */
+export const NotifyStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('notify'),
+  /** The environment variable holding the webhook URL (a URL with a secret in it never goes in the file). */
+  webhookEnv: EnvName,
+  /** The text; {database}, {run}, {runbook}, {step}, {profile}, {environment} are filled in. */
+  message: z.string().min(1).superRefine((s, ctx) => {
+    const problem = notifyMessageProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+}).strict();
+
+/** Proof the same runbook (same title and steps) ran to completion on `environment` first, within `withinDays`. */
+export const RehearsalStepSchema = z.object({
+  ...StepBase,
+  kind: z.literal('rehearsal'),
+  /** The environment the rehearsal's run recorded at its start (its profile's environment). */
+  environment: EnvironmentSchema.default('staging'),
+  withinDays: z.number().positive().max(3650).default(14),
+}).strict();
+
 /** A restore in a rollback section: for real unless it says `dryRun: true`. */
 export const RollbackRestoreStepSchema = RestoreStepSchema.extend({ dryRun: z.boolean().default(false) }).strict();
 
@@ -262,12 +346,15 @@ export const RollbackRestoreStepSchema = RestoreStepSchema.extend({ dryRun: z.bo
  * from the run's backups, SQL that undoes the contract, checks and sign-offs; journaled like the
  * run's own steps. Ids are distinct from the run's steps.
  */
-export const RollbackStepSchema = z.discriminatedUnion('kind', [ManualStepSchema, CheckStepSchema, SqlStepSchema, RollbackRestoreStepSchema]);
+export const RollbackStepSchema = z.discriminatedUnion('kind', [
+  ManualStepSchema, CheckStepSchema, SqlStepSchema, RollbackRestoreStepSchema, CommandStepSchema, HttpStepSchema, NotifyStepSchema, RehearsalStepSchema,
+]);
 export type RollbackStep = z.infer<typeof RollbackStepSchema>;
 
 export const StepSchema = z.discriminatedUnion('kind', [
   ManualStepSchema, PreflightStepSchema, BackupStepSchema, MigrateStepSchema, BackfillStepSchema,
   CheckStepSchema, SqlStepSchema, ContractRunbookStepSchema, RestoreStepSchema, DistributeStepSchema,
+  CommandStepSchema, HttpStepSchema, NotifyStepSchema, RehearsalStepSchema,
 ]);
 export type RunbookStep = z.infer<typeof StepSchema>;
 export type StepKind = RunbookStep['kind'];
@@ -329,6 +416,8 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
     sizes: z.record(z.string(), z.number()).optional(),
     /** The database's size at start, less the console's own schema (backups): what `growth` compares with. */
     databaseBytes: z.number().optional(),
+    /** The profile's environment (production, staging, development): what a rehearsal step looks for. */
+    environment: z.string().optional(),
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   /** The rollback section started (or continued): the run's own steps do not run again. */

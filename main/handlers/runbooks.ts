@@ -22,6 +22,8 @@ import { previewStep } from '../engine/runbook/preview.js';
 import { resolveFolder } from '../engine/runbook/steps.js';
 import type { Session } from '../engine/session.js';
 import type { RunbookStep } from '../../shared/runbook.js';
+import { commandCliLine } from '../../shared/runbook-checklist.js';
+import { shellLine } from '../../shared/runbook-env.js';
 import { openRun, runRunbook } from '../engine/runbook/run.js';
 import { listTemplates, templateFile, templateIdOf } from '../engine/runbook/templates.js';
 import type { HostContext } from './context.js';
@@ -45,7 +47,7 @@ function previewOf(session: Session, opened: ReturnType<typeof readRun>, def: Ru
   const fromProfile = Object.fromEntries(Object.entries(session.profile.tenancy ?? {}).filter(([, v]) => v !== undefined));
   return previewStep(session, def, {
     settings: { ...settings.tenancy, ...fromProfile }, rlsRole: session.profile.rlsRole ?? settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? settings.rlsSetting,
-    resolve: (folder) => resolveFolder(path.dirname(opened.file), folder),
+    resolve: (folder) => resolveFolder(path.dirname(opened.file), folder), baseDir: path.dirname(opened.file),
   });
 }
 
@@ -89,6 +91,8 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     if (!target) throw new UserError(`every step of ${req.run} has passed`, 'usage');
     const def = opened.runbook.steps.find((s) => s.id === target);
     if (!def) throw new UserError(`no step ${target} in this runbook; steps are ${opened.runbook.steps.map((s) => s.id).join(', ')}`, 'usage');
+    // A program of the team's never starts from the UI (browser mode must never execute programs): the CLI runs it.
+    if (def.kind === 'command' && !req.untilStop) throw new UserError(`${def.id} runs a command (${shellLine(def.run)}): it never runs from the console's window; run it from a terminal: ${commandCliLine(opened.file, req.run, def.id)}`, 'usage');
     const writes = req.untilStop === true || def.kind !== 'manual';
     if (writes && !conn.session.isWritable) {
       throw new UserError('runbook steps write to the database: switch on write mode for this connection first (on production, type the database name)', 'permission');

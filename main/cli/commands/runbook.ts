@@ -38,6 +38,7 @@ interface RunCliOptions extends TargetOptions {
   ci?: boolean;
   write?: boolean;
   confirmDb?: string;
+  allowCommands?: boolean;
 }
 
 interface VerifyCliOptions extends TargetOptions {
@@ -45,6 +46,9 @@ interface VerifyCliOptions extends TargetOptions {
 }
 
 const MARK: Record<string, string> = { passed: '[x]', failed: '[!]', interrupted: '[~]', blocked: '[#]', running: '[>]', pending: '[ ]' };
+
+/** Kinds that act outside the database: their argv, request or webhook is shown with the evidence. */
+const OUTSIDE_KINDS = new Set(['command', 'http', 'notify', 'rehearsal']);
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -57,6 +61,7 @@ export function formatRunStatus(s: RunStatus): string {
     for (const st of steps) {
       lines.push(`  ${MARK[st.state] ?? '[ ]'} ${st.id}: ${st.title} - ${st.state}${st.operator && st.state !== 'pending' ? ` by ${st.operator} at ${st.time}` : ''}${st.durationMs !== null ? ` in ${seconds(st.durationMs)}` : ''}`);
       for (const [i, c] of st.checklist.entries()) lines.push(`      ${c.signedBy ? '[x]' : '[ ]'} ${i + 1}. ${c.text}${c.signedBy ? ` - signed by ${c.signedBy} at ${c.time}: ${c.note}` : ''}`);
+      if (st.evidence && OUTSIDE_KINDS.has(st.kind) && st.evidence.ran[0]) lines.push(`      ran: ${st.evidence.ran[0]}${st.evidence.refs.cwd ? ` (in ${st.evidence.refs.cwd})` : ''}`);
       if (st.evidence) lines.push(`      evidence: ${st.evidence.result}${st.evidence.digest ? ` (digest ${st.evidence.digest.slice(0, 16)})` : ''}`);
       if (st.error && st.state !== 'passed') lines.push(`      ${st.error}`);
       if (st.waitingFor.length && st.state !== 'passed') lines.push(`      gate: waiting for ${st.waitingFor.join(', ')}`);
@@ -76,6 +81,11 @@ export function formatRunStatus(s: RunStatus): string {
   if (rb?.startedAt) lines.push(rb.complete ? 'rolled back: every rollback step passed' : `next: ${rb.next!.step}: ${rb.next!.action}`);
   else lines.push(s.complete ? 'complete: every step passed' : `next: ${s.next!.step}: ${s.next!.action}`);
   return lines.join('\n');
+}
+
+/** A command step's argv and cwd, printed before the program starts (as a write's SQL is). */
+function printCommand(step: string, line: string, cwd: string): void {
+  process.stderr.write(`${step}: command (argv, no shell) in ${cwd}:\n    ${line}\n`);
 }
 
 /** Expected times per step, for humans. */
@@ -134,6 +144,7 @@ export function registerRunbook(program: Command): void {
     .option('--yes-manual <note>', 'sign off the manual step reached that has no checklist (or an approval), with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
     .option('--ci', 'non-interactive: a manual step that cannot be signed fails; an approval records GitHub Actions\' identity and run')
+    .option('--allow-commands', 'run the runbook\'s command steps (programs of the team\'s, argv without a shell; each argv is printed before it starts); without it the run stops at the first one')
     .action(async (file: string, o: RunCliOptions) => {
       const { runbook, text, notes } = readRunbook(file);
       for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
@@ -153,6 +164,7 @@ export function registerRunbook(program: Command): void {
           signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
           onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
           onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
+          allowCommands: o.allowCommands === true, onCommand: printCommand,
           onBackfill: (e) => { if (e.phase !== 'counting') process.stderr.write(`  ${formatProgress(e)}\n`); },
         });
         if (!status.complete) exitState.code = status.steps.some((s) => s.state === 'failed' || s.state === 'blocked') ? 1 : 0;
@@ -173,6 +185,7 @@ export function registerRunbook(program: Command): void {
     .option('--section <name>', 'a named partial rollback of the runbook (rollbacks:, e.g. rls or indexes) instead of the whole way back; the run is not ended by it')
     .option('--yes-manual <note>', 'sign off the manual rollback step reached that has no checklist, with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
+    .option('--allow-commands', 'run the rollback\'s command steps (argv without a shell, printed before each starts); without it the rollback stops at the first one')
     .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[]; section?: string }) => {
       checkRunId(o.run);
       requireWrite(o, 'runbook rollback');
@@ -190,6 +203,7 @@ export function registerRunbook(program: Command): void {
           signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
           onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
           onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
+          allowCommands: o.allowCommands === true, onCommand: printCommand,
         });
         if (!(o.section === undefined ? status.rollback : status.partialRollbacks?.[o.section])?.complete) exitState.code = 1;
         if (o.format === 'json') printOk(runView(o.run));

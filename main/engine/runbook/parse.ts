@@ -7,8 +7,8 @@ import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import { RunbookSchema, type Runbook, type RunbookIssue } from '../../../shared/runbook.js';
 import { UserError } from '../errors.js';
 
-const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore', 'distribute'];
-const ROLLBACK_KINDS = ['manual', 'check', 'sql', 'restore'];
+const KINDS = ['manual', 'preflight', 'backup', 'migrate', 'backfill', 'check', 'sql', 'contract', 'restore', 'distribute', 'command', 'http', 'notify', 'rehearsal'];
+const ROLLBACK_KINDS = ['manual', 'check', 'sql', 'restore', 'command', 'http', 'notify', 'rehearsal'];
 
 /**
  * A runbook read from a file, or the problems that stop it. `notes`: one line per old field

@@ -23,6 +23,9 @@ import { planDistribute } from './distribute-step.js';
 import { distributeFunction } from '../../../shared/distribute-step.js';
 import type { Session } from '../session.js';
 import { checkRunbookSql } from './sql-guard.js';
+import { resolveCommand } from './command-step.js';
+import { displayUrl, resolveUrl } from './http-step.js';
+import { shellLine } from '../../../shared/runbook-env.js';
 
 /** One statement a step would send, with what it is. */
 export interface PreviewStatement {
@@ -50,6 +53,10 @@ export interface PreviewContext {
   rlsSetting?: string;
   /** Resolve a runbook folder (next to the runbook, then shipped with the console). */
   resolve: (folder: string) => string;
+  /** The runbook's directory (a command's default cwd). */
+  baseDir?: string;
+  /** Where `${VAR}` comes from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function digestOf(statements: readonly PreviewStatement[]): string {
@@ -120,5 +127,41 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
       const plan = await planDistribute(session, step);
       return result(step.id, true, [{ label: `${distributeFunction(step)} on ${step.table}`, sql: plan.shown }]);
     }
+    case 'command':
+    case 'http':
+    case 'notify':
+    case 'rehearsal':
+      return outsidePreview(step, ctx);
+  }
+}
+
+/** Steps outside the database: a command's argv, a request's URL, a webhook's host, shown before they run. */
+function outsidePreview(step: Extract<RunbookStep, { kind: 'command' | 'http' | 'notify' | 'rehearsal' }>, ctx: PreviewContext): StepPreview {
+  const env = ctx.env ?? process.env;
+  switch (step.kind) {
+    case 'command': {
+      const r = resolveCommand(step, ctx.baseDir ?? process.cwd(), env);
+      const argv = r.ok ? r.shown : step.run;
+      return result(step.id, true, [{ label: `command (argv, no shell)${r.ok ? ` in ${r.cwd}` : ''}`, sql: shellLine(argv) }], [
+        'a program of the team\'s: it runs only from the CLI with --allow-commands, never from the UI',
+        ...(r.ok ? [] : [`\${${r.missing}} is not set (${r.field}): the step fails until it is`]),
+      ]);
+    }
+    case 'http': {
+      const r = resolveUrl(step.request.url, env);
+      return result(step.id, false, [{ label: 'one request (redirects not followed)', sql: `${step.request.method} ${r.ok ? displayUrl(r.url) : step.request.url}` }], r.ok ? [] : [`${r.problem}: the step fails until it is`]);
+    }
+    case 'notify': {
+      const raw = env[step.webhookEnv];
+      let host: string | null;
+      try {
+        host = raw ? new URL(raw).host : null;
+      } catch {
+        host = null;
+      }
+      return result(step.id, false, [{ label: `webhook POST (JSON {text, run, step, runbook})`, sql: `POST ${host ? `${host}/...` : `\${${step.webhookEnv}}`}: ${step.message}` }], host ? [] : [`\${${step.webhookEnv}} is not set to a URL: the step fails until it is`]);
+    }
+    case 'rehearsal':
+      return result(step.id, false, [], [`reads the runs folder: a completed run of this runbook (same steps) on ${step.environment} within ${step.withinDays} day(s)`]);
   }
 }

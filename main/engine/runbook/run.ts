@@ -20,6 +20,7 @@ import { assertRunbookSql } from './sql-guard.js';
 import { assertSameTarget, ensureRunbookTables, readDatabaseHead, targetIdentity, writeDatabaseHead } from './target.js';
 import { rollbackStarted, runStatus, stepStatuses } from './status.js';
 import { StepFailure, executeStep, type StepContext } from './steps.js';
+import { commandRefusal } from './command-step.js';
 
 /** A sign-off given for a manual step: a note, and for a step with a checklist, a note per line (1-based). */
 export interface SignOff {
@@ -64,6 +65,10 @@ export interface RunOptions {
   confirmTables?: string[];
   /** The pg_dump binary backup steps use (default: the one for the server's major version). */
   pgDumpPath?: string;
+  /** Run `command` steps (the CLI's --allow-commands); without it the run stops at the first one, naming the flag. */
+  allowCommands?: boolean;
+  /** A command's full argv (one shell-quoted line) and cwd, before it starts. */
+  onCommand?: (step: string, line: string, cwd: string) => void;
 }
 
 /** The sha256 of a runbook's text. */
@@ -99,6 +104,7 @@ export async function openRun(o: Pick<RunOptions, 'run' | 'newRun' | 'runsDir' |
       await j.append({
         type: 'run-started', runbook: o.runbook.title, file: path.resolve(o.file), sha256: sha, profile: o.profile, database: target.database,
         systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, sizes, databaseBytes: dbBytes, steps: o.runbook.steps.map((s) => s.id),
+        environment: o.session.profile.environment,
       }, o.operator);
     } catch (err) {
       j.release();
@@ -148,6 +154,7 @@ export function stepContext(o: RunOptions, journal: Journal): StepContext {
     session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
     rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
     signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql, steps: runbook.steps, pgDumpPath: o.pgDumpPath, confirmTables: o.confirmTables,
+    runbookTitle: runbook.title, env: o.env, onCommand: o.onCommand,
   };
 }
 
@@ -187,6 +194,13 @@ async function walk(o: RunOptions, journal: Journal, ctx: StepContext, steps: re
     if (step.kind === 'manual') {
       if (!(await signManualStep(o, journal, step, status))) break;
       continue;
+    }
+    if (step.kind === 'command' && !o.allowCommands) {
+      // Nothing ran: the step is held, not failed, until the operator allows programs to run.
+      const reason = commandRefusal(step);
+      await journal.append({ type: 'step-blocked', step: step.id, reason }, o.operator);
+      o.onStep?.(step, 'blocked', reason);
+      break;
     }
     await journal.append({ type: 'step-started', step: step.id }, o.operator);
     o.onStep?.(step, 'running');

@@ -92,6 +92,7 @@ function nextAction(step: RunbookStep, st: StepStatus): string {
     }
     return `sign off "${step.title}": --step ${step.id} --yes-manual "what you checked"`;
   }
+  if (step.kind === 'command' && st.state === 'blocked') return `${st.error ?? 'rerun with --allow-commands'} (the CLI prints the full argv before the program starts; commands never run from the UI)`;
   if (st.state === 'failed') return `fix the cause (${st.error ?? 'see evidence'}) and run the step again`;
   if (st.state === 'interrupted') return interruptedAction(step);
   return `run ${step.kind} step "${step.title}"`;
@@ -108,6 +109,9 @@ export function interruptedAction(step: RunbookStep): string {
     case 'restore': return step.dryRun ? 'continue the run: the rehearsal was rolled back; it runs again' : 'look at the table first: a real restore runs in one transaction, so it either committed or not; continuing restores again';
     case 'distribute': return "continue the run: the step reads Citus's metadata first, so a table already distributed as asked is not distributed again (an interrupted _concurrently copy is cleaned up by Citus)";
     case 'check': case 'preflight': return 'continue the run: it only reads, so it runs again';
+    case 'command': return 'look first: the program may have run part-way; continuing runs it again (with --allow-commands)';
+    case 'http': case 'rehearsal': return 'continue the run: it only reads, so it runs again';
+    case 'notify': return 'continue the run: the message may have been sent already; it is sent again';
     default: return 'continue the run';
   }
 }

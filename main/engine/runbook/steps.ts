@@ -34,14 +34,13 @@ import { preflightStep } from './preflight-step.js';
 import { DistributeRefusal, runDistribute } from './distribute-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
 import { STEP_COMMITS_TABLE, recordStepCommit, stepCommittedAt } from './target.js';
+import { StepFailure } from './step-failure.js';
+import { runCommandStep } from './command-step.js';
+import { runHttpStep } from './http-step.js';
+import { runNotifyStep } from './notify-step.js';
+import { runRehearsalStep } from './rehearsal-step.js';
 
-/** A step whose expectation was not met: the evidence says what was found. */
-export class StepFailure extends Error {
-  constructor(message: string, readonly evidence: Evidence) {
-    super(message);
-    this.name = 'StepFailure';
-  }
-}
+export { StepFailure };
 
 /** What every step executor gets. */
 export interface StepContext {
@@ -65,6 +64,12 @@ export interface StepContext {
   pgDumpPath?: string;
   /** The runbook's steps: a preflight step checks the migrations later migrate steps apply. */
   steps?: readonly RunbookStep[];
+  /** The runbook's title (a rehearsal step looks for runs of the same runbook). */
+  runbookTitle?: string;
+  /** Where `${VAR}` of command, http and notify steps comes from, and a command's environment (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** A command's full argv (one shell-quoted line) and cwd, before it starts (the CLI prints it). */
+  onCommand?: (step: string, line: string, cwd: string) => void;
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
@@ -176,6 +181,17 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
         throw err;
       }
     }
+    case 'command':
+      return runCommandStep(step, { baseDir: ctx.baseDir, env: ctx.env ?? process.env, signal: ctx.signal, onCommand: (line, cwd) => ctx.onCommand?.(step.id, line, cwd) });
+    case 'http':
+      return runHttpStep(step, { env: ctx.env ?? process.env, signal: ctx.signal });
+    case 'notify':
+      return runNotifyStep(step, {
+        env: ctx.env ?? process.env, signal: ctx.signal,
+        facts: { database: session.profile.database, run: ctx.run, runbook: ctx.runbookTitle ?? '', step: step.id, profile: session.profile.name, environment: session.profile.environment },
+      });
+    case 'rehearsal':
+      return runRehearsalStep(step, { runsDir: path.dirname(ctx.journal.dir), run: ctx.run, title: ctx.runbookTitle ?? '', steps: ctx.steps ?? [], environment: session.profile.environment });
     case 'restore': {
       const backupId = findBackupId(ctx.journal, step.backup, step.table);
       const r = await restoreBackup(session, {
