@@ -40,6 +40,10 @@ export const ManualStepSchema = z.object({
     approvers: z.array(z.string().min(1)).default([]),
     /** The GitHub environment whose protection rule approved it (GITHUB_ENVIRONMENT must match in CI). */
     environment: z.string().optional(),
+    /** In CI, the events that may start it (GITHUB_EVENT_NAME), e.g. [workflow_dispatch]: a push-triggered run is refused. */
+    events: z.array(z.string().regex(/^[a-z_]+$/, 'a GitHub event name, e.g. workflow_dispatch')).min(1).optional(),
+    /** Environment variables that must be unset (or "0"/"false"), e.g. AUTO_RUN_MIGRATIONS: set, the approval is refused. */
+    unsetEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _')).optional(),
   }).strict().optional(),
 }).strict();
 
@@ -60,6 +64,10 @@ export const TargetPinsSchema = z.object({
   markers: z.array(ApplicationMarkerSchema).default([]),
   /** The runbook starts after this migration: the ledger must have it applied. */
   after: z.string().min(1).optional(),
+  /** In a CI run (--ci), the target must be the URL this environment variable (the CI secret) holds. */
+  urlFromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name, e.g. DATABASE_URL').optional(),
+  /** Folders (next to the runbook first, like dir) where no file may hold a connection string with a password. */
+  noPasswordsIn: z.array(z.string().min(1)).default([]),
 }).strict();
 export type TargetPins = z.infer<typeof TargetPinsSchema>;
 
@@ -359,6 +367,24 @@ export const StepSchema = z.discriminatedUnion('kind', [
 export type RunbookStep = z.infer<typeof StepSchema>;
 export type StepKind = RunbookStep['kind'];
 
+const HourMinute = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a UTC time as HH:MM, e.g. "02:00"');
+/** Week days as a window names them (UTC). */
+export const WEEK_DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * A weekly maintenance window in UTC, e.g. `{ days: [sat], fromUtc: "02:00", toUtc: "04:00" }`. A window
+ * whose end is not after its start runs past midnight (`days` are the days it opens). Applies to
+ * targets whose profile environment is one of `environments` (default: production only; a
+ * rehearsal on staging runs any time).
+ */
+export const MaintenanceWindowSchema = z.object({
+  days: z.array(z.enum(WEEK_DAYS)).min(1),
+  fromUtc: HourMinute,
+  toUtc: HourMinute,
+  environments: z.array(z.enum(['development', 'staging', 'production'])).min(1).default(['production']),
+}).strict().refine((w) => w.fromUtc !== w.toUtc, { message: 'fromUtc and toUtc are the same time: the window would be empty', path: ['toUtc'] });
+export type MaintenanceWindow = z.infer<typeof MaintenanceWindowSchema>;
+
 export const RunbookSchema = z.object({
   version: z.literal(1),
   title: z.string().min(1),
@@ -370,6 +396,8 @@ export const RunbookSchema = z.object({
     tenancy: ModelSettingsSchema.default({}),
     rlsRole: z.string().optional(),
     rlsSetting: z.string().optional(),
+    /** The maintenance window: a run on a target of `environments` starts (and continues) only inside it. */
+    window: MaintenanceWindowSchema.optional(),
   }).strict().default({ tenancy: {} }),
   /** The check ids this runbook promises to leave with no findings. */
   promises: z.array(CheckIdSchema).default([]),
@@ -430,7 +458,7 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   /** One checklist line of a manual step, signed on its own. */
   z.object({ type: z.literal('line-signed'), step: z.string(), line: z.number().int().min(1), text: z.string(), note: z.string(), override: z.boolean().optional() }),
   /** An approval recorded from CI: the CI's own identity and run. */
-  z.object({ type: z.literal('ci-approved'), step: z.string(), ci: z.string(), actor: z.string(), runId: z.string(), workflow: z.string(), environment: z.string().nullable(), repository: z.string().nullable() }),
+  z.object({ type: z.literal('ci-approved'), step: z.string(), ci: z.string(), actor: z.string(), runId: z.string(), workflow: z.string(), environment: z.string().nullable(), repository: z.string().nullable(), event: z.string().nullable().optional() }),
   z.object({ type: z.literal('step-blocked'), step: z.string(), reason: z.string() }),
   /** Sessions seen waiting on a lock the run's backend held while the step ran (sampled), or why the step was not watched. */
   z.object({

@@ -6,17 +6,30 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
 import { verifySignedJournal } from '../../main/engine/runbook/head.js';
 import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
+import { fakePrograms, startFakeApp, type AppFlaws, type FakeApp, type FakePrograms } from '../support/fake-app.js';
 import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '000-drizzle-two-phase.yaml';
 const TEXT = templateText(FILE);
 const ROOT = path.resolve(import.meta.dirname, '../..');
-afterAll(dropMadeDatabases);
+let app: FakeApp;
+beforeAll(async () => {
+  app = await startFakeApp();
+});
+afterAll(async () => {
+  await app?.close();
+  await dropMadeDatabases();
+});
+
+/** Run (the edited) template 000 against the fake app, with the fake `pnpm` first on PATH. */
+async function run000(url: string, text = TEXT, programs: FakePrograms = fakePrograms()) {
+  return runTemplateText(url, FILE, text, undefined, { env: { ...app.env, ...programs.env } });
+}
 
 const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
 
@@ -25,9 +38,17 @@ describe('template 000 from before 0007', () => {
     const url = await scenarioDatabase(startingState('000')!);
     const before = await queryRows<{ n: string }>(url, "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'organization_id' AND table_name = 'students'");
     expect(Number(before[0]!.n)).toBe(0);
-    const { status, runDir, log, runbook } = await runTemplateText(url, FILE, TEXT);
+    app.flaws = {};
+    const programs = fakePrograms();
+    const { status, runDir, log, runbook } = await run000(url, TEXT, programs);
     expect(notPassed(status), log.join('\n')).toEqual([]);
     expect(status.complete).toBe(true);
+    // The deploy was checked from outside, and the team's smoke tests ran before and after 0008, in its checkout.
+    expect(app.seen).toEqual(expect.arrayContaining(['GET /sign-in', 'GET /org/select', 'GET /students', 'GET /api/students/stu-b-canary', 'PATCH /api/students/stu-b-canary']));
+    expect(programs.calls()).toEqual([
+      `${programs.appDir}: test:tenancy`, `${programs.appDir}: exec playwright test auth-gate`,
+      `${programs.appDir}: test:tenancy`, `${programs.appDir}: exec playwright test auth-gate`,
+    ]);
     const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
     expect(ev('migrate-0007').ran).toEqual(['migration 0007_tenant_organizations']);
     // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
@@ -56,9 +77,21 @@ describe('template 000 from before 0007', () => {
     const url = await scenarioDatabase(startingState('000')!);
     const TABLES = ['students', 'resources', 'lessons', 'app_settings', 'global_absences'];
     const before = await Promise.all(TABLES.map((t) => tableMd5(url, `public.${t}`)));
-    const run = await runTemplateText(url, FILE, TEXT);
+    app.flaws = {};
+    const programs = fakePrograms();
+    const run = await run000(url, TEXT, programs);
     expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
-    const back = await rollbackTemplateRun(url, run);
+    // The previous build's tests fail against the rolled-back database: the rollback stops there, the app is not rolled back.
+    programs.fail('test');
+    const held = await rollbackTemplateRun(url, run, { ...app.env, ...programs.env });
+    const failedBack = held.rollback!.steps.filter((s) => s.state === 'failed');
+    expect(failedBack.map((s) => s.id)).toEqual(['previous-build-compatible']);
+    expect(failedBack[0]!.error).toMatch(/^the command exited with 1, expected 0 \(after /);
+    expect(held.rollback!.steps.find((s) => s.id === 'app-back')!.state).toBe('pending');
+    // Fixed (the previous build made compatible), the rollback continues from there.
+    const fixed = fakePrograms();
+    const back = await rollbackTemplateRun(url, run, { ...app.env, ...fixed.env });
+    expect(fixed.calls()).toEqual([`${path.join(fixed.appDir, 'previous')}: test`]);
     expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
     expect(back.rollback!.complete).toBe(true);
     expect(await Promise.all(TABLES.map((t) => tableMd5(url, `public.${t}`)))).toEqual(before);
@@ -73,7 +106,8 @@ describe('template 000 from before 0007', () => {
     const url = await scenarioDatabase(demoScenario('drizzle')!);
     const nulls = await queryRows<{ n: string }>(url, 'SELECT count(*) AS n FROM lessons WHERE organization_id IS NULL');
     expect(Number(nulls[0]!.n)).toBeGreaterThan(0);
-    const { status, log } = await runTemplateText(url, FILE, TEXT);
+    app.flaws = {};
+    const { status, log } = await run000(url);
     expect(notPassed(status), log.join('\n')).toEqual([]);
     const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
     expect(ev('migrate-0007').ran).toEqual([]);
@@ -90,7 +124,7 @@ describe('template 000 from before 0007', () => {
     fs.writeFileSync(journalFile, JSON.stringify(journal));
     const oldWorktree = TEXT.replaceAll('dir: sql/demo/drizzle', `dir: ${JSON.stringify(worktree)}`);
     expect(oldWorktree, 'the template names its folder as dir: sql/demo/drizzle').not.toBe(TEXT);
-    const { status } = await runTemplateText(url, FILE, oldWorktree);
+    const { status } = await run000(url, oldWorktree);
     expect(failedStep(status).map((f) => f.id)).toEqual(['preflight']);
     expect(failedStep(status)[0]!.error).toBe(`preflight: 0008_remove_bootstrap_org_defaults.sql is not in meta/_journal.json: drizzle-orm will never run it (regenerate the journal with drizzle-kit); step migrate-0008 applies 0008_remove_bootstrap_org_defaults, which ${worktree} does not have (old worktree? pull it first)`);
     expect(status.steps.filter((s) => s.state === 'passed')).toEqual([]);
@@ -105,7 +139,8 @@ describe('template 000 from before 0007', () => {
     kind: sql
     title: Planted - a write path that ignores the active organization
     sql: INSERT INTO lessons (student_id, resource_id, starts_at, duration_minutes, organization_id) VALUES (1, 1, now(), 30, NULL)`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    app.flaws = {};
+    const { status } = await run000(url, planted);
     expect(failedStep(status)).toEqual([{ id: 'before-0008', error: 'null-tenant-rows: public.lessons' }]);
     expect(status.steps.find((s) => s.id === 'migrate-0008')!.state).toBe('pending');
     const ledger = await queryRows(url, 'SELECT 1 FROM drizzle.__drizzle_migrations WHERE created_at = 1741021200000');
@@ -115,17 +150,59 @@ describe('template 000 from before 0007', () => {
   it('organization_id left nullable (the NOT NULL step dropped) stops at the column hardening query; with that check gone too, the insert probe names organization_id', async () => {
     const url = await scenarioDatabase(startingState('000')!);
     const nullable = TEXT.replace('steps: [not-null, unique]', 'steps: [unique]');
-    const first = await runTemplateText(url, FILE, nullable);
+    app.flaws = {};
+    const first = await run000(url, nullable);
     expect(failedStep(first.status)).toEqual([{ id: 'inserts-must-fail', error: 'the write probe succeeded (rolled back); it must fail with not_null_violation (23502) on column organization_id' }]);
     const url2 = await scenarioDatabase(startingState('000')!);
     const noProbe = nullable.replace(/ {2}- id: inserts-must-fail\n[\s\S]*?(?= {2}- id: migration-state)/, '');
-    const second = await runTemplateText(url2, FILE, noProbe);
+    const second = await run000(url2, noProbe);
     expect(failedStep(second.status)).toEqual([{ id: 'column-hardening', error: 'the query returned 5 row(s), expected 0: (app_settings, YES, NULL), (global_absences, YES, NULL), (lessons, YES, NULL) and 2 more' }]);
   }, 180_000);
 
+  it('the deploy checked from outside: a /sign-in 404, an /org/select 500, an open tenant route, a read or a write across organizations each stop the run at its step, before 0007', async () => {
+    const url = await scenarioDatabase(startingState('000')!);
+    const cases: [string, AppFlaws, string][] = [
+      ['sign-in-served', { signIn: 404 }, `GET ${app.url}/sign-in answered 404, expected 200`],
+      ['org-select-served', { orgSelect: 500 }, `GET ${app.url}/org/select answered 500, expected 200`],
+      ['route-guard', { openRoutes: true }, `GET ${app.url}/students answered 200, expected a redirect to /sign-in`],
+      ['reads-scoped', { leakReads: true }, `GET ${app.url}/api/students/stu-b-canary answered 200, expected 403 or 404`],
+      ['writes-check-ownership', { leakWrites: true }, `PATCH ${app.url}/api/students/stu-b-canary answered 200, expected 403 or 404`],
+    ];
+    for (const [step, flaws, message] of cases) {
+      app.flaws = flaws;
+      const { status } = await run000(url);
+      expect(failedStep(status)).toEqual([{ id: step, error: message }]);
+      expect(status.steps.find((s) => s.id === 'migrate-0007')!.state).toBe('pending');
+    }
+    app.flaws = {};
+    const cols = await queryRows(url, "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'organization_id' AND table_name = 'students'");
+    expect(cols).toEqual([]);
+  }, 240_000);
+
+  it('the team\'s smoke tests failing stop the run at their step: pnpm test:tenancy or the auth-gate test after 0007 (0008 not applied), and either after 0008', async () => {
+    const cases: [string, string, number][] = [
+      ['smoke', 'test:tenancy', 1],
+      ['smoke-auth-gate', 'exec playwright test auth-gate', 1],
+      ['smoke-after-0008', 'test:tenancy', 2],
+      ['auth-gate-after-0008', 'exec playwright test auth-gate', 2],
+    ];
+    app.flaws = {};
+    for (const [step, args, from] of cases) {
+      const url = await scenarioDatabase(startingState('000')!);
+      const programs = fakePrograms();
+      programs.fail(args, from);
+      const { status } = await run000(url, TEXT, programs);
+      const failed = failedStep(status);
+      expect(failed.map((f) => f.id), JSON.stringify(failed)).toEqual([step]);
+      expect(failed[0]!.error).toMatch(/^the command exited with 1, expected 0 \(after /);
+      const ledger = await queryRows(url, 'SELECT 1 FROM drizzle.__drizzle_migrations WHERE created_at = 1741021200000');
+      expect([step, ledger.length]).toEqual([step, from === 1 ? 0 : 1]);
+    }
+  }, 300_000);
+
   it('the wrong target (another application\'s database) stops at preflight naming the missing application table', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const { status } = await runTemplateText(url, FILE, TEXT);
+    const { status } = await run000(url);
     expect(failedStep(status)).toHaveLength(1);
     expect(failedStep(status)[0]!.id).toBe('preflight');
     expect(failedStep(status)[0]!.error).toMatch(/expected the application's table public\.students, found no such table in rb_t_supabase_before_0001_\d+_\d+: wrong database\?/);

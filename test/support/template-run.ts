@@ -58,7 +58,28 @@ export async function queryRows<R extends pg.QueryResultRow>(url: string, sql: s
 }
 
 /** GitHub Actions' identity for template 002's approval step. */
-export const CI_ENV = { GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'octo-approver', GITHUB_RUN_ID: '4242', GITHUB_WORKFLOW: 'tenant-migrations', GITHUB_ENVIRONMENT: 'production' };
+export const CI_ENV = { GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'octo-approver', GITHUB_RUN_ID: '4242', GITHUB_WORKFLOW: 'tenant-migrations', GITHUB_ENVIRONMENT: 'production', GITHUB_EVENT_NAME: 'workflow_dispatch' };
+
+/** What a template test may change about a run: its environment, clock, target environment, file. */
+export interface TemplateRunOptions {
+  /** Over the console's own environment, CI_ENV and DATABASE_URL = the target (as the CI job maps its secret). */
+  env?: Record<string, string | undefined>;
+  /** The clock the maintenance window is read against. */
+  now?: Date;
+  /** The target's profile environment (default development, like the demo's). */
+  environment?: 'development' | 'staging' | 'production';
+  /** Where the runbook file is (its folder is what noPasswordsIn: ["."] scans); default the template's. */
+  runbookFile?: string;
+  /** Run command steps (--allow-commands); default true. */
+  allowCommands?: boolean;
+}
+
+/** The environment a template run sees: the console's, CI's identity, DATABASE_URL, then `extra` (undefined unsets). */
+export function templateEnv(url: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AUTO_RUN_MIGRATIONS: undefined, ...CI_ENV, DATABASE_URL: url, ...extra };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
+}
 
 /** What a template run gives back. */
 export interface TemplateRun {
@@ -71,10 +92,11 @@ export interface TemplateRun {
 }
 
 /** Run `text` (a template's, maybe edited) to where it stops, on `url`, with write mode on. */
-export async function runTemplateText(url: string, file: string, original: string, runsDir = path.join(tempConfigDir(), 'runs')): Promise<TemplateRun> {
-  const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
+export async function runTemplateText(url: string, file: string, original: string, runsDir = path.join(tempConfigDir(), 'runs'), opts: TemplateRunOptions = {}): Promise<TemplateRun> {
+  const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000, ...(opts.environment ? { environment: opts.environment } : {}) });
   const session = await Session.open(profile, { password: urlPassword });
-  await session.enableWrite();
+  // On production the operator types the database name (--confirm-db).
+  await session.enableWrite(profile.database);
   const log: string[] = [];
   try {
     // Where this machine's pg_dump is older than the server, the backup steps keep only their tables.
@@ -82,7 +104,7 @@ export async function runTemplateText(url: string, file: string, original: strin
     const parsed = parseRunbookText(text);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const status = await runRunbook({
-      session, file: path.join(TEMPLATES, file), runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: CI_ENV,
+      session, file: opts.runbookFile ?? path.join(TEMPLATES, file), runbook: parsed.runbook, text, operator: 'template-test', runsDir, ci: true, env: templateEnv(url, opts.env), now: opts.now, allowCommands: opts.allowCommands ?? true,
       signOff: (s) => ({ note: s.checklist.length ? undefined : `rehearsal: ${s.title}`, lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
       onStep: (s, state, detail) => log.push(`${s.id} ${state} ${detail ?? ''}`),
     });
@@ -104,13 +126,13 @@ export async function pgDumpCanDumpUrl(url: string): Promise<boolean> {
 }
 
 /** Run the rollback section of `run` (every checklist line signed as a rehearsal). */
-export async function rollbackTemplateRun(url: string, run: TemplateRun): Promise<RunStatus> {
+export async function rollbackTemplateRun(url: string, run: TemplateRun, env: Record<string, string | undefined> = {}): Promise<RunStatus> {
   const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
   const session = await Session.open(profile, { password: urlPassword });
   await session.enableWrite();
   try {
     return await rollbackRun({
-      session, run: run.status.run, reason: 'template test', operator: 'template-test', runsDir: run.runsDir, ci: true, env: CI_ENV,
+      session, run: run.status.run, reason: 'template test', operator: 'template-test', runsDir: run.runsDir, ci: true, env: templateEnv(url, env), allowCommands: true,
       signOff: (s) => ({ lines: Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) }),
     });
   } finally {

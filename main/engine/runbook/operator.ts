@@ -55,6 +55,8 @@ export interface CiIdentity {
   workflow: string;
   environment: string | null;
   repository: string | null;
+  /** What started the workflow (GITHUB_EVENT_NAME: workflow_dispatch, push, ...). */
+  event: string | null;
 }
 
 /** GitHub Actions' identity (GITHUB_ACTOR, GITHUB_RUN_ID, GITHUB_WORKFLOW), or null when not all are there. */
@@ -63,5 +65,24 @@ export function ciIdentity(env: NodeJS.ProcessEnv = process.env): CiIdentity | n
   return {
     ci: 'github-actions', actor: env.GITHUB_ACTOR, runId: env.GITHUB_RUN_ID, workflow: env.GITHUB_WORKFLOW,
     environment: env.GITHUB_ENVIRONMENT || env.TENANCY_CI_ENVIRONMENT || null, repository: env.GITHUB_REPOSITORY || null,
+    event: env.GITHUB_EVENT_NAME || null,
   };
+}
+
+/** Whether an environment variable counts as set: anything but unset, empty, "0" or "false". */
+export function envIsSet(value: string | undefined): boolean {
+  return value !== undefined && !['', '0', 'false'].includes(value.trim().toLowerCase());
+}
+
+/**
+ * Why an approval may not be given here, or null: in CI a GITHUB_EVENT_NAME outside `events`
+ * (a push when only manual dispatch may run it), anywhere a variable of `unsetEnv` that is set.
+ */
+export function approvalGuardProblem(approval: { events?: string[]; unsetEnv?: string[] }, env: NodeJS.ProcessEnv, ci: CiIdentity | null): string | null {
+  if (ci && approval.events && !approval.events.includes(ci.event ?? '')) {
+    return `approval: this workflow run was started by ${ci.event ?? 'an unknown event (GITHUB_EVENT_NAME is not set)'}; only ${approval.events.join(' or ')} may run this runbook`;
+  }
+  const set = (approval.unsetEnv ?? []).filter((v) => envIsSet(env[v]));
+  if (set.length) return `approval: ${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set; this runbook runs only with ${set.length === 1 ? 'it' : 'them'} unset (or "0"), behind a manual approval`;
+  return null;
 }

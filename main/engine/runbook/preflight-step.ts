@@ -9,6 +9,7 @@ import { parseQualifiedName, qualified } from '../ident.js';
 import { preflight } from '../migrations/preflight.js';
 import { readSource } from '../migrations/sources.js';
 import type { Session } from '../session.js';
+import { passwordsInFolders, urlFromEnvProblem } from './credentials-check.js';
 import { checkRunbookSql } from './sql-guard.js';
 import { targetIdentity } from './target.js';
 
@@ -70,13 +71,14 @@ export function missingMigrations(steps: readonly RunbookStep[], resolve: (folde
 
 /** Run a preflight step: the folder, the pins (the step's, then the profile's system identifier), the later migrations. */
 export async function preflightStep(
-  session: Session, step: PreflightStep, o: { resolve: (folder: string) => string; laterSteps: readonly RunbookStep[]; profileSystemIdentifier?: string },
+  session: Session, step: PreflightStep,
+  o: { resolve: (folder: string) => string; laterSteps: readonly RunbookStep[]; profileSystemIdentifier?: string; env?: NodeJS.ProcessEnv; ci?: boolean },
 ): Promise<PreflightStepResult> {
   const ran: string[] = [];
   const problems: string[] = [];
   const counts: Record<string, number> = {};
   const refs: Record<string, string> = { database: session.fingerprint.database };
-  const pins: TargetPins = { markers: [], ...step.expect };
+  const pins: TargetPins = { markers: [], noPasswordsIn: [], ...step.expect };
   if (pins.systemIdentifier === undefined && o.profileSystemIdentifier) pins.systemIdentifier = o.profileSystemIdentifier;
   let result = 'no migration folder';
   if (step.dir !== undefined) {
@@ -91,9 +93,35 @@ export async function preflightStep(
     result = `${p.applied} applied, ${p.pending} pending, ${p.issues.length} issue(s)`;
   }
   problems.push(...(await pinProblems(session, pins, ran)));
+  problems.push(...credentialProblems(session, pins, o, ran, counts));
   const missing = missingMigrations(o.laterSteps, o.resolve);
   ran.push(`later migrate steps: ${o.laterSteps.filter((s) => s.kind === 'migrate').map((s) => (s.kind === 'migrate' ? `${s.id} -> ${s.to ?? 'every pending'}` : '')).join(', ') || 'none'}`);
   problems.push(...missing);
   counts.errors = problems.length;
   return { evidence: { ran, result: problems.length ? problems.join('; ') : result, counts, refs }, problems };
+}
+
+/** The credential pins: a CI run's target is the URL in `urlFromEnv`; no password in the `noPasswordsIn` folders. */
+function credentialProblems(session: Session, pins: TargetPins, o: { resolve: (folder: string) => string; env?: NodeJS.ProcessEnv; ci?: boolean }, ran: string[], counts: Record<string, number>): string[] {
+  const problems: string[] = [];
+  if (pins.urlFromEnv !== undefined) {
+    if (o.ci) {
+      ran.push(`pin: the target is the URL in ${pins.urlFromEnv}`);
+      const p = session.profile;
+      const problem = urlFromEnvProblem(pins.urlFromEnv, o.env ?? process.env, { host: p.host, port: p.port, database: p.database, user: p.user });
+      if (problem) problems.push(problem);
+    } else {
+      ran.push(`pin: the target is the URL in ${pins.urlFromEnv} - not checked: not a CI run (--ci), the target is the profile or URL given`);
+    }
+  }
+  if (pins.noPasswordsIn.length) {
+    const folders = pins.noPasswordsIn.map((f) => o.resolve(f));
+    const scan = passwordsInFolders(folders);
+    ran.push(`no connection password in ${folders.join(', ')} (${scan.files} file(s) read)`);
+    counts.filesScanned = scan.files;
+    if (scan.found.length) {
+      problems.push(`${scan.found.length} connection password(s) in the runbook's files (keep them in the CI secret): ${scan.found.slice(0, 3).join(', ')}${scan.found.length > 3 ? ` and ${scan.found.length - 3} more` : ''}`);
+    }
+  }
+  return problems;
 }

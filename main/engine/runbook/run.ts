@@ -15,12 +15,13 @@ import { watchStep, type StepLockWatch } from './lock-record.js';
 import { runbookTables, tableSizes } from './expected.js';
 import { Journal, newRunId, type HeadSink } from './journal.js';
 import { databaseBytes } from './performance-checks.js';
-import { ciIdentity } from './operator.js';
+import { approvalGuardProblem, ciIdentity } from './operator.js';
 import { assertRunbookSql } from './sql-guard.js';
 import { assertSameTarget, ensureRunbookTables, readDatabaseHead, targetIdentity, writeDatabaseHead } from './target.js';
 import { rollbackStarted, runStatus, stepStatuses } from './status.js';
 import { StepFailure, executeStep, type StepContext } from './steps.js';
 import { commandRefusal } from './command-step.js';
+import { assertInsideWindow } from './window.js';
 
 /** A sign-off given for a manual step: a note, and for a step with a checklist, a note per line (1-based). */
 export interface SignOff {
@@ -65,6 +66,8 @@ export interface RunOptions {
   confirmTables?: string[];
   /** The pg_dump binary backup steps use (default: the one for the server's major version). */
   pgDumpPath?: string;
+  /** The clock the maintenance window (settings.window) is read against (default: now). */
+  now?: Date;
   /** Run `command` steps (the CLI's --allow-commands); without it the run stops at the first one, naming the flag. */
   allowCommands?: boolean;
   /** A command's full argv (one shell-quoted line) and cwd, before it starts. */
@@ -135,6 +138,8 @@ export async function openRun(o: Pick<RunOptions, 'run' | 'newRun' | 'runsDir' |
 /** Run the runbook's steps until one does not pass; returns the run's status. */
 export async function runRunbook(o: RunOptions): Promise<RunStatus> {
   const { session, runbook } = o;
+  // Outside the maintenance window nothing is written, not even the journal.
+  assertInsideWindow(runbook.settings.window, session.profile.environment, o.now ?? new Date());
   const journal = await openRun({ ...o, profile: session.profile.name });
   try {
     if (rollbackStarted(journal.entries)) throw new UserError(`run ${journal.run} is being rolled back (tenancy runbook rollback): its steps do not run again; finish the rollback, then start a new run`, 'usage');
@@ -154,7 +159,7 @@ export function stepContext(o: RunOptions, journal: Journal): StepContext {
     session, baseDir: path.dirname(path.resolve(o.file)), run: journal.run, journal, operator: o.operator, settings,
     rlsRole: session.profile.rlsRole ?? runbook.settings.rlsRole, rlsSetting: session.profile.rlsSetting ?? runbook.settings.rlsSetting,
     signal: o.signal, onBackfill: o.onBackfill, pause: o.pause, onSql: o.onSql, steps: runbook.steps, pgDumpPath: o.pgDumpPath, confirmTables: o.confirmTables,
-    runbookTitle: runbook.title, env: o.env, onCommand: o.onCommand,
+    runbookTitle: runbook.title, env: o.env ?? process.env, onCommand: o.onCommand, ci: o.ci ?? false,
   };
 }
 
@@ -238,6 +243,8 @@ async function failManual(o: RunOptions, journal: Journal, step: RunbookStep, er
  */
 async function signManualStep(o: RunOptions, journal: Journal, step: Extract<RunbookStep, { kind: 'manual' }>, status: StepStatus): Promise<boolean> {
   if (step.approval) {
+    const guard = approvalGuardProblem(step.approval, o.env ?? process.env, o.ci ? ciIdentity(o.env ?? process.env) : null);
+    if (guard) return failManual(o, journal, step, guard);
     if (o.ci) {
       const ci = ciIdentity(o.env ?? process.env);
       if (!ci) return failManual(o, journal, step, 'approval: not running in GitHub Actions (GITHUB_ACTOR, GITHUB_RUN_ID, GITHUB_WORKFLOW are not set); a named approver signs it outside CI');

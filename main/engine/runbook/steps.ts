@@ -70,6 +70,8 @@ export interface StepContext {
   env?: NodeJS.ProcessEnv;
   /** A command's full argv (one shell-quoted line) and cwd, before it starts (the CLI prints it). */
   onCommand?: (step: string, line: string, cwd: string) => void;
+  /** A CI run (--ci): preflight's urlFromEnv applies. */
+  ci?: boolean;
 }
 
 const evidence = (e: Partial<Evidence> & { result: string }): Evidence => ({ ran: [], counts: {}, refs: {}, ...e });
@@ -95,7 +97,7 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       const index = ctx.steps?.findIndex((x) => x.id === step.id) ?? -1;
       const r = await preflightStep(session, step, {
         resolve: (folder) => resolveFolder(ctx.baseDir, folder), laterSteps: index >= 0 ? ctx.steps!.slice(index + 1) : [],
-        profileSystemIdentifier: session.profile.systemIdentifier,
+        profileSystemIdentifier: session.profile.systemIdentifier, env: ctx.env ?? process.env, ci: ctx.ci ?? false,
       });
       if (r.problems.length) throw new StepFailure(`preflight: ${r.problems.join('; ')}`, r.evidence);
       return r.evidence;
