@@ -5,19 +5,115 @@
  * run at its step with a message naming it; the unplanted run is the clean twin.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
 import { rollbackRun } from '../../main/engine/runbook/rollback.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
 import type { RunStatus } from '../../shared/runbook.js';
-import { CI_ENV, dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { tempConfigDir } from '../support/cli.js';
+import { fakeBin, startFakeApp, type FakeApp } from '../support/outside.js';
+import { templateEnv, type TemplateRunOptions, dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '001-supabase-organizations.yaml';
 const TEXT = templateText(FILE);
-afterAll(dropMadeDatabases);
+
+/** What the fake Supabase project, application, webhook and programs get wrong (nothing by default). */
+interface Flaws {
+  /** Status of the Supabase REST root with the anon key. */
+  supabaseDown?: boolean;
+  /** The service role key is refused. */
+  serviceKeyRefused?: boolean;
+  /** The previous frontend (no /organizations page). */
+  oldFrontend?: boolean;
+  /** The previous API (no /api/organizations route). */
+  oldApi?: boolean;
+  /** The deployed app's home page is an error page. */
+  appDown?: boolean;
+  /** /api/reports answers without the organization context. */
+  reportsWithoutOrganization?: boolean;
+  /** /api/reports refuses a request without X-Organization-Id. */
+  legacyRefused?: boolean;
+  /** The maintenance webhook answers 500. */
+  webhookDown?: boolean;
+  /** Program invocations ("npx playwright test e2e/login.spec.ts") that fail. */
+  failing?: string[];
+  /** Names `vercel env ls production` prints. */
+  vercelEnv?: string[];
+  /** node test-organization-database.js reports failures. */
+  workersTestFails?: boolean;
+}
+const KEYS = { anon: 'anon-key-001', service: 'service-key-001', member: 'Bearer member-jwt-001' };
+let flaws: Flaws = {};
+let app: FakeApp;
+let tools: { bin: string; appDir: string; workersDir: string; previousWorkersDir: string };
+
+/** The fake world: Supabase's REST API, the deployed app and the webhook on one server (port 0); npm, npx, vercel first on PATH; the Workers' test script. */
+beforeAll(async () => {
+  app = await startFakeApp((r) => {
+    const u = new URL(r.url, 'http://x');
+    const json = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (u.pathname === '/rest/v1/') return flaws.supabaseDown || r.headers.apikey !== KEYS.anon ? json(401, { message: 'Invalid API key' }) : json(200, { swagger: '2.0' });
+    if (u.pathname === '/rest/v1/audit_reports') {
+      const ok = !flaws.serviceKeyRefused && r.headers.apikey === KEYS.service && r.headers.authorization === `Bearer ${KEYS.service}`;
+      return ok ? json(200, []) : json(401, { message: 'Invalid API key' });
+    }
+    if (u.pathname === '/organizations') return flaws.oldFrontend ? { status: 404, body: '<h1>404</h1>' } : { status: 200, body: '<form><h1>Create organization</h1></form>' };
+    if (u.pathname === '/api/organizations') return flaws.oldApi ? json(404, { error: 'not found' }) : r.headers.authorization ? json(200, []) : json(401, { error: 'sign in' });
+    if (u.pathname === '/') return flaws.appDown ? { status: 200, body: '<h1>Application error: a client-side exception has occurred</h1>' } : { status: 200, body: '<h1>ProcessAudit AI</h1>' };
+    if (u.pathname === '/api/reports') {
+      if (r.headers.authorization !== KEYS.member) return json(401, { error: 'sign in' });
+      if (!r.headers['x-organization-id'] && flaws.legacyRefused) return json(400, { error: 'organization required' });
+      return json(200, [flaws.reportsWithoutOrganization ? { id: 'r-1', title: 'Q3 audit' } : { id: 'r-1', title: 'Q3 audit', organization_id: '00000000-0000-0000-0000-000000000001' }]);
+    }
+    if (u.pathname === '/hooks/maintenance' && r.method === 'POST') return flaws.webhookDown ? { status: 500, body: 'down' } : { status: 200, body: 'ok' };
+    return null;
+  });
+  const bin = fakeBin();
+  // One fake for npm, npx and vercel: exits 1 for the invocations FAKE_FAILING lists; `vercel env ls` prints FAKE_VERCEL_ENV.
+  const program = `const name = require('node:path').basename(process.argv[1]); const line = [name, ...process.argv.slice(2)].join(' ');
+if (JSON.parse(process.env.FAKE_FAILING || '[]').includes(line)) { console.log(line + ': 1 failed, 4 passed'); process.exit(1); }
+if (line === 'vercel env ls production') { console.log((process.env.FAKE_VERCEL_ENV || '').split(',').map((n) => ' ' + n + '  Encrypted  Production').join('\\n')); process.exit(0); }
+console.log(line + ': 5 passed');`;
+  for (const name of ['npm', 'npx', 'vercel']) bin.add(name, program);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'processaudit-'));
+  const dirs = { appDir: path.join(root, 'app'), workersDir: path.join(root, 'workers'), previousWorkersDir: path.join(root, 'workers-previous') };
+  const workersTest = `if (process.env.FAKE_WORKERS_FAIL) { console.log('❌ 2 of 9 tests failed: organization context missing'); process.exit(1); }
+console.log('✅ All tests passed!');\n`;
+  for (const d of Object.values(dirs)) {
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, 'test-organization-database.js'), workersTest);
+  }
+  tools = { bin: bin.path, ...dirs };
+});
+afterAll(async () => {
+  await app.close();
+  await dropMadeDatabases();
+});
+beforeEach(() => {
+  flaws = {};
+});
+
+/** The environment the template's application steps read, with the fake world and the current flaws. */
+function worldEnv(): Record<string, string | undefined> {
+  return {
+    PATH: tools.bin, APP_DIR: tools.appDir, WORKERS_DIR: tools.workersDir, PREVIOUS_WORKERS_DIR: tools.previousWorkersDir,
+    SUPABASE_URL: app.url, APP_URL: app.url, MAINTENANCE_WEBHOOK_URL: `${app.url}/hooks/maintenance`,
+    SUPABASE_ANON_KEY: KEYS.anon, SUPABASE_SERVICE_KEY: KEYS.service, SUPABASE_SERVICE_AUTHORIZATION: `Bearer ${KEYS.service}`,
+    MEMBER_AUTHORIZATION: KEYS.member, MEMBER_ORGANIZATION_ID: '00000000-0000-0000-0000-000000000001',
+    FAKE_FAILING: JSON.stringify(flaws.failing ?? []), FAKE_VERCEL_ENV: (flaws.vercelEnv ?? ['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_KEY']).join(','),
+    FAKE_WORKERS_FAIL: flaws.workersTestFails ? '1' : undefined,
+  };
+}
+
+/** Run template 001 (maybe edited) on `url` in the fake world; on staging unless told (there, this run is the rehearsal). */
+function run001(url: string, text: string, o: TemplateRunOptions & { runsDir?: string } = {}) {
+  return runTemplateText(url, FILE, text, o.runsDir ?? path.join(tempConfigDir(), 'runs'), { environment: 'staging', ...o, env: { ...worldEnv(), ...o.env } });
+}
 
 /** The first value `sql` ($1 = the user) returns as role authenticated with the user's JWT claims. */
 async function asMember(url: string, user: string, sql: string): Promise<unknown> {
@@ -42,7 +138,7 @@ async function partialRollback(url: string, run: { status: RunStatus; runsDir: s
   await session.enableWrite();
   try {
     return await rollbackRun({
-      session, run: run.status.run, section, reason: `template test: ${section}`, operator: 'template-test', runsDir: run.runsDir, ci: false, env: CI_ENV,
+      session, run: run.status.run, section, reason: `template test: ${section}`, operator: 'template-test', runsDir: run.runsDir, ci: false, env: templateEnv(url, worldEnv()), allowCommands: true,
       signOff: (s) => ({ lines: sign ? Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) : {} }),
     });
   } finally {
@@ -80,7 +176,7 @@ const failedStep = (s: { steps: { id: string; state: string; error: string | nul
 describe('template 001 from before 20250904000001', () => {
   it('runs end to end: three migrations, every user a member, RLS through memberships, members see their own rows, nothing left in Personal', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const { status, log, runbook, runDir } = await runTemplateText(url, FILE, TEXT);
+    const { status, log, runbook, runDir } = await run001(url, TEXT);
     expect(notPassed(status), log.join('\n')).toEqual([]);
     expect(status.complete).toBe(true);
     const ev = (id: string) => status.steps.find((s) => s.id === id)!.evidence!;
@@ -94,6 +190,12 @@ describe('template 001 from before 20250904000001', () => {
     expect(ev('weekly-explain').sample!.map((r) => r.index)).toEqual(['idx_audit_reports_organization_id', 'idx_automation_jobs_organization_id']);
     expect(ev('index-usage').sample!.map((r) => r.indexname)).toHaveLength(3);
     expect(ev('size-growth').counts.bytesAtStart).toBeGreaterThan(0);
+    // The application steps reached the fake world: users told twice, the Workers test's output journaled.
+    const told = app.received.filter((r) => r.url === '/hooks/maintenance').map((r) => (JSON.parse(r.body) as { text: string; step: string }));
+    expect(told.map((t) => t.step)).toEqual(['notify-start', 'notify-end']);
+    expect(told[0]!.text).toMatch(/^ProcessAudit AI maintenance on rb_t_\S+ starts now: organizations are being introduced \(run run_\S+\)$/);
+    expect(JSON.stringify(ev('workers-test'))).toContain('All tests passed');
+    expect(ev('rehearsed').result).toContain('this run is on staging: it is the rehearsal');
     // pg_dump off the server for every backed-up table, where this machine's pg_dump can dump the server.
     if (await pgDumpCanDumpUrl(url)) expect(Object.keys(ev('backup').refs).filter((k) => k.startsWith('dump:'))).toHaveLength(3);
     expect(await promisedFindings(url, runbook)).toEqual([]);
@@ -111,9 +213,9 @@ describe('template 001 from before 20250904000001', () => {
     const url = await scenarioDatabase(startingState('001')!);
     const TABLES = ['public.audit_reports', 'public.automation_jobs', 'public.generated_automations'];
     const before = await Promise.all(TABLES.map((t) => tableMd5(url, t)));
-    const run = await runTemplateText(url, FILE, TEXT);
+    const run = await run001(url, TEXT);
     expect(notPassed(run.status), run.log.join('\n')).toEqual([]);
-    const back = await rollbackTemplateRun(url, run);
+    const back = await rollbackTemplateRun(url, run, worldEnv());
     expect(back.rollback!.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`)).toEqual([]);
     expect(await Promise.all(TABLES.map((t) => tableMd5(url, t)))).toEqual(before);
     expect(back.rollback!.steps.find((s) => s.id === 'users-see-their-rows')!.evidence!.counts.members).toBe(5);
@@ -123,7 +225,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('partial rollback rls: RLS off, the broken policy fixed and signed, RLS back on and forced, members see their rows again; the run stays complete', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const run = await runTemplateText(url, FILE, TEXT);
+    const run = await run001(url, TEXT);
     expect(notPassed(run.status)).toEqual([]);
     await queryRows(url, LOCKOUT); // after the window: a policy change locks members out
     const owner = (await queryRows<{ user_id: string; n: string }>(url, 'SELECT user_id, count(*) AS n FROM audit_reports GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1'))[0]!;
@@ -143,7 +245,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('partial rollback rls signed without the fix: RLS is re-enabled and the section stops at the member check, naming the locked-out member', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const run = await runTemplateText(url, FILE, TEXT);
+    const run = await run001(url, TEXT);
     await queryRows(url, LOCKOUT);
     const done = await partialRollback(url, run, 'rls', true);
     const failed = done.partialRollbacks!.rls!.steps.filter((x) => x.state === 'failed');
@@ -153,7 +255,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('partial rollback indexes: the non-critical indexes dropped, held until off-peak is signed, then added back and checked', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const run = await runTemplateText(url, FILE, TEXT);
+    const run = await run001(url, TEXT);
     const orgIndexes = async () => (await queryRows<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%organization_id' ORDER BY 1")).map((r) => r.indexname);
     const held = await partialRollback(url, run, 'indexes', false);
     expect(sectionStates(held, 'indexes')).toEqual(['indexes-drop passed', 'indexes-off-peak pending', 'indexes-add-back pending', 'indexes-back pending']);
@@ -165,7 +267,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('partial rollback indexes where a same-named index on another column exists: IF NOT EXISTS skips it and the check names the table', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const run = await runTemplateText(url, FILE, TEXT);
+    const run = await run001(url, TEXT);
     await partialRollback(url, run, 'indexes', false);
     await queryRows(url, 'CREATE INDEX idx_automation_jobs_organization_id ON public.automation_jobs (created_at)');
     const done = await partialRollback(url, run, 'indexes', true);
@@ -173,13 +275,56 @@ describe('template 001 from before 20250904000001', () => {
     expect(failed.map((x) => ({ id: x.id, error: x.error }))).toEqual([{ id: 'indexes-back', error: 'the query returned 1 row(s), expected 0: (automation_jobs)' }]);
   }, 180_000);
 
+  // Each application item the template automates, made false in the fake world: the run stops at its step, naming it.
+  it.each<[string, Flaws, string, RegExp]>([
+    ['the Supabase project does not answer', { supabaseDown: true }, 'supabase-access', /answered 401, expected 200/],
+    ['the service role key is refused', { serviceKeyRefused: true }, 'service-key', /answered 401, expected 200/],
+    ['the frontend is the previous deploy', { oldFrontend: true }, 'frontend-deployed', /answered 404, expected 200/],
+    ['the API is the previous deploy', { oldApi: true }, 'api-routes', /answered 404, expected 401/],
+    ['the app does not type-check', { failing: ['npm run typecheck'] }, 'types', /^the command exited with 1, expected 0/],
+    ['the Workers do not build', { failing: ['npx wrangler deploy --dry-run'] }, 'workers-ready', /^the command exited with 1, expected 0/],
+    ['the maintenance webhook is down', { webhookDown: true }, 'notify-start', /answered 500, expected 2xx: nobody was told/],
+    ['the Workers deploy fails', { failing: ['npm run deploy'] }, 'workers-deploy', /^the command exited with 1, expected 0/],
+    ['the Workers database test fails', { workersTestFails: true }, 'workers-test', /^the command exited with 1, expected 0/],
+    ['the app has no SUPABASE_SERVICE_KEY', { vercelEnv: ['SUPABASE_URL', 'SUPABASE_ANON_KEY'] }, 'app-environment', /stdout does not match .*SUPABASE_SERVICE_KEY/],
+    ['the deploy serves an error page', { appDown: true }, 'app-served', /Application error/],
+    ['users cannot log in', { failing: ['npx playwright test e2e/login.spec.ts'] }, 'login', /^the command exited with 1, expected 0/],
+    ['the process audit flow is broken', { failing: ['npx playwright test e2e/process-audit.spec.ts'] }, 'audit-flow', /^the command exited with 1, expected 0/],
+    ['automation generation is broken', { failing: ['npx playwright test e2e/automation-generation.spec.ts'] }, 'automation-flow', /^the command exited with 1, expected 0/],
+    ['reports come without their organization', { reportsWithoutOrganization: true }, 'reports-api', /organization_id/],
+    ['the browser logs console errors', { failing: ['npx playwright test e2e/console-errors.spec.ts'] }, 'console-errors', /^the command exited with 1, expected 0/],
+    ['the organization features are broken', { failing: ['npx playwright test e2e/organizations.spec.ts'] }, 'organization-features', /^the command exited with 1, expected 0/],
+    ['a client without an organization is refused', { legacyRefused: true }, 'legacy-clients', /answered 400, expected 200/],
+  ])('%s: the run stops at that step, naming it', async (_what, planted, step, message) => {
+    const url = await scenarioDatabase(startingState('001')!);
+    flaws = planted;
+    const { status } = await run001(url, TEXT);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id), JSON.stringify(failed)).toEqual([step]);
+    expect(failed[0]!.error).toMatch(message);
+  }, 180_000);
+
+  it('on production without a completed staging run the run stops at the rehearsal step; after one on staging it passes it', async () => {
+    const runsDir = path.join(tempConfigDir(), 'runs');
+    const prod = await scenarioDatabase(startingState('001')!);
+    const refused = await run001(prod, TEXT, { runsDir, environment: 'production' });
+    expect(failedStep(refused.status).map((f) => f.id)).toEqual(['rehearsed']);
+    expect(failedStep(refused.status)[0]!.error).toMatch(/no completed run on staging/);
+    const staging = await scenarioDatabase(startingState('001')!);
+    expect(notPassed((await run001(staging, TEXT, { runsDir })).status)).toEqual([]);
+    const prod2 = await scenarioDatabase(startingState('001')!);
+    const ran = await run001(prod2, TEXT, { runsDir, environment: 'production' });
+    expect(notPassed(ran.status)).toEqual([]);
+    expect(ran.status.steps.find((x) => x.id === 'rehearsed')!.evidence!.result).toMatch(/staging/);
+  }, 300_000);
+
   it('a user who signs up during the window, after 20250904000003, is found without a membership, by id and email', async () => {
     const url = await scenarioDatabase(startingState('001')!);
     const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-signup
     kind: sql
     title: Planted - a sign-up during the window, no membership
     sql: INSERT INTO auth.users (id, email) VALUES ('0000000a-0000-4000-8000-00000000beef', 'late-signup@processaudit.test')`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     expect(failedStep(status)).toEqual([{ id: 'memberships', error: 'the query returned 1 row(s), expected 0: (0000000a-0000-4000-8000-00000000beef, late-signup@processaudit.test)' }]);
   }, 180_000);
 
@@ -192,7 +337,7 @@ describe('template 001 from before 20250904000001', () => {
       DROP POLICY "Organization members manage reports" ON public.audit_reports;
       CREATE POLICY "Organization members manage reports" ON public.audit_reports FOR ALL TO authenticated
         USING (organization_id = auth.uid()) WITH CHECK (organization_id = auth.uid())`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['members-see-their-rows']);
     expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees \(audit_reports, 0\), \(automation_jobs, \d+\), \(generated_automations, \d+\), but owns \(audit_reports, [1-9]\d*\), .*: a policy locks the member out of their own rows/);
@@ -204,7 +349,7 @@ describe('template 001 from before 20250904000001', () => {
     kind: sql
     title: Planted - a cascade took two reports
     sql: DELETE FROM public.audit_reports WHERE id IN (SELECT id FROM public.audit_reports ORDER BY id LIMIT 2)`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     expect(failedStep(status)).toEqual([{ id: 'no-data-lost', error: 'the query returned 1 row(s), expected 0: (audit_reports, 500, 498)' }]);
   }, 180_000);
 
@@ -215,7 +360,7 @@ describe('template 001 from before 20250904000001', () => {
     title: Planted - the console's generic tenant policy on app.tenant_id
     tables: all
     steps: [rls]`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['rls-coverage']);
     expect(failed[0]!.error).toMatch(/^the query returned \d+ row\(s\), expected 0: \(automation_jobs, automation_jobs_tenant_isolation\)/);
@@ -223,7 +368,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('from the demo\'s half-way state, users who joined an organization before 0003 lose their legacy rows: stopped at the impersonation check', async () => {
     const url = await scenarioDatabase(demoScenario('supabase')!);
-    const { status } = await runTemplateText(url, FILE, TEXT);
+    const { status } = await run001(url, TEXT);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id), JSON.stringify(failed)).toEqual(['members-see-their-rows']);
     expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees .*, but owns .*: a policy locks the member out of their own rows/);
@@ -241,7 +386,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('with two organizations and the team\'s policies, one member per organization sees only their organization\'s rows (clean twin)', async () => {
     const url = await scenarioDatabase(startingState('001')!);
-    const { status, log } = await runTemplateText(url, FILE, insertStepBefore(TEXT, 'memberships-forced', SECOND_ORG));
+    const { status, log } = await run001(url, insertStepBefore(TEXT, 'memberships-forced', SECOND_ORG));
     expect(notPassed(status), log.join('\n')).toEqual([]);
     const ev = status.steps.find((s) => s.id === 'members-see-only-their-organizations')!.evidence!;
     expect(ev.counts.members).toBe(2);
@@ -253,7 +398,7 @@ describe('template 001 from before 20250904000001', () => {
     kind: sql
     title: Planted - a permissive reports policy for anyone signed in
     sql: CREATE POLICY "Signed-in users read reports" ON public.audit_reports FOR SELECT TO authenticated USING (auth.uid() IS NOT NULL)`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['members-see-only-their-organizations']);
     expect(failed[0]!.error).toMatch(/^member [0-9a-f-]{36} as authenticated sees \(audit_reports, 501\), .*but owns \(audit_reports, (500|1)\), .*shows them rows that are not theirs/);
@@ -265,7 +410,7 @@ describe('template 001 from before 20250904000001', () => {
     kind: sql
     title: Planted - the automation_jobs organization index dropped
     sql: DROP INDEX public.idx_automation_jobs_organization_id`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     expect(failedStep(status)).toEqual([{ id: 'organization-indexes', error: 'the query returned 1 row(s), expected 0: (automation_jobs)' }]);
   }, 180_000);
 
@@ -279,7 +424,7 @@ describe('template 001 from before 20250904000001', () => {
         (SELECT count(*) FROM public.organization_memberships m WHERE m.organization_id = o.id) AS members,
         (SELECT count(*) FROM public.audit_reports r WHERE r.organization_id = o.id AND r.title <> r.title) AS reports
       FROM public.organizations o`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     expect(failedStep(status)).toEqual([{ id: 'organization-stats', error: 'the query returned 1 row(s), expected 0: organization_stats counts 0 of 500 reports' }]);
   }, 180_000);
 
@@ -292,7 +437,7 @@ describe('template 001 from before 20250904000001', () => {
     sql: >
       CREATE OR REPLACE FUNCTION public.user_organization_ids() RETURNS SETOF uuid LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
       $fn$ SELECT organization_id FROM public.organization_memberships, pg_sleep(0.6) WHERE user_id = auth.uid() AND status = 'active' $fn$`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['typical-queries']);
     expect(failed[0]!.error).toMatch(/^query "a member lists their reports" took \d+(\.\d)? ms, over 500 ms \(.*audit_reports.*\)/);
@@ -306,7 +451,7 @@ describe('template 001 from before 20250904000001', () => {
     sql: >
       DROP INDEX public.idx_audit_reports_organization_id;
       CREATE INDEX idx_audit_reports_organization_id ON public.audit_reports (created_at, organization_id)`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['weekly-explain']);
     expect(failed[0]!.error).toMatch(/^query "one organization's reports" reads no index leading with organization_id: .*on audit_reports/);
@@ -318,7 +463,7 @@ describe('template 001 from before 20250904000001', () => {
     kind: sql
     title: Planted - a staging copy left behind (about 3 MB)
     sql: CREATE TABLE public.import_staging AS SELECT i, md5(i::text) || md5((i + 1)::text) AS pad FROM generate_series(1, 30000) AS i`);
-    const { status } = await runTemplateText(url, FILE, planted);
+    const { status } = await run001(url, planted);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['size-growth']);
     expect(failed[0]!.error).toMatch(/^the database grew \d+(\.\d)? % since the run started \(\d+\.\d MB -> \d+\.\d MB\), more than 10 %$/);
@@ -344,7 +489,7 @@ describe('template 001 from before 20250904000001', () => {
           PERFORM pg_sleep(0.02);
         END LOOP;
       END $w$`);
-    const running = runTemplateText(url, FILE, planted);
+    const running = run001(url, planted);
     await untilTrue(url, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'DO $w$%') AS ok");
     const app = new pg.Client({ connectionString: url, application_name: 'processaudit-web' });
     await app.connect();
@@ -359,7 +504,7 @@ describe('template 001 from before 20250904000001', () => {
 
   it('the wrong target (the Drizzle application) stops at preflight', async () => {
     const url = await scenarioDatabase(startingState('000')!);
-    const { status } = await runTemplateText(url, FILE, TEXT);
+    const { status } = await run001(url, TEXT);
     const failed = failedStep(status);
     expect(failed.map((f) => f.id)).toEqual(['preflight']);
     expect(failed[0]!.error).toMatch(/expected the application's table auth\.users, found no such table in rb_t_drizzle_before_0007_\d+_\d+: wrong database\?/);
