@@ -23,6 +23,8 @@ const StepBase = {
   note: z.string().optional(),
   /** How long the step should take, for the window view's elapsed-against-expected (else the last run's time). */
   expectedMinutes: z.number().positive().max(10_000).optional(),
+  /** Whose area the step is (a key of the runbook's contacts.areas): a failure names that contact. */
+  area: z.string().min(1).optional(),
 };
 
 export const ManualStepSchema = z.object({
@@ -410,6 +412,27 @@ export const RunbookSchema = z.object({
    * in the run's journal; unlike `rollback:` it does not end the run.
    */
   rollbacks: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'section names use lower-case letters, digits and "-"'), z.array(RollbackStepSchema).min(1)).default({}),
+  /**
+   * Checks due after the run (the post-migration tasks): each named set becomes due `afterDays` after
+   * the run completed; `runbook status` lists them with their due time and `tenancy runbook follow-up
+   * --run ID --name NAME` runs one when it is due (refused before), journaled in the run's journal.
+   */
+  followUps: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'follow-up names use lower-case letters, digits and "-"'), z.object({
+    afterDays: z.number().positive().max(3650),
+    steps: z.array(RollbackStepSchema).min(1),
+  }).strict()).default({}),
+  /**
+   * Who to call: a failed step whose `area` names one of `areas` shows that contact, then the
+   * escalation levels (`runbook status`, the window view).
+   */
+  contacts: z.object({
+    /** Area -> who owns it, e.g. database: Backend Architect. */
+    areas: z.record(z.string().min(1), z.string().min(1)),
+    /** The escalation path, level 1 first. */
+    escalation: z.array(z.string().min(1)).default([]),
+    /** Emergency contacts by kind, e.g. database: the DBA on call. */
+    emergency: z.record(z.string().min(1), z.string().min(1)).default({}),
+  }).strict().optional(),
 }).strict();
 export type Runbook = z.infer<typeof RunbookSchema>;
 
@@ -449,6 +472,8 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   /** The rollback section started (or continued): the run's own steps do not run again. */
+  /** A follow-up (`followUps:`) started, once it was due. */
+  z.object({ type: z.literal('follow-up-started'), name: z.string() }),
   z.object({ type: z.literal('rollback-started'), reason: z.string(), /** A named partial rollback (`rollbacks:`); absent: the whole way back. */ section: z.string().optional() }),
   z.object({ type: z.literal('step-started'), step: z.string() }),
   z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema, durationMs: z.number().optional() }),
@@ -500,6 +525,8 @@ export const StepStatusSchema = z.object({
   checklist: z.array(z.object({ text: z.string(), signedBy: z.string().nullable(), time: z.string().nullable(), note: z.string().nullable() })),
   /** Steps required first that have not passed. */
   waitingFor: z.array(z.string()),
+  /** A failed or blocked step: who to call (its area's contact, then the escalation path), from the runbook's contacts. */
+  escalate: z.string().nullable().optional(),
 });
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 
@@ -531,6 +558,8 @@ export const RunStatusSchema = z.object({
   rollback: RollbackStatusSchema.nullable().optional(),
   /** Each named partial rollback (`rollbacks:`) and how far it got. */
   partialRollbacks: z.record(z.string(), RollbackStatusSchema).optional(),
+  /** Each follow-up (`followUps:`): when it is due (null until the run completes), and how far it got. */
+  followUps: z.record(z.string(), RollbackStatusSchema.extend({ afterDays: z.number(), dueAt: z.string().nullable(), due: z.boolean() })).optional(),
 });
 /** A run as its journal tells it: where it stopped and what comes next. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

@@ -2,6 +2,7 @@
  * `tenancy runbook rollback --run ID --section NAME`: a named partial rollback (rollbacks:) runs
  * its own steps, stops at its sign-off, continues with the same command, is shown by `runbook
  * status`, and does not end the run (its steps can still continue); an unknown section is named.
+ * `runbook follow-up` is refused before the follow-up is due, and status lists its due time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,6 +49,14 @@ rollbacks:
       kind: sql
       title: The org index added back
       sql: CREATE INDEX item_org_id_idx ON public.item (org_id)
+followUps:
+  day-1:
+    afterDays: 1
+    steps:
+      - id: day1-rows
+        kind: check
+        title: Items still there a day later
+        expect: { sql: "SELECT count(*) FROM public.item", rows: 1 }
 `;
 
 const hasIndex = async () => (await db.exec("SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = 'item_org_id_idx'")).rows[0].n === 1;
@@ -80,6 +89,11 @@ describe('tenancy runbook rollback --section', () => {
     const view = JSON.parse(status.stdout) as { status: { complete: boolean; partialRollbacks: Record<string, { complete: boolean; reason: string }> } };
     expect(view.status.complete).toBe(true);
     expect(view.status.partialRollbacks.indexes).toMatchObject({ complete: true, reason: 'writes slow' });
+    // Follow-ups: listed with their due time, refused before it.
+    expect(done.stdout).toMatch(/^follow-up day-1: due at \S+$/m);
+    const early = await runTenancy(['runbook', 'follow-up', '--run', run, '--name', 'day-1', '--url', db.url, '--write'], env);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/follow-up day-1 of run \S+ is due at \S+ \(1 day\(s\) after the run completed\); run it then/);
     // Not the whole way back: the run can still be continued.
     const again = await runTenancy(['runbook', 'run', file, '--url', db.url, '--write', '--run', run], env);
     expect(again.code, again.stderr).toBe(0);

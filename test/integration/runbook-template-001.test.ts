@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
+import { runFollowUp } from '../../main/engine/runbook/follow-up.js';
 import { rollbackRun } from '../../main/engine/runbook/rollback.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
@@ -38,6 +39,8 @@ interface Flaws {
   reportsWithoutOrganization?: boolean;
   /** /api/reports refuses a request without X-Organization-Id. */
   legacyRefused?: boolean;
+  /** The app's health endpoint reports degraded (error rate above its SLO). */
+  degraded?: boolean;
   /** The maintenance webhook answers 500. */
   webhookDown?: boolean;
   /** Program invocations ("npx playwright test e2e/login.spec.ts") that fail. */
@@ -70,6 +73,7 @@ beforeAll(async () => {
       if (!r.headers['x-organization-id'] && flaws.legacyRefused) return json(400, { error: 'organization required' });
       return json(200, [flaws.reportsWithoutOrganization ? { id: 'r-1', title: 'Q3 audit' } : { id: 'r-1', title: 'Q3 audit', organization_id: '00000000-0000-0000-0000-000000000001' }]);
     }
+    if (u.pathname === '/api/health') return json(200, flaws.degraded ? { status: 'degraded', errorRate5m: 0.07 } : { status: 'ok', errorRate5m: 0.001 });
     if (u.pathname === '/hooks/maintenance' && r.method === 'POST') return flaws.webhookDown ? { status: 500, body: 'down' } : { status: 200, body: 'ok' };
     return null;
   });
@@ -145,6 +149,25 @@ async function partialRollback(url: string, run: { status: RunStatus; runsDir: s
     await session.close();
   }
 }
+
+/** Run follow-up `name` of `run` as if `days` days had passed; `sign`: sign its checklist lines. */
+async function followUp(url: string, run: { status: RunStatus; runsDir: string }, name: string, days: number, sign = true): Promise<RunStatus> {
+  const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 120_000 });
+  const session = await Session.open(profile, { password: urlPassword });
+  await session.enableWrite();
+  try {
+    return await runFollowUp({
+      session, run: run.status.run, name, now: new Date(Date.now() + days * 86_400_000), operator: 'template-test', runsDir: run.runsDir, ci: false,
+      env: templateEnv(url, worldEnv()), allowCommands: true,
+      signOff: (s) => ({ lines: sign ? Object.fromEntries(s.checklist.map((c, i) => [i + 1, `rehearsal: ${c}`])) : {} }),
+    });
+  } finally {
+    await session.close();
+  }
+}
+
+/** The failed steps of a follow-up, "id: error". */
+const followUpFailed = (s: RunStatus, name: string) => s.followUps![name]!.steps.filter((x) => x.state === 'failed').map((x) => `${x.id}: ${x.error}`);
 
 /** The run's state per step of a partial rollback, "id state". */
 const sectionStates = (s: RunStatus, section: string) => s.partialRollbacks![section]!.steps.map((x) => `${x.id} ${x.state}${x.error && x.state === 'failed' ? `: ${x.error}` : ''}`);
@@ -302,6 +325,8 @@ describe('template 001 from before 20250904000001', () => {
     const failed = failedStep(status);
     expect(failed.map((f) => f.id), JSON.stringify(failed)).toEqual([step]);
     expect(failed[0]!.error).toMatch(message);
+    // The contacts: the step's area's owner, then the escalation path.
+    expect(status.steps.find((x) => x.id === step)!.escalate).toMatch(/^(infrastructure issues: DevOps\/Platform Team|frontend issues: Full-Stack Developer|workers issues: Cloudflare Workers Specialist); escalation: 1\. Development team member, 2\. Technical lead \+ Database administrator, 3\. CTO \+ External database consultant/);
   }, 180_000);
 
   it('on production without a completed staging run the run stops at the rehearsal step; after one on staging it passes it', async () => {
@@ -318,6 +343,68 @@ describe('template 001 from before 20250904000001', () => {
     expect(ran.status.steps.find((x) => x.id === 'rehearsed')!.evidence!.result).toMatch(/staging/);
   }, 300_000);
 
+  it('follow-ups: refused before they are due; day 1 stops at each planted problem in turn (health, a locked-out member, the Workers test, a stuck job, the connection limit) and passes once fixed; week 1 and month 1 run to their sign-offs', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await run001(url, TEXT);
+    expect(notPassed(run.status)).toEqual([]);
+    expect(run.status.followUps!['day-1']).toMatchObject({ afterDays: 1, due: false, complete: false });
+    expect(Date.parse(run.status.followUps!['day-1']!.dueAt!)).toBeGreaterThan(Date.now());
+    await expect(followUp(url, run, 'day-1', 0)).rejects.toThrow(/^follow-up day-1 of run \S+ is due at \S+ \(1 day\(s\) after the run completed\); run it then$/);
+    await expect(followUp(url, run, 'week-1', 2)).rejects.toThrow(/is due at .*\(7 day\(s\) after the run completed\)/);
+
+    flaws = { degraded: true };
+    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-health: .*does not contain "\\"status\\":\\"ok\\""|^day1-health: .*status/)]);
+    flaws = {};
+    await queryRows(url, LOCKOUT);
+    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-members-see-their-rows: member [0-9a-f-]{36} as authenticated sees \(audit_reports, 0\)/)]);
+    await queryRows(url, FIXED);
+    flaws = { workersTestFails: true };
+    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-workers-test: the command exited with 1, expected 0/)]);
+    flaws = {};
+    await queryRows(url, "INSERT INTO public.automation_jobs (id, user_id, organization_id, status, created_at) SELECT '0000000c-0000-4000-8000-00000000000c', user_id, organization_id, 'queued', now() - interval '3 hours' FROM public.audit_reports LIMIT 1");
+    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-jobs-processed: the query returned 1 row\(s\), expected 0: \(0000000c-0000-4000-8000-00000000000c, /)]);
+    await queryRows(url, "UPDATE public.automation_jobs SET status = 'done' WHERE id = '0000000c-0000-4000-8000-00000000000c'");
+    const database = new URL(url).pathname.slice(1);
+    await queryRows(url, `ALTER DATABASE ${pg.escapeIdentifier(database)} CONNECTION LIMIT 3`);
+    const pool = await Promise.all([1, 2].map(async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }));
+    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-connections: the query returned 1 row\(s\), expected 0: connections in use: [34] of 3$/)]);
+    await Promise.all(pool.map((c) => c.end()));
+    await queryRows(url, `ALTER DATABASE ${pg.escapeIdentifier(database)} CONNECTION LIMIT -1`);
+    const day1 = await followUp(url, run, 'day-1', 1.5);
+    expect(day1.followUps!['day-1']!.complete, JSON.stringify(followUpFailed(day1, 'day-1'))).toBe(true);
+
+    const week1 = await followUp(url, run, 'week-1', 8, false);
+    expect(week1.followUps!['week-1']!.steps.map((x) => `${x.id} ${x.state}`)).toEqual(['week1-typical-queries passed', 'week1-index-usage passed', 'week1-review pending']);
+    expect((await followUp(url, run, 'week-1', 8)).followUps!['week-1']!.complete).toBe(true);
+    const month1 = await followUp(url, run, 'month-1', 31);
+    expect(month1.followUps!['month-1']!.complete).toBe(true);
+    expect(month1.followUps!['month-1']!.steps[0]!.evidence!.sample).toEqual([{ organizations: '1', with_several_members: '1', reports: '500' }]);
+  }, 300_000);
+
+  it('a slow typical query a week later stops the week-1 follow-up, naming the query', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await run001(url, TEXT);
+    await queryRows(url, `CREATE OR REPLACE FUNCTION public.user_organization_ids() RETURNS SETOF uuid LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+      $fn$ SELECT organization_id FROM public.organization_memberships, pg_sleep(0.6) WHERE user_id = auth.uid() AND status = 'active' $fn$`);
+    expect(followUpFailed(await followUp(url, run, 'week-1', 8), 'week-1')).toEqual([expect.stringMatching(/^week1-typical-queries: query "a member lists their reports" took \d+(\.\d)? ms, over 500 ms/)]);
+  }, 180_000);
+
+  it('partial rollback workers: the previous Workers redeployed and their database test passes; a failing previous deploy stops it there', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const run = await run001(url, TEXT);
+    flaws = { failing: ['npm run deploy'] };
+    const refused = await partialRollback(url, run, 'workers', true);
+    expect(refused.partialRollbacks!.workers!.steps.filter((x) => x.state === 'failed').map((x) => `${x.id}: ${x.error}`)).toEqual([expect.stringMatching(/^workers-back: the command exited with 1, expected 0/)]);
+    flaws = {};
+    const back = await partialRollback(url, run, 'workers', true);
+    expect(back.partialRollbacks!.workers!.complete).toBe(true);
+    expect(JSON.stringify(back.partialRollbacks!.workers!.steps[1]!.evidence)).toContain('All tests passed');
+  }, 180_000);
+
   it('a user who signs up during the window, after 20250904000003, is found without a membership, by id and email', async () => {
     const url = await scenarioDatabase(startingState('001')!);
     const planted = insertStepBefore(TEXT, 'memberships', `  - id: plant-signup
@@ -326,6 +413,9 @@ describe('template 001 from before 20250904000001', () => {
     sql: INSERT INTO auth.users (id, email) VALUES ('0000000a-0000-4000-8000-00000000beef', 'late-signup@processaudit.test')`);
     const { status } = await run001(url, planted);
     expect(failedStep(status)).toEqual([{ id: 'memberships', error: 'the query returned 1 row(s), expected 0: (0000000a-0000-4000-8000-00000000beef, late-signup@processaudit.test)' }]);
+    // A database step names the database owner, the escalation path and the database emergency contact.
+    expect(status.steps.find((x) => x.id === 'memberships')!.escalate).toBe('database issues: Backend Architect; escalation: 1. Development team member, 2. Technical lead + Database administrator, 3. CTO + External database consultant; emergency: [Database Administrator Contact]');
+    expect(status.steps.filter((x) => x.escalate).map((x) => x.id)).toEqual(['memberships']);
   }, 180_000);
 
   it('a policy that compares the wrong column with auth.uid() locks members out: stopped at the impersonation check, naming the member and the table', async () => {

@@ -140,19 +140,23 @@ export function parseRunbookText(text: string): ParsedRunbook {
     });
     if (s.kind === 'restore' && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at(['rollback', i, 'backup'], `"${s.backup}" is not a backup step of the run`);
   });
-  for (const [name, section] of Object.entries(rb.rollbacks)) {
+  const sections: [string, readonly { id: string; kind: string; requires?: string[]; backup?: string }[]][] = [
+    ...Object.entries(rb.rollbacks).map(([n, s]) => [`rollbacks.${n}`, s] as [string, typeof s]),
+    ...Object.entries(rb.followUps).map(([n, f]) => [`followUps.${n}.steps`, f.steps] as [string, typeof f.steps]),
+  ];
+  for (const [name, section] of sections) {
     const own = new Map<string, number>();
     section.forEach((s, i) => {
-      if (seen.has(s.id)) at(['rollbacks', name, i, 'id'], `step id "${s.id}" is also a step of the run (steps[${seen.get(s.id)}]): rollback steps need their own ids`);
-      else if (rolled.has(s.id)) at(['rollbacks', name, i, 'id'], `step id "${s.id}" is also a step of the rollback (rollback[${rolled.get(s.id)}] or another section)`);
-      else if (own.has(s.id)) at(['rollbacks', name, i, 'id'], `step id "${s.id}" is used twice (also rollbacks.${name}[${own.get(s.id)}])`);
+      if (seen.has(s.id)) at([...name.split('.'), i, 'id'], `step id "${s.id}" is also a step of the run (steps[${seen.get(s.id)}]): rollback steps need their own ids`);
+      else if (rolled.has(s.id)) at([...name.split('.'), i, 'id'], `step id "${s.id}" is also a step of the rollback (rollback[${rolled.get(s.id)}] or another section)`);
+      else if (own.has(s.id)) at([...name.split('.'), i, 'id'], `step id "${s.id}" is used twice (also ${name}[${own.get(s.id)}])`);
       own.set(s.id, i);
       rolled.set(s.id, i);
       (s.requires ?? []).forEach((r, j) => {
         const k = own.get(r);
-        if (k === undefined || k === i) at(['rollbacks', name, i, 'requires', j], `"${r}" is not an earlier step of rollbacks.${name}`);
+        if (k === undefined || k === i) at([...name.split('.'), i, 'requires', j], `"${r}" is not an earlier step of ${name}`);
       });
-      if (s.kind === 'restore' && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at(['rollbacks', name, i, 'backup'], `"${s.backup}" is not a backup step of the run`);
+      if (s.kind === 'restore' && s.backup !== undefined && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at([...name.split('.'), i, 'backup'], `"${s.backup}" is not a backup step of the run`);
     });
   }
   if (issues.length) return { ok: false, issues };

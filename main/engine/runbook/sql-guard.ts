@@ -74,6 +74,10 @@ export function runbookSql(runbook: Runbook): RunbookSql[] {
     section(['rollbacks', name], steps, offset);
     offset += steps.length;
   }
+  for (const [name, f] of Object.entries(runbook.followUps ?? {})) {
+    section(['followUps', name, 'steps'], f.steps, offset);
+    offset += f.steps.length;
+  }
   return out;
 }
 
