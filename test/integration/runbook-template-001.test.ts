@@ -547,6 +547,18 @@ describe('template 001 from before 20250904000001', () => {
     expect(failed[0]!.error).toMatch(/^query "one organization's reports" reads no index leading with organization_id: .*on audit_reports/);
   }, 180_000);
 
+  it('an organization index renamed so the monitoring query no longer lists it stops the run at the pg_stat_user_indexes check', async () => {
+    const url = await scenarioDatabase(startingState('001')!);
+    const planted = insertStepBefore(TEXT, 'index-usage', `  - id: plant-rename
+    kind: sql
+    title: Planted - the generated_automations index renamed outside the naming the monitoring relies on
+    sql: ALTER INDEX public.idx_generated_automations_organization_id RENAME TO gen_auto_tenant_idx`);
+    const { status } = await run001(url, planted);
+    const failed = failedStep(status);
+    expect(failed.map((f) => f.id)).toEqual(['index-usage']);
+    expect(failed[0]!.error).toMatch(/^the query returned 2 row\(s\), expected 3: \(public, (audit_reports|automation_jobs), /);
+  }, 180_000);
+
   it('a table that grows the database past 10 % during the run stops it at the size check, naming both sizes', async () => {
     const url = await scenarioDatabase(startingState('001')!);
     const planted = insertStepBefore(TEXT, 'size-growth', `  - id: plant-growth
