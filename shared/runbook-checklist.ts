@@ -9,7 +9,7 @@ import type { RunbookStep, StepStatus } from './runbook.js';
 import { shellLine } from './runbook-env.js';
 
 /** What a checklist row shows. */
-export type RowState = 'passed' | 'failed' | 'running' | 'interrupted' | 'blocked' | 'sign-off' | 'pending';
+export type RowState = 'passed' | 'failed' | 'running' | 'interrupted' | 'blocked' | 'sign-off' | 'cli' | 'pending';
 
 /** The words for each row state. */
 export const ROW_LABEL: Record<RowState, string> = {
@@ -19,14 +19,18 @@ export const ROW_LABEL: Record<RowState, string> = {
   interrupted: 'interrupted',
   blocked: 'blocked by gate',
   'sign-off': 'waiting for sign-off',
+  cli: 'run from the CLI',
   pending: 'pending',
 };
 
-/** A row's state: running wins, then the journal's verdict, then the gate, then sign-off for manual steps. */
+/** A row's state: running wins, then the journal's verdict, then the gate, then sign-off for manual steps (and the CLI for commands). */
 export function rowState(st: StepStatus, def: RunbookStep, runningStep: string | null): RowState {
   if (runningStep === st.id) return 'running';
   if (st.state === 'passed') return 'passed';
-  if (st.waitingFor.length > 0 || st.state === 'blocked') return 'blocked';
+  if (st.waitingFor.length > 0) return 'blocked';
+  // Held for --allow-commands, or not reached: a command runs from the CLI only.
+  if (def.kind === 'command' && (st.state === 'blocked' || st.state === 'pending')) return 'cli';
+  if (st.state === 'blocked') return 'blocked';
   if (st.state === 'failed') return 'failed';
   if (st.state === 'interrupted') return 'interrupted';
   if (def.kind === 'manual') return 'sign-off';
@@ -114,9 +118,28 @@ function httpSummary(def: Extract<RunbookStep, { kind: 'http' }>): string {
   return `${def.request.method} ${def.request.url} ${want.join(', ')} (redirects not followed)`;
 }
 
-/** The CLI line that runs a command step (a command never runs from the UI). */
-export function commandCliLine(file: string, run: string | null, step: string): string {
-  return `tenancy runbook run ${shellLine([file])}${run ? ` --run ${run}` : ''} --step ${step} --write --allow-commands`;
+/** Kinds that act outside the database. */
+export type OutsideStep = Extract<RunbookStep, { kind: 'command' | 'http' | 'notify' | 'rehearsal' }>;
+
+/** Whether the step acts outside the database (a program, a request, a webhook, the runs folder). */
+export function isOutsideStep(def: RunbookStep): def is OutsideStep {
+  return def.kind === 'command' || def.kind === 'http' || def.kind === 'notify' || def.kind === 'rehearsal';
+}
+
+/** What an outside step runs or asks, as written (\${VAR} is filled in from the console's environment when it runs). */
+export function outsideTarget(def: OutsideStep): { label: string; text: string } {
+  switch (def.kind) {
+    case 'command': return { label: `argv, no shell${def.cwd ? `, in ${def.cwd}` : ''}`, text: shellLine(def.run) };
+    case 'http': return { label: 'request, redirects not followed', text: `${def.request.method} ${def.request.url}` };
+    case 'notify': return { label: 'webhook POST', text: `\${${def.webhookEnv}}: ${def.message}` };
+    case 'rehearsal': return { label: 'looks in the runs folder for', text: `a completed run of this runbook on ${def.environment} within ${def.withinDays} day(s)` };
+  }
+}
+
+/** The CLI line that runs a command step (a command never runs from the UI); with the run's profile unless it was a bare --url. */
+export function commandCliLine(file: string, run: string | null, step: string, profile?: string): string {
+  const target = profile && profile !== 'url' ? ` --profile ${shellLine([profile])}` : '';
+  return `tenancy runbook run ${shellLine([file])}${target}${run ? ` --run ${run}` : ''} --step ${step} --write --allow-commands`;
 }
 
 /** Whether running this step writes (and so needs write mode): everything but a manual sign-off and a proposed contract. */

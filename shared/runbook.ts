@@ -279,6 +279,7 @@ const Regex = z.string().min(1).superRefine((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
   }
 });
+const HttpStatus = z.number().int().min(100).max(599);
 /** One text or several: each must hold. */
 const Texts = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
@@ -316,12 +317,16 @@ export const HttpStepSchema = z.object({
   }).strict(),
   expect: z.object({
     /** Accepted statuses; default [200], or any redirect (301, 302, 303, 307, 308) with redirectTo. */
-    status: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+    status: z.union([HttpStatus, z.array(HttpStatus).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])).optional(),
     bodyContains: Texts.optional(),
     bodyExcludes: Texts.optional(),
     /** The Location the answer must redirect to: a path (/sign-in) or a URL; proves a route guard. */
     redirectTo: z.string().min(1).optional(),
-  }).strict().default({}),
+  }).strict()
+    .refine((e) => e.redirectTo === undefined || e.status === undefined || e.status.every((st) => st >= 300 && st < 400), {
+      message: 'redirectTo proves a redirect: give status only redirect codes (301, 302, 303, 307, 308), or drop status', path: ['status'],
+    })
+    .default({}),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
 }).strict();
 

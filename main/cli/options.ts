@@ -117,3 +117,11 @@ export function addWriteOptions(cmd: Command, what: string): Command {
 export function requireWrite(o: { write?: boolean }, what: string): void {
   if (!o.write) throw new UserError(`${what} writes to the database: pass --write (and --confirm-db DBNAME on production)`, 'usage', '--write');
 }
+
+/**
+ * Add `--allow-commands`: a runbook's `command` steps (the team's programs, argv without a shell)
+ * run only with it, each argv printed before it starts; without it the run stops at the first one.
+ */
+export function addAllowCommandsOption(cmd: Command, section: string): Command {
+  return cmd.option('--allow-commands', `run the command steps of the ${section} (programs of the team's, argv without a shell, each printed before it starts); without it the ${section} stops at the first one`);
+}

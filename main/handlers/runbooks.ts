@@ -92,7 +92,7 @@ export const runbooksHandlers: DomainHandlers<typeof runbooksContract> = {
     const def = opened.runbook.steps.find((s) => s.id === target);
     if (!def) throw new UserError(`no step ${target} in this runbook; steps are ${opened.runbook.steps.map((s) => s.id).join(', ')}`, 'usage');
     // A program of the team's never starts from the UI (browser mode must never execute programs): the CLI runs it.
-    if (def.kind === 'command' && !req.untilStop) throw new UserError(`${def.id} runs a command (${shellLine(def.run)}): it never runs from the console's window; run it from a terminal: ${commandCliLine(opened.file, req.run, def.id)}`, 'usage');
+    if (def.kind === 'command' && !req.untilStop) throw new UserError(`${def.id} runs a command (${shellLine(def.run)}): it never runs from the console's window; run it from a terminal: ${commandCliLine(opened.file, req.run, def.id, opened.status.profile)}`, 'usage');
     const writes = req.untilStop === true || def.kind !== 'manual';
     if (writes && !conn.session.isWritable) {
       throw new UserError('runbook steps write to the database: switch on write mode for this connection first (on production, type the database name)', 'permission');

@@ -45,7 +45,7 @@ export function RunbookPage() {
           <ol className="checklist" data-testid="checklist" aria-label="Steps">
             {view.status.steps.map((st, i) => {
               const def = view.steps[i]!;
-              return <StepRow key={st.id} index={i} st={st} def={def} state={rowState(st, def, running)} writable={writable} isNext={view.status.next?.step === st.id} />;
+              return <StepRow key={st.id} index={i} st={st} def={def} state={rowState(st, def, running)} writable={writable} isNext={view.status.next?.step === st.id} file={view.status.file} run={view.status.run} profile={view.status.profile} />;
             })}
           </ol>
           <RollbackSection run={view.status.run} rollback={view.status.rollback} />

@@ -4,7 +4,7 @@
  * Polls the host once a second while on screen.
  */
 import { useEffect } from 'react';
-import { runProgress } from '../../shared/runbook-checklist.js';
+import { isOutsideStep, runProgress } from '../../shared/runbook-checklist.js';
 import { CodeBlock } from '../components/CodeBlock.js';
 import { LockWatch } from '../components/migrations/LockWatch.js';
 import { ConfirmSql } from '../components/runbook/ConfirmSql.js';
@@ -12,7 +12,9 @@ import { ScrollArea } from '../components/ScrollArea.js';
 import { EmptyState } from '../components/States.js';
 import { StepClock } from '../components/window/StepClock.js';
 import { WriteModeSwitch } from '../components/WriteModeSwitch.js';
-import { currentStepId, plannedSql } from '../lib/window.js';
+import { currentStepId, plannedLabel, plannedSql } from '../lib/window.js';
+import { CommandCliLine } from '../components/runbook/OutsideStep.js';
+import { EvidenceView } from '../components/runbook/EvidenceView.js';
 import { useApp } from '../store/app.js';
 import { useConnection } from '../store/connection.js';
 import { useRunbook } from '../store/runbook.js';
@@ -87,13 +89,15 @@ export function WindowPage() {
             <h2>{isRunning ? 'Running' : s.complete ? 'Last step' : 'Next'}: {def.title} <span className="badge">{def.kind}</span></h2>
             {isRunning
               ? <button type="button" className="danger" onClick={() => void cancelStep()}>Cancel step</button>
-              : !s.complete && def.kind !== 'manual' && <button type="button" onClick={() => void runStep(def.id)} disabled={busy !== null || !current?.writable} title={current?.writable ? undefined : 'Switch on write mode first'}>Run this step</button>}
+              : !s.complete && def.kind !== 'manual' && def.kind !== 'command' && <button type="button" onClick={() => void runStep(def.id)} disabled={busy !== null || !current?.writable} title={current?.writable ? undefined : 'Switch on write mode first'}>Run this step</button>}
           </div>
           <StepClock startedAt={w?.active?.startedAt ?? null} expected={w?.expected[def.id]} running={isRunning} />
           {status.error && !isRunning && <p className="status status-error" role="alert">{status.error}</p>}
+          {def.kind === 'command' && !s.complete && status.state !== 'passed' && <CommandCliLine file={s.file} run={s.run} step={def.id} profile={s.profile} />}
+          {status.evidence && isOutsideStep(def) && <EvidenceView e={status.evidence} />}
           <CodeBlock
             testId="window-sql"
-            label={sent.length ? `SQL this step sent (${sent.length} statement${sent.length === 1 ? '' : 's'})` : 'SQL this step will send'}
+            label={plannedLabel(def, sent.length)}
             code={sent.length ? sent.map((x) => x.sql.trim().replace(/;?$/, ';')).join('\n\n') : plannedSql(def)}
           />
         </div>

@@ -170,7 +170,8 @@ export const useRunbook = create<RunbookState>((set, get) => ({
         const current = get().view;
         const next = current?.status.next?.step;
         const def = current?.steps.find((s) => s.id === next);
-        if (!current || current.status.run !== run || !next || !def || def.kind === 'manual') break;
+        // A sign-off needs the operator; a command runs from the CLI only.
+        if (!current || current.status.run !== run || !next || !def || def.kind === 'manual' || def.kind === 'command') break;
         set({ running: null });
         const confirmed = await confirmedDigest(c.id, run, next);
         if (confirmed === null) break;

@@ -209,7 +209,7 @@ describe('a rollback section', () => {
     const done = await runRunbook({ session, file: path.join(runsDir, '..', 'none.yaml'), runbook, text, operator: 'tester', runsDir, ci: true });
     await expect(rollbackRun({ session, run: done.run, reason: 'x', operator: 'dba', runsDir, ci: true })).rejects.toThrow(/has no rollback: section/);
     const clash = parseRunbookText(`version: 1\ntitle: t\nsteps:${CHANGE}rollback:\n  - id: fill\n    kind: sql\n    title: t\n    sql: SELECT 1\n  - id: r\n    kind: restore\n    title: r\n    backup: fill\n    table: public.item\n  - id: m\n    kind: migrate\n    title: m\n    folder: x\n`);
-    expect(clash.ok ? [] : clash.issues.map((i) => `${i.field}: ${i.message}`)).toEqual(['rollback[2].kind: a rollback step\'s kind must be one of manual, check, sql, restore, got "migrate"']);
+    expect(clash.ok ? [] : clash.issues.map((i) => `${i.field}: ${i.message}`)).toEqual(['rollback[2].kind: a rollback step\'s kind must be one of manual, check, sql, restore, command, http, notify, rehearsal, got "migrate"']);
     const ids = parseRunbookText(`version: 1\ntitle: t\nsteps:${CHANGE}rollback:\n  - id: fill\n    kind: sql\n    title: t\n    sql: SELECT 1\n  - id: r\n    kind: restore\n    title: r\n    backup: fill\n    table: public.item\n`);
     expect(ids.ok ? [] : ids.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([
       'rollback[0].id: step id "fill" is also a step of the run (steps[1]): rollback steps need their own ids',

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunStatus, StepStatus } from '../../shared/runbook.js';
 import { parseRunbookText } from '../../main/engine/runbook/parse.js';
+import { previewStep } from '../../main/engine/runbook/preview.js';
+import { rollbackRun } from '../../main/engine/runbook/rollback.js';
 import { runRunbook } from '../../main/engine/runbook/run.js';
 import type { Session } from '../../main/engine/session.js';
 import { cleanCli, runTenancy, tempConfigDir } from '../support/cli.js';
@@ -32,6 +34,7 @@ if (process.env.FAKE_MARKER) fs.writeFileSync(process.env.FAKE_MARKER, 'ran');
 process.stdout.write('ARGV ' + JSON.stringify(process.argv.slice(2)) + '\\n');
 process.stdout.write('ENV ' + Object.keys(process.env).sort().join(',') + '\\n');
 process.stdout.write('CWD ' + process.cwd() + '\\n');
+if (process.env.FAKE_GRANDCHILD) require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'inherit'] }).unref();
 if (process.env.FAKE_HANG) setInterval(() => {}, 1000);
 else {
   process.stderr.write('warning: 1 test skipped\\n');
@@ -211,6 +214,13 @@ describe('planted failures, each with its clean twin', () => {
   it('a program that hangs is killed at its timeout; a missing program is named', async () => {
     const hung = await runOne(smokeStep('    timeoutMs: 300\n'), { FAKE_HANG: '1' });
     expect(hung.error).toBe('the command ran longer than 300 ms and was killed');
+    // A program that starts another and hangs: the timeout stops both (its process group).
+    const group = await runOne(smokeStep('    timeoutMs: 300\n'), { FAKE_HANG: '1', FAKE_GRANDCHILD: '1' });
+    expect(group.error).toBe('the command ran longer than 300 ms and was killed');
+    // One that exits but leaves a process holding its output: its exit counts, the leftover is killed.
+    const left = await runOne(smokeStep(), { FAKE_GRANDCHILD: '1' });
+    expect(left.state).toBe('passed');
+    expect(left.evidence!.result).toMatch(/; processes it left running \(holding its output\) were killed$/);
     const missing = await runOne(`  - id: smoke\n    kind: command\n    title: Smoke\n    run: ["no-such-program-here"]\n`);
     expect(missing.error).toBe('the command could not start: no-such-program-here was not found (PATH or the path given)');
   });
@@ -241,5 +251,54 @@ describe('planted failures, each with its clean twin', () => {
     expect(JSON.stringify(bad)).not.toContain('s3cret');
     const unset = await runOne(httpStep('${NO_APP_URL}/sign-in', '{ status: [200] }'));
     expect(unset.error).toBe('${NO_APP_URL} is not set (step web, request.url): export it before the run');
+  });
+});
+
+describe('before a step runs, and in a rollback section', () => {
+  it('the preview shows the argv (secrets masked) and the URL (userinfo stripped), and names an unset variable', async () => {
+    const parsed = parseRunbookText(cleanRunbook());
+    if (!parsed.ok) throw new Error('clean runbook does not parse');
+    const [smoke, signIn] = parsed.runbook.steps;
+    const ctx = { settings: {}, resolve: (f: string) => f, baseDir: dir, env: { ...process.env, APP_URL: app.url.replace('http://', 'http://ops:pw@'), SMOKE_TOKEN: 'Bearer t0ken' } };
+    const p = await previewStep(session, smoke!, ctx);
+    expect(p.statements).toEqual([{ label: `command (argv, no shell) in ${dir}`, sql: `fakesmoke 'a b' 'it'\\''s' 'x; rm -rf /tmp/nothing' '"quoted"' '$(id)' '*' '' '--token=\${SMOKE_TOKEN}' 'cost $5'` }]);
+    expect(p.notes[0]).toBe('a program of the team\'s: it runs only from the CLI with --allow-commands, never from the UI');
+    const h = await previewStep(session, signIn!, ctx);
+    expect(h.writes).toBe(false);
+    expect(h.statements[0]!.sql).toBe(`GET ${app.url}/sign-in?from=runbook`);
+    const unset = await previewStep(session, signIn!, { ...ctx, env: {} });
+    expect(unset.notes).toEqual(['${APP_URL} is not set: the step fails until it is']);
+  });
+
+  it('a rollback\'s command is held without --allow-commands and runs with it', async () => {
+    const text = `version: 1
+title: With a way back
+steps:
+  - id: served
+    kind: http
+    title: Served
+    request: { url: "\${APP_URL}/sign-in" }
+rollback:
+  - id: smoke-after-rollback
+    kind: command
+    title: Smoke after the rollback
+    run: ["fakesmoke", "rolled back"]
+    expectOutput: "PASSED"
+`;
+    const parsed = parseRunbookText(text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const file = path.join(dir, 'with-rollback.yaml');
+    fs.writeFileSync(file, text);
+    const runsDir = path.join(dir, 'runs');
+    const env = { ...process.env, PATH: bin.path, APP_URL: app.url };
+    const started = await runRunbook({ session, file, runbook: parsed.runbook, text, operator: 'dba-ann', runsDir, env });
+    expect(started.complete).toBe(true);
+    const held = await rollbackRun({ session, run: started.run, reason: 'drill', operator: 'dba-ann', runsDir, env });
+    const step = held.rollback!.steps[0]!;
+    expect(step.state).toBe('blocked');
+    expect(step.error).toBe('step smoke-after-rollback runs a command (fakesmoke \'rolled back\'): rerun with --allow-commands');
+    const done = await rollbackRun({ session, run: started.run, reason: 'drill', operator: 'dba-ann', runsDir, env, allowCommands: true });
+    expect(done.rollback!.complete).toBe(true);
+    expect(done.rollback!.steps[0]!.evidence!.refs.stdout).toContain('ARGV ["rolled back"]');
   });
 });

@@ -27,7 +27,7 @@ import { projectRoot } from '../../engine/paths.js';
 import { addConnectionOptions, addModelOptions, withSession, type TargetOptions } from '../common.js';
 import { exitState } from '../exit.js';
 import { printOk } from '../format.js';
-import { deprecatedAlias, requireWrite } from '../options.js';
+import { addAllowCommandsOption, deprecatedAlias, requireWrite } from '../options.js';
 import { formatProgress } from './backfill.js';
 import { setCliAuditRun } from './audit.js';
 
@@ -145,6 +145,7 @@ export function registerRunbook(program: Command): void {
 
   const runCmd = addModelOptions(addConnectionOptions(rb.command('run').argument('<file>', 'runbook YAML file')));
   deprecatedAlias(runCmd, '--confirm <db>', '--confirm-db');
+  addAllowCommandsOption(runCmd, 'run');
   runCmd
     .description('run the runbook\'s steps until one does not pass (a new run, or --run ID to continue one); every write\'s SQL is printed before it runs')
     .option('--write', 'run it (a runbook writes: backups, migrations, backfills, sql steps, probes)')
@@ -154,7 +155,6 @@ export function registerRunbook(program: Command): void {
     .option('--yes-manual <note>', 'sign off the manual step reached that has no checklist (or an approval), with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
     .option('--ci', 'non-interactive: a manual step that cannot be signed fails; an approval records GitHub Actions\' identity and run')
-    .option('--allow-commands', 'run the runbook\'s command steps (programs of the team\'s, argv without a shell; each argv is printed before it starts); without it the run stops at the first one')
     .action(async (file: string, o: RunCliOptions) => {
       const { runbook, text, notes } = readRunbook(file);
       for (const n of notes) process.stderr.write(`tenancy: note: ${file}: ${n}\n`);
@@ -184,7 +184,7 @@ export function registerRunbook(program: Command): void {
       });
     });
 
-  addConnectionOptions(rb.command('rollback'))
+  addAllowCommandsOption(addConnectionOptions(rb.command('rollback')), 'rollback')
     .description('run the rollback section of the runbook run --run ID started with (restores from the run\'s backups, undoes the contract), journaled in the run\'s journal; every write\'s SQL is printed before it runs')
     .requiredOption('--run <id>', 'the run to roll back')
     .option('--reason <text>', 'why, journaled with the rollback (required the first time)')
@@ -195,7 +195,6 @@ export function registerRunbook(program: Command): void {
     .option('--section <name>', 'a named partial rollback of the runbook (rollbacks:, e.g. rls or indexes) instead of the whole way back; the run is not ended by it')
     .option('--yes-manual <note>', 'sign off the manual rollback step reached that has no checklist, with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
-    .option('--allow-commands', 'run the rollback\'s command steps (argv without a shell, printed before each starts); without it the rollback stops at the first one')
     .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[]; section?: string }) => {
       checkRunId(o.run);
       requireWrite(o, 'runbook rollback');
@@ -221,7 +220,7 @@ export function registerRunbook(program: Command): void {
       });
     });
 
-  addConnectionOptions(rb.command('follow-up'))
+  addAllowCommandsOption(addConnectionOptions(rb.command('follow-up')), 'follow-up')
     .description('run a follow-up of the run (the runbook\'s followUps:, e.g. day-1, week-1) once it is due after the run completed; journaled in the run\'s journal; refused before it is due')
     .requiredOption('--run <id>', 'the completed run')
     .requiredOption('--name <name>', 'the follow-up (runbook status lists them with their due time)')
@@ -229,7 +228,6 @@ export function registerRunbook(program: Command): void {
     .option('--confirm-db <name>', 'on production: the database name, typed')
     .option('--yes-manual <note>', 'sign off the manual step reached that has no checklist, with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
-    .option('--allow-commands', 'run the follow-up\'s command steps (argv without a shell, printed before each starts)')
     .action(async (o: RunCliOptions & { run: string; name: string }) => {
       checkRunId(o.run);
       requireWrite(o, 'runbook follow-up');

@@ -19,6 +19,10 @@ export type CommandStep = Extract<RunbookStep, { kind: 'command' }>;
 
 /** Default time a command may take before it is killed. */
 export const COMMAND_TIMEOUT_MS = 600_000;
+/** After SIGTERM, how long before SIGKILL. */
+const KILL_GRACE_MS = 5000;
+/** After the program exits, how long programs it started may keep its output open before they are killed. */
+const OUTPUT_GRACE_MS = 2000;
 /** How much of the end of each stream the journal keeps. */
 const TAIL_BYTES = 4096;
 /** How much stdout is kept to match `expectOutput` against (the hash covers all of it). */
@@ -105,13 +109,23 @@ export async function runCommandStep(step: CommandStep, o: CommandOptions): Prom
   const out = new StreamRecord(TAIL_BYTES, step.expectOutput !== undefined ? MATCH_BYTES : 0);
   const err = new StreamRecord(TAIL_BYTES);
   const t0 = performance.now();
-  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; spawnError: string | null }>((resolve) => {
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean; leftovers: boolean; spawnError: string | null }>((resolve) => {
     let timedOut = false;
+    let leftovers = false;
     let settled = false;
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...o.env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+    let grace: NodeJS.Timeout | undefined;
+    // Its own process group, so a timeout or a cancel reaches the programs it started too.
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { ...o.env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const signalGroup = (sig: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
     const kill = () => {
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS).unref();
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -123,12 +137,21 @@ export async function runCommandStep(step: CommandStep, o: CommandOptions): Prom
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(grace);
       o.signal?.removeEventListener('abort', onAbort);
-      resolve({ ...v, timedOut });
+      resolve({ ...v, timedOut, leftovers });
     };
     child.stdout.on('data', (b: Buffer) => out.add(b));
     child.stderr.on('data', (b: Buffer) => err.add(b));
     child.on('error', (e: NodeJS.ErrnoException) => finish({ code: null, signal: null, spawnError: e.code === 'ENOENT' ? `${argv[0]} was not found (PATH or the path given)` : e.message }));
+    child.on('exit', (code, signal) => {
+      // The program ended; programs it left behind holding its output are stopped after a grace.
+      grace = setTimeout(() => {
+        leftovers = true;
+        signalGroup('SIGKILL');
+        finish({ code, signal, spawnError: null });
+      }, OUTPUT_GRACE_MS);
+    });
     child.on('close', (code, signal) => finish({ code, signal, spawnError: null }));
   });
   const durationMs = Math.round(performance.now() - t0);
@@ -155,5 +178,5 @@ export async function runCommandStep(step: CommandStep, o: CommandOptions): Prom
     if (!m) fail(`the command's stdout does not match /${step.expectOutput}/ (exit ${ended.code} after ${took})`);
     matched = `, stdout matched /${step.expectOutput}/: ${m![0].slice(0, 200)}`;
   }
-  return { ...ev, result: `exit ${ended.code} in ${took}${matched}` };
+  return { ...ev, result: `exit ${ended.code} in ${took}${matched}${ended.leftovers ? '; processes it left running (holding its output) were killed' : ''}` };
 }

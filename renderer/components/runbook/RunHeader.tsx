@@ -29,6 +29,8 @@ export function RunHeader({ view }: { view: RunView }) {
   const nextDef = s.next ? view.steps.find((d) => d.id === s.next!.step) : undefined;
   const otherDb = current && current.fingerprint.database !== s.database;
   const manualNext = nextDef?.kind === 'manual';
+  // A command runs from a terminal only: its row shows the CLI line.
+  const commandNext = nextDef?.kind === 'command';
   const writable = current?.writable ?? false;
   return (
     <div className="card run-header" data-testid="run-header" data-run={s.run} data-complete={s.complete}>
@@ -50,11 +52,11 @@ export function RunHeader({ view }: { view: RunView }) {
         ? <p className="status status-ok" role="status" data-testid="run-complete">Complete: every step passed.</p>
         : (
           <div className="next-action" data-testid="next-action">
-            <span>Next: <strong>{s.next!.step}</strong> — {manualNext ? 'sign it off below' : running ? `running ${running}…` : s.next!.action.replace(/: --step.*$/, '')}</span>
-            {!manualNext && !running && (
+            <span>Next: <strong>{s.next!.step}</strong> — {manualNext ? 'sign it off below' : commandNext ? 'a command: run it from a terminal with the CLI line on its row' : running ? `running ${running}…` : s.next!.action.replace(/: --step.*$/, '')}</span>
+            {!manualNext && !commandNext && !running && (
               <button type="button" className="primary" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runStep()}>Run next step</button>
             )}
-            {!running && !manualNext && <button type="button" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runUntilStop()} title="Runs steps until one fails or needs a sign-off">Run until the next stop</button>}
+            {!running && !manualNext && !commandNext && <button type="button" disabled={busy !== null || !current || Boolean(otherDb) || !writable} onClick={() => void runUntilStop()} title="Runs steps until one fails or needs a sign-off">Run until the next stop</button>}
             {!writable && current && <span className="muted small-text">Switch on write mode to run steps.</span>}
           </div>
         )}

@@ -7,6 +7,7 @@ import type { RunbookStep, StepStatus } from '../../../shared/runbook.js';
 import { ROW_LABEL, gateText, stepSummary, stepWrites, type RowState } from '../../../shared/runbook-checklist.js';
 import { useRunbook } from '../../store/runbook.js';
 import { EvidenceView } from './EvidenceView.js';
+import { CommandCliLine, OutsideTarget } from './OutsideStep.js';
 
 /** A manual step's sign-off: each checklist line signed on its own with what was checked for it (or one note without a checklist). */
 function SignOff({ def, st, disabled }: { def: Extract<RunbookStep, { kind: 'manual' }>; st: StepStatus; disabled: boolean }) {
@@ -41,7 +42,7 @@ function SignOff({ def, st, disabled }: { def: Extract<RunbookStep, { kind: 'man
 const WHO: Partial<Record<RowState, string>> = { passed: 'Passed', failed: 'Failed', running: 'Started', interrupted: 'Started' };
 
 /** A row of the checklist. */
-export function StepRow({ index, st, def, state, writable, isNext }: { index: number; st: StepStatus; def: RunbookStep; state: RowState; writable: boolean; isNext: boolean }) {
+export function StepRow({ index, st, def, state, writable, isNext, file, run, profile }: { index: number; st: StepStatus; def: RunbookStep; state: RowState; writable: boolean; isNext: boolean; file: string; run: string; profile: string }) {
   const busy = useRunbook((s) => s.busy !== null);
   const runStep = useRunbook((s) => s.runStep);
   const cancelStep = useRunbook((s) => s.cancelStep);
@@ -49,7 +50,9 @@ export function StepRow({ index, st, def, state, writable, isNext }: { index: nu
   const [open, setOpen] = useState(false);
   const gate = gateText(st.waitingFor);
   const needsWrite = stepWrites(def) && !writable;
-  const canRun = state === 'pending' || state === 'failed' || state === 'interrupted';
+  // A command never runs from here: its row shows the CLI line instead.
+  const canRun = def.kind !== 'command' && (state === 'pending' || state === 'failed' || state === 'interrupted');
+  const showCli = def.kind === 'command' && (state === 'cli' || state === 'failed' || state === 'interrupted');
   return (
     <li className={`step-row step-${state}${isNext ? ' step-next' : ''}`} data-testid="step-row" data-step={st.id} data-state={state}>
       <div className="step-main">
@@ -59,9 +62,11 @@ export function StepRow({ index, st, def, state, writable, isNext }: { index: nu
             <strong>{st.title}</strong> <span className="badge">{def.kind}</span> <span className={`badge step-state state-${state}`} data-testid="step-state">{ROW_LABEL[state]}</span>
           </div>
           <p className="muted small-text">{stepSummary(def)}</p>
+          <OutsideTarget def={def} />
           {st.operator && st.state !== 'pending' && <p className="small-text" data-testid="step-who">{WHO[state] ?? 'Last touched'} by <strong>{st.operator}</strong> at {st.time?.replace('T', ' ').slice(0, 19)} UTC</p>}
           {gate && state === 'blocked' && <p className="small-text gate" data-testid="step-gate">Gate: {gate}</p>}
-          {st.error && st.state !== 'passed' && state !== 'blocked' && state !== 'running' && <p className="status status-error small-text" data-testid="step-error">{st.error}</p>}
+          {st.error && st.state !== 'passed' && state !== 'blocked' && state !== 'running' && state !== 'cli' && <p className="status status-error small-text" data-testid="step-error">{st.error}</p>}
+          {showCli && <CommandCliLine file={file} run={run} step={def.id} profile={profile} />}
           {state === 'sign-off' && isNext && <SignOff def={def as Extract<RunbookStep, { kind: 'manual' }>} st={st} disabled={busy} />}
           {st.evidence && (
             <>
