@@ -2,8 +2,10 @@
  * The runbook checklist in Chromium against browser mode and the Drizzle demo scenario: template
  * 000 opened as a new run, steps run one by one (gates visible, evidence expandable), every
  * write's full SQL shown whole and confirmed before it runs (a cancel runs nothing), the manual
- * steps signed off line by line, the lessons backfill watched live (held on a row lock another
- * session holds, paused, released, resumed), the rest run until complete, the journal verified in
+ * steps signed off line by line, the deploy checked over http against a fake app (a Node server in
+ * this process), the lessons backfill watched live (held on a row lock another session holds,
+ * paused, released, resumed), the smoke-test commands run from a terminal with the CLI line the
+ * page shows (a fake `pnpm` first on PATH), the rest run until complete, the journal verified in
  * the page and on disk. Screenshots: test-results/screenshots/4x-*.png.
  */
 import fs from 'node:fs';
@@ -18,7 +20,9 @@ import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
 import { startBrowserHost, type BrowserHost } from '../../main/serve/host.js';
+import { runTenancy } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
+import { fakePrograms, startFakeApp, type FakeApp, type FakePrograms } from '../support/fake-app.js';
 import { pgDumpCanDump, withoutDumps } from '../support/pg-dump.js';
 import { AppShell } from './pages/app.js';
 import { ConnectionsPage } from './pages/connections.js';
@@ -39,6 +43,29 @@ let holder: pg.Client | null = null;
 /** The runbook file the run starts from when the template's pg_dump backups cannot run here, and the run's label. */
 let runbookCopy: string | null = null;
 let label = 'Runbook 000';
+/** The application template 000's http steps check (the host reads APP_URL and the cookie from its environment). */
+let app: FakeApp;
+/** The team's `pnpm`, faked: the command steps run from a terminal (the CLI line the page shows), never from the page. */
+let programs: FakePrograms;
+const savedEnv = { ...process.env };
+
+/** Reopen run `run` from the list: the page reads what the terminal's command steps journaled. */
+async function reopen(run: string): Promise<void> {
+  const rb = new RunbookPage(page);
+  await rb.header.getByRole('button', { name: 'Other runs' }).click();
+  await rb.picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
+  await rb.header.waitFor();
+  await rb.waitIdle();
+}
+
+/** Run command step `step` of the page's run from a terminal, as the page tells the operator to. */
+async function runCommandStep(run: string, step: string): Promise<string> {
+  const file = runbookCopy ?? path.resolve(import.meta.dirname, '../../runbooks/templates/000-drizzle-two-phase.yaml');
+  const r = await runTenancy(['runbook', 'run', file, '--run', run, '--step', step, '--write', '--allow-commands', '--url', db.url, '--env', 'staging'],
+    { TENANCY_CONFIG_DIR: configDir, ...app.env, ...programs.env });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
 
 async function shot(name: string): Promise<void> {
   await page.evaluate('window.scrollTo(0, 0)');
@@ -56,6 +83,9 @@ async function scalar(sql: string): Promise<number> {
 }
 
 beforeAll(async () => {
+  app = await startFakeApp();
+  Object.assign(process.env, app.env);
+  programs = fakePrograms();
   const database = `e2e_runbook_${process.pid}`;
   const [loaded, rendererDir] = await Promise.all([
     loadScenario(adminUrl(), demoScenario('drizzle')!, ROWS, { database, reuse: false }),
@@ -77,6 +107,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const k of Object.keys(app?.env ?? {})) if (savedEnv[k] === undefined) delete process.env[k]; else process.env[k] = savedEnv[k];
+  await app?.close();
   await holder?.end().catch(() => undefined);
   await browser?.close();
   await host?.close();
@@ -108,7 +140,7 @@ describe('the runbook checklist in browser mode', () => {
     if (runbookCopy) await rb().startFile(runbookCopy);
     else await rb().startTemplate('000');
     expect(await rb().header.textContent()).toContain(db.database);
-    expect(await rb().progress.textContent()).toContain(`${label}: step 1 of 17`);
+    expect(await rb().progress.textContent()).toContain(`${label}: step 1 of 24`);
     expect(await rb().step('preflight').getAttribute('data-state')).toBe('pending');
     expect(await rb().step('backup').getAttribute('data-state')).toBe('blocked');
     expect(await rb().step('backup').getByTestId('step-gate').textContent()).toBe('Gate: needs preflight to pass first');
@@ -159,9 +191,16 @@ describe('the runbook checklist in browser mode', () => {
     expect(signedOff).toContain('2: build 2025.03.1 live; pnpm test:tenancy green');
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Overview', exact: true }).click();
     await page.getByTestId('page-overview').waitFor();
-    expect(await rb().indicator.textContent()).toContain(`${label}: step 4 of 17`);
+    expect(await rb().indicator.textContent()).toContain(`${label}: step 4 of 24`);
     await rb().indicator.click();
     await rb().root.waitFor();
+    // The deploy checked from the page over http: its routes, the guard, reads and writes across organizations.
+    for (const step of ['sign-in-served', 'org-select-served', 'route-guard', 'reads-scoped', 'writes-check-ownership']) {
+      await rb().runNext();
+      await rb().waitStep(step, 'passed');
+      await rb().waitIdle();
+    }
+    expect(app.seen).toEqual(['GET /sign-in', 'GET /org/select', 'GET /students', 'GET /api/students/stu-b-canary', 'PATCH /api/students/stu-b-canary']);
     // 0007 is applied on the demo: nothing to send, so nothing to confirm.
     await rb().runNext();
     await rb().waitStep('migrate-0007', 'passed');
@@ -212,11 +251,15 @@ describe('the runbook checklist in browser mode', () => {
 
   it('runs the rest until complete, confirming each write with its whole SQL, and verifies the journal, in the page and on disk', async () => {
     await rb().runUntilStop();
-    await rb().waitStep('smoke', 'sign-off');
+    // The team's smoke tests are programs: the page runs nothing and shows the CLI line; the operator runs them from a terminal.
+    await rb().waitStep('smoke', 'cli');
     await rb().waitIdle();
-    await rb().signOff('smoke', 'tenant smoke checks green');
-    await rb().waitStep('smoke', 'passed');
-    await rb().waitIdle();
+    expect(await rb().step('smoke').getByTestId('command-cli-line').locator('pre').textContent()).toContain('--step smoke --write --allow-commands');
+    expect(programs.calls()).toEqual([]);
+    const run = (await rb().header.getAttribute('data-run'))!;
+    await runCommandStep(run, 'smoke');
+    await runCommandStep(run, 'smoke-auth-gate');
+    await reopen(run);
     await rb().runUntilStop();
     // The whole migration file, every statement of it.
     const migration = await rb().confirm('migrate-0008');
@@ -225,11 +268,12 @@ describe('the runbook checklist in browser mode', () => {
     const contract = await rb().confirm('contract');
     expect(contract.length).toBeGreaterThan(10);
     expect(contract.filter((st) => /^ALTER TABLE "public"\."students" ALTER COLUMN "organization_id" SET NOT NULL/.test(st))).toHaveLength(1);
-    await rb().waitStep('smoke-after-0008', 'sign-off');
+    await rb().waitStep('smoke-after-0008', 'cli');
     await rb().waitIdle();
-    await rb().signOff('smoke-after-0008', 'smoke checks green after 0008');
-    await rb().waitStep('smoke-after-0008', 'passed');
-    await rb().waitIdle();
+    await runCommandStep(run, 'smoke-after-0008');
+    await runCommandStep(run, 'auth-gate-after-0008');
+    await reopen(run);
+    expect(programs.calls()).toEqual(['test:tenancy', 'exec playwright test auth-gate', 'test:tenancy', 'exec playwright test auth-gate'].map((c) => `${programs.appDir}: ${c}`));
     await rb().runUntilStop();
     expect(await rb().confirm('inserts-must-fail')).toEqual(["INSERT INTO students (first_name, last_name, email, grade) VALUES ('Probe', 'Row', 'probe@example.test', 1)"]);
     await page.getByTestId('run-complete').waitFor({ timeout: 150_000 });
@@ -237,7 +281,7 @@ describe('the runbook checklist in browser mode', () => {
     for (const id of ['verify-backfill', 'before-0008', 'migrate-0008', 'contract', 'inserts-must-fail', 'migration-state', 'column-hardening', 'null-safety', 'final-check']) {
       expect(await rb().step(id).getAttribute('data-state'), id).toBe('passed');
     }
-    expect(await rb().indicator.textContent()).toContain(`${label}: complete, 17 of 17`);
+    expect(await rb().indicator.textContent()).toContain(`${label}: complete, 24 of 24`);
     // A completed run leaves nothing to write: write mode went back off by itself, and says why.
     await page.getByTestId('write-off-notice').waitFor();
     expect(await page.getByTestId('write-off-notice').textContent()).toMatch(/^Write mode switched off: the runbook run ".*" is complete\./);
@@ -248,8 +292,7 @@ describe('the runbook checklist in browser mode', () => {
     expect(await rb().step('inserts-must-fail').getByTestId('evidence').textContent()).toContain('23502');
     await rb().verification.getByRole('button', { name: 'Verify journal' }).click();
     await page.locator('[data-testid="journal-verification"][data-verification="intact"]').waitFor();
-    const run = await rb().header.getAttribute('data-run');
-    const onDisk = verifyJournalFile(path.join(configDir, 'runs', run!, 'journal.jsonl'));
+    const onDisk = verifyJournalFile(path.join(configDir, 'runs', run, 'journal.jsonl'));
     expect(onDisk).toMatchObject({ ok: true, brokenAt: null });
     expect(await rb().verification.textContent()).toContain(`${onDisk.lines} lines`);
     await shot('43-runbook-complete');
@@ -263,6 +306,6 @@ describe('the runbook checklist in browser mode', () => {
     await rb().picker.locator(`[data-run="${run}"]`).getByRole('button', { name: 'Reopen' }).click();
     await rb().header.waitFor();
     expect(await rb().header.getAttribute('data-complete')).toBe('true');
-    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(17);
+    expect(await page.locator('[data-testid="step-row"][data-state="passed"]').count()).toBe(24);
   });
 });

@@ -7,6 +7,7 @@ import { loadScenario } from '../../main/engine/demo/load.js';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { cleanCli, runTenancy, spawnTenancy, tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
+import { fakePrograms, startFakeApp, type FakeApp } from '../support/fake-app.js';
 import { withoutDumps } from '../support/pg-dump.js';
 import { pgDumpCanDumpUrl } from '../support/template-run.js';
 
@@ -14,12 +15,16 @@ const database = `rbcli_${process.pid}`;
 let url: string;
 let env: NodeJS.ProcessEnv;
 let dir: string;
+/** Template 000's application steps check this fake app and run the fake `pnpm`. */
+let app: FakeApp;
 beforeAll(async () => {
+  app = await startFakeApp();
   url = (await loadScenario(adminUrl(), demoScenario('drizzle')!, 500, { database, reuse: false })).url;
   dir = tempConfigDir();
   env = { TENANCY_CONFIG_DIR: dir, TENANCY_OPERATOR: 'dba-ann' };
 }, 120_000);
 afterAll(async () => {
+  await app?.close();
   cleanCli();
   const c = new pg.Client({ connectionString: adminUrl() });
   await c.connect();
@@ -44,7 +49,7 @@ describe('tenancy runbook', () => {
     expect(made.code).toBe(0);
     // Where this machine's pg_dump is older than the server, the backup step keeps only its tables.
     if (!(await pgDumpCanDumpUrl(url))) fs.writeFileSync(file, withoutDumps(fs.readFileSync(file, 'utf8')));
-    expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 17 step(s), valid`);
+    expect((await runTenancy(['runbook', 'validate', file], env)).stdout).toContain(`${file}: 24 step(s), valid`);
 
     const noWrite = await runTenancy(['runbook', 'run', file, '--url', url], env);
     expect(noWrite.code).toBe(2);
@@ -69,8 +74,9 @@ describe('tenancy runbook', () => {
     expect(partly.stdout).toContain('[ ] 2. every mutation checks ownership');
     expect(partly.stdout).toContain('next: deploy: sign each checklist line of "Code deploy with /sign-in, /org/select and route guards": --sign deploy:2="what you checked"');
 
-    const second = await runTenancy(['runbook', 'run', file, '--url', url, '--write', '--run', run, '--sign', 'deploy:2=ownership checks reviewed in build 4711',
-      '--sign', 'smoke:1=pnpm test:tenancy green', '--sign', 'smoke:2=auth-gate green', '--sign', 'smoke-after-0008:1=pnpm test:tenancy green', '--sign', 'smoke-after-0008:2=auth-gate green'], env);
+    // The application steps: the deploy checked over http, the team's smoke tests run (--allow-commands).
+    const appEnv = { ...env, ...app.env, ...fakePrograms().env };
+    const second = await runTenancy(['runbook', 'run', file, '--url', url, '--write', '--run', run, '--sign', 'deploy:2=ownership checks reviewed in build 4711', '--allow-commands'], appEnv);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('complete: every step passed');
     expect(second.stderr).toMatch(/backfill bf_[0-9a-f]+: batch 1 committed/);

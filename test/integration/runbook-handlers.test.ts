@@ -20,6 +20,7 @@ import { dispatch } from '../../main/handlers/dispatch.js';
 import { HANDLERS } from '../../main/handlers/index.js';
 import { tempConfigDir } from '../support/cli.js';
 import { adminUrl } from '../support/db.js';
+import { startFakeApp, type FakeApp } from '../support/fake-app.js';
 import { withoutDumps } from '../support/pg-dump.js';
 import { pgDumpCanDumpUrl } from '../support/template-run.js';
 
@@ -52,7 +53,13 @@ async function scalar(sql: string): Promise<number> {
 
 const stateOf = (v: RunView, step: string) => v.status.steps.find((s) => s.id === step)!;
 
+/** The application template 000's http steps check (the host reads APP_URL and the cookie from its environment). */
+let app: FakeApp;
+const savedEnv = { ...process.env };
+
 beforeAll(async () => {
+  app = await startFakeApp();
+  Object.assign(process.env, app.env);
   db = await loadScenario(adminUrl(), demoScenario('drizzle')!, 3000, { database: `rb_handlers_${process.pid}`, reuse: false });
   ctx = createHostContext({
     mode: 'browser', version: 'test', configDir: tempConfigDir(), audit: () => undefined,
@@ -71,6 +78,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const k of Object.keys(app?.env ?? {})) if (savedEnv[k] === undefined) delete process.env[k]; else process.env[k] = savedEnv[k];
+  await app?.close();
   await ctx?.connections.closeAll();
   const root = new pg.Client({ connectionString: adminUrl() });
   await root.connect();
@@ -88,7 +97,7 @@ describe('runbook handlers', () => {
     expect(v.steps.map((s) => s.id)).toEqual(v.status.steps.map((s) => s.id));
     expect(v.verification).toMatchObject({ ok: true, lines: 1 });
     const list = await call<{ run: string; passed: number; total: number }[]>('runbooks/list', {});
-    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 17 })]);
+    expect(list).toEqual([expect.objectContaining({ run, passed: 0, total: 24 })]);
     expect((await call<RunView>('runbooks/open', { source: { kind: 'run', run } })).status).toEqual(v.status);
     await expect(call('runbooks/open', { connectionId, source: { kind: 'template', template: '999' } })).rejects.toThrow(/no runbook template 999; templates are 000, 001, 002, 003, 004, 005/);
   });
@@ -107,7 +116,13 @@ describe('runbook handlers', () => {
     expect(stateOf(half, 'deploy')).toMatchObject({ state: 'pending', checklist: [expect.objectContaining({ note: 'deployed build 42' }), expect.objectContaining({ signedBy: null })] });
     const v = await call<RunView>('runbooks/runStep', { connectionId, run, step: 'deploy', lines: [{ line: 2, note: 'smoke tests green' }] });
     expect(stateOf(v, 'deploy')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ result: 'signed off: every checklist line signed' }) });
-    expect(v.status.next?.step).toBe('migrate-0007');
+    expect(v.status.next?.step).toBe('sign-in-served');
+    // The deploy checked over http from the page: routes, the guard, reads and writes across organizations.
+    for (const step of ['sign-in-served', 'org-select-served', 'route-guard', 'reads-scoped', 'writes-check-ownership']) {
+      const checked = await call<RunView>('runbooks/runStep', { connectionId, run });
+      expect(stateOf(checked, step)).toMatchObject({ state: 'passed' });
+    }
+    expect(app.seen).toEqual(['GET /sign-in', 'GET /org/select', 'GET /students', 'GET /api/students/stu-b-canary', 'PATCH /api/students/stu-b-canary']);
     // The demo database has 0007 applied already: the step passes with nothing to apply.
     const migrated = await call<RunView>('runbooks/runStep', { connectionId, run });
     expect(stateOf(migrated, 'migrate-0007')).toMatchObject({ state: 'passed', evidence: expect.objectContaining({ ran: [] }) });

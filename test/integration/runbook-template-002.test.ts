@@ -44,6 +44,7 @@ describe('template 002 on the Prisma scenario', () => {
     const url = await scenarioDatabase(demoScenario('prisma')!);
     // On production, inside its maintenance window (a Saturday, 03:00 UTC).
     app.flaws = {};
+    app.seen.length = 0;
     const programs = fakePrograms();
     const { status, log, runbook, runDir } = await run002(url, TEXT, programs, { environment: 'production', now: new Date('2026-12-05T03:00:00Z') });
     expect(notPassed(status), log.join('\n')).toEqual([]);

@@ -127,6 +127,7 @@ describe('the operator', () => {
     expect(ciIdentity({ GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'a', GITHUB_RUN_ID: '1' })).toBeNull();
     expect(ciIdentity({ GITHUB_ACTOR: 'a', GITHUB_RUN_ID: '1', GITHUB_WORKFLOW: 'w' })).toBeNull();
     expect(ciIdentity({ GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'a', GITHUB_RUN_ID: '1', GITHUB_WORKFLOW: 'w', GITHUB_REPOSITORY: 'o/r' }))
-      .toEqual({ ci: 'github-actions', actor: 'a', runId: '1', workflow: 'w', environment: null, repository: 'o/r' });
+      .toEqual({ ci: 'github-actions', actor: 'a', runId: '1', workflow: 'w', environment: null, repository: 'o/r', event: null });
+    expect(ciIdentity({ GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'a', GITHUB_RUN_ID: '1', GITHUB_WORKFLOW: 'w', GITHUB_EVENT_NAME: 'workflow_dispatch' })?.event).toBe('workflow_dispatch');
   });
 });
