@@ -23,6 +23,8 @@ const StepBase = {
   note: z.string().optional(),
   /** How long the step should take, for the window view's elapsed-against-expected (else the last run's time). */
   expectedMinutes: z.number().positive().max(10_000).optional(),
+  /** Whose area the step is (a key of the runbook's contacts.areas): a failure names that contact. */
+  area: z.string().min(1).optional(),
 };
 
 export const ManualStepSchema = z.object({
@@ -154,6 +156,34 @@ export const MemberViewSchema = z.object({
 }).strict();
 export type MemberView = z.infer<typeof MemberViewSchema>;
 
+/** One query whose plan is checked: EXPLAIN (ANALYZE) in a READ ONLY transaction that is rolled back. */
+export const QueryPlanSchema = z.object({
+  /** What the query is, in the runbook's words (named in the failure). */
+  name: z.string().min(1),
+  /** One SELECT; $1 is the value of `param` when the block gives one. */
+  sql: z.string().min(1),
+  /** Planning plus execution time must stay under this (EXPLAIN ANALYZE's own figures). */
+  maxMs: z.number().positive(),
+  /** The plan must read through an index whose first column is this (e.g. organization_id). */
+  indexOn: z.string().min(1).optional(),
+  /** false: sequential scans off, so the plan shows whether an index serves the query where the table is too small for the planner to prefer one. */
+  seqscan: z.boolean().default(true),
+}).strict();
+export type QueryPlan = z.infer<typeof QueryPlanSchema>;
+
+/** Query plans and times (performance criteria): each query explained and timed, optionally as a member. */
+export const QueryPlansSchema = z.object({
+  /** One SELECT whose first row's first column is $1 of every query (e.g. a member's user id, an organization id). */
+  param: z.string().min(1).optional(),
+  /** Run the queries as this role with $1's JWT claims set as PostgREST sets them (needs param: the user id). */
+  as: z.string().min(1).optional(),
+  queries: z.array(QueryPlanSchema).min(1),
+}).strict().refine((p) => p.as === undefined || p.param !== undefined, { message: 'as impersonates the user param returns: give param', path: ['as'] });
+export type QueryPlans = z.infer<typeof QueryPlansSchema>;
+
+/** The database grew at most this much since the run started (its size, less the console's own schema, is journaled at start). */
+export const GrowthSchema = z.object({ maxPercent: z.number().positive() }).strict();
+
 export const CheckExpectationSchema = z.object({
   /** These check ids must have no findings. */
   no: z.array(CheckIdSchema).optional(),
@@ -164,7 +194,13 @@ export const CheckExpectationSchema = z.object({
   fails: ProbeSchema.optional(),
   /** Members see (through row-level security) exactly the rows they own. */
   member: MemberViewSchema.optional(),
-}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined, 'give at least one of no, sql, fails or member');
+  /** Query times and plans (EXPLAIN ANALYZE, rolled back). */
+  plans: QueryPlansSchema.optional(),
+  /** The database's size since the run started. */
+  growth: GrowthSchema.optional(),
+  /** No session waited on a lock the run's backend held during any earlier step of the run (sampled while each step ran). */
+  noBlocking: z.literal(true).optional(),
+}).strict().refine((e) => e.no !== undefined || e.sql !== undefined || e.fails !== undefined || e.member !== undefined || e.plans !== undefined || e.growth !== undefined || e.noBlocking !== undefined, 'give at least one of no, sql, fails, member, plans, growth or noBlocking');
 
 export const CheckStepSchema = z.object({
   ...StepBase,
@@ -375,6 +411,33 @@ export const RunbookSchema = z.object({
   steps: z.array(StepSchema).min(1),
   /** The way back: run by `tenancy runbook rollback --run ID --write` after (part of) the run. */
   rollback: z.array(RollbackStepSchema).default([]),
+  /**
+   * Partial rollbacks by name (`tenancy runbook rollback --run ID --section NAME --write`), e.g. rls
+   * (disable, fix, re-enable) or indexes (drop, add back off-peak): each runs once per run, journaled
+   * in the run's journal; unlike `rollback:` it does not end the run.
+   */
+  rollbacks: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'section names use lower-case letters, digits and "-"'), z.array(RollbackStepSchema).min(1)).default({}),
+  /**
+   * Checks due after the run (the post-migration tasks): each named set becomes due `afterDays` after
+   * the run completed; `runbook status` lists them with their due time and `tenancy runbook follow-up
+   * --run ID --name NAME` runs one when it is due (refused before), journaled in the run's journal.
+   */
+  followUps: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'follow-up names use lower-case letters, digits and "-"'), z.object({
+    afterDays: z.number().positive().max(3650),
+    steps: z.array(RollbackStepSchema).min(1),
+  }).strict()).default({}),
+  /**
+   * Who to call: a failed step whose `area` names one of `areas` shows that contact, then the
+   * escalation levels (`runbook status`, the window view).
+   */
+  contacts: z.object({
+    /** Area -> who owns it, e.g. database: Backend Architect. */
+    areas: z.record(z.string().min(1), z.string().min(1)),
+    /** The escalation path, level 1 first. */
+    escalation: z.array(z.string().min(1)).default([]),
+    /** Emergency contacts by kind, e.g. database: the DBA on call. */
+    emergency: z.record(z.string().min(1), z.string().min(1)).default({}),
+  }).strict().optional(),
 }).strict();
 export type Runbook = z.infer<typeof RunbookSchema>;
 
@@ -407,12 +470,16 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
     content: z.string().optional(),
     /** Bytes of every table the runbook names, at start (partitions summed): scales expected times elsewhere. */
     sizes: z.record(z.string(), z.number()).optional(),
+    /** The database's size at start, less the console's own schema (backups): what `growth` compares with. */
+    databaseBytes: z.number().optional(),
     /** The profile's environment (production, staging, development): what a rehearsal step looks for. */
     environment: z.string().optional(),
   }),
   z.object({ type: z.literal('run-continued'), sha256: z.string() }),
   /** The rollback section started (or continued): the run's own steps do not run again. */
-  z.object({ type: z.literal('rollback-started'), reason: z.string() }),
+  /** A follow-up (`followUps:`) started, once it was due. */
+  z.object({ type: z.literal('follow-up-started'), name: z.string() }),
+  z.object({ type: z.literal('rollback-started'), reason: z.string(), /** A named partial rollback (`rollbacks:`); absent: the whole way back. */ section: z.string().optional() }),
   z.object({ type: z.literal('step-started'), step: z.string() }),
   z.object({ type: z.literal('step-passed'), step: z.string(), evidence: EvidenceSchema, durationMs: z.number().optional() }),
   z.object({ type: z.literal('step-failed'), step: z.string(), evidence: EvidenceSchema, error: z.string(), durationMs: z.number().optional() }),
@@ -423,6 +490,11 @@ export const JournalEventSchema = z.discriminatedUnion('type', [
   /** An approval recorded from CI: the CI's own identity and run. */
   z.object({ type: z.literal('ci-approved'), step: z.string(), ci: z.string(), actor: z.string(), runId: z.string(), workflow: z.string(), environment: z.string().nullable(), repository: z.string().nullable(), event: z.string().nullable().optional() }),
   z.object({ type: z.literal('step-blocked'), step: z.string(), reason: z.string() }),
+  /** Sessions seen waiting on a lock the run's backend held while the step ran (sampled), or why the step was not watched. */
+  z.object({
+    type: z.literal('lock-waits'), step: z.string(), unwatched: z.string().nullable(),
+    blocked: z.array(z.object({ pid: z.number(), application: z.string().nullable(), user: z.string().nullable(), waitedSeconds: z.number().nullable(), detail: z.string() })),
+  }),
   /** A torn last line (a write cut short) was cut off: its length and sha256. */
   z.object({ type: z.literal('journal-repaired'), cutBytes: z.number().int(), cutSha256: z.string(), reason: z.string() }),
 ]);
@@ -458,6 +530,8 @@ export const StepStatusSchema = z.object({
   checklist: z.array(z.object({ text: z.string(), signedBy: z.string().nullable(), time: z.string().nullable(), note: z.string().nullable() })),
   /** Steps required first that have not passed. */
   waitingFor: z.array(z.string()),
+  /** A failed or blocked step: who to call (its area's contact, then the escalation path), from the runbook's contacts. */
+  escalate: z.string().nullable().optional(),
 });
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 
@@ -487,6 +561,10 @@ export const RunStatusSchema = z.object({
   complete: z.boolean(),
   /** The runbook's rollback section and how far it got; null when the runbook has none. */
   rollback: RollbackStatusSchema.nullable().optional(),
+  /** Each named partial rollback (`rollbacks:`) and how far it got. */
+  partialRollbacks: z.record(z.string(), RollbackStatusSchema).optional(),
+  /** Each follow-up (`followUps:`): when it is due (null until the run completes), and how far it got. */
+  followUps: z.record(z.string(), RollbackStatusSchema.extend({ afterDays: z.number(), dueAt: z.string().nullable(), due: z.boolean() })).optional(),
 });
 /** A run as its journal tells it: where it stopped and what comes next. */
 export type RunStatus = z.infer<typeof RunStatusSchema>;

@@ -32,6 +32,8 @@ describe('runbook files', () => {
     ['a system identifier pin that is not digits', `  - id: p\n    kind: preflight\n    title: P\n    dir: f\n    expect:\n      systemIdentifier: prod-1\n`, 9, 'steps[0].expect.systemIdentifier'],
     ['a marker without its table', `  - id: p\n    kind: preflight\n    title: P\n    expect:\n      markers:\n        - sql: SELECT true\n`, 9, 'steps[0].expect.markers[0].table'],
     ['a misspelt pin', `  - id: p\n    kind: preflight\n    title: P\n    expect:\n      databse: app\n`, 8, 'steps[0].expect.databse'],
+    ['a partial rollback step with a run step\'s id', `  - id: a\n    kind: sql\n    title: A\n    sql: SELECT 1\nrollbacks:\n  rls:\n    - id: a\n      kind: sql\n      title: B\n      sql: SELECT 1\n`, 10, 'rollbacks.rls[0].id'],
+    ['a partial rollback step of another kind', `  - id: a\n    kind: sql\n    title: A\n    sql: SELECT 1\nrollbacks:\n  rls:\n    - id: b\n      kind: backfill\n      title: B\n`, 11, 'rollbacks.rls[0].kind'],
     ['an after pin without a folder', `  - id: p\n    kind: preflight\n    title: P\n    expect:\n      after: 0007_x\n`, 8, 'steps[0].expect.after'],
   ])('names line and field for %s', (_what, steps, line, field) => {
     const r = parseRunbookText(`${head}${steps}`);

@@ -18,6 +18,7 @@ import { readRun, summarizeRuns } from '../../engine/runbook/open.js';
 import { templateIdOf } from '../../engine/runbook/templates.js';
 import { runbookOperator } from '../../engine/runbook/operator.js';
 import { readRunbook } from '../../engine/runbook/parse.js';
+import { runFollowUp } from '../../engine/runbook/follow-up.js';
 import { rollbackRun } from '../../engine/runbook/rollback.js';
 import { runRunbook } from '../../engine/runbook/run.js';
 import { assertRunbookSql } from '../../engine/runbook/sql-guard.js';
@@ -64,6 +65,7 @@ export function formatRunStatus(s: RunStatus): string {
       if (st.evidence && OUTSIDE_KINDS.has(st.kind) && st.evidence.ran[0]) lines.push(`      ran: ${st.evidence.ran[0]}${st.evidence.refs.cwd ? ` (in ${st.evidence.refs.cwd})` : ''}`);
       if (st.evidence) lines.push(`      evidence: ${st.evidence.result}${st.evidence.digest ? ` (digest ${st.evidence.digest.slice(0, 16)})` : ''}`);
       if (st.error && st.state !== 'passed') lines.push(`      ${st.error}`);
+      if (st.escalate) lines.push(`      escalate: ${st.escalate}`);
       if (st.waitingFor.length && st.state !== 'passed') lines.push(`      gate: waiting for ${st.waitingFor.join(', ')}`);
     }
   };
@@ -72,6 +74,19 @@ export function formatRunStatus(s: RunStatus): string {
   if (rb) {
     lines.push(rb.startedAt ? `rollback, started by ${rb.startedBy} at ${rb.startedAt}: ${rb.reason}` : `rollback (not started; tenancy runbook rollback --run ${s.run} --write --reason "...")`);
     stepLines(rb.steps);
+  }
+  for (const [name, f] of Object.entries(s.followUps ?? {})) {
+    if (!f.startedAt) {
+      lines.push(`follow-up ${name}: ${f.dueAt === null ? `due ${f.afterDays} day(s) after the run completes` : f.due ? `due since ${f.dueAt} (tenancy runbook follow-up --run ${s.run} --name ${name} --write)` : `due at ${f.dueAt}`}`);
+      continue;
+    }
+    lines.push(`follow-up ${name}, started by ${f.startedBy} at ${f.startedAt}${f.complete ? ' (every step passed)' : ` (next: ${f.next!.step}: ${f.next!.action})`}`);
+    stepLines(f.steps);
+  }
+  for (const [name, p] of Object.entries(s.partialRollbacks ?? {})) {
+    if (!p.startedAt) continue;
+    lines.push(`partial rollback ${name}, started by ${p.startedBy} at ${p.startedAt}: ${p.reason}${p.complete ? ' (every step passed)' : ` (next: ${p.next!.step}: ${p.next!.action})`}`);
+    stepLines(p.steps);
   }
   if (rb?.startedAt) lines.push(rb.complete ? 'rolled back: every rollback step passed' : `next: ${rb.next!.step}: ${rb.next!.action}`);
   else lines.push(s.complete ? 'complete: every step passed' : `next: ${s.next!.step}: ${s.next!.action}`);
@@ -177,12 +192,14 @@ export function registerRunbook(program: Command): void {
     .option('--confirm-db <name>', 'on production: the database name, typed')
     .option('--confirm-table <schema.table>', 'on production: each table a real restore step writes, typed (repeat)', collect, [])
     .option('--step <id>', 'run only this rollback step (its gate still applies)')
+    .option('--section <name>', 'a named partial rollback of the runbook (rollbacks:, e.g. rls or indexes) instead of the whole way back; the run is not ended by it')
     .option('--yes-manual <note>', 'sign off the manual rollback step reached that has no checklist, with this note')
     .option('--sign <step:line=note>', 'sign one checklist line of a manual rollback step (repeat for each line)', collect, [])
-    .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[] }) => {
+    .action(async (o: RunCliOptions & { run: string; reason?: string; confirmTable: string[]; section?: string }) => {
       checkRunId(o.run);
       requireWrite(o, 'runbook rollback');
-      const started = readRun(o.run).status.rollback?.startedAt;
+      const before = readRun(o.run).status;
+      const started = o.section === undefined ? before.rollback?.startedAt : before.partialRollbacks?.[o.section]?.startedAt;
       if (!o.reason && !started) throw new UserError('say why the run is rolled back: --reason "..." (journaled)', 'usage', '--reason');
       const signs = parseSigns(o.sign);
       const operator = runbookOperator();
@@ -190,14 +207,44 @@ export function registerRunbook(program: Command): void {
       await withSession(o, async (session, _target, signal) => {
         await session.enableWrite(o.confirmDb);
         const status = await rollbackRun({
-          session, run: o.run, reason: o.reason ?? 'continued', step: o.step, operator: operator.name, override: operator.override !== null,
+          session, run: o.run, reason: o.reason ?? 'continued', step: o.step, section: o.section, operator: operator.name, override: operator.override !== null,
           identities: [operator.osUser, ...(operator.git ? [operator.git] : [])], signal, confirmTables: o.confirmTable,
           signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
           onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
           onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
           allowCommands: o.allowCommands === true, onCommand: printCommand,
         });
-        if (!status.rollback?.complete) exitState.code = 1;
+        if (!(o.section === undefined ? status.rollback : status.partialRollbacks?.[o.section])?.complete) exitState.code = 1;
+        if (o.format === 'json') printOk(runView(o.run));
+        else process.stdout.write(`${formatRunStatus(status)}\n`);
+      });
+    });
+
+  addAllowCommandsOption(addConnectionOptions(rb.command('follow-up')), 'follow-up')
+    .description('run a follow-up of the run (the runbook\'s followUps:, e.g. day-1, week-1) once it is due after the run completed; journaled in the run\'s journal; refused before it is due')
+    .requiredOption('--run <id>', 'the completed run')
+    .requiredOption('--name <name>', 'the follow-up (runbook status lists them with their due time)')
+    .option('--write', 'required: a follow-up\'s steps run like the run\'s own')
+    .option('--confirm-db <name>', 'on production: the database name, typed')
+    .option('--yes-manual <note>', 'sign off the manual step reached that has no checklist, with this note')
+    .option('--sign <step:line=note>', 'sign one checklist line of a manual step (repeat for each line)', collect, [])
+    .action(async (o: RunCliOptions & { run: string; name: string }) => {
+      checkRunId(o.run);
+      requireWrite(o, 'runbook follow-up');
+      const signs = parseSigns(o.sign);
+      const operator = runbookOperator();
+      setCliAuditRun(o.run);
+      await withSession(o, async (session, _target, signal) => {
+        await session.enableWrite(o.confirmDb);
+        const status = await runFollowUp({
+          session, run: o.run, name: o.name, operator: operator.name, override: operator.override !== null,
+          identities: [operator.osUser, ...(operator.git ? [operator.git] : [])], signal,
+          signOff: (s) => ({ note: s.checklist.length ? undefined : o.yesManual, lines: signs.get(s.id) ?? {} }),
+          onStep: (s, state, detail) => process.stderr.write(`${s.id}: ${state}${detail ? ` - ${detail.split('\n')[0]}` : ''}\n`),
+          onSql: (step, sql) => process.stderr.write(`${step}: SQL:\n${sql.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n`),
+          allowCommands: o.allowCommands === true, onCommand: printCommand,
+        });
+        if (!status.followUps?.[o.name]?.complete) exitState.code = 1;
         if (o.format === 'json') printOk(runView(o.run));
         else process.stdout.write(`${formatRunStatus(status)}\n`);
       });

@@ -22,7 +22,7 @@ export function stepTables(step: RunbookStep): string[] {
 
 /** Every table the runbook's steps (and rollback steps) name, once. */
 export function runbookTables(runbook: Runbook): string[] {
-  return [...new Set([...runbook.steps, ...(runbook.rollback ?? [])].flatMap(stepTables))];
+  return [...new Set([...runbook.steps, ...(runbook.rollback ?? []), ...Object.values(runbook.rollbacks ?? {}).flat()].flatMap(stepTables))];
 }
 
 /** Each table's size in bytes (a partitioned table: its partitions summed); tables that do not exist are left out. */

@@ -91,6 +91,16 @@ export function parseRunbookText(text: string): ParsedRunbook {
       if (!ROLLBACK_KINDS.includes(String(kind))) at(['rollback', i, 'kind'], `a rollback step's kind must be one of ${ROLLBACK_KINDS.join(', ')}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
     });
   }
+  const rollbacks = (value as { rollbacks?: unknown } | null)?.rollbacks;
+  if (rollbacks && typeof rollbacks === 'object' && !Array.isArray(rollbacks)) {
+    for (const [name, section] of Object.entries(rollbacks)) {
+      if (!Array.isArray(section)) continue;
+      section.forEach((s, i) => {
+        const kind = (s as { kind?: unknown } | null)?.kind;
+        if (!ROLLBACK_KINDS.includes(String(kind))) at(['rollbacks', name, i, 'kind'], `a rollback step's kind must be one of ${ROLLBACK_KINDS.join(', ')}${kind === undefined ? '' : `, got ${JSON.stringify(kind)}`}`);
+      });
+    }
+  }
   if (issues.length) return { ok: false, issues };
   const parsed = RunbookSchema.safeParse(value);
   if (!parsed.success) {
@@ -130,6 +140,25 @@ export function parseRunbookText(text: string): ParsedRunbook {
     });
     if (s.kind === 'restore' && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at(['rollback', i, 'backup'], `"${s.backup}" is not a backup step of the run`);
   });
+  const sections: [string, readonly { id: string; kind: string; requires?: string[]; backup?: string }[]][] = [
+    ...Object.entries(rb.rollbacks).map(([n, s]) => [`rollbacks.${n}`, s] as [string, typeof s]),
+    ...Object.entries(rb.followUps).map(([n, f]) => [`followUps.${n}.steps`, f.steps] as [string, typeof f.steps]),
+  ];
+  for (const [name, section] of sections) {
+    const own = new Map<string, number>();
+    section.forEach((s, i) => {
+      if (seen.has(s.id)) at([...name.split('.'), i, 'id'], `step id "${s.id}" is also a step of the run (steps[${seen.get(s.id)}]): rollback steps need their own ids`);
+      else if (rolled.has(s.id)) at([...name.split('.'), i, 'id'], `step id "${s.id}" is also a step of the rollback (rollback[${rolled.get(s.id)}] or another section)`);
+      else if (own.has(s.id)) at([...name.split('.'), i, 'id'], `step id "${s.id}" is used twice (also ${name}[${own.get(s.id)}])`);
+      own.set(s.id, i);
+      rolled.set(s.id, i);
+      (s.requires ?? []).forEach((r, j) => {
+        const k = own.get(r);
+        if (k === undefined || k === i) at([...name.split('.'), i, 'requires', j], `"${r}" is not an earlier step of ${name}`);
+      });
+      if (s.kind === 'restore' && s.backup !== undefined && rb.steps.find((x) => x.id === s.backup)?.kind !== 'backup') at([...name.split('.'), i, 'backup'], `"${s.backup}" is not a backup step of the run`);
+    });
+  }
   if (issues.length) return { ok: false, issues };
   return { ok: true, runbook: rb, text, notes };
 }

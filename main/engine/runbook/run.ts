@@ -10,9 +10,11 @@ import type { BackfillProgress } from '../../../shared/backfill.js';
 import type { RunStatus, Runbook, RunbookStep, StepStatus } from '../../../shared/runbook.js';
 import type { PauseController } from '../backfill/pause.js';
 import { CancelledError, UserError } from '../errors.js';
-import type { Session } from '../session.js';
+import { Session } from '../session.js';
+import { watchStep, type StepLockWatch } from './lock-record.js';
 import { runbookTables, tableSizes } from './expected.js';
 import { Journal, newRunId, type HeadSink } from './journal.js';
+import { databaseBytes } from './performance-checks.js';
 import { approvalGuardProblem, ciIdentity } from './operator.js';
 import { assertRunbookSql } from './sql-guard.js';
 import { assertSameTarget, ensureRunbookTables, readDatabaseHead, targetIdentity, writeDatabaseHead } from './target.js';
@@ -98,12 +100,13 @@ export async function openRun(o: Pick<RunOptions, 'run' | 'newRun' | 'runsDir' |
   if (o.session.isWritable) await ensureRunbookTables(o.session);
   if (!o.run) {
     const sizes = await tableSizes(o.session, runbookTables(o.runbook));
+    const dbBytes = await databaseBytes(o.session);
     const j = Journal.create(o.newRun ?? newRunId(), o.runsDir);
     j.headSink = headSinkFor(o.session);
     try {
       await j.append({
         type: 'run-started', runbook: o.runbook.title, file: path.resolve(o.file), sha256: sha, profile: o.profile, database: target.database,
-        systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, sizes, steps: o.runbook.steps.map((s) => s.id),
+        systemIdentifier: target.systemIdentifier, databaseOid: target.databaseOid, server: target.server, content: o.text, sizes, databaseBytes: dbBytes, steps: o.runbook.steps.map((s) => s.id),
         environment: o.session.profile.environment,
       }, o.operator);
     } catch (err) {
@@ -166,6 +169,20 @@ export function stepContext(o: RunOptions, journal: Journal): StepContext {
  * the first step that does not pass.
  */
 export async function walkSteps(o: RunOptions, journal: Journal, ctx: StepContext, steps: readonly RunbookStep[], statuses: () => StepStatus[]): Promise<void> {
+  // A second session samples who waits on the run's backend while each step runs (blocking locks).
+  let watcher: Session | Error | undefined;
+  try {
+    await walk(o, journal, ctx, steps, statuses, async () => (watcher ??= await o.session.openSibling({ unaudited: true }).catch((err: Error) => err)));
+  } finally {
+    if (watcher instanceof Session) await watcher.close().catch(() => undefined);
+  }
+}
+
+async function walk(o: RunOptions, journal: Journal, ctx: StepContext, steps: readonly RunbookStep[], statuses: () => StepStatus[], lockWatcher: () => Promise<Session | Error>): Promise<void> {
+  const recordLocks = async (step: RunbookStep, watch: StepLockWatch) => {
+    const r = await watch.stop();
+    if (r.blocked.length || r.unwatched) await journal.append({ type: 'lock-waits', step: step.id, blocked: r.blocked, unwatched: r.unwatched }, o.operator);
+  };
   for (const step of steps) {
     if (o.step && step.id !== o.step) continue;
     const status = statuses().find((s) => s.id === step.id)!;
@@ -194,14 +211,17 @@ export async function walkSteps(o: RunOptions, journal: Journal, ctx: StepContex
     o.onStep?.(step, 'running');
     const t0 = performance.now();
     const took = () => Math.round(performance.now() - t0);
+    const watch = watchStep(o.session, await lockWatcher());
     try {
       const evidence = await executeStep(ctx, step);
+      await recordLocks(step, watch);
       await journal.append({ type: 'step-passed', step: step.id, evidence, durationMs: took() }, o.operator);
       o.onStep?.(step, 'passed', evidence.result);
     } catch (err) {
       const cancelled = err instanceof CancelledError || o.signal?.aborted;
       const ev = err instanceof StepFailure ? err.evidence : { ran: [], result: 'error', counts: {}, refs: {} };
       const message = cancelled ? 'cancelled by the operator' : (err as Error).message;
+      await recordLocks(step, watch).catch(() => undefined);
       await journal.append({ type: 'step-failed', step: step.id, error: message, evidence: ev, durationMs: took() }, o.operator);
       o.onStep?.(step, 'failed', message);
       if (cancelled) throw new CancelledError();

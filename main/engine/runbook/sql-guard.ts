@@ -51,20 +51,33 @@ const REFUSED_FUNCTIONS = new Set(['set_config', 'pg_advisory_lock', 'pg_advisor
 /** Every piece of SQL in a runbook, its rollback section included. */
 export function runbookSql(runbook: Runbook): RunbookSql[] {
   const out: RunbookSql[] = [];
-  const section = (key: 'steps' | 'rollback', steps: readonly (Runbook['steps'][number] | Runbook['rollback'][number])[], offset: number) => steps.forEach((s, i) => {
+  const section = (key: readonly string[], steps: readonly (Runbook['steps'][number] | Runbook['rollback'][number])[], offset: number) => steps.forEach((s, i) => {
     const stepIndex = offset + i;
-    if (s.kind === 'sql') out.push({ step: s.id, stepIndex, use: 'sql', path: [key, i, 'sql'], sql: s.sql });
+    if (s.kind === 'sql') out.push({ step: s.id, stepIndex, use: 'sql', path: [...key, i, 'sql'], sql: s.sql });
     if (s.kind === 'check') {
-      if (s.expect.sql !== undefined) out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'sql'], sql: s.expect.sql });
-      if (s.expect.fails !== undefined) out.push({ step: s.id, stepIndex, use: 'probe', path: [key, i, 'expect', 'fails', 'sql'], sql: s.expect.fails.sql });
+      if (s.expect.sql !== undefined) out.push({ step: s.id, stepIndex, use: 'check', path: [...key, i, 'expect', 'sql'], sql: s.expect.sql });
+      if (s.expect.fails !== undefined) out.push({ step: s.id, stepIndex, use: 'probe', path: [...key, i, 'expect', 'fails', 'sql'], sql: s.expect.fails.sql });
+      if (s.expect.plans !== undefined) {
+        if (s.expect.plans.param !== undefined) out.push({ step: s.id, stepIndex, use: 'check', path: [...key, i, 'expect', 'plans', 'param'], sql: s.expect.plans.param });
+        s.expect.plans.queries.forEach((q, j) => out.push({ step: s.id, stepIndex, use: 'check', path: [...key, i, 'expect', 'plans', 'queries', j, 'sql'], sql: q.sql }));
+      }
       if (s.expect.member !== undefined) {
-        out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'member', 'users'], sql: s.expect.member.users });
-        out.push({ step: s.id, stepIndex, use: 'check', path: [key, i, 'expect', 'member', 'sql'], sql: s.expect.member.sql });
+        out.push({ step: s.id, stepIndex, use: 'check', path: [...key, i, 'expect', 'member', 'users'], sql: s.expect.member.users });
+        out.push({ step: s.id, stepIndex, use: 'check', path: [...key, i, 'expect', 'member', 'sql'], sql: s.expect.member.sql });
       }
     }
   });
-  section('steps', runbook.steps, 0);
-  section('rollback', runbook.rollback ?? [], runbook.steps.length);
+  section(['steps'], runbook.steps, 0);
+  section(['rollback'], runbook.rollback ?? [], runbook.steps.length);
+  let offset = runbook.steps.length + (runbook.rollback ?? []).length;
+  for (const [name, steps] of Object.entries(runbook.rollbacks ?? {})) {
+    section(['rollbacks', name], steps, offset);
+    offset += steps.length;
+  }
+  for (const [name, f] of Object.entries(runbook.followUps ?? {})) {
+    section(['followUps', name, 'steps'], f.steps, offset);
+    offset += f.steps.length;
+  }
   return out;
 }
 

@@ -16,9 +16,45 @@ export function stepStatuses(runbook: Runbook, lines: readonly JournalLine[]): S
   return sectionStatuses(runbook.steps, lines, (s) => requiredSteps(runbook, s));
 }
 
-/** The rollback steps' statuses: each requires its `requires`, or every earlier rollback step. */
-export function rollbackStatuses(runbook: Runbook, lines: readonly JournalLine[]): StepStatus[] {
-  const steps = runbook.rollback ?? [];
+/** The steps of the rollback section (or of the named partial rollback `section`). */
+export function rollbackSteps(runbook: Runbook, section?: string): readonly RunbookStep[] {
+  if (section?.startsWith(FOLLOW_UP)) return runbook.followUps?.[section.slice(FOLLOW_UP.length)]?.steps ?? [];
+  return section === undefined ? runbook.rollback ?? [] : runbook.rollbacks?.[section] ?? [];
+}
+
+/** The section key of a follow-up: "follow-up:NAME" (its steps are walked like a rollback section's). */
+export const FOLLOW_UP = 'follow-up:';
+
+/** When the run completed (the time of the line after which every step had passed), or null. */
+export function completedAt(runbook: Runbook, lines: readonly JournalLine[]): string | null {
+  for (let n = 1; n <= lines.length; n += 1) {
+    if (stepStatuses(runbook, lines.slice(0, n)).every((s) => s.state === 'passed')) return lines[n - 1]!.time;
+  }
+  return null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Each follow-up's status: due `afterDays` after the run completed. */
+export function followUpStatuses(runbook: Runbook, lines: readonly JournalLine[], now = new Date()): NonNullable<RunStatus['followUps']> {
+  const done = completedAt(runbook, lines);
+  const out: NonNullable<RunStatus['followUps']> = {};
+  for (const [name, f] of Object.entries(runbook.followUps ?? {})) {
+    const st = rollbackStatus(runbook, lines, `${FOLLOW_UP}${name}`)!;
+    const started = lines.find((l) => l.event.type === 'follow-up-started' && l.event.name === name);
+    const dueAt = done ? new Date(Date.parse(done) + f.afterDays * DAY_MS).toISOString() : null;
+    out[name] = {
+      ...st, startedAt: started?.time ?? null, startedBy: started?.operator ?? null, reason: null,
+      next: st.next ? { step: st.next.step, action: st.next.action.replace(/^roll back: run /, 'follow-up: run ') } : null,
+      afterDays: f.afterDays, dueAt, due: dueAt !== null && Date.parse(dueAt) <= now.getTime(),
+    };
+  }
+  return out;
+}
+
+/** The rollback steps' statuses (or a named section's): each requires its `requires`, or every earlier step of its section. */
+export function rollbackStatuses(runbook: Runbook, lines: readonly JournalLine[], section?: string): StepStatus[] {
+  const steps = rollbackSteps(runbook, section);
   return sectionStatuses(steps, lines, (s) => s.requires ?? steps.slice(0, steps.findIndex((x) => x.id === s.id)).map((x) => x.id));
 }
 
@@ -111,12 +147,12 @@ export function interruptedAction(step: RunbookStep): string {
   }
 }
 
-/** The rollback section's status, or null when the runbook has none. */
-export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[]): RollbackStatus | null {
-  const section = runbook.rollback ?? [];
+/** The rollback section's status (or a named partial rollback's), or null when the runbook has none. */
+export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[], name?: string): RollbackStatus | null {
+  const section = rollbackSteps(runbook, name);
   if (!section.length) return null;
-  const started = lines.find((l) => l.event.type === 'rollback-started');
-  const steps = rollbackStatuses(runbook, lines);
+  const started = lines.find((l) => l.event.type === 'rollback-started' && l.event.section === name);
+  const steps = rollbackStatuses(runbook, lines, name);
   const pendingIndex = steps.findIndex((s) => s.state !== 'passed');
   return {
     startedAt: started?.time ?? null, startedBy: started?.operator ?? null,
@@ -126,18 +162,35 @@ export function rollbackStatus(runbook: Runbook, lines: readonly JournalLine[]):
   };
 }
 
-/** Whether `runbook rollback` has started on this run (its own steps then never run again). */
-export function rollbackStarted(lines: readonly JournalLine[]): boolean {
-  return lines.some((l) => l.event.type === 'rollback-started');
+/** Whether `runbook rollback` (the whole way back, not a named partial one) has started on this run (its own steps then never run again). */
+export function rollbackStarted(lines: readonly JournalLine[], section?: string): boolean {
+  return lines.some((l) => l.event.type === 'rollback-started' && l.event.section === section);
+}
+
+/** Who to call about a failed or blocked step: its area's contact, then the escalation path (null without one). */
+export function escalation(runbook: Runbook, step: RunbookStep | undefined): string | null {
+  const c = runbook.contacts;
+  const area = (step as { area?: string } | undefined)?.area;
+  if (!c || !area || !c.areas[area]) return null;
+  const path = c.escalation.length ? `; escalation: ${c.escalation.map((l, i) => `${i + 1}. ${l}`).join(', ')}` : '';
+  const emergency = c.emergency[area] ? `; emergency: ${c.emergency[area]}` : '';
+  return `${area} issues: ${c.areas[area]}${path}${emergency}`;
+}
+
+function withEscalation(runbook: Runbook, steps: StepStatus[]): StepStatus[] {
+  if (!runbook.contacts) return steps;
+  const all = [...runbook.steps, ...(runbook.rollback ?? []), ...Object.values(runbook.rollbacks ?? {}).flat(), ...Object.values(runbook.followUps ?? {}).flatMap((f) => f.steps)];
+  return steps.map((s) => (s.state === 'failed' || s.state === 'blocked' || s.state === 'interrupted' ? { ...s, escalate: escalation(runbook, all.find((x) => x.id === s.id)) } : s));
 }
 
 /** The whole run's status. */
 export function runStatus(runbook: Runbook, lines: readonly JournalLine[], run: string, file: string): RunStatus {
   const first = lines[0];
   const started = first?.event.type === 'run-started' ? first.event : null;
-  const steps = stepStatuses(runbook, lines);
+  const steps = withEscalation(runbook, stepStatuses(runbook, lines));
   const pendingIndex = steps.findIndex((s) => s.state !== 'passed');
   const rollback = rollbackStatus(runbook, lines);
+  if (rollback) rollback.steps = withEscalation(runbook, rollback.steps);
   const rolling = rollback?.startedAt ? rollback : null;
   const next = rolling
     ? rolling.next
@@ -145,5 +198,7 @@ export function runStatus(runbook: Runbook, lines: readonly JournalLine[], run: 
   return {
     run, runbook: runbook.title, file, profile: started?.profile ?? '', database: started?.database ?? '',
     startedAt: first?.time ?? '', steps, next, complete: !rolling && pendingIndex < 0, rollback,
+    ...(Object.keys(runbook.followUps ?? {}).length ? { followUps: followUpStatuses(runbook, lines) } : {}),
+    ...(Object.keys(runbook.rollbacks ?? {}).length ? { partialRollbacks: Object.fromEntries(Object.keys(runbook.rollbacks).map((n) => [n, rollbackStatus(runbook, lines, n)!])) } : {}),
   };
 }

@@ -28,6 +28,8 @@ import { writeReportJson } from '../report/file.js';
 import type { Session } from '../session.js';
 import type { Journal } from './journal.js';
 import { readSignatures } from './head.js';
+import { LOCK_SAMPLE_MS, blockingSeen } from './lock-record.js';
+import { growthCheck, planChecks } from './performance-checks.js';
 import { preflightStep } from './preflight-step.js';
 import { DistributeRefusal, runDistribute } from './distribute-step.js';
 import { checkRunbookSql, type SqlUse } from './sql-guard.js';
@@ -294,6 +296,28 @@ async function checkStep(ctx: StepContext, step: Extract<RunbookStep, { kind: 'c
     ran.push(...r.ran);
     counts.members = r.members;
     problems.push(...r.problems);
+  }
+  if (e.plans !== undefined) {
+    const param = e.plans.param !== undefined ? (await statementsOf(e.plans.param, 'check'))[0] : undefined;
+    const queries = await Promise.all(e.plans.queries.map(async (q) => (await statementsOf(q.sql, 'check'))[0]!));
+    const r = await planChecks(session, e.plans, { param, queries });
+    ran.push(...r.ran);
+    Object.assign(counts, r.counts);
+    sample = [...(sample ?? []), ...r.sample];
+    problems.push(...r.problems);
+  }
+  if (e.growth !== undefined) {
+    const r = await growthCheck(session, ctx.journal.entries, e.growth.maxPercent);
+    ran.push(...r.ran);
+    Object.assign(counts, r.counts);
+    sample = [...(sample ?? []), ...r.sample];
+    problems.push(...r.problems);
+  }
+  if (e.noBlocking) {
+    const seen = blockingSeen(ctx.journal.entries);
+    ran.push(`the run's lock samples (every ${LOCK_SAMPLE_MS} ms while each step ran): sessions that waited on a lock the run held`);
+    counts.blockedSessions = seen.length;
+    problems.push(...seen);
   }
   if (e.fails !== undefined) {
     const problem = await probe(ctx, step.id, e.fails);
