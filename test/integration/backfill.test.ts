@@ -219,6 +219,19 @@ describe('backfill pacing', () => {
     await s.close();
   });
 
+  it('walks a uuid primary key (a type with no max aggregate), every row filled', async () => {
+    await db.exec(`
+      SET search_path = "Tenant ""App""";
+      CREATE TABLE "uuid; t" (id uuid PRIMARY KEY, "Tenant Id" int);
+      INSERT INTO "uuid; t" SELECT md5(g::text)::uuid, CASE WHEN g % 5 = 0 THEN 4 END FROM generate_series(1, 900) g;`);
+    const s = await db.session();
+    await s.enableWrite();
+    const r = await startBackfill(s, { table: T('uuid; t'), column: 'Tenant Id', source: { kind: 'constant', value: '9' } }, { batchSize: 200, targetBatchMs: 0 });
+    expect(r).toMatchObject({ status: 'done', rowsDone: 720, batches: 5, nullsLeft: 0 });
+    expect(await q(`SELECT count(*)::int AS n FROM "uuid; t" WHERE "Tenant Id" = 9`)).toEqual([{ n: 720 }]);
+    await s.close();
+  });
+
   it('retries a batch that waited out lock_timeout on an application row with fewer keys, and fills every row once', async () => {
     await db.exec(childTable('lock; t', 1000));
     const app = new pg.Client({ connectionString: db.url });

@@ -69,10 +69,9 @@ export function batchSql(
   const params: unknown[] = [batchSize, ...(lastKey ?? [])];
   const cols = keys.map((k) => `t.${quoteIdent(k)}`).join(', ');
   const after = (alias: string) => afterKey(alias, keys, lastKey, 2);
-  // The highest key of the batch: max() for a one-column key (no sort), the last row for a composite one.
-  const hi = keys.length === 1
-    ? `SELECT max(${quoteIdent(keys[0]!)}) AS ${quoteIdent(keys[0]!)}, count(*)::int AS scanned FROM batch`
-    : `SELECT ${keys.map((k) => quoteIdent(k)).join(', ')}, (SELECT count(*) FROM batch)::int AS scanned FROM batch ORDER BY ${keys.map((k) => `${quoteIdent(k)} DESC`).join(', ')} LIMIT 1`;
+  // The highest key of the batch: its last row (a top-1 pass over the batch, not a full sort). Not
+  // max(): uuid and other key types have no max aggregate.
+  const hi = `SELECT ${keys.map((k) => quoteIdent(k)).join(', ')}, (SELECT count(*) FROM batch)::int AS scanned FROM batch ORDER BY ${keys.map((k) => `${quoteIdent(k)} DESC`).join(', ')} LIMIT 1`;
   const upTo = (alias: string) => {
     const bound = keys.map((k) => `(SELECT ${quoteIdent(k)} FROM hi)`);
     const c = keys.map((k) => `${alias}.${quoteIdent(k)}`);
