@@ -187,6 +187,7 @@ const REQUIRED: Record<string, string[]> = {
   'report export': ['--out', 'r.json'], 'report render': ['--out', 'r.html'], 'report trust add': ['--label', 'x'],
   'backup create': ['--table', 'public.t'], restore: ['--backup', '1'], contract: ['--table', 'public.t'], 'runbook new': ['--template', '000'],
   'runbook rollback': ['--run', 'run_20260101_000000_abcdef'], 'runbook plan': ['--from-run', 'run_20260101_000000_abcdef'],
+  'runbook follow-up': ['--run', 'run_20260101_000000_abcdef', '--name', 'day-1'],
 };
 
 describe('every command\'s JSON failure is the one envelope', () => {
