@@ -71,6 +71,11 @@ export class DistributionBuilder {
   }
 }
 
+/** The tables a distribution counts: tenant tables with a tenant column and scoped tables with a path to one. */
+export function distributionTables(model: TenancyModel): TenancyModel['tables'] {
+  return model.tables.filter((t) => (t.role === 'tenant' && t.tenantColumn) || (t.role === 'scoped' && t.tenantPath));
+}
+
 /** Count rows per tenant in every readable tenant table. */
 export async function computeDistribution(session: Session, model: TenancyModel, opts: DistributionOptions = {}): Promise<Distribution> {
   requireCompleteModel(model);
@@ -78,7 +83,7 @@ export async function computeDistribution(session: Session, model: TenancyModel,
   const only = opts.tenant === undefined || tenants.has(opts.tenant) ? opts.tenant : await resolveTenantId(session, model, opts.tenant);
   const builder = new DistributionBuilder(tenants, only);
   const skipped: Skipped[] = [];
-  const tables = model.tables.filter((t) => (t.role === 'tenant' && t.tenantColumn) || (t.role === 'scoped' && t.tenantPath));
+  const tables = distributionTables(model);
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {

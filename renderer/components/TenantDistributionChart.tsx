@@ -4,10 +4,8 @@
  * stray rows are seen at a glance. One SVG path for the tenants, whatever their number (10,000 tenants
  * stay one element); the tenant list and the bucket cards are its table equivalent.
  */
-import { useMemo } from 'react';
-import type { Distribution } from '../../shared/findings.js';
+import type { DistributionSummary, TenantTotal } from '../../shared/distribution-summary.js';
 import { count } from '../lib/format.js';
-import { tenantTotals, type TenantTotal } from '../../shared/distribution-views.js';
 
 /** The chart's input: tenant totals (sorted biggest first) and the two bucket totals. */
 export interface TenantDistributionProps {
@@ -94,9 +92,9 @@ export function TenantDistributionChart({ tenants, noTenant, missingTenant }: Te
   );
 }
 
-/** The chart for a distribution as the page holds it: totals per tenant and the two buckets summed. */
-export function DistributionChart({ d }: { d: Distribution }) {
-  const tenants = useMemo(() => tenantTotals(d), [d]);
+/** The chart for a distribution summary as the page holds it: totals per tenant (sorted by the host) and the two buckets summed. */
+export function DistributionChart({ d }: { d: DistributionSummary }) {
+  const tenants = d.tenants;
   const noTenant = d.noTenant.reduce((a, r) => a + r.rows, 0);
   const missingTenant = d.missingTenant.reduce((a, r) => a + r.rows, 0);
   return <TenantDistributionChart tenants={tenants} noTenant={noTenant} missingTenant={missingTenant} />;

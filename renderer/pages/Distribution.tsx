@@ -1,6 +1,6 @@
 /** Distribution: search tenants, one tenant's footprint per table, two compared, and the no-tenant / missing-tenant buckets. */
 import { useEffect, useMemo } from 'react';
-import type { Distribution } from '../../shared/findings.js';
+import type { DistributionSummary } from '../../shared/distribution-summary.js';
 import type { TenancyModel } from '../../shared/model.js';
 import { Bars } from '../components/Bars.js';
 import { RequireModel } from '../components/RequireModel.js';
@@ -9,13 +9,13 @@ import { RoleBadge } from '../components/RoleBadge.js';
 import { DistributionChart } from '../components/TenantDistributionChart.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
-import { footprint, searchTenants, tenantTotals } from '../../shared/distribution-views.js';
+import { footprint, searchTenants } from '../../shared/distribution-views.js';
 import { useDistribution } from '../store/distribution.js';
 import { useShallow } from 'zustand/react/shallow';
 
-function TenantPicker({ d }: { d: Distribution }) {
+function TenantPicker({ d }: { d: DistributionSummary }) {
   const { query, setQuery, selected, compareWith, select, compare } = useDistribution(useShallow((s) => ({ query: s.query, setQuery: s.setQuery, selected: s.selected, compareWith: s.compareWith, select: s.select, compare: s.compare })));
-  const totals = useMemo(() => tenantTotals(d), [d]);
+  const totals = d.tenants;
   const found = useMemo(() => searchTenants(totals, query), [totals, query]);
   return (
     <div className="card tenant-picker">
@@ -62,13 +62,21 @@ function TenantPicker({ d }: { d: Distribution }) {
   );
 }
 
-function Footprint({ d, model }: { d: Distribution; model: TenancyModel }) {
-  const selected = useDistribution((s) => s.selected);
-  const compareWith = useDistribution((s) => s.compareWith);
-  const compare = useDistribution((s) => s.compare);
-  const rows = useMemo(() => (selected ? footprint(d, selected, compareWith) : []), [d, selected, compareWith]);
+function Footprint({ d, model }: { d: DistributionSummary; model: TenancyModel }) {
+  const { selected, compareWith, compare, held, error, loadTenantRows } = useDistribution(useShallow((s) => ({
+    selected: s.selected, compareWith: s.compareWith, compare: s.compare, held: s.tenantRows, error: s.tenantRowsError, loadTenantRows: s.loadTenantRows,
+  })));
+  const wanted = useMemo(() => [selected, compareWith].filter((id): id is string => id !== null), [selected, compareWith]);
+  // Asked for on selection (the page opened without them); the store keeps them for this count.
+  useEffect(() => { if (wanted.length) void loadTenantRows(wanted); }, [wanted, d, loadTenantRows]);
+  const heldOf = (id: string | null) => (id !== null && Object.hasOwn(held, id) ? held[id] : undefined);
+  const a = heldOf(selected);
+  const b = heldOf(compareWith);
+  const rows = useMemo(() => (a && (!compareWith || b) ? footprint(a.rows, b ? b.rows : null) : null), [a, b, compareWith]);
   if (!selected) return <div className="card"><EmptyState title="Pick a tenant">Choose a tenant in the list to see its rows in every table.</EmptyState></div>;
-  const name = (id: string) => d.tenants.find((t) => t.id === id)?.name ?? id;
+  if (error) return <div className="card"><ErrorState title="Cannot read this tenant's rows" message={error} onRetry={() => void loadTenantRows(wanted)} /></div>;
+  if (!rows) return <div className="card"><LoadingState label="Reading this tenant's rows per table…" /></div>;
+  const name = (id: string) => heldOf(id)?.name ?? id;
   const totalA = rows.reduce((a, r) => a + r.a, 0);
   const totalB = rows.reduce((a, r) => a + r.b, 0);
   return (
@@ -89,7 +97,7 @@ function Footprint({ d, model }: { d: Distribution; model: TenancyModel }) {
   );
 }
 
-function Buckets({ d }: { d: Distribution }) {
+function Buckets({ d }: { d: DistributionSummary }) {
   const noTenant = d.noTenant.reduce((a, r) => a + r.rows, 0);
   const missing = d.missingTenant.reduce((a, r) => a + r.rows, 0);
   return (
@@ -111,7 +119,8 @@ function Buckets({ d }: { d: Distribution }) {
 /** The Distribution page. */
 export function DistributionPage() {
   // Only what the page shell shows: typing a search or picking a tenant re-renders the picker and the footprint, not the chart.
-  const { data, state, error, load } = useDistribution(useShallow((s) => ({ data: s.data, state: s.state, error: s.error, load: s.load })));
+  // The compact summary (tenant totals and buckets), not the full table x tenant rows: one tenant's rows come on selection.
+  const { data, state, error, load } = useDistribution(useShallow((s) => ({ data: s.summary, state: s.summaryState, error: s.summaryError, load: s.loadSummary })));
   useEffect(() => {
     if (state === 'idle') void load();
   }, [state, load]);
@@ -119,10 +128,10 @@ export function DistributionPage() {
     <section className="page" aria-labelledby="dist-title" data-testid="page-distribution">
       <header className="page-header">
         <h1 id="dist-title">Distribution</h1>
-        {state === 'loaded' && <button type="button" onClick={() => void load()}>Count again</button>}
+        {state === 'loaded' && <button type="button" onClick={() => void load(true)}>Count again</button>}
       </header>
       <RequireModel>
-        {({ model }) => state === 'error' ? <ErrorState title="Cannot count rows per tenant" message={error ?? ''} onRetry={() => void load()} />
+        {({ model }) => state === 'error' ? <ErrorState title="Cannot count rows per tenant" message={error ?? ''} onRetry={() => void load(true)} />
           : !data ? <LoadingState label="Counting rows per tenant in every tenant table…" />
           : (
             <>

@@ -9,6 +9,7 @@
  * 100 ms) add 30-150 ms that no user waits, even at 20 x 100.
  */
 import type { Page } from 'playwright';
+import { indexDistribution, tenantRowsOf, type IndexedDistribution } from '../../shared/distribution-summary.js';
 import { HANDLERS } from '../../main/handlers/index.js';
 import type { Handlers } from '../../main/handlers/types.js';
 import { startBrowserHost } from '../../main/serve/host.js';
@@ -20,6 +21,9 @@ function handlersFor(tables: number, tenants: number): Handlers {
   const model = syntheticModel(tables);
   const run = syntheticRun(model);
   const dist = syntheticDistribution(model, tenants);
+  // As the host: indexed once on the first summary (or tenant rows) asked for, kept after.
+  let indexed: IndexedDistribution | null = null;
+  const counted = () => (indexed ??= indexDistribution(dist, tables, new Date().toISOString()));
   const profile = { ...PROFILE, hasSavedPassword: true, ephemeral: true };
   const conn = { id: 'bench', profile, fingerprint: FINGERPRINT, writable: false, openedAt: new Date().toISOString() };
   return {
@@ -28,7 +32,12 @@ function handlersFor(tables: number, tenants: number): Handlers {
     connection: { ...HANDLERS.connection, list: async () => ({ connections: [conn] }) },
     model: { load: async () => ({ model, summary: run.model, loadedAt: new Date().toISOString() }) },
     checks: { ...HANDLERS.checks, run: async () => run },
-    distribution: { ...HANDLERS.distribution, get: async () => dist },
+    distribution: {
+      ...HANDLERS.distribution,
+      get: async () => dist,
+      summary: async () => counted().summary,
+      tenantRows: async ({ tenants: ids }) => tenantRowsOf(counted(), ids),
+    },
     tenant: {
       find: async ({ query }) => ({ query, matches: [{ id: '77', name: 'Tenant 77', slug: 'tenant-77', matchedBy: 'name' as const }], truncated: false }),
       footprint: async () => syntheticFootprint(model),

@@ -3,7 +3,8 @@
  * (which plants NULL-organization lessons): every tenant drawn sorted on a zero-based scale whose top
  * is the biggest of the tenants and the buckets, the no-tenant bucket drawn with the count the
  * database holds, an empty missing-tenant bucket drawn empty; title and desc name the figures.
- * axe-clean at 1440x900 and 1024x700; screenshots test-results/screenshots/distribution-chart-*.png.
+ * Count again counts again (a NULL lesson deleted meanwhile shows only then) and re-reads the selected
+ * tenant's rows. axe-clean at 1440x900 and 1024x700; screenshots test-results/screenshots/distribution-chart-*.png.
  */
 import { WIDE, shotsAndAxe } from './support/screens.js';
 import fs from 'node:fs';
@@ -107,5 +108,24 @@ describe('the rows-per-tenant chart on Distribution', () => {
   it('is axe-clean and fits at 1440x900 and 1024x700 (screenshots saved)', async () => {
     const problems = await shotsAndAxe(page, 'distribution-chart');
     expect(problems).toEqual([]);
+  });
+
+  it('keeps its count until Count again, which counts again and reads the selected tenant\'s rows again', async () => {
+    const bucket = () => chart().getByTestId('chart-no-tenant');
+    const before = Number(await bucket().getAttribute('data-rows'));
+    const tenantList = page.getByTestId('tenant-list');
+    await tenantList.getByRole('option').first().click();
+    const footprint = page.getByTestId('footprint-table');
+    await footprint.locator('tbody tr').first().waitFor();
+    const rowsShown = await footprint.locator('tbody').textContent();
+    await query("DELETE FROM lessons WHERE ctid IN (SELECT ctid FROM lessons WHERE organization_id IS NULL LIMIT 1)");
+    await new AppShell(page).go('Overview');
+    await new AppShell(page).go('Distribution');
+    await chart().waitFor();
+    expect(Number(await bucket().getAttribute('data-rows'))).toBe(before);
+    await page.getByTestId('page-distribution').getByRole('button', { name: 'Count again' }).click();
+    await expect.poll(async () => Number(await bucket().getAttribute('data-rows'))).toBe(before - 1);
+    await footprint.locator('tbody tr').first().waitFor();
+    expect(await footprint.locator('tbody').textContent()).toBe(rowsShown);
   });
 });

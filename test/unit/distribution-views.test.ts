@@ -1,7 +1,8 @@
-/** Distribution views over a per-distribution index: one tenant's rows per table, two compared, tenant totals, search. */
+/** The host's index of a distribution (tenant totals, one tenant's rows) and the page's views over it: footprint, two compared, search. */
 import { describe, expect, it } from 'vitest';
 import type { Distribution } from '../../shared/findings.js';
-import { footprint, searchTenants, tenantTotals } from '../../shared/distribution-views.js';
+import { indexDistribution, tenantRowsOf } from '../../shared/distribution-summary.js';
+import { footprint, searchTenants } from '../../shared/distribution-views.js';
 
 const row = (schema: string, table: string, tenant: string | null, rows: number, bucket: Distribution['rows'][number]['bucket'] = 'tenant') =>
   ({ schema, table, tenant, tenantName: tenant === null ? null : `Tenant ${tenant}`, bucket, rows });
@@ -19,10 +20,13 @@ const d = distribution([
   row('app', 'orders', '1', 40), row('app', 'orders', '2', 5), row('app', 'users', '1', 3),
   row('billing', 'users', '1', 3), row('app', 'notes', '2', 9), row('app', 'orders', '999', 7, 'missing-tenant'),
 ]);
+const ix = indexDistribution(d, 4, '2026-01-01T00:00:00.000Z');
+const rowsOf = (id: string) => tenantRowsOf(ix, [id]).tenants[0]!.rows;
+const tenantTotals = () => ix.summary.tenants;
 
 describe('footprint', () => {
   it('sums one tenant per table, biggest first, ties by table then schema', () => {
-    expect(footprint(d, '1', null)).toEqual([
+    expect(footprint(rowsOf('1'), null)).toEqual([
       { schema: 'app', table: 'orders', a: 40, b: 0 },
       { schema: 'app', table: 'users', a: 3, b: 0 },
       { schema: 'billing', table: 'users', a: 3, b: 0 },
@@ -30,7 +34,7 @@ describe('footprint', () => {
   });
 
   it('compares two tenants over the tables either has rows in', () => {
-    expect(footprint(d, '2', '1')).toEqual([
+    expect(footprint(rowsOf('2'), rowsOf('1'))).toEqual([
       { schema: 'app', table: 'orders', a: 5, b: 40 },
       { schema: 'app', table: 'notes', a: 9, b: 0 },
       { schema: 'app', table: 'users', a: 0, b: 3 },
@@ -39,20 +43,28 @@ describe('footprint', () => {
   });
 
   it('never counts a missing-tenant bucket row as a tenant\'s own, and is empty for a tenant with no rows', () => {
-    expect(footprint(d, '999', null)).toEqual([]);
-    expect(footprint(d, '3', null)).toEqual([]);
+    expect(footprint(rowsOf('999'), null)).toEqual([]);
+    expect(footprint(rowsOf('3'), null)).toEqual([]);
+  });
+});
+
+describe('tenant rows', () => {
+  it('answers the tenants asked for in order; an id the tenant table lacks gets no name and no rows', () => {
+    const answer = tenantRowsOf(ix, ['2', '999']);
+    expect(answer.tenants.map((t) => [t.id, t.name, t.rows.length])).toEqual([['2', 'Globex', 2], ['999', null, 0]]);
+    expect(answer.countedAt).toBe(ix.summary.countedAt);
   });
 });
 
 describe('tenant totals', () => {
   it('lists every tenant, rows-less ones included, biggest first', () => {
-    expect(tenantTotals(d)).toEqual([{ id: '1', name: 'Acme', rows: 46 }, { id: '2', name: 'Globex', rows: 14 }, { id: '3', name: 'Initech', rows: 0 }]);
-    expect(tenantTotals(d)).toBe(tenantTotals(d));
+    expect(tenantTotals()).toEqual([{ id: '1', name: 'Acme', rows: 46 }, { id: '2', name: 'Globex', rows: 14 }, { id: '3', name: 'Initech', rows: 0 }]);
+    expect(ix.summary).toMatchObject({ tables: 4, countedAt: '2026-01-01T00:00:00.000Z', tenantTable: 'app.orgs' });
   });
 
   it('finds tenants by id or name', () => {
-    expect(searchTenants(tenantTotals(d), 'glo').map((t) => t.id)).toEqual(['2']);
-    expect(searchTenants(tenantTotals(d), '3').map((t) => t.id)).toEqual(['3']);
-    expect(searchTenants(tenantTotals(d), 'zzz')).toEqual([]);
+    expect(searchTenants(tenantTotals(), 'glo').map((t) => t.id)).toEqual(['2']);
+    expect(searchTenants(tenantTotals(), '3').map((t) => t.id)).toEqual(['3']);
+    expect(searchTenants(tenantTotals(), 'zzz')).toEqual([]);
   });
 });
