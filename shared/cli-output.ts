@@ -109,6 +109,7 @@ export const CLI_OUTPUT = {
   'runbook run': RunViewOutput,
   'runbook validate': z.object({ ok, file: z.string(), steps: z.number() }),
   'runbook rollback': RunViewOutput,
+  'runbook follow-up': RunViewOutput,
   'runbook status': RunViewOutput.extend({ expected: z.array(ExpectedStepSchema).optional() }),
   'runbook plan': z.object({ ok, reference: z.string(), database: z.string(), steps: z.array(ExpectedStepSchema) }),
   'runbook verify': z.object({ ok, verification: JournalVerificationSchema }),
