@@ -62,6 +62,12 @@ describe('tenant totals', () => {
     expect(ix.summary).toMatchObject({ tables: 4, countedAt: '2026-01-01T00:00:00.000Z', tenantTable: 'app.orgs' });
   });
 
+  it('breaks ties by id in numeric order for numeric ids (6 before 10), code-unit order otherwise', () => {
+    const tie = distribution(['10', '6', '37', '8'].map((id) => row('app', 'orders', id, 5)));
+    tie.tenants = ['10', '6', '37', '8', 'b', 'a'].map((id) => ({ id, name: `Org ${id}` }));
+    expect(indexDistribution(tie, 1, '2026-01-01T00:00:00.000Z').summary.tenants.map((t) => t.id)).toEqual(['6', '8', '10', '37', 'a', 'b']);
+  });
+
   it('finds tenants by id or name', () => {
     expect(searchTenants(tenantTotals(), 'glo').map((t) => t.id)).toEqual(['2']);
     expect(searchTenants(tenantTotals(), '3').map((t) => t.id)).toEqual(['3']);
