@@ -6,8 +6,7 @@
  */
 import type { RunStatus } from '../../../shared/runbook.js';
 import { UserError } from '../errors.js';
-import { Journal } from './journal.js';
-import { runbookOfRun } from './open.js';
+import { journalOfRun } from './open.js';
 import { openRun, stepContext, walkSteps, type RunOptions } from './run.js';
 import { FOLLOW_UP, followUpStatuses, rollbackStatuses, rollbackSteps, runStatus } from './status.js';
 
@@ -22,10 +21,7 @@ export type FollowUpOptions = Omit<RunOptions, 'file' | 'runbook' | 'text' | 'ru
 
 /** Run follow-up `o.name` of run `o.run` until one of its steps does not pass; returns the run's status. */
 export async function runFollowUp(o: FollowUpOptions): Promise<RunStatus> {
-  const peek = Journal.open(o.run, o.runsDir);
-  const first = peek.entries[0]?.event;
-  if (first?.type !== 'run-started') throw new UserError(`the journal of ${o.run} does not start with run-started`, 'integrity');
-  const { runbook, text } = runbookOfRun(o.run, first);
+  const { journal: peek, first, runbook, text } = journalOfRun(o.run, o.runsDir);
   const names = Object.keys(runbook.followUps ?? {});
   if (!names.includes(o.name)) throw new UserError(`--name ${o.name}: the runbook of run ${o.run} has ${names.length ? `the follow-ups ${names.join(', ')}` : 'no follow-ups (followUps:)'}`, 'usage');
   const now = o.now ?? new Date();

@@ -40,12 +40,17 @@ export function runbookOfRun(run: string, first: Extract<JournalEvent, { type: '
   return readRunbook(first.file);
 }
 
-/** Read run `run` from its journal alone (it must verify: chain and signatures). */
-export function readRun(run: string, base = runsDir()): OpenedRun {
+/** A run's journal, its run-started event and the runbook captured there (read only). */
+export function journalOfRun(run: string, base = runsDir()): { journal: Journal; first: Extract<JournalEvent, { type: 'run-started' }>; runbook: Runbook; text: string } {
   const journal = Journal.open(run, base);
   const first = journal.entries[0]?.event;
   if (first?.type !== 'run-started') throw new UserError(`the journal of ${run} does not start with run-started`, 'integrity');
-  const { runbook, text } = runbookOfRun(run, first);
+  return { journal, first, ...runbookOfRun(run, first) };
+}
+
+/** Read run `run` from its journal alone (it must verify: chain and signatures). */
+export function readRun(run: string, base = runsDir()): OpenedRun {
+  const { journal, first, runbook, text } = journalOfRun(run, base);
   return {
     run, file: first.file, runbook, text,
     status: runStatus(runbook, journal.entries, run, first.file),

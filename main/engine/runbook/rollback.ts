@@ -6,8 +6,7 @@
  */
 import type { RunStatus } from '../../../shared/runbook.js';
 import { UserError } from '../errors.js';
-import { Journal } from './journal.js';
-import { runbookOfRun } from './open.js';
+import { journalOfRun } from './open.js';
 import { openRun, stepContext, walkSteps, type RunOptions } from './run.js';
 import { rollbackStarted, rollbackStatuses, rollbackSteps, runStatus } from './status.js';
 
@@ -22,10 +21,7 @@ export type RollbackOptions = Omit<RunOptions, 'file' | 'runbook' | 'text' | 'ru
 
 /** Roll run `o.run` back: its rollback section's steps until one does not pass; returns the run's status. */
 export async function rollbackRun(o: RollbackOptions): Promise<RunStatus> {
-  const peek = Journal.open(o.run, o.runsDir);
-  const first = peek.entries[0]?.event;
-  if (first?.type !== 'run-started') throw new UserError(`the journal of ${o.run} does not start with run-started`, 'integrity');
-  const { runbook, text } = runbookOfRun(o.run, first);
+  const { first, runbook, text } = journalOfRun(o.run, o.runsDir);
   const sections = Object.keys(runbook.rollbacks ?? {});
   if (o.section !== undefined && !sections.includes(o.section)) {
     throw new UserError(`--section ${o.section}: the runbook of run ${o.run} has ${sections.length ? `the partial rollbacks ${sections.join(', ')}` : 'no partial rollbacks (rollbacks:)'}`, 'usage');
