@@ -32,6 +32,8 @@ export const ProfileSchema = z.object({
   systemIdentifier: z.string().regex(/^[0-9]+$/, 'a system identifier is digits').optional(),
   statementTimeoutMs: z.number().int().min(0).default(30_000),
   lockTimeoutMs: z.number().int().min(0).default(3_000),
+  /** The most sessions one exact check opens: 2 reads sample rows on a second session while the first scans on; 1 keeps to one. */
+  scanSessions: z.number().int().min(1).max(2).default(2),
   /** Where the password lives: never the password itself. */
   passwordSource: z.enum(['none', 'keychain', 'env', 'pgpass', 'prompt']).default('none'),
 });

@@ -16,7 +16,7 @@ export const FINGERPRINT: Fingerprint = {
 /** The imaginary profile. */
 export const PROFILE: Profile = {
   name: 'bench', host: '127.0.0.1', port: 5432, database: 'bench', user: 'bench', sslmode: 'disable', environment: 'staging',
-  tenancy: {}, statementTimeoutMs: 30_000, lockTimeoutMs: 3_000, passwordSource: 'none',
+  tenancy: {}, statementTimeoutMs: 30_000, lockTimeoutMs: 3_000, passwordSource: 'none', scanSessions: 2,
 };
 
 function table(i: number): TableInfo {

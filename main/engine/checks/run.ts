@@ -19,6 +19,7 @@ import {
   canScanWithFks, planScans, readTenants, scanCrossTenant, scanTable, scanTableWithFks, unscannableReason,
   type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory, type TenantFkTarget,
 } from './scan.js';
+import { SampleLane } from './sample-lane.js';
 import { scanScoped, scanScopedCross } from './scoped.js';
 import { membershipTable, pickMember } from './supabase-member.js';
 import type { KeyCompare } from './tenant-values.js';
@@ -74,7 +75,16 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
     if (opts.mode === 'estimate') {
       estimateRows(model, plan.tenantTables, findings, facts, skipped, opts);
     } else {
-      await exactRows(session, model, plan, findings, facts, skipped, opts);
+      const lane = new SampleLane(session);
+      const cancelLane = () => void lane.cancel();
+      opts.signal?.addEventListener('abort', cancelLane, { once: true });
+      try {
+        await exactRows(session, lane, model, plan, findings, facts, skipped, opts);
+        await lane.drain();
+      } finally {
+        opts.signal?.removeEventListener('abort', cancelLane);
+        await lane.close();
+      }
     }
 
     if (opts.rlsRole || opts.rlsSetting) {
@@ -130,12 +140,13 @@ function estimateRows(model: TenancyModel, tables: TableInfo[], findings: Findin
 
 /**
  * The exact passes, in plan order: each tenant table once, each FK between tenant tables, each
- * scoped table along its path, each FK along paths. Each result goes to the checks that read it.
+ * scoped table along its path, each FK along paths. Each result goes to the checks that read it;
+ * a table with rows to show has its sample rows read on the lane, while the next pass runs.
  * A table that cannot be read (permission, vanished, lock or statement timeout) is not checked;
  * the rest still runs.
  */
 async function exactRows(
-  session: Session, model: TenancyModel, plan: ScanPlan, findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
+  session: Session, lane: SampleLane, model: TenancyModel, plan: ScanPlan, findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
 ): Promise<void> {
   const tableChecks = checksNeeding('table-scan');
   const fkChecks = checksNeeding('fk-scan');
@@ -148,9 +159,18 @@ async function exactRows(
   const onTable = async (ctx: ScanContext, t: TableInfo, scan: TableScan, orphanRows: number) => {
     facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: orphanRows, estimate: false });
     if (ctx.tenants) opts.onScan?.(t, scan, ctx.tenants);
+    // Nothing to show: the checks answer from the counts alone, without a read.
+    const toShow = scan.nullTenant > 0 || orphanRows > 0;
     for (const c of tableChecks) {
-      const f = await c.find(ctx, t, scan);
-      if (f) findings.push(f);
+      if (!toShow) {
+        const f = await c.find(ctx, t, scan);
+        if (f) findings.push(f);
+        continue;
+      }
+      void lane.run(async (s) => {
+        const f = await c.find({ ...ctx, session: s }, t, scan);
+        if (f) findings.push(f);
+      });
     }
   };
   const onFk = async (ctx: ScanContext, target: FkTarget, scan: () => Promise<CrossTenantScan>, progress: () => void) => {

@@ -16,6 +16,12 @@ import { asKeyType, sameType, tenantsDiffer, type KeyCompare } from './tenant-va
 /** How many sample rows a finding carries. */
 export const SAMPLE_SIZE = 5;
 
+/**
+ * The LIMIT of a sample read when the pass counted `count` matching rows: a read that has found
+ * them all stops there instead of scanning on for rows that do not exist.
+ */
+export const sampleLimit = (count: number): number => Math.max(1, Math.min(SAMPLE_SIZE, count));
+
 /** The tenants: id (as text) to display name. */
 export type TenantDirectory = Map<string, string | null>;
 

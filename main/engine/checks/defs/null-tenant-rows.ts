@@ -8,7 +8,7 @@ import { qualified, quoteIdent } from '../../ident.js';
 import { describePath, pathTenantColumn } from '../../model/paths.js';
 import type { Session } from '../../session.js';
 import { finding, type TableScanCheck } from '../check-module.js';
-import { crossTenantCandidates, SAMPLE_SIZE, type TableScan } from '../scan.js';
+import { crossTenantCandidates, sampleLimit, type TableScan } from '../scan.js';
 import { tenantSource } from '../scoped.js';
 import { fkJoin, sampleSelect } from '../statements.js';
 
@@ -39,7 +39,7 @@ export function scopedNullEvidence(model: TenancyModel, t: TableInfo): string {
 async function tenantNullFinding(session: Session, model: TenancyModel, t: TableInfo, scan: TableScan) {
   const col = t.tenantColumn!.name;
   const { rows } = await session.query<SampleRow>(
-    `SELECT ${sampleSelect(t, 'c')} FROM ${qualified(t.schema, t.table)} c WHERE c.${q(col)} IS NULL LIMIT ${SAMPLE_SIZE}`,
+    `SELECT ${sampleSelect(t, 'c')} FROM ${qualified(t.schema, t.table)} c WHERE c.${q(col)} IS NULL LIMIT ${sampleLimit(scan.nullTenant)}`,
   );
   return finding('null-tenant-rows', t, {
     column: col, count: scan.nullTenant, sample: rows,
@@ -54,7 +54,7 @@ async function scopedNullFinding(session: Session, model: TenancyModel, t: Table
   const first = t.tenantPath![0]!;
   const fkCols = first.columns.map((c) => `c.${q(c)}::text AS ${q(c)}`).join(', ');
   const { rows } = await session.query<SampleRow>(
-    `SELECT ${sampleSelect(t, 'c')}, ${fkCols} FROM ${qualified(t.schema, t.table)} c${src.joins} WHERE ${src.expr} IS NULL LIMIT ${SAMPLE_SIZE}`,
+    `SELECT ${sampleSelect(t, 'c')}, ${fkCols} FROM ${qualified(t.schema, t.table)} c${src.joins} WHERE ${src.expr} IS NULL LIMIT ${sampleLimit(scan.nullTenant)}`,
   );
   const path = describePath(t, pathTenantColumn(model, t));
   const why = first.reverse

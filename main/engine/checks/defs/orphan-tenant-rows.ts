@@ -3,7 +3,7 @@ import type { SampleRow } from '../../../../shared/findings.js';
 import type { TableInfo, TenantTable } from '../../../../shared/model.js';
 import { qualified, quoteIdent } from '../../ident.js';
 import { finding, type TableScanCheck } from '../check-module.js';
-import { SAMPLE_SIZE } from '../scan.js';
+import { sampleLimit } from '../scan.js';
 import { sampleSelect } from '../statements.js';
 import { asKeyType } from '../tenant-values.js';
 
@@ -57,10 +57,10 @@ export function orphanRemedy(t: TableInfo, col: string, tenant: TenantTable, ser
 }
 
 /** The rows of a table (its own tenant column) whose stored value (as text) is one of `values`. */
-const orphanSampleSql = (t: TableInfo, col: string) =>
+const orphanSampleSql = (t: TableInfo, col: string, count: number) =>
   `SELECT ${sampleSelect(t, 'c')}, c.${q(col)}::text AS ${q(col)} FROM ${qualified(t.schema, t.table)} c ` +
   // Compared in the column's own type, so an index on the tenant column serves it.
-  `WHERE c.${q(col)} = ANY($1::${t.tenantColumn?.type ?? 'text'}[]) LIMIT ${SAMPLE_SIZE}`;
+  `WHERE c.${q(col)} = ANY($1::${t.tenantColumn?.type ?? 'text'}[]) LIMIT ${sampleLimit(count)}`;
 
 /** The check: tenant tables (a scoped table's tenant comes through an FK, so it cannot be missing). */
 export const orphanTenantRows: TableScanCheck = {
@@ -82,7 +82,7 @@ export const orphanTenantRows: TableScanCheck = {
       ...(ids.length > 0 ? [`${orphanRows - invalidRows} rows point at ${ids.length} tenant id(s) missing from ${tt.table} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''})`] : []),
       ...(bad.length > 0 ? [`${invalidRows} rows hold ${bad.length} invalid tenant value(s), not a valid ${tt.keyType} (${bad.slice(0, 3).map((v) => JSON.stringify(v)).join(', ')}${bad.length > 3 ? ', ...' : ''})`] : []),
     ];
-    const { rows } = await session.query<SampleRow>(orphanSampleSql(t, col), [scan.orphanValues.slice(0, 1000)]);
+    const { rows } = await session.query<SampleRow>(orphanSampleSql(t, col, orphanRows), [scan.orphanValues.slice(0, 1000)]);
     return finding('orphan-tenant-rows', t, {
       column: col, count: orphanRows, sample: rows,
       message: `${t.schema}.${t.table}: ${parts.join('; ')}`,
