@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- checks [--rows N] [--rounds N] [--estimate-only] [--curve ...]`: builds a
  * database of at least 5M rows over 8 tenant tables and 1,000 tenants, then measures side by side
- * in one run (median of 5 interleaved rounds, warm cache):
+ * in one run (median of 7 interleaved rounds, warm cache):
  *   exact `runChecks` vs hand-written optimal SQL for the same answers (one GROUP BY per table plus
- *   one join per FK) vs bare count(*) of every table, as ratios (target: check <= 1.0x hand-written);
+ *   one join per FK) vs bare count(*) of every table, as ratios (target: check <= 1.0x hand-written),
+ *   and the same check on one session (profile scanSessions: 1, samples read in turn: the "before");
  * and estimate mode on a database of 1,000 tables, model loading included (target: under 0.5 s,
  * median of 5). `--estimate-only` runs just that case.
  */
@@ -73,7 +74,7 @@ DO $$ BEGIN FOR i IN 1..${tables} LOOP
 END LOOP; END $$;`;
 }
 
-interface ExactFigures { label: string; tables: number; fkJoins: number; findings: number; rows: number; count: number; hand: number; check: number }
+interface ExactFigures { label: string; tables: number; fkJoins: number; findings: number; rows: number; count: number; hand: number; check: number; checkOneSession: number }
 
 /**
  * Build `sql` in a new database and time, interleaved in each of `rounds` rounds: bare count(*) of
@@ -99,6 +100,8 @@ async function measureExact(server: { adminUrl: string; urlFor(db: string): stri
 
   const { profile, urlPassword } = profileFromUrl(server.urlFor(db), { statementTimeoutMs: 0 });
   const session = await Session.open(profile, { password: urlPassword });
+  // The same check with every read on one session (profile scanSessions: 1): samples in turn, as before session 5.
+  const oneSession = await Session.open({ ...profile, scanSessions: 1 }, { password: urlPassword });
   const model = await loadModel(session);
   const tenantTables = model.tables.filter((t) => t.role === 'tenant');
   const fks = crossTenantCandidates(model);
@@ -115,22 +118,27 @@ async function measureExact(server: { adminUrl: string; urlFor(db: string): stri
   const bareCount = async () => {
     for (const t of tenantTables) await session.query(`SELECT count(*) FROM ${qualified(t.schema, t.table)}`);
   };
-  const check = async () => {
-    const m = await loadModel(session);
-    await runChecks(session, m, { mode: 'exact' });
+  const checkOn = (s: Session) => async () => {
+    const m = await loadModel(s);
+    await runChecks(s, m, { mode: 'exact' });
   };
+  const cases = { count: bareCount, hand: handWritten, check: checkOn(session), one: checkOn(oneSession) };
   await bareCount();
-  const times = { check: [] as number[], hand: [] as number[], count: [] as number[] };
+  const times = { check: [] as number[], hand: [] as number[], count: [] as number[], one: [] as number[] };
   for (let i = 0; i < rounds; i += 1) {
     // Rotate the order so a neighbour's burst does not always land on the same side.
-    const order: (keyof typeof times)[] = [['count', 'hand', 'check'], ['check', 'count', 'hand'], ['hand', 'check', 'count']][i % 3] as (keyof typeof times)[];
-    for (const k of order) times[k].push(await timeIt(k === 'count' ? bareCount : k === 'hand' ? handWritten : check));
+    const order = (['count', 'hand', 'check', 'one'] as const).map((_, j, all) => all[(i + j) % all.length]!);
+    for (const k of order) times[k].push(await timeIt(cases[k]));
   }
   const found = await runChecks(session, model, { mode: 'exact' });
+  const foundOne = await runChecks(oneSession, model, { mode: 'exact' });
+  const summary = (r: typeof found) => JSON.stringify(r.findings.map((f) => [f.check, f.table, f.constraint, f.count, f.sample?.length]));
+  if (summary(found) !== summary(foundOne)) throw new Error('the check on one session found something else than on two');
   await session.close();
+  await oneSession.close();
   return {
     label, tables: tenantTables.length, fkJoins: fks.length, findings: found.findings.length, rows: Number(sizes!.rows),
-    count: median(times.count), hand: median(times.hand), check: median(times.check),
+    count: median(times.count), hand: median(times.hand), check: median(times.check), checkOneSession: median(times.one),
   };
 }
 
@@ -141,7 +149,7 @@ export async function run(args: string[]): Promise<void> {
   const rowsArg = args.indexOf('--rows');
   const total = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 5_000_000;
   const roundsArg = args.indexOf('--rounds');
-  const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 5;
+  const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 7;
   const server = await startEmbeddedPostgres({ fast: true });
   try {
     const admin = new pg.Client({ connectionString: server.adminUrl });
@@ -163,6 +171,7 @@ export async function run(args: string[]): Promise<void> {
       `tables scanned: ${f.tables}, FK joins: ${f.fkJoins}, findings: ${f.findings} (median of ${rounds} interleaved rounds)`,
       `bare count(*) of every table:    ${f.count.toFixed(0).padStart(7)} ms   1.00x`,
       `hand-written GROUP BY + FK joins: ${f.hand.toFixed(0).padStart(7)} ms   ${(f.hand / f.count).toFixed(2)}x count`,
+      `check on one session (before):    ${f.checkOneSession.toFixed(0).padStart(7)} ms   ${(f.checkOneSession / f.count).toFixed(2)}x count   ${(f.checkOneSession / f.hand).toFixed(2)}x hand-written (samples read in turn; profile scanSessions: 1)`,
       `tenancy check (exact, all checks):${f.check.toFixed(0).padStart(7)} ms   ${(f.check / f.count).toFixed(2)}x count   ${(f.check / f.hand).toFixed(2)}x hand-written (target <= 1.00x) ${verdict(f.check / f.hand <= 1.0, ['OK', 'MISSED'])}`,
       `load average (1, 5, 15 min): ${loadavg()} (${os.cpus().length} cores, shared)`,
       '',
