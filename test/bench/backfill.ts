@@ -5,7 +5,8 @@
  * throughput vs one big UPDATE, the load's p99 latency idle / during the backfill / during the
  * big UPDATE (idle measured in pauses of the backfill interleaved with its running windows, and
  * before and after it), the longest single operation the load saw (its lock wait
- * bound), what the load's server processes were waiting on, the batches' durations, CPU used by
+ * bound), what the load's server processes were waiting on, the share of its operations slower
+ * than 1, 2, 5 and 20 ms idle and during (what moves the p99), the batches' durations, CPU used by
  * the backfill's server process, and the machine's load average (other work shares the cores).
  * Targets: throughput at least 0.5x the big UPDATE's, the load's p99 at most 1.5x idle and no wait
  * over 1 s during the backfill. Pacing options left out use the engine's defaults (PACE_DEFAULTS),
@@ -22,7 +23,10 @@ import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
 
-interface LoadStats { ops: number; p50: number; p99: number; max: number }
+interface LoadStats { ops: number; p50: number; p99: number; max: number; over: Record<string, number> }
+
+/** The latency bounds whose share of operations is printed: over 2 ms is CPU or I/O queueing, over 20 ms a lock wait. */
+const OVER_MS = [1, 2, 5, 20] as const;
 
 const LOAD_APP = 'bench-load';
 
@@ -49,7 +53,8 @@ function mulberry32(seed: number): () => number {
 function stats(lat: number[]): LoadStats {
   const s = [...lat].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
-  return { ops: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0 };
+  const over = Object.fromEntries(OVER_MS.map((x) => [x, s.filter((v) => v > x).length / Math.max(1, s.length)]));
+  return { ops: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0, over };
 }
 
 /**
@@ -186,6 +191,7 @@ function quantile(xs: number[], p: number): number {
 }
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
+const shares = (l: LoadStats) => OVER_MS.map((x) => `${(100 * l.over[x]!).toFixed(2)}%`).join(' / ');
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
 /** The benchmark. */
@@ -279,6 +285,7 @@ export async function run(args: string[]): Promise<void> {
       `  load idle after:         p50 ${ms(idleAfter.p50)}, p99 ${ms(idleAfter.p99)}, max ${ms(idleAfter.max)} (${idleAfter.ops} ops)`,
       `  load during big UPDATE:  p50 ${ms(duringBig.p50)}, p99 ${ms(duringBig.p99)}, max ${ms(duringBig.max)} (${duringBig.ops} ops)`,
       `  the load's server processes during the backfill: ${waitsDuring}`,
+      `  share of the load's operations slower than ${OVER_MS.map((x) => `${x} ms`).join(' / ')}: idle windows ${shares(idleBetween)}; during the backfill ${shares(during)}`,
       `  p99 during backfill / idle: ${ratio.toFixed(2)}x against the interleaved idle windows (${(during.p99 / idle.p99).toFixed(2)}x vs idle before, ${(during.p99 / idleAfter.p99).toFixed(2)}x vs idle after); target <= 1.5x: ${verdict(ratio <= 1.5)}`,
       `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${verdict(during.max < 1000)}`,
       `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
