@@ -204,7 +204,8 @@ async function exactRows(
   for (const t of plan.tenantTables) {
     throwIfAborted(opts.signal);
     opts.onProgress?.({ phase: 'table', done, total, schema: t.schema, table: t.table });
-    const joined = canScanWithFks(t, cmp) ? fksOf.get(t) ?? [] : [];
+    const inPass = canScanWithFks(t, cmp, tenantCtx.tenants?.size);
+    const joined = inPass ? fksOf.get(t) ?? [] : [];
     let scan: TableScan;
     let crossTenant: CrossTenantScan[] | null = null;
     try {
@@ -233,9 +234,10 @@ async function exactRows(
     } else {
       separateFks.push(...joined);
     }
-    if (!canScanWithFks(t, cmp)) separateFks.push(...(fksOf.get(t) ?? []));
+    if (!inPass) separateFks.push(...(fksOf.get(t) ?? []));
   }
-  for (const c of tenantFks.filter((x) => separateFks.includes(x))) {
+  const separate = new Set(separateFks);
+  for (const c of tenantFks.filter((x) => separate.has(x))) {
     await onFk(tenantCtx, c, () => scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));
   }
 
