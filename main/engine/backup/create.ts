@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Backup } from '../../../shared/backup.js';
+import type { Backup, ChecksumScheme } from '../../../shared/backup.js';
 import { CONSOLE_SCHEMA, configDir } from '../config.js';
 import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { UserError } from '../errors.js';
@@ -25,6 +25,11 @@ export interface CreateBackupOptions {
   pgDump?: { path?: string; dir?: string; password?: () => Promise<string | undefined> };
   /** The clock, for names (tests). */
   now?: Date;
+  /**
+   * The checksum's row hash; default the fastest this server has (schemeForNewBackup). `md5` gives
+   * checksums any server can check (docs/backup-restore.md, "The checksum"); the benchmark's before.
+   */
+  checksumScheme?: ChecksumScheme;
 }
 
 /**
@@ -54,7 +59,10 @@ export async function createBackup(session: Session, source: { schema: string; t
   const name = backupTableName(source.schema, source.table, now);
   const columns = live.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull }));
   const names = columns.map((c) => c.name);
-  const scheme = schemeForNewBackup(session.fingerprint.serverVersionNum);
+  const scheme = opts.checksumScheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum);
+  if (scheme !== schemeForNewBackup(session.fingerprint.serverVersionNum) && scheme !== 'md5') {
+    throw new UserError(`the ${scheme} checksum scheme needs PostgreSQL 11 or later (this server is ${session.fingerprint.serverVersion}); use md5`, 'usage');
+  }
   const started = performance.now();
 
   const what = `the backup of ${source.schema}.${source.table}`;
