@@ -13,6 +13,13 @@ export const BackupColumnSchema = z.object({
 });
 export type BackupColumn = z.infer<typeof BackupColumnSchema>;
 
+export const ChecksumSchemeSchema = z.enum(['md5', 'hashtextextended']);
+/**
+ * How a row's 64-bit hash is computed (docs/backup-restore.md, "The checksum"): `md5` (the first
+ * 64 bits of md5; every backup taken before the scheme was recorded) or `hashtextextended`.
+ */
+export type ChecksumScheme = z.infer<typeof ChecksumSchemeSchema>;
+
 export const BackupSchema = z.object({
   id: z.number().int(),
   sourceSchema: z.string(),
@@ -25,6 +32,8 @@ export const BackupSchema = z.object({
   rowCount: z.number(),
   /** Order-independent checksum of the rows over `columns` (see docs/backup-restore.md). */
   checksum: z.string(),
+  /** The row hash `checksum` (and the per-tenant ones) were recorded with. */
+  checksumScheme: ChecksumSchemeSchema,
   sizeBytes: z.number(),
   durationMs: z.number(),
   operator: z.string(),
@@ -142,6 +151,8 @@ export const RestoreResultSchema = z.object({
   expected: ChecksumSchema,
   /** The live table's checksum of the same scope after the restore (inside its transaction). */
   actual: ChecksumSchema,
+  /** The row hash both checksums use: the backup's own scheme. */
+  checksumScheme: ChecksumSchemeSchema,
   verified: z.boolean(),
   /** Columns restored (the backup's columns the live table still has). */
   columns: z.array(z.string()),

@@ -22,6 +22,11 @@ CREATE TABLE IF NOT EXISTS tenancy_console.backups (
 -- "tenants": {"<tenant as text>": {"rows": n, "checksum": "..."}}}; NULL for older backups and
 -- tables without a tenant column.
 ALTER TABLE tenancy_console.backups ADD COLUMN IF NOT EXISTS tenant_checksums jsonb;
+-- The row hash checksum and tenant_checksums were recorded with ('md5' or 'hashtextextended';
+-- NULL: md5, every backup taken before this column), and for hashtextextended the server's hash of
+-- a fixed text (checksum.ts, HASH_PROBE_SQL), so a server that hashes differently is recognised.
+ALTER TABLE tenancy_console.backups ADD COLUMN IF NOT EXISTS checksum_scheme text,
+  ADD COLUMN IF NOT EXISTS checksum_probe text;
 CREATE TABLE IF NOT EXISTS tenancy_console.restores (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   backup_id     bigint NOT NULL,

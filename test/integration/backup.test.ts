@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
 import { compareBackup } from '../../main/engine/backup/compare.js';
-import { runChecksum, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
+import { runChecksum, schemeForNewBackup, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
+import type { ChecksumScheme } from '../../shared/backup.js';
 import { findPgDump, pgDumpVersion } from '../../main/engine/backup/pg-dump.js';
 import { dropBackup, getBackup, listBackups, verifyBackup } from '../../main/engine/backup/store.js';
 import { UserError } from '../../main/engine/errors.js';
@@ -39,10 +40,10 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-async function liveChecksum(session: Session, columns: string[], where = 'true') {
+async function liveChecksum(session: Session, columns: string[], where = 'true', scheme?: ChecksumScheme) {
   return session.transaction(async () => {
     await useCanonicalOutput(session);
-    return runChecksum(session, 'b', columns, `FROM ${REL} b WHERE ${where}`, []);
+    return runChecksum(session, 'b', columns, `FROM ${REL} b WHERE ${where}`, [], scheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum));
   });
 }
 

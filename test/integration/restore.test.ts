@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
-import { runChecksum, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
+import { runChecksum, schemeForNewBackup, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
+import type { ChecksumScheme } from '../../shared/backup.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
 import { qualified } from '../../main/engine/ident.js';
 import type { Session } from '../../main/engine/session.js';
@@ -37,12 +38,12 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-/** Checksum of live rows (optionally of one tenant), from a separate session. */
-async function live(where = 'true', params: unknown[] = []) {
+/** Checksum of live rows (optionally of one tenant), from a separate session; new backups' scheme unless given. */
+async function live(where = 'true', params: unknown[] = [], scheme?: ChecksumScheme) {
   const reader = await db.session();
   return reader.transaction(async () => {
     await useCanonicalOutput(reader);
-    return runChecksum(reader, 'b', COLS, `FROM ${ITEMS} b WHERE ${where}`, params);
+    return runChecksum(reader, 'b', COLS, `FROM ${ITEMS} b WHERE ${where}`, params, scheme ?? schemeForNewBackup(reader.fingerprint.serverVersionNum));
   });
 }
 

@@ -47,7 +47,7 @@ export function formatBackup(b: Backup): string {
   return [
     `backup ${b.id}: ${b.sourceSchema}.${b.sourceTable} -> tenancy_console.${b.backupTable}${b.tableExists ? '' : ' (TABLE MISSING)'}`,
     `  taken ${b.createdAt} by ${b.operator} in ${b.durationMs} ms${b.runbookRunId ? `, runbook run ${b.runbookRunId}` : ''}`,
-    `  ${b.rowCount} rows, ${formatBytes(b.sizeBytes)}, checksum ${b.checksum}`,
+    `  ${b.rowCount} rows, ${formatBytes(b.sizeBytes)}, checksum ${b.checksum} (${b.checksumScheme} row hash)`,
     `  columns: ${b.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`,
     `  primary key: ${b.primaryKey ? b.primaryKey.join(', ') : '(none: compare and restore need one)'}`,
     b.dumpPath ? `  pg_dump: ${b.dumpPath} sha256 ${b.dumpSha256}` : '  pg_dump: none',

@@ -42,7 +42,7 @@ export function formatRestore(r: RestoreResult): string {
     `${head}: backup ${r.backupId} -> ${r.schema}.${r.table}, ${describeScope(r.scope)}, ${r.strategy}`,
     `  deleted ${c.deleted}, updated ${c.updated}, inserted ${c.inserted}`,
     `  rows in scope after: ${c.scopeRowsAfter}; table rows ${c.tableRowsBefore} -> ${c.tableRowsAfter}`,
-    `  checksum: backup ${r.expected.rows} rows ${r.expected.checksum}; live ${r.actual.rows} rows ${r.actual.checksum}: ${r.verified ? 'VERIFIED' : 'MISMATCH'}`,
+    `  checksum (${r.checksumScheme} row hash): backup ${r.expected.rows} rows ${r.expected.checksum}; live ${r.actual.rows} rows ${r.actual.checksum}: ${r.verified ? 'VERIFIED' : 'MISMATCH'}`,
   ];
   if (!r.verified && r.actual.rows > r.expected.rows) {
     const n = r.actual.rows - r.expected.rows;

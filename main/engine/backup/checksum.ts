@@ -1,24 +1,45 @@
 /**
  * Order-independent checksums of rows: the sum of a 64-bit hash of each row's canonical text.
  * The same rows give the same checksum in any order, in the live table or in its backup copy.
+ * Two hash schemes (see docs/backup-restore.md): `md5` (every backup before the scheme was
+ * recorded) and `hashtextextended` (PostgreSQL's own 64-bit text hash, about half the cost).
  */
-import type { Checksum } from '../../../shared/backup.js';
+import type { Checksum, ChecksumScheme } from '../../../shared/backup.js';
 import { quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 
 /**
- * The hash of one row as SQL: the first 64 bits of md5 over ROW(columns)::text, as a bigint.
+ * The scheme a new backup records its checksums with: `hashtextextended` where the server has it
+ * (PostgreSQL 11 and later), else `md5`.
+ */
+export function schemeForNewBackup(serverVersionNum: number): ChecksumScheme {
+  return serverVersionNum >= 110000 ? 'hashtextextended' : 'md5';
+}
+
+/**
+ * The hash of one row as SQL, as a bigint, over ROW(columns)::text:
+ * - `md5`: the first 64 bits of md5 of the text;
+ * - `hashtextextended`: hashtextextended(text COLLATE "C", 0), the server's 64-bit hash of the
+ *   text's bytes (COLLATE "C": bytes, whatever the database's collation).
  *
  * `alias` is a quoted table alias; the columns are listed in the backup's fixed order.
  */
-export function rowHashSql(alias: string, columns: readonly string[]): string {
-  const row = columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ');
-  return `('x' || substr(md5(ROW(${row})::text), 1, 16))::bit(64)::int8`;
+export function rowHashSql(alias: string, columns: readonly string[], scheme: ChecksumScheme): string {
+  const text = `ROW(${columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})::text`;
+  if (scheme === 'hashtextextended') return `hashtextextended((${text}) COLLATE "C", 0)`;
+  return `('x' || substr(md5(${text}), 1, 16))::bit(64)::int8`;
 }
 
+/**
+ * A fixed text's `hashtextextended` on this server, as SQL. Recorded with a backup of that scheme
+ * and compared before its recorded checksums are used: the function hashes the bytes in the CPU's
+ * own word order, so a big-endian server gives other values than a little-endian one.
+ */
+export const HASH_PROBE_SQL = `hashtextextended('tenancy-console checksum probe: 0123456789 abcdefghij' COLLATE "C", 0)::text`;
+
 /** SELECT list computing row count and checksum over rows aliased `alias`. */
-export function checksumSelectSql(alias: string, columns: readonly string[]): string {
-  return `count(*)::int8 AS rows, coalesce(sum(${rowHashSql(alias, columns)}), 0)::text AS checksum`;
+export function checksumSelectSql(alias: string, columns: readonly string[], scheme: ChecksumScheme): string {
+  return `count(*)::int8 AS rows, coalesce(sum(${rowHashSql(alias, columns, scheme)}), 0)::text AS checksum`;
 }
 
 /**
@@ -33,9 +54,11 @@ export async function useCanonicalOutput(session: Session): Promise<void> {
 }
 
 /** Run a checksum query (`FROM ... WHERE ...` given) and return count and checksum. */
-export async function runChecksum(session: Session, alias: string, columns: readonly string[], fromWhere: string, params: unknown[]): Promise<Checksum> {
+export async function runChecksum(
+  session: Session, alias: string, columns: readonly string[], fromWhere: string, params: unknown[], scheme: ChecksumScheme,
+): Promise<Checksum> {
   const { rows } = await session.query<{ rows: string; checksum: string }>(
-    `SELECT ${checksumSelectSql(alias, columns)} ${fromWhere}`,
+    `SELECT ${checksumSelectSql(alias, columns, scheme)} ${fromWhere}`,
     params,
   );
   return { rows: Number(rows[0]!.rows), checksum: rows[0]!.checksum };
@@ -58,11 +81,11 @@ export interface TenantChecksums {
  * the parts, so one GROUP BY gives both.
  */
 export async function runChecksumByTenant(
-  session: Session, alias: string, columns: readonly string[], fromWhere: string, tenantColumn: string | null,
+  session: Session, alias: string, columns: readonly string[], fromWhere: string, tenantColumn: string | null, scheme: ChecksumScheme,
 ): Promise<{ total: Checksum; byTenant: TenantChecksums | null }> {
-  if (!tenantColumn) return { total: await runChecksum(session, alias, columns, fromWhere, []), byTenant: null };
+  if (!tenantColumn) return { total: await runChecksum(session, alias, columns, fromWhere, [], scheme), byTenant: null };
   const { rows } = await session.query<{ tenant: string | null; rows: string; checksum: string }>(
-    `SELECT ${alias}.${quoteIdent(tenantColumn)}::text AS tenant, ${checksumSelectSql(alias, columns)} ${fromWhere} GROUP BY 1`,
+    `SELECT ${alias}.${quoteIdent(tenantColumn)}::text AS tenant, ${checksumSelectSql(alias, columns, scheme)} ${fromWhere} GROUP BY 1`,
   );
   let n = 0;
   let sum = 0n;

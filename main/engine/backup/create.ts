@@ -4,13 +4,13 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Backup } from '../../../shared/backup.js';
+import type { Backup, ChecksumScheme } from '../../../shared/backup.js';
 import { CONSOLE_SCHEMA, configDir } from '../config.js';
 import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
-import { runChecksumByTenant, useCanonicalOutput } from './checksum.js';
+import { HASH_PROBE_SQL, runChecksumByTenant, schemeForNewBackup, useCanonicalOutput } from './checksum.js';
 import { TENANT_COLUMN_CANDIDATES } from '../model/detect.js';
 import { checkPgDumpVersion, findPgDumpFor, pgDumpVersion, runPgDump } from './pg-dump.js';
 import { ensureBackupTables, getBackup } from './store.js';
@@ -25,6 +25,11 @@ export interface CreateBackupOptions {
   pgDump?: { path?: string; dir?: string; password?: () => Promise<string | undefined> };
   /** The clock, for names (tests). */
   now?: Date;
+  /**
+   * The checksum's row hash; default the fastest this server has (schemeForNewBackup). `md5` gives
+   * checksums any server can check (docs/backup-restore.md, "The checksum"); the benchmark's before.
+   */
+  checksumScheme?: ChecksumScheme;
 }
 
 /**
@@ -54,6 +59,10 @@ export async function createBackup(session: Session, source: { schema: string; t
   const name = backupTableName(source.schema, source.table, now);
   const columns = live.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull }));
   const names = columns.map((c) => c.name);
+  const scheme = opts.checksumScheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum);
+  if (scheme !== schemeForNewBackup(session.fingerprint.serverVersionNum) && scheme !== 'md5') {
+    throw new UserError(`the ${scheme} checksum scheme needs PostgreSQL 11 or later (this server is ${session.fingerprint.serverVersion}); use md5`, 'usage');
+  }
   const started = performance.now();
 
   const what = `the backup of ${source.schema}.${source.table}`;
@@ -65,7 +74,7 @@ export async function createBackup(session: Session, source: { schema: string; t
     stage = 'the checksum of the copy';
     // Per tenant too (the same pass), so a one-tenant restore compares with what was recorded now.
     const tenantColumn = TENANT_COLUMN_CANDIDATES.find((c) => names.includes(c)) ?? null;
-    const { total: sum, byTenant } = await runChecksumByTenant(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, tenantColumn);
+    const { total: sum, byTenant } = await runChecksumByTenant(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, tenantColumn, scheme);
     let dump: { path: string; sha256: string } | null = null;
     if (dumpBinary && opts.pgDump) {
       const { rows } = await session.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
@@ -88,13 +97,14 @@ export async function createBackup(session: Session, source: { schema: string; t
     const inserted = await session.query<{ id: string }>(
       `INSERT INTO ${qualified(CONSOLE_SCHEMA, 'backups')}
          (source_schema, source_table, backup_table, columns, primary_key, row_count, checksum, size_bytes, duration_ms,
-          operator, runbook_run_id, dump_path, dump_sha256, fingerprint, tenant_checksums)
-       VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb) RETURNING id`,
+          operator, runbook_run_id, dump_path, dump_sha256, fingerprint, tenant_checksums, checksum_scheme, checksum_probe)
+       VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16,
+               ${scheme === 'hashtextextended' ? HASH_PROBE_SQL : 'NULL'}) RETURNING id`,
       [
         source.schema, source.table, name, JSON.stringify(columns), live.primaryKey, sum.rows, sum.checksum,
         Number(size.rows[0]!.bytes), Math.round(performance.now() - started), opts.operator ?? currentOperator(),
         opts.runbookRunId ?? null, dump?.path ?? null, dump?.sha256 ?? null, JSON.stringify(session.fingerprint),
-        byTenant ? JSON.stringify(byTenant) : null,
+        byTenant ? JSON.stringify(byTenant) : null, scheme,
       ],
     );
     return Number(inserted.rows[0]!.id);

@@ -2,7 +2,7 @@
  * The plan of a restore: which columns are written, how columns added since the backup are
  * filled, and the DELETE / UPDATE / INSERT statements for a scope and strategy.
  */
-import type { RestoreStrategy, SetColumn } from '../../../shared/backup.js';
+import type { ChecksumScheme, RestoreStrategy, SetColumn } from '../../../shared/backup.js';
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteList } from '../ident.js';
 import { rowHashSql } from './checksum.js';
@@ -20,6 +20,8 @@ export interface RestorePlan {
   setColumns: { column: LiveColumn; value: string | null }[];
   /** Columns compared by the checksum: backup columns the live table still has. */
   checksummed: string[];
+  /** The row hash of both checksums: the backup's own scheme, so its recorded ones compare. */
+  scheme: ChecksumScheme;
   /** Non-key columns an UPDATE writes (identity ALWAYS columns cannot be updated). */
   updatable: string[];
   overridingSystemValue: boolean;
@@ -54,6 +56,7 @@ export function planRestore(pair: BackupPair, strategy: RestoreStrategy, setColu
     written,
     setColumns: sets,
     checksummed: pair.common,
+    scheme: pair.backup.checksumScheme,
     updatable: written.filter((n) => !keys.has(n) && liveCol(n).identity !== 'a'),
     overridingSystemValue: [...written, ...sets.map((s) => s.column.name)].some((n) => liveCol(n).identity === 'a'),
   };
@@ -105,7 +108,7 @@ export function insertSql(plan: RestorePlan, p: SqlParams, scopeWasEmpty = false
  */
 export function insertChecksummedSql(plan: RestorePlan, p: SqlParams): string {
   return `WITH restored AS (${insertSql(plan, p, true, 'r')}
-  RETURNING ${rowHashSql('r', plan.checksummed)} AS h)
+  RETURNING ${rowHashSql('r', plan.checksummed, plan.scheme)} AS h)
 SELECT count(*)::int8 AS rows, coalesce(sum(h), 0)::text AS checksum FROM restored`;
 }
 

@@ -11,7 +11,7 @@ import { CONSOLE_SCHEMA } from '../config.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteIdent } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
-import { runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
+import { HASH_PROBE_SQL, runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
 import { getBackup } from './store.js';
 import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
@@ -101,7 +101,8 @@ async function insertLostScope(session: Session, plan: RestorePlan, statements: 
 /**
  * The tenant's count and checksum as recorded when the backup was taken (create.ts, the same pass
  * as the copy's checksum), when they describe exactly this scope: a tenant scope on the tenant
- * column they were grouped by, every backup column still checksummed. Null: compute them.
+ * column they were grouped by, every backup column still checksummed, and this server hashing as
+ * the one that recorded them (hashtextextended: the same hash of the probe text). Null: compute them.
  */
 async function recordedTenantChecksum(session: Session, plan: RestorePlan): Promise<Checksum | null> {
   const { pair } = plan;
@@ -109,12 +110,14 @@ async function recordedTenantChecksum(session: Session, plan: RestorePlan): Prom
   if (scope.kind !== 'tenant' || !pair.backupHasTenantColumn || !pair.tenantColumn) return null;
   const all = pair.backup.columns.map((c) => c.name);
   if (plan.checksummed.length !== all.length || plan.checksummed.some((c, i) => c !== all[i])) return null;
-  const { rows } = await session.query<{ col: string | null; sums: Checksum | null }>(
-    `SELECT b.tenant_checksums ->> 'column' AS col, b.tenant_checksums -> 'tenants' -> ($2::${pair.tenantColumn.type})::text AS sums
+  const sameHash = plan.scheme === 'hashtextextended' ? `b.checksum_probe = ${HASH_PROBE_SQL}` : 'true';
+  const { rows } = await session.query<{ col: string | null; sums: Checksum | null; same_hash: boolean | null }>(
+    `SELECT b.tenant_checksums ->> 'column' AS col, b.tenant_checksums -> 'tenants' -> ($2::${pair.tenantColumn.type})::text AS sums,
+            ${sameHash} AS same_hash
      FROM ${qualified(CONSOLE_SCHEMA, 'backups')} b WHERE b.id = $1`,
     [pair.backup.id, scope.tenant],
   );
-  if (rows[0]?.col !== pair.tenantColumn.name) return null;
+  if (rows[0]?.col !== pair.tenantColumn.name || rows[0].same_hash !== true) return null;
   return rows[0].sums ?? { rows: 0, checksum: '0' };
 }
 
@@ -129,7 +132,7 @@ async function expectedChecksum(session: Session, plan: RestorePlan, concurrent:
   if (recorded) return { done: Promise.resolve(recorded) };
   const compute = async (s: Session) => {
     const p = new SqlParams();
-    return runChecksum(s, 'b', plan.checksummed, backupScopeFrom(plan, p), p.values);
+    return runChecksum(s, 'b', plan.checksummed, backupScopeFrom(plan, p), p.values, plan.scheme);
   };
   const sibling = concurrent ? await session.openSibling().catch(() => null) : null;
   if (!sibling) {
@@ -228,7 +231,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const sequences = await advanceSequences(session, plan, req.dryRun);
     if (!actual) {
       const p1 = new SqlParams();
-      actual = await runChecksum(session, 'b', plan.checksummed, restoredScopeFrom(plan, p1), p1.values);
+      actual = await runChecksum(session, 'b', plan.checksummed, restoredScopeFrom(plan, p1), p1.values, plan.scheme);
     }
     const expected = await expectedSoon.done;
     counts.scopeRowsAfter = actual.rows;
@@ -238,7 +241,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       id: null, backupId: pair.backup.id, schema: pair.live.schema, table: pair.live.table, scope: req.scope,
       strategy: req.strategy, dryRun: req.dryRun,
       status: req.dryRun ? 'dry-run' : verified ? 'verified' : 'mismatch-committed',
-      counts, expected, actual, verified, columns: plan.checksummed, columnsNotRestored: pair.columnsDropped,
+      counts, expected, actual, checksumScheme: plan.scheme, verified, columns: plan.checksummed, columnsNotRestored: pair.columnsDropped,
       sequences, statements, startedAt: startedAt.toISOString(), durationMs: 0, operator,
     };
     if (req.dryRun) return result;
@@ -283,7 +286,9 @@ async function journal(session: Session, r: RestoreResult, setColumns: RestoreRe
      VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15::jsonb) RETURNING id`,
     [
       r.backupId, r.schema, r.table, JSON.stringify(r.scope), r.strategy, JSON.stringify(setColumns ?? []), r.status,
-      JSON.stringify(r.counts), JSON.stringify(r.expected), JSON.stringify(r.actual), r.verified, r.startedAt,
+      // The checksums carry their scheme, so the journal row reads alone (no schema change for it).
+      JSON.stringify(r.counts), JSON.stringify({ ...r.expected, scheme: r.checksumScheme }),
+      JSON.stringify({ ...r.actual, scheme: r.checksumScheme }), r.verified, r.startedAt,
       r.durationMs, r.operator, JSON.stringify(session.fingerprint),
     ],
   );

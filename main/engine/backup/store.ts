@@ -2,14 +2,14 @@
  * The backup catalog: the metadata rows in tenancy_console.backups, and the copies they describe.
  */
 import { z } from 'zod';
-import { BackupColumnSchema, type Backup, type Checksum } from '../../../shared/backup.js';
+import { BackupColumnSchema, ChecksumSchemeSchema, type Backup, type Checksum } from '../../../shared/backup.js';
 import { FingerprintSchema } from '../../../shared/findings.js';
 import { CONSOLE_SCHEMA } from '../config.js';
 import { UserError } from '../errors.js';
 import { qualified } from '../ident.js';
 import { sqlFile } from '../paths.js';
 import type { Session } from '../session.js';
-import { runChecksum, useCanonicalOutput } from './checksum.js';
+import { HASH_PROBE_SQL, runChecksum, useCanonicalOutput } from './checksum.js';
 
 /** Create the console schema and its backup and restore tables if missing (needs write mode). */
 export async function ensureBackupTables(session: Session): Promise<void> {
@@ -32,6 +32,8 @@ const BackupRowSchema = z.object({
   created_at: z.date(),
   row_count: z.coerce.number(),
   checksum: z.string(),
+  // Absent (a catalog older than the column) or NULL: the md5 scheme.
+  checksum_scheme: ChecksumSchemeSchema.nullish(),
   size_bytes: z.coerce.number(),
   duration_ms: z.number(),
   operator: z.string(),
@@ -48,7 +50,7 @@ function toBackup(row: unknown): Backup {
   return {
     id: r.id, sourceSchema: r.source_schema, sourceTable: r.source_table, backupTable: r.backup_table,
     columns: r.columns, primaryKey: r.primary_key, createdAt: r.created_at.toISOString(), rowCount: r.row_count,
-    checksum: r.checksum, sizeBytes: r.size_bytes, durationMs: r.duration_ms, operator: r.operator,
+    checksum: r.checksum, checksumScheme: r.checksum_scheme ?? 'md5', sizeBytes: r.size_bytes, durationMs: r.duration_ms, operator: r.operator,
     runbookRunId: r.runbook_run_id, dumpPath: r.dump_path, dumpSha256: r.dump_sha256, fingerprint: r.fingerprint,
     tableExists: r.table_exists,
   };
@@ -83,13 +85,34 @@ export async function getUsableBackup(session: Session, id: number): Promise<Bac
 }
 
 /**
- * Recompute a backup's checksum from its copy, to prove it unchanged since it was taken.
+ * Whether this server computes a backup's row hashes as the server that recorded them did: always
+ * for md5; for hashtextextended, when its hash of the probe text is the one recorded (a server of
+ * the other byte order gives other values). Read in the caller's transaction, so it is one query.
+ */
+export async function hashesAsRecorded(session: Session, backup: Backup): Promise<boolean> {
+  if (backup.checksumScheme === 'md5') return true;
+  const { rows } = await session.query<{ same: boolean | null }>(
+    `SELECT b.checksum_probe = ${HASH_PROBE_SQL} AS same FROM ${qualified(CONSOLE_SCHEMA, 'backups')} b WHERE b.id = $1`,
+    [backup.id],
+  );
+  return rows[0]?.same === true;
+}
+
+/** Why a backup's recorded checksums cannot be compared on this server, for messages. */
+export function otherHashMessage(backup: Backup): string {
+  return `backup ${backup.id}'s checksums were recorded with hashtextextended on a server that hashes differently from this one (its CPU byte order differs); they can only be checked on a server like the one that took it`;
+}
+
+/**
+ * Recompute a backup's checksum from its copy, to prove it unchanged since it was taken (with the
+ * scheme it was recorded with). A server that hashes differently is a UserError, never "changed".
  */
 export async function verifyBackup(session: Session, id: number): Promise<{ backup: Backup; actual: Checksum; intact: boolean }> {
   const backup = await getUsableBackup(session, id);
   const actual = await session.transaction(async () => {
+    if (!(await hashesAsRecorded(session, backup))) throw new UserError(`${otherHashMessage(backup)}; nothing was verified`, 'usage');
     await useCanonicalOutput(session);
-    return runChecksum(session, 'b', backup.columns.map((c) => c.name), `FROM ${qualified(CONSOLE_SCHEMA, backup.backupTable)} b`, []);
+    return runChecksum(session, 'b', backup.columns.map((c) => c.name), `FROM ${qualified(CONSOLE_SCHEMA, backup.backupTable)} b`, [], backup.checksumScheme);
   });
   return { backup, actual, intact: actual.rows === backup.rowCount && actual.checksum === backup.checksum };
 }

@@ -21,6 +21,7 @@ export function RestoreSummary({ r }: { r: RestoreResult }) {
       <dl className="fingerprint checksums" data-testid="restore-checksums">
         <dt>Backup</dt><dd>{count(r.expected.rows)} rows · <code>{r.expected.checksum}</code></dd>
         <dt>Live after</dt><dd>{count(r.actual.rows)} rows · <code>{r.actual.checksum}</code></dd>
+        <dt>Row hash</dt><dd><code>{r.checksumScheme}</code></dd>
         <dt>Checksum</dt><dd>{r.verified ? <span className="badge ok">match</span> : <span className="badge sev-error">MISMATCH</span>}</dd>
       </dl>
       {r.columnsNotRestored.length > 0 && <p className="status status-info">Not restored (dropped since the backup): {r.columnsNotRestored.join(', ')}</p>}
