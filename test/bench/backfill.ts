@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- backfill [--rows N] [--batch-size N] [--max-batch-size N] [--batch-ms MS] [--max-latency-ratio X] [--duty D] [--throttle-ms MS]`:
+ * `npm run bench -- backfill [--rows N] [--batch-size N] [--max-batch-size N] [--batch-ms MS] [--max-latency-ratio X] [--duty D] [--throttle-ms MS] [--load-rate OPS] [--load-connections N] [--control-shares S,S]`:
  * fill N rows (default 2,000,000) with the batched backfill while a concurrent load of single-row
  * reads and writes runs on the same table, and print, from one run: the pacing settings, backfill
  * throughput vs one big UPDATE, the load's p99 latency idle / during the backfill / during the
@@ -8,14 +8,20 @@
  * bound), what the load's server processes were waiting on, the share of its operations slower
  * than 1, 2, 5 and 20 ms idle and during (what moves the p99), the batches' durations, CPU used by
  * the backfill's server process, and the machine's load average (other work shares the cores).
+ * Then the control: the same load beside a process that uses as much CPU as the backfill's server
+ * process did and does no database work (and, with `--control-shares`, other shares of one core),
+ * which is what the CPU alone does to the p99 on this machine.
  * Targets: throughput at least 0.5x the big UPDATE's, the load's p99 at most 1.5x idle and no wait
  * over 1 s during the backfill. Pacing options left out use the engine's defaults (PACE_DEFAULTS),
- * which is what the targets are measured against.
+ * which is what the targets are measured against. The load is two connections back to back (the
+ * one every session measured with); `--load-rate OPS` makes it arrive at random times at that rate
+ * instead, over a pool of `--load-connections` (default 8).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
-import { PACE_DEFAULTS } from '../../main/engine/backfill/pace.js';
+import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
 import { verdict } from './verdict.js';
@@ -58,42 +64,115 @@ function stats(lat: number[]): LoadStats {
 }
 
 /**
- * Run single-row reads and writes on `table` over `clients` connections until stop() is called.
- * Each operation's latency is filed under the phase current when it started (null: not counted).
+ * How the bench's application load arrives:
+ * - open (the default): operations arrive at random (Poisson) times at `rate` per second, as an
+ *   application's requests do, whatever the server is doing, and are served by a pool of
+ *   `connections`; an operation that arrives while every connection is busy queues for one, and
+ *   its latency counts from its arrival (so a stall is charged to every operation it delays, not
+ *   hidden by the load slowing down);
+ * - closed (`rate` 0): each connection sends its next operation as soon as the last one returns,
+ *   which keeps the server's cores as busy as the connections can make them (a saturated server).
  */
-function startLoad(url: string, table: string, rows: number, phase: () => string | null = () => 'all', clients = 2) {
+export interface LoadShape { rate: number; connections: number }
+
+/**
+ * Connect, then run single-row reads and writes on `table` in the given shape until stop() is
+ * called. Each operation's latency is filed under the phase current when it arrived (null: not
+ * counted).
+ */
+async function startLoad(url: string, table: string, rows: number, shape: LoadShape, phase: () => string | null = () => 'all') {
   let running = true;
   const lat = new Map<string, number[]>();
-  const loops = Array.from({ length: clients }, async (_, k) => {
+  const push = (tag: string, ms: number) => (lat.get(tag) ?? lat.set(tag, []).get(tag)!).push(ms);
+  const file = (tag: string | null, kind: 'read' | 'update', ms: number) => {
+    if (!tag) return;
+    push(tag, ms);
+    push(`${tag}:${kind}`, ms);
+  };
+  const rand = mulberry32(12345);
+  const once = async (c: pg.Client): Promise<'read' | 'update'> => {
+    const id = 1 + Math.floor(rand() * rows);
+    if (rand() < 0.5) {
+      await c.query(`SELECT v FROM ${table} WHERE id = $1`, [id]);
+      return 'read';
+    }
+    await c.query(`UPDATE ${table} SET v = v + 1 WHERE id = $1`, [id]);
+    return 'update';
+  };
+  const queue: { at: number; tag: string | null }[] = [];
+  const idleWorkers: (() => void)[] = [];
+  // Connect the pool before the first arrival, so no operation waits on a connection being opened.
+  const clients = await Promise.all(Array.from({ length: shape.connections }, async () => {
     const c = new pg.Client({ connectionString: url, application_name: LOAD_APP });
+    // The bench's own failure, not a dropped load connection's, is the error to see.
+    c.on('error', () => {});
     await c.connect();
-    const rand = mulberry32(12345 + k);
+    return c;
+  }));
+  const pids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+  const cpuAtStart = sumCpu(pids);
+  const startedAt = performance.now();
+  const workers = clients.map(async (c) => {
     while (running) {
-      const id = 1 + Math.floor(rand() * rows);
-      const read = rand() < 0.5;
-      const tag = phase();
-      const t0 = performance.now();
-      if (read) await c.query(`SELECT v FROM ${table} WHERE id = $1`, [id]);
-      else await c.query(`UPDATE ${table} SET v = v + 1 WHERE id = $1`, [id]);
-      const ms = performance.now() - t0;
-      if (tag) (lat.get(tag) ?? lat.set(tag, []).get(tag)!).push(ms);
+      if (shape.rate === 0) {
+        const tag = phase();
+        const t0 = performance.now();
+        const kind = await once(c);
+        file(tag, kind, performance.now() - t0);
+        continue;
+      }
+      const job = queue.shift();
+      if (!job) {
+        await new Promise<void>((r) => idleWorkers.push(r));
+        continue;
+      }
+      const kind = await once(c);
+      file(job.tag, kind, performance.now() - job.at);
     }
     await c.end();
   });
+  // Arrivals: exponential gaps at the rate; a timer that fires late (the event loop's 1 ms
+  // granularity) delivers the arrivals due by then, each counted from when it was delivered.
+  const arrivals = shape.rate === 0 ? Promise.resolve() : (async () => {
+    const gap = mulberry32(777);
+    let next = performance.now();
+    while (running) {
+      next += (-Math.log(1 - gap()) * 1000) / shape.rate;
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      queue.push({ at: performance.now(), tag: phase() });
+      idleWorkers.shift()?.();
+    }
+  })();
   return {
-    async stop(): Promise<Record<string, LoadStats>> {
+    /** Stop; per phase the latencies, and the CPU the load's server processes used (in cores: 1 is one core busy). */
+    async stop(): Promise<{ phases: Record<string, LoadStats>; cores: number | null }> {
       running = false;
-      await Promise.all(loops);
-      return Object.fromEntries([...lat].map(([tag, xs]) => [tag, stats(xs)]));
+      const cpuAtEnd = sumCpu(pids);
+      const cores = cpuAtStart != null && cpuAtEnd != null ? (cpuAtEnd - cpuAtStart) / ((performance.now() - startedAt) / 1000) : null;
+      await arrivals;
+      queue.length = 0;
+      const stopped = Promise.all(workers);
+      // A worker that went idle after this wakes to see running false; wake those waiting now.
+      for (const w of idleWorkers.splice(0)) w();
+      await stopped;
+      return { phases: Object.fromEntries([...lat].map(([tag, xs]) => [tag, stats(xs)])), cores };
     },
   };
 }
 
+/** CPU seconds the given local processes have used together; null where /proc is missing. */
+function sumCpu(pids: number[]): number | null {
+  const each = pids.map(cpuSeconds);
+  return each.every((x) => x != null) ? (each as number[]).reduce((a, b) => a + b, 0) : null;
+}
+
 /** Run the load alone for `ms` (the idle baseline), ending on a timer, not a sleep in a test. */
-async function idleLoad(url: string, table: string, rows: number, ms: number): Promise<LoadStats> {
-  const load = startLoad(url, table, rows);
+async function idleLoad(url: string, table: string, rows: number, shape: LoadShape, ms: number): Promise<LoadStats & { cores: number | null }> {
+  const load = await startLoad(url, table, rows, shape);
   await new Promise((r) => setTimeout(r, ms));
-  return (await load.stop()).all!;
+  const r = await load.stop();
+  return { ...r.phases.all!, cores: r.cores };
 }
 
 /**
@@ -194,10 +273,167 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 const shares = (l: LoadStats) => OVER_MS.map((x) => `${(100 * l.over[x]!).toFixed(2)}%`).join(' / ');
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
+/**
+ * Start a process that does nothing but use `share` of one core (busy for share x 10 ms of every
+ * 10 ms, asleep the rest) and never touches the database: the CPU the backfill's server process
+ * used, without its row locks, index entries or WAL. Returns a function that stops it.
+ */
+async function cpuNeighbour(share: number): Promise<() => Promise<void>> {
+  const busyMs = Math.max(0, Math.min(1, share)) * 10;
+  const src = `const z=new Int32Array(new SharedArrayBuffer(4));process.stdout.write('ready\\n');` +
+    `for(;;){const t=performance.now();while(performance.now()-t<${busyMs});Atomics.wait(z,0,0,${10 - busyMs});}`;
+  const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', () => resolve());
+  });
+  return async () => {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+}
+
+/**
+ * The control for the p99 target: the load alone, in 2.5 s windows alternating with the load plus
+ * a process using `share` of one core (cpuNeighbour), four of each, the first 0.3 s after each
+ * switch counted for neither. What that does to the load's p99 is what any work using that much
+ * CPU on this machine does, however it is paced within the window.
+ */
+async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number): Promise<{ off: LoadStats; on: LoadStats }> {
+  let phase: 'off' | 'on' | null = null;
+  const load = await startLoad(url, table, rows, shape, () => phase);
+  const windowOf = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < 4; i += 1) {
+    phase = null;
+    await windowOf(300);
+    phase = 'off';
+    await windowOf(2500);
+    phase = null;
+    const stop = await cpuNeighbour(share);
+    await windowOf(300);
+    phase = 'on';
+    await windowOf(2500);
+    phase = null;
+    await stop();
+  }
+  const { phases } = await load.stop();
+  return { off: phases.off!, on: phases.on! };
+}
+
+const describeShape = (l: LoadShape) => l.rate === 0
+  ? `closed loop: ${l.connections} connections, each sending its next operation as soon as the last returns (a saturated server)`
+  : `open loop: ${l.rate.toLocaleString('en-US')} operations/s arriving at random (Poisson) times, served by a pool of ${l.connections} connections`;
+
+type Pace = PaceSettings;
+
+/** One measurement under one load shape, on its own pair of tables; returns its printed lines and whether each target was met. */
+async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape, pace: Pace, extraShares: number[]): Promise<{ lines: string[]; met: boolean }> {
+  const batched = 'batched';
+  const big = 'big';
+  for (const t of [batched, big]) {
+    await c.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v int NOT NULL DEFAULT 0, org int) WITH (fillfactor = 90)`);
+    await c.query(`INSERT INTO ${t} (id) SELECT g FROM generate_series(1, $1) g`, [rows]);
+    await c.query(`VACUUM ANALYZE ${t}`);
+  }
+  await c.query('CHECKPOINT');
+
+  process.stderr.write(`load alone (idle baseline)...\n`);
+  const idle = await idleLoad(url, batched, rows, shape, 5000);
+
+  const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 0 });
+  const s = await Session.open(profile, { password: urlPassword });
+  await s.enableWrite();
+  const timings: BatchTiming[] = [];
+  process.stderr.write(`batched backfill under the load...\n`);
+  const pause = new PauseController();
+  const windows = interleave(pause);
+  const load = await startLoad(url, batched, rows, shape, windows.phase);
+  const waits = sampleWaits(url, windows.phase);
+  const cpu0 = cpuSeconds(s.pid);
+  const t0 = performance.now();
+  const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
+    { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => timings.push(t) });
+  const pausedSecs = windows.stop() / 1000;
+  const backfillSecs = (performance.now() - t0) / 1000 - pausedSecs;
+  const cpu1 = cpuSeconds(s.pid);
+  const phases = (await load.stop()).phases;
+  const during = phases.during;
+  if (!during) throw new Error('the backfill finished before its first measured window: give more --rows');
+  // A run shorter than one running window has no pause to measure idle in: use the idle before.
+  const idleBetween = phases.idle ?? idle;
+  const byKind = (tag: string) => (['read', 'update'] as const).map((k) => `${k}s p99 ${ms(phases[`${tag}:${k}`]?.p99 ?? 0)}`).join(', ');
+  const waitsDuring = await waits.stop();
+  await s.close();
+
+  process.stderr.write(`load alone again (idle after)...\n`);
+  const idleAfter = await idleLoad(url, batched, rows, shape, 5000);
+
+  const backfillShare = cpu0 != null && cpu1 != null ? (cpu1 - cpu0) / backfillSecs : null;
+  let control: { off: LoadStats; on: LoadStats } | null = null;
+  if (backfillShare != null) {
+    process.stderr.write(`load alone and beside a process using ${(100 * backfillShare).toFixed(0)}% of one core (the control)...\n`);
+    control = await cpuControl(url, batched, rows, shape, backfillShare);
+  }
+  const sweep: string[] = [];
+  for (const share of extraShares) {
+    process.stderr.write(`control at ${(100 * share).toFixed(0)}% of one core...\n`);
+    const x = await cpuControl(url, batched, rows, shape, share);
+    sweep.push(`  control at ${(100 * share).toFixed(0)}% of one core: p99 ${ms(x.on.p99)} against ${ms(x.off.p99)} alone, ${(x.on.p99 / x.off.p99).toFixed(2)}x`);
+  }
+
+  process.stderr.write(`one big UPDATE under the load...\n`);
+  const bigLoad = await startLoad(url, big, rows, shape);
+  const t1 = performance.now();
+  await c.query(`UPDATE ${big} SET org = 1 WHERE org IS NULL`);
+  const bigSecs = (performance.now() - t1) / 1000;
+  const duringBig = (await bigLoad.stop()).phases.all!;
+
+  // Other work on the machine moves the idle p99 from one minute to the next: judge against the
+  // idle windows interleaved with the backfill, measured under the same conditions.
+  const ratio = during.p99 / idleBetween.p99;
+  const batchMs = timings.map((t) => t.ms);
+  const sizes = timings.map((t) => t.size);
+  const duties = timings.map((t) => t.duty);
+  const ratios = timings.map((t) => t.latencyRatio).filter((x): x is number => x !== null);
+  const throughput = (rows / backfillSecs) / (rows / bigSecs);
+  const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
+  const cpu = cpu0 != null && cpu1 != null ? `${(cpu1 - cpu0).toFixed(1)} s CPU in its server process (${((100 * (cpu1 - cpu0)) / backfillSecs).toFixed(0)}% of one core)` : 'CPU not measured (no /proc)';
+  const loadCpu = idle.cores != null ? `; alone, the load's server processes used ${(100 * idle.cores).toFixed(0)}% of one core` : '';
+  const lines = [
+    `load: ${describeShape(shape)}, random primary-key reads and updates, half each${loadCpu}; ${Math.round(idle.ops / 5).toLocaleString('en-US')} operations/s served alone`,
+    `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
+    `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)})`,
+    `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest` : 'not measured'}`,
+    `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
+    `  throughput ratio (batched / big UPDATE): ${throughput.toFixed(2)}; target >= 0.5: ${verdict(throughput >= 0.5)}`,
+    `  load idle, paused windows between batches: p50 ${ms(idleBetween.p50)}, p99 ${ms(idleBetween.p99)}, max ${ms(idleBetween.max)} (${idleBetween.ops} ops)`,
+    `  load idle before:        p50 ${ms(idle.p50)}, p99 ${ms(idle.p99)}, max ${ms(idle.max)} (${idle.ops} ops)`,
+    `  load during backfill:    p50 ${ms(during.p50)}, p99 ${ms(during.p99)}, max ${ms(during.max)} (${during.ops} ops)`,
+    `  load idle after:         p50 ${ms(idleAfter.p50)}, p99 ${ms(idleAfter.p99)}, max ${ms(idleAfter.max)} (${idleAfter.ops} ops)`,
+    `  load during big UPDATE:  p50 ${ms(duringBig.p50)}, p99 ${ms(duringBig.p99)}, max ${ms(duringBig.max)} (${duringBig.ops} ops)`,
+    `  the load's server processes during the backfill: ${waitsDuring}`,
+    `  by kind: idle windows ${byKind('idle')}; during the backfill ${byKind('during')}`,
+    `  share of the load's operations slower than ${OVER_MS.map((x) => `${x} ms`).join(' / ')}: idle windows ${shares(idleBetween)}; during the backfill ${shares(during)}`,
+    `  p99 during backfill / idle: ${ratio.toFixed(2)}x against the interleaved idle windows (${(during.p99 / idle.p99).toFixed(2)}x vs idle before, ${(during.p99 / idleAfter.p99).toFixed(2)}x vs idle after); target <= 1.5x: ${verdict(ratio <= 1.5)}`,
+    control
+      ? `  control: the load beside a process that only uses the same ${(100 * backfillShare!).toFixed(0)}% of one core (no database work), in interleaved windows: p99 ${ms(control.on.p99)} against ${ms(control.off.p99)} alone, ${(control.on.p99 / control.off.p99).toFixed(2)}x; ` +
+        `slower than ${OVER_MS.map((x) => `${x} ms`).join(' / ')}: ${shares(control.on)} (alone ${shares(control.off)})`
+      : '  control: not run (no /proc to read the backfill\'s CPU from)',
+    ...sweep,
+    `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${verdict(during.max < 1000)}`,
+    `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
+  ];
+  return { lines, met: throughput >= 0.5 && ratio <= 1.5 && during.max < 1000 };
+}
+
+/** The load the targets are judged under (the one earlier sessions measured with): two connections, back to back. */
+export const DEFAULT_LOAD: LoadShape = { rate: 0, connections: 2 };
+
 /** The benchmark. */
 export async function run(args: string[]): Promise<void> {
   const rows = arg(args, '--rows') ?? 2_000_000;
-  const pace = {
+  const pace: Pace = {
     batchSize: arg(args, '--batch-size') ?? PACE_DEFAULTS.batchSize,
     maxBatchSize: arg(args, '--max-batch-size') ?? PACE_DEFAULTS.maxBatchSize,
     targetBatchMs: arg(args, '--batch-ms') ?? PACE_DEFAULTS.targetBatchMs,
@@ -205,8 +441,11 @@ export async function run(args: string[]): Promise<void> {
     dutyCycle: arg(args, '--duty') ?? PACE_DEFAULTS.dutyCycle,
     throttleMs: arg(args, '--throttle-ms') ?? PACE_DEFAULTS.throttleMs,
   };
-  const isDefault = (Object.keys(pace) as (keyof typeof pace)[]).every((k) => pace[k] === PACE_DEFAULTS[k]);
-  const describePace = (p: typeof pace) => `first batch ${p.batchSize} keys, ${p.maxBatchSize === null ? 'no cap' : `at most ${p.maxBatchSize}`}, target ${p.targetBatchMs} ms per batch, ` +
+  const rate = arg(args, '--load-rate');
+  const connections = arg(args, '--load-connections');
+  const shape: LoadShape = { rate: rate ?? DEFAULT_LOAD.rate, connections: connections ?? (rate ? 8 : DEFAULT_LOAD.connections) };
+  const isDefault = (Object.keys(pace) as (keyof Pace)[]).every((k) => pace[k] === PACE_DEFAULTS[k]);
+  const describePace = (p: Pace) => `first batch ${p.batchSize} keys, ${p.maxBatchSize === null ? 'no cap' : `at most ${p.maxBatchSize}`}, target ${p.targetBatchMs} ms per batch, ` +
     `${p.dutyCycle === null ? `rest following the probe's latency (at most ${p.maxLatencyRatio}x at rest)` : `fixed duty cycle ${p.dutyCycle}`}, throttle ${p.throttleMs} ms`;
   const loadAtStart = loadavg();
   const server = await startEmbeddedPostgres({ fast: true });
@@ -219,76 +458,16 @@ export async function run(args: string[]): Promise<void> {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     process.stderr.write(`loading 2 x ${rows.toLocaleString('en-US')} rows...\n`);
-    for (const t of ['batched', 'big']) {
-      await c.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v int NOT NULL DEFAULT 0, org int) WITH (fillfactor = 90)`);
-      await c.query(`INSERT INTO ${t} (id) SELECT g FROM generate_series(1, $1) g`, [rows]);
-      await c.query(`VACUUM ANALYZE ${t}`);
-    }
-    await c.query('CHECKPOINT');
-
-    process.stderr.write('load alone (idle baseline)...\n');
-    const idle = await idleLoad(url, 'batched', rows, 5000);
-
-    const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 0 });
-    const s = await Session.open(profile, { password: urlPassword });
-    await s.enableWrite();
-    const timings: BatchTiming[] = [];
-    process.stderr.write('batched backfill under the load...\n');
-    const pause = new PauseController();
-    const windows = interleave(pause);
-    const load = startLoad(url, 'batched', rows, windows.phase);
-    const waits = sampleWaits(url, windows.phase);
-    const cpu0 = cpuSeconds(s.pid);
-    const t0 = performance.now();
-    const r = await startBackfill(s, { table: 'public.batched', column: 'org', source: { kind: 'constant', value: '1' } },
-      { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => timings.push(t) });
-    const pausedSecs = windows.stop() / 1000;
-    const backfillSecs = (performance.now() - t0) / 1000 - pausedSecs;
-    const cpu1 = cpuSeconds(s.pid);
-    const { during, idle: idleBetween } = (await load.stop()) as { during: LoadStats; idle: LoadStats };
-    const waitsDuring = await waits.stop();
-    await s.close();
-
-    process.stderr.write('load alone again (idle after)...\n');
-    const idleAfter = await idleLoad(url, 'batched', rows, 5000);
-
-    process.stderr.write('one big UPDATE under the load...\n');
-    const bigLoad = startLoad(url, 'big', rows);
-    const t1 = performance.now();
-    await c.query('UPDATE big SET org = 1 WHERE org IS NULL');
-    const bigSecs = (performance.now() - t1) / 1000;
-    const duringBig = (await bigLoad.stop()).all!;
+    const shares = args.includes('--control-shares') ? String(args[args.indexOf('--control-shares') + 1]).split(',').map(Number) : [];
+    if (shares.some((x) => !(x > 0 && x <= 1))) throw new RangeError('--control-shares takes shares of one core between 0 and 1, comma-separated (0.1,0.25)');
+    const m = await measure(url, c, rows, shape, pace, shares);
     await c.end();
-
-    // Other work on the machine moves the idle p99 from one minute to the next: judge against the
-    // idle windows interleaved with the backfill, measured under the same conditions.
-    const ratio = during.p99 / idleBetween.p99;
-    const batchMs = timings.map((t) => t.ms);
-    const sizes = timings.map((t) => t.size);
-    const duties = timings.map((t) => t.duty);
-    const ratios = timings.map((t) => t.latencyRatio).filter((x): x is number => x !== null);
-    const throughput = (rows / backfillSecs) / (rows / bigSecs);
-    const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
-    const cpu = cpu0 != null && cpu1 != null ? `${(cpu1 - cpu0).toFixed(1)} s CPU in its server process (${((100 * (cpu1 - cpu0)) / backfillSecs).toFixed(0)}% of one core)` : 'CPU not measured (no /proc)';
     const lines = [
-      `backfill benchmark: ${rows.toLocaleString('en-US')} rows, 2 load connections (random PK reads and updates), embedded PostgreSQL 18 (fsync off) on port ${server.port}`,
+      `backfill benchmark: ${rows.toLocaleString('en-US')} rows, embedded PostgreSQL 18 (fsync off) on port ${server.port}`,
       `  settings: ${describePace(pace)}${isDefault ? ' (the engine\'s default pacing)' : ` (NOT the default pacing: ${describePace(PACE_DEFAULTS)})`}`,
       `  load average (1, 5, 15 min): ${loadAtStart} at start, ${loadavg()} at the end (${os.cpus().length} cores, shared)`,
-      `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
-      `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)})`,
-      `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest` : 'not measured'}`,
-      `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
-      `  throughput ratio (batched / big UPDATE): ${throughput.toFixed(2)}; target >= 0.5: ${verdict(throughput >= 0.5)}`,
-      `  load idle, paused windows between batches: p50 ${ms(idleBetween.p50)}, p99 ${ms(idleBetween.p99)}, max ${ms(idleBetween.max)} (${idleBetween.ops} ops)`,
-      `  load idle before:        p50 ${ms(idle.p50)}, p99 ${ms(idle.p99)}, max ${ms(idle.max)} (${idle.ops} ops)`,
-      `  load during backfill:    p50 ${ms(during.p50)}, p99 ${ms(during.p99)}, max ${ms(during.max)} (${during.ops} ops)`,
-      `  load idle after:         p50 ${ms(idleAfter.p50)}, p99 ${ms(idleAfter.p99)}, max ${ms(idleAfter.max)} (${idleAfter.ops} ops)`,
-      `  load during big UPDATE:  p50 ${ms(duringBig.p50)}, p99 ${ms(duringBig.p99)}, max ${ms(duringBig.max)} (${duringBig.ops} ops)`,
-      `  the load's server processes during the backfill: ${waitsDuring}`,
-      `  share of the load's operations slower than ${OVER_MS.map((x) => `${x} ms`).join(' / ')}: idle windows ${shares(idleBetween)}; during the backfill ${shares(during)}`,
-      `  p99 during backfill / idle: ${ratio.toFixed(2)}x against the interleaved idle windows (${(during.p99 / idle.p99).toFixed(2)}x vs idle before, ${(during.p99 / idleAfter.p99).toFixed(2)}x vs idle after); target <= 1.5x: ${verdict(ratio <= 1.5)}`,
-      `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${verdict(during.max < 1000)}`,
-      `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
+      ...m.lines,
+      `  all three targets: ${verdict(m.met)}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
