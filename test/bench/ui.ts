@@ -146,9 +146,12 @@ async function firstRenderBreakdown(page: Page): Promise<string> {
   })()`));
 }
 
+/** One scale's figures by measure: timed steps, counts (DOM nodes) and texts (the first render's breakdown). */
+type Measures = Record<string, StepTimes | number | string>;
+
 /** Measure one scale; every wait is on something the user would see. */
-async function measure(page: Page, url: string): Promise<Record<string, StepTimes | number | string>> {
-  const out: Record<string, StepTimes | number | string> = {};
+async function measure(page: Page, url: string): Promise<Measures> {
+  const out: Measures = {};
   out['first render: overview with findings'] = await step(page, null, async () => {
     await page.goto(url);
     await page.locator('[data-app-state="loaded"]').waitFor();
@@ -232,7 +235,7 @@ export async function run(args: string[]): Promise<void> {
   const rendererDir = process.env.BENCH_RENDERER_DIR || (await ensureRendererBuilt());
   const browser = await launchChromium();
   try {
-    const results: Record<string, StepTimes | number | string>[] = [];
+    const results: Measures[] = [];
     for (const scale of [small, big]) {
       const host = await startBrowserHost({ handlers: handlersFor(scale.tables, scale.tenants), rendererDir });
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -245,7 +248,7 @@ export async function run(args: string[]): Promise<void> {
         await host.close();
       }
     }
-    const [s, b] = results as [Record<string, StepTimes | number | string>, Record<string, StepTimes | number | string>];
+    const [s, b] = results as [Measures, Measures];
     const label = (x: { tables: number; tenants: number }) => `${x.tables} x ${x.tenants}`;
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     process.stdout.write(`UI benchmark: real renderer in Chromium, synthetic data over browser mode (second of two runs; tables x tenants)\n`);

@@ -65,13 +65,12 @@ describe('live lint', () => {
 // Each statement: the live lint's estimate, then the statement itself on the same server, side by
 // side (so both see the same load); the estimate must be within 2x of the real time.
 // Scans take tens of milliseconds, where one scheduling hiccup of a shared machine doubles a single
-// run: estimate and statement take five turns (undone in between) and the medians are compared
-// (with three, a CI run under the whole suite's load had the CHECK and FK estimates at 2.4-2.5x);
+// run: estimate and statement take five turns (undone in between) and the medians are compared;
 // rewrites two turns, and the means (the million-row ALTER COLUMN TYPE too: a single turn of it
-// was 2.06x its estimate on a CI run).
-// Under the whole suite (other files' databases on the same server, writing) one attempt's
-// estimates have come out 2.4-2.5x the statement while a quiet run of the same code gives
-// 1.3-1.5x: a case gets three attempts, so a bias the estimate really has still fails it.
+// was 2.06x its estimate on a CI run). Under the whole suite (other files' databases on the same
+// server) one attempt's CHECK and FK estimates came out at 2.4-2.5x the statement, where a quiet
+// run of the same code gives 1.3-1.5x: a case gets three attempts, so a bias the estimate really
+// has still fails it.
 const WITHIN_2X: { what: string; rule: LintRuleId; sql: string; undo?: string; reset?: string }[] = [
   { what: 'SET NOT NULL (scan)', rule: 'not-null-without-check', sql: 'ALTER TABLE %t ALTER COLUMN sku SET NOT NULL', undo: 'ALTER TABLE %t ALTER COLUMN sku DROP NOT NULL' },
   { what: 'ADD CHECK (scan)', rule: 'constraint-not-valid-missing', sql: 'ALTER TABLE %t ADD CONSTRAINT %t_qty CHECK (qty >= 0 AND qty < 5000)', undo: 'ALTER TABLE %t DROP CONSTRAINT %t_qty' },
