@@ -4,7 +4,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { buildConsoleApi } from '../shared/contract/client.js';
-import type { ConsoleApi } from '../shared/contract/index.js';
+import { CONTRACT, type ConsoleApi } from '../shared/contract/index.js';
 
 const api: ConsoleApi = buildConsoleApi({
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
@@ -15,6 +15,6 @@ const api: ConsoleApi = buildConsoleApi({
       ipcRenderer.removeListener(channel, handler);
     };
   },
-});
+}, async () => CONTRACT);
 
 contextBridge.exposeInMainWorld('tenancy', api);

@@ -3,9 +3,19 @@
  * session.ts), events over one fetch-read event stream opened on first subscribe.
  */
 import { buildConsoleApi } from '../../shared/contract/client.js';
-import type { ConsoleApi } from '../../shared/contract/index.js';
+import type { ConsoleApi, Contract } from '../../shared/contract/index.js';
 import { openEventStream } from './event-stream.js';
 import { SESSION_HEADER, signIn, type SessionState } from './session.js';
+
+let contract: Promise<Contract> | null = null;
+
+/**
+ * The contract's schemas, loaded once: on the first event, or earlier by warmEventSchemas. They are
+ * a chunk of their own so the first render neither downloads nor builds them.
+ */
+export function loadContract(): Promise<Contract> {
+  return (contract ??= import('../../shared/contract/index.js').then((m) => m.CONTRACT));
+}
 
 /** A ConsoleApi over HTTP to the page's own origin. */
 export function createHttpApi(): ConsoleApi {
@@ -57,5 +67,5 @@ export function createHttpApi(): ConsoleApi {
       set.add(listener);
       return () => set.delete(listener);
     },
-  });
+  }, loadContract);
 }

@@ -3,7 +3,7 @@
  * browser mode there is none and the HTTP client talks to `tenancy serve`.
  */
 import type { ConsoleApi } from '../../shared/contract/index.js';
-import { createHttpApi } from './http.js';
+import { createHttpApi, loadContract } from './http.js';
 
 declare global {
   interface Window {
@@ -17,3 +17,12 @@ export const api: ConsoleApi = window.tenancy ?? createHttpApi();
 
 /** Which door the renderer came through. */
 export const transportKind: 'ipc' | 'http' = window.tenancy ? 'ipc' : 'http';
+
+/**
+ * Build the event schemas while the page is idle, so the first event (a footprint's progress, a
+ * check's) does not wait on them. Browser mode loads them lazily; Electron's preload has them.
+ * Called once the first page has what it shows: earlier, it would compete with that render.
+ */
+export function warmEventSchemas(): void {
+  if (!window.tenancy) requestIdleCallback(() => void loadContract(), { timeout: 2000 });
+}

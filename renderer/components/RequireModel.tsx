@@ -5,8 +5,12 @@ import { useApp } from '../store/app.js';
 import { useConnection } from '../store/connection.js';
 import { EmptyState, ErrorState, LoadingState } from './States.js';
 
-/** Render `children(model)` once connected and loaded; the designed states before that. */
-export function RequireModel({ children }: { children: (m: { model: TenancyModel; summary: ModelSummary }) => ReactNode }) {
+/**
+ * Render `children(model)` once connected and loaded; the designed states before that.
+ * `whileLoading`, when given, is shown in place of the loading state while the model is on its way
+ * (a page that can already say something from another answer, as Overview from the estimate).
+ */
+export function RequireModel({ children, whileLoading }: { children: (m: { model: TenancyModel; summary: ModelSummary }) => ReactNode; whileLoading?: ReactNode }) {
   const current = useConnection((s) => s.current);
   const model = useConnection((s) => s.model);
   const modelState = useConnection((s) => s.modelState);
@@ -21,6 +25,6 @@ export function RequireModel({ children }: { children: (m: { model: TenancyModel
     );
   }
   if (modelState === 'error') return <ErrorState title="Cannot read the tenancy model" message={modelError ?? ''} onRetry={() => void loadModel(true)} />;
-  if (!model) return <LoadingState label="Reading the catalogs…" />;
+  if (!model) return whileLoading ?? <LoadingState label="Reading the catalogs…" />;
   return <>{children(model)}</>;
 }

@@ -13,6 +13,11 @@ export function RoleBadge({ model, table, long = false }: { model: TenancyModel;
   );
 }
 
+/** In a role badge's place while the model is still loading (Overview shows the estimate's findings first): a badge of its own, replaced when the role arrives. */
+export function RolePending() {
+  return <span className="badge role role-pending" data-testid="table-role" data-role="pending" title="reading the model…">role …</span>;
+}
+
 /** "accepted" with who declared it (profile or flag), for a finding the operator declared by design. */
 export function AcceptedBadge({ finding }: { finding: Finding }) {
   if (!finding.accepted) return null;

@@ -5,7 +5,7 @@ import type { CheckRun, Finding } from '../../shared/findings.js';
 import type { ModelSummary, TenancyModel } from '../../shared/model.js';
 import { FindingDetail } from '../components/FindingDetail.js';
 import { RequireModel } from '../components/RequireModel.js';
-import { AcceptedBadge, RoleBadge } from '../components/RoleBadge.js';
+import { AcceptedBadge, RoleBadge, RolePending } from '../components/RoleBadge.js';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableLabel } from '../lib/format.js';
@@ -96,7 +96,7 @@ function ExactRun() {
   );
 }
 
-function Findings({ run, model, onOpen }: { run: CheckRun; model: TenancyModel; onOpen: (f: Finding) => void }) {
+function Findings({ run, model, onOpen }: { run: CheckRun; model: TenancyModel | null; onOpen: (f: Finding) => void }) {
   // Never "passed" when something was not checked (the skipped list below says what).
   if (run.findings.length === 0 && run.skipped.length > 0) return <EmptyState title="No findings in what was checked">{run.skipped.length} not checked (listed below){run.mode === 'estimate' ? '; by estimate, run the exact checks to be sure' : ''}.</EmptyState>;
   if (run.findings.length === 0) return <EmptyState title="No findings">Every check passed{run.mode === 'estimate' ? ' (by estimate; run the exact checks to be sure)' : ''}.</EmptyState>;
@@ -113,7 +113,7 @@ function Findings({ run, model, onOpen }: { run: CheckRun; model: TenancyModel; 
         <div className="finding-row">
           {f.accepted ? <AcceptedBadge finding={f} /> : <span className={`badge sev-${f.severity}`}>{f.severity}</span>}
           <span className="finding-title">{CHECKS[f.check].title}</span>
-          <span className="finding-table"><RoleBadge model={model} table={f} /> {tableLabel(f)}{f.constraint ? ` · ${f.constraint}` : ''}</span>
+          <span className="finding-table">{model ? <RoleBadge model={model} table={f} /> : <RolePending />} {tableLabel(f)}{f.constraint ? ` · ${f.constraint}` : ''}</span>
           <span className="finding-count">{f.count !== undefined ? `${f.estimate ? '≈' : ''}${count(f.count)}` : ''}</span>
         </div>
       )}
@@ -121,37 +121,45 @@ function Findings({ run, model, onOpen }: { run: CheckRun; model: TenancyModel; 
   );
 }
 
-/** The Overview page. */
-export function OverviewPage() {
-  const run = useChecks((s) => latestRun(s));
+/**
+ * The page below its title. `model` is null while the model is still on its way and the estimate
+ * has come first (its run carries the same summary): findings show at once, role badges follow.
+ */
+function OverviewBody({ summary, model, run, onOpen }: { summary: ModelSummary; model: TenancyModel | null; run: CheckRun | null; onOpen: (f: Finding) => void }) {
   const estimateState = useChecks((s) => s.estimateState);
   const estimateError = useChecks((s) => s.estimateError);
   const runEstimate = useChecks((s) => s.runEstimate);
+  return (
+    <>
+      <Summary summary={summary} />
+      {run ? <Severity run={run} /> : estimateState === 'error' ? (
+        <ErrorState title="The estimate failed" message={estimateError ?? ''} onRetry={() => void runEstimate()} />
+      ) : <LoadingState label="Estimating from statistics…" />}
+      <ExactRun />
+      {run && (
+        <>
+          <h2>Findings {run.mode === 'estimate' && <span className="badge est">estimates</span>}</h2>
+          <Findings run={run} model={model} onOpen={onOpen} />
+          {run.skipped.length > 0 && (
+            <details className="skipped"><summary>{run.skipped.length} skipped</summary>
+              <ul>{run.skipped.map((s, i) => <li key={i}>{s.schema}.{s.table}{s.constraint ? ` (${s.constraint})` : ''}: {s.reason}</li>)}</ul>
+            </details>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+/** The Overview page. */
+export function OverviewPage() {
+  const run = useChecks((s) => latestRun(s));
   const [open, setOpen] = useState<Finding | null>(null);
   return (
     <section className="page" aria-labelledby="overview-title" data-testid="page-overview">
       <header className="page-header"><h1 id="overview-title">Overview</h1></header>
-      <RequireModel>
-        {({ summary, model }) => (
-          <>
-            <Summary summary={summary} />
-            {run ? <Severity run={run} /> : estimateState === 'error' ? (
-              <ErrorState title="The estimate failed" message={estimateError ?? ''} onRetry={() => void runEstimate()} />
-            ) : <LoadingState label="Estimating from statistics…" />}
-            <ExactRun />
-            {run && (
-              <>
-                <h2>Findings {run.mode === 'estimate' && <span className="badge est">estimates</span>}</h2>
-                <Findings run={run} model={model} onOpen={setOpen} />
-                {run.skipped.length > 0 && (
-                  <details className="skipped"><summary>{run.skipped.length} skipped</summary>
-                    <ul>{run.skipped.map((s, i) => <li key={i}>{s.schema}.{s.table}{s.constraint ? ` (${s.constraint})` : ''}: {s.reason}</li>)}</ul>
-                  </details>
-                )}
-              </>
-            )}
-          </>
-        )}
+      <RequireModel whileLoading={run ? <OverviewBody summary={run.model} model={null} run={run} onOpen={setOpen} /> : undefined}>
+        {({ summary, model }) => <OverviewBody summary={summary} model={model} run={run} onOpen={setOpen} />}
       </RequireModel>
       {open && <FindingDetail finding={open} onClose={() => setOpen(null)} />}
     </section>

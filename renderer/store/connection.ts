@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { ConnectionView } from '../../shared/contract/index.js';
 import type { ModelSummary, TenancyModel } from '../../shared/model.js';
-import { api } from '../api/index.js';
+import { api, warmEventSchemas } from '../api/index.js';
 import { errorText, plainErrorText, setConnectionLostListener } from '../lib/errors.js';
 import { useChecks } from './checks.js';
 import { useDistribution } from './distribution.js';
@@ -32,10 +32,13 @@ interface ConnectionState {
   loadModel(refresh?: boolean): Promise<void>;
 }
 
-/** On connect: the model and the instant estimate at once (the host reads the catalogs once for both). */
+/**
+ * On connect: the instant estimate and the model at once (the host reads the catalogs once for
+ * both). The estimate is asked first: its answer is the smaller and Overview shows it before the
+ * model arrives. Once both are in, the event schemas are built in idle time.
+ */
 function loadModelAndEstimate(): void {
-  void useConnection.getState().loadModel();
-  void useChecks.getState().runEstimate();
+  void Promise.allSettled([useChecks.getState().runEstimate(), useConnection.getState().loadModel()]).then(warmEventSchemas);
 }
 
 /** The connection store. */

@@ -1,6 +1,7 @@
 /** The contract: every request channel has a handler, names read domain/action, dispatch refuses bad input before handlers. */
-import { describe, expect, it } from 'vitest';
-import { listChannels } from '../../shared/contract/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CONTRACT, listChannels } from '../../shared/contract/index.js';
+import { CHANNEL_KINDS } from '../../shared/contract/names.js';
 import { buildConsoleApi } from '../../shared/contract/client.js';
 import { dispatch } from '../../main/handlers/dispatch.js';
 import { HANDLERS } from '../../main/handlers/index.js';
@@ -20,15 +21,66 @@ describe('the contract', () => {
 
   it('builds one client function per channel and nothing generic', () => {
     const invoked: string[] = [];
-    const api = buildConsoleApi({ invoke: async (ch) => { invoked.push(ch); return { ok: true, value: {} }; }, subscribe: () => () => undefined });
+    const api = buildConsoleApi({ invoke: async (ch) => { invoked.push(ch); return { ok: true, value: {} }; }, subscribe: () => () => undefined }, async () => CONTRACT);
     const names = Object.entries(api).flatMap(([d, actions]) => Object.keys(actions as object).map((a) => `${d}/${a}`));
     expect(names.sort()).toEqual(listChannels().map((c) => c.name).sort());
     expect('invoke' in api).toBe(false);
   });
 
   it('client functions throw the host error with its code', async () => {
-    const api = buildConsoleApi({ invoke: async () => ({ ok: false, error: { message: 'nope', code: 'auth' } }), subscribe: () => () => undefined });
+    const api = buildConsoleApi({ invoke: async () => ({ ok: false, error: { message: 'nope', code: 'auth' } }), subscribe: () => () => undefined }, async () => CONTRACT);
     await expect(api.app.info({})).rejects.toMatchObject({ message: 'nope', code: 'auth' });
+  });
+
+  it('lists every channel with its kind in the schema-free name list', () => {
+    const kinds = Object.entries(CHANNEL_KINDS).flatMap(([d, actions]) => Object.entries(actions).map(([a, k]) => `${d}/${a}:${k}`));
+    expect(kinds.sort()).toEqual(listChannels().map((c) => `${c.name}:${c.channel.kind}`).sort());
+  });
+
+  /** A client whose schemas load when `release` is called, and the transport's one event emitter. */
+  function lazyClient() {
+    let emit: (payload: unknown) => void = () => undefined;
+    let release: () => void = () => undefined;
+    const loaded = new Promise<void>((resolve) => { release = resolve; });
+    const counts = { loads: 0 };
+    const api = buildConsoleApi(
+      { invoke: async () => ({ ok: true, value: {} }), subscribe: (_ch, l) => { emit = l; return () => { emit = () => undefined; }; } },
+      async () => { counts.loads += 1; await loaded; return CONTRACT; },
+    );
+    return { api, emit: (p: unknown) => emit(p), release: () => release(), counts };
+  }
+  const progress = (done: number) => ({ runId: 'r1', progress: { phase: 'table', done, total: 3 } });
+
+  it('delivers events in arrival order once the schemas load, then as they come, and drops an invalid one', async () => {
+    const c = lazyClient();
+    const seen: number[] = [];
+    const unsubscribe = c.api.checks.onProgress((e) => seen.push(e.progress.done));
+    c.emit(progress(1));
+    c.emit({ runId: 'r1', progress: { phase: 'no such phase', done: 2, total: 3 } });
+    c.emit(progress(3));
+    expect(seen).toEqual([]);
+    c.release();
+    await vi.waitFor(() => expect(seen).toEqual([1, 3]));
+    c.emit(progress(4));
+    expect(seen).toEqual([1, 3, 4]);
+    unsubscribe();
+    c.emit(progress(5));
+    expect(seen).toEqual([1, 3, 4]);
+    expect(c.counts.loads).toBe(1);
+  });
+
+  it('delivers nothing queued before the schemas loaded once the listener unsubscribed', async () => {
+    const c = lazyClient();
+    const seen: number[] = [];
+    const unsubscribe = c.api.checks.onProgress((e) => seen.push(e.progress.done));
+    c.emit(progress(1));
+    unsubscribe();
+    c.release();
+    const after: number[] = [];
+    c.api.checks.onProgress((e) => after.push(e.progress.done));
+    c.emit(progress(2));
+    await vi.waitFor(() => expect(after).toEqual([2]));
+    expect(seen).toEqual([]);
   });
 });
 
