@@ -7,14 +7,13 @@ import type { ConsoleApi, Contract } from '../../shared/contract/index.js';
 import { openEventStream } from './event-stream.js';
 import { SESSION_HEADER, signIn, type SessionState } from './session.js';
 
-let contract: Promise<Contract> | null = null;
-
 /**
- * The contract's schemas, loaded once: on the first event, or earlier by warmEventSchemas. They are
+ * The contract's schemas: on the first event (the client keeps the answer, and asks again after a
+ * failure), or earlier by warmEventSchemas; the module map makes the second import free. They are
  * a chunk of their own so the first render neither downloads nor builds them.
  */
 export function loadContract(): Promise<Contract> {
-  return (contract ??= import('../../shared/contract/index.js').then((m) => m.CONTRACT));
+  return import('../../shared/contract/index.js').then((m) => m.CONTRACT);
 }
 
 /** A ConsoleApi over HTTP to the page's own origin. */

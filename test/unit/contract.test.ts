@@ -82,6 +82,29 @@ describe('the contract', () => {
     await vi.waitFor(() => expect(after).toEqual([2]));
     expect(seen).toEqual([]);
   });
+
+  it('asks for the schemas again on the next event after a failed load', async () => {
+    let emit: (payload: unknown) => void = () => undefined;
+    let attempts = 0;
+    const api = buildConsoleApi(
+      { invoke: async () => ({ ok: true, value: {} }), subscribe: (_ch, l) => { emit = l; return () => undefined; } },
+      async () => { attempts += 1; if (attempts === 1) throw new Error('chunk dropped'); return CONTRACT; },
+    );
+    const reported: unknown[] = [];
+    vi.stubGlobal('queueMicrotask', (fn: () => void) => { try { fn(); } catch (err) { reported.push(err); } });
+    try {
+      const seen: number[] = [];
+      api.checks.onProgress((e) => seen.push(e.progress.done));
+      emit(progress(1));
+      await vi.waitFor(() => expect(reported).toHaveLength(1));
+      expect((reported[0] as Error).message).toBe('chunk dropped');
+      emit(progress(2));
+      await vi.waitFor(() => expect(seen).toEqual([2]));
+      expect(attempts).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 });
 
 describe('dispatch', () => {
