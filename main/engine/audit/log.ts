@@ -231,7 +231,7 @@ function withLock<T>(lockFile: string, fn: () => T): T {
       } catch {
         // gone already: retry
       }
-      if (attempt > 5_000) throw new Error(`audit lock ${lockFile} is held by another process`);
+      if (attempt > 5_000) throw new Error(`audit lock ${lockFile} is held by another process`, { cause: err });
       Atomics.wait(waitCell, 0, 0, 2); // back off 2 ms: appends are synchronous, so block briefly
     }
   }
