@@ -14,7 +14,7 @@ export function RunPicker() {
       {pickerError && <p className="status status-error" role="alert">{pickerError}</p>}
       <div className="card">
         <h2>Start a run from a template</h2>
-        <p className="muted">The five reference runbooks. A run is journaled (hash-chained) in the console's config folder and is against {db ? <>the database <code>{db}</code></> : 'the connected database'}.</p>
+        <p className="muted">The five reference runbooks (000-004) and a move onto Citus (005). A run is journaled (hash-chained) in the console's config folder and is against {db ? <>the database <code>{db}</code></> : 'the connected database'}.</p>
         {!current && <p className="status status-info">Connect to a database first to start a run.</p>}
         <ul className="template-list">
           {templates.map((t) => (
