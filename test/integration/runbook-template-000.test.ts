@@ -12,7 +12,7 @@ import { startingState } from '../../main/engine/demo/starting-states.js';
 import { verifySignedJournal } from '../../main/engine/runbook/head.js';
 import { verifyJournalFile } from '../../main/engine/runbook/journal.js';
 import { fakePrograms, startFakeApp, type AppFlaws, type FakeApp, type FakePrograms } from '../support/fake-app.js';
-import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, failedStep, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '000-drizzle-two-phase.yaml';
 const TEXT = templateText(FILE);
@@ -30,8 +30,6 @@ afterAll(async () => {
 async function run000(url: string, text = TEXT, programs: FakePrograms = fakePrograms()) {
   return runTemplateText(url, FILE, text, undefined, { env: { ...app.env, ...programs.env } });
 }
-
-const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
 
 describe('template 000 from before 0007', () => {
   it('runs end to end: 0007 applied and verified, 0008, NOT NULL, the probe and the verification queries; the data lands in the bootstrap organization', async () => {

@@ -7,8 +7,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
-import { TEXT, failedStep, plant, run001, untilTrue, useTemplate001World, type Flaws } from '../support/template-001-world.js';
-import { insertStepBefore, notPassed, scenarioDatabase } from '../support/template-run.js';
+import { TEXT, plant, run001, untilTrue, useTemplate001World, type Flaws } from '../support/template-001-world.js';
+import { failedStep, insertStepBefore, notPassed, scenarioDatabase } from '../support/template-run.js';
 
 useTemplate001World();
 

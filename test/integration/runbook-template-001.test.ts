@@ -10,8 +10,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { startingState } from '../../main/engine/demo/starting-states.js';
 import { tempConfigDir } from '../support/cli.js';
-import { FIXED, LOCKOUT, TEXT, asMember, fakeApp, followUp, followUpFailed, partialRollback, plant, run001, sectionStates, failedStep, useTemplate001World, worldEnv } from '../support/template-001-world.js';
-import { rollbackTemplateRun, notPassed, promisedFindings, pgDumpCanDumpUrl, queryRows, scenarioDatabase, tableMd5 } from '../support/template-run.js';
+import { FIXED, LOCKOUT, TEXT, asMember, fakeApp, followUp, followUpFailed, partialRollback, plant, run001, sectionStates, useTemplate001World, worldEnv } from '../support/template-001-world.js';
+import { failedStep, rollbackTemplateRun, notPassed, promisedFindings, pgDumpCanDumpUrl, queryRows, scenarioDatabase, tableMd5 } from '../support/template-run.js';
 
 useTemplate001World();
 

@@ -12,7 +12,7 @@ import { demoScenario } from '../../main/engine/demo/scenarios.js';
 import { startingState } from '../../main/engine/demo/starting-states.js';
 import { tempConfigDir } from '../support/cli.js';
 import { fakePrograms, startFakeApp, type AppFlaws, type FakeApp, type FakePrograms } from '../support/fake-app.js';
-import { dropMadeDatabases, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
+import { dropMadeDatabases, failedStep, pgDumpCanDumpUrl, promisedFindings, rollbackTemplateRun, tableMd5, insertStepBefore, notPassed, queryRows, runTemplateText, scenarioDatabase, templateText } from '../support/template-run.js';
 
 const FILE = '002-prisma-ci-strict.yaml';
 const TEXT = templateText(FILE);
@@ -36,8 +36,6 @@ async function sharedDatabase(): Promise<string> {
   shared ??= await scenarioDatabase(demoScenario('prisma')!);
   return shared;
 }
-
-const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
 
 describe('template 002 on the Prisma scenario', () => {
   it('runs end to end from CI: the uniques proposed (nothing ran), made by the Prisma migration, strict mode proved', async () => {

@@ -207,5 +207,3 @@ export async function untilTrue(url: string, sql: string): Promise<void> {
     await c.end();
   }
 }
-
-export const failedStep = (s: { steps: { id: string; state: string; error: string | null }[] }) => s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));

@@ -165,6 +165,11 @@ export function notPassed(status: RunStatus): string[] {
   return status.steps.filter((s) => s.state !== 'passed').map((s) => `${s.id}: ${s.error}`);
 }
 
+/** The failed steps of a run, each with its error. */
+export function failedStep(s: { steps: { id: string; state: string; error: string | null }[] }): { id: string; error: string | null }[] {
+  return s.steps.filter((x) => x.state === 'failed').map((x) => ({ id: x.id, error: x.error }));
+}
+
 /** Insert `step` (YAML lines, two-space indented list item) before the step with id `before`. */
 export function insertStepBefore(text: string, before: string, step: string): string {
   const marker = `  - id: ${before}\n`;
