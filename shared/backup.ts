@@ -13,10 +13,12 @@ export const BackupColumnSchema = z.object({
 });
 export type BackupColumn = z.infer<typeof BackupColumnSchema>;
 
-export const ChecksumSchemeSchema = z.enum(['md5', 'hashtextextended']);
+export const ChecksumSchemeSchema = z.enum(['md5', 'hashtextextended', 'hash_record_extended']);
 /**
  * How a row's 64-bit hash is computed (docs/backup-restore.md, "The checksum"): `md5` (the first
- * 64 bits of md5; every backup taken before the scheme was recorded) or `hashtextextended`.
+ * 64 bits of md5 of the row's text; every backup taken before the scheme was recorded),
+ * `hashtextextended` (the server's hash of the row's text) or `hash_record_extended` (the
+ * server's hash of the row's values, PostgreSQL 14 and later).
  */
 export type ChecksumScheme = z.infer<typeof ChecksumSchemeSchema>;
 

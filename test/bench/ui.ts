@@ -146,6 +146,24 @@ async function firstRenderBreakdown(page: Page): Promise<string> {
   })()`));
 }
 
+/**
+ * Where the last armed interaction's time went, in ms from its acting event: each request the page
+ * made after it (start-end), the DOM change that showed the result, and the paint.
+ */
+async function interactionBreakdown(page: Page): Promise<string> {
+  return String(await page.evaluate(`(() => {
+    const p = window.__uiLatency;
+    const at = (t) => (t - p.act).toFixed(0);
+    const parts = [];
+    for (const r of performance.getEntriesByType('resource')) {
+      if (r.startTime < p.act) continue;
+      parts.push(new URL(r.name).pathname + ' ' + at(r.startTime) + '-' + at(r.responseEnd));
+    }
+    parts.push('shown ' + at(p.seen), 'painted ' + at(p.painted));
+    return parts.join(', ');
+  })()`));
+}
+
 /** One scale's figures by measure: timed steps, counts (DOM nodes) and texts (the first render's breakdown). */
 type Measures = Record<string, StepTimes | number | string>;
 
@@ -207,6 +225,7 @@ async function measure(page: Page, url: string): Promise<Measures> {
     await page.locator('input[name="tenant-query"]').press('Enter');
     await page.getByTestId('footprint-tables').locator('tbody tr').first().waitFor();
   });
+  out['tenant page: find a tenant: breakdown'] = await interactionBreakdown(page);
   out['tenant page: browse rows (first page)'] = await step(page, q('[data-testid="tenant-rows"] tbody tr'), async () => {
     await page.getByTestId('footprint-tables').getByRole('button', { name: /^Browse rows/, disabled: false }).first().click();
     await page.getByTestId('tenant-rows').locator('tbody tr').first().waitFor();

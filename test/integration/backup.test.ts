@@ -12,6 +12,7 @@ import { UserError } from '../../main/engine/errors.js';
 import { qualified } from '../../main/engine/ident.js';
 import type { Session } from '../../main/engine/session.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { typedColumns } from '../support/checksum-columns.js';
 
 // Hostile names: quotes, a semicolon, spaces, unicode, mixed case.
 const SCHEMA = 'App "Data"; x';
@@ -43,7 +44,7 @@ afterAll(async () => db?.drop());
 async function liveChecksum(session: Session, columns: string[], where = 'true', scheme?: ChecksumScheme) {
   return session.transaction(async () => {
     await useCanonicalOutput(session);
-    return runChecksum(session, 'b', columns, `FROM ${REL} b WHERE ${where}`, [], scheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum));
+    return runChecksum(session, 'b', await typedColumns(session, REL, columns), `FROM ${REL} b WHERE ${where}`, [], scheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum));
   });
 }
 

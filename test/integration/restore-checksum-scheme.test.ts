@@ -1,7 +1,8 @@
 /**
- * The checksum's row hash is recorded with each backup: new backups use hashtextextended, backups
- * taken before the scheme was recorded (md5) still verify with md5, and a server that hashes
- * differently from the one that took the backup never compares with the recorded checksums.
+ * The checksum's row hash is recorded with each backup: new backups use hash_record_extended,
+ * backups of the older schemes (hashtextextended, md5) still verify with theirs, a column whose
+ * type changed since the backup falls back to the text hash, and a server that hashes differently
+ * from the one that took the backup never compares with the recorded checksums.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
@@ -12,6 +13,7 @@ import { UserError } from '../../main/engine/errors.js';
 import type { Session } from '../../main/engine/session.js';
 import type { Backup, ChecksumScheme, RestoreRequestInput } from '../../shared/backup.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { typedColumns } from '../support/checksum-columns.js';
 
 const FIXTURE = `
 CREATE TABLE orgs (id int PRIMARY KEY);
@@ -37,7 +39,7 @@ async function sum(scheme: ChecksumScheme, from: string, params: unknown[] = [])
   try {
     return await reader.transaction(async () => {
       await useCanonicalOutput(reader);
-      return runChecksum(reader, 'b', COLS, from, params, scheme);
+      return runChecksum(reader, 'b', await typedColumns(reader, 'public.items', COLS), from, params, scheme);
     });
   } finally {
     await reader.close();
@@ -52,7 +54,7 @@ async function makeMd5Backup(b: Backup): Promise<void> {
   const reader = await db.session();
   const md5 = await reader.transaction(async () => {
     await useCanonicalOutput(reader);
-    return runChecksumByTenant(reader, 'b', COLS, `FROM tenancy_console.${b.backupTable} b`, 'org_id', 'md5');
+    return runChecksumByTenant(reader, 'b', await typedColumns(reader, 'public.items', COLS), `FROM tenancy_console.${b.backupTable} b`, 'org_id', 'md5');
   });
   await reader.close();
   await db.exec(
@@ -64,19 +66,32 @@ async function makeMd5Backup(b: Backup): Promise<void> {
 const lostTenant = (backupId: number, tenant: string): RestoreRequestInput => ({ backupId, scope: { kind: 'tenant', tenant }, strategy: 'replace', dryRun: false });
 
 describe('checksum schemes', () => {
-  it('records hashtextextended with this server\'s probe, and the two schemes give different checksums of the same rows', async () => {
+  it('records hash_record_extended with this server\'s probe, and the three schemes give different checksums of the same rows', async () => {
     const b = await createBackup(s, { schema: 'public', table: 'items' });
-    expect(b.checksumScheme).toBe('hashtextextended');
+    expect(b.checksumScheme).toBe('hash_record_extended');
     const row = (await db.exec('SELECT checksum_scheme, checksum_probe FROM tenancy_console.backups WHERE id = $1', [b.id])).rows[0];
-    expect(row.checksum_scheme).toBe('hashtextextended');
+    expect(row.checksum_scheme).toBe('hash_record_extended');
     expect(row.checksum_probe).toMatch(/^-?\d+$/);
-    const fast = await sum('hashtextextended', 'FROM items b');
-    expect(fast).toEqual({ rows: 600, checksum: b.checksum });
-    expect((await sum('md5', 'FROM items b')).checksum).not.toBe(b.checksum);
+    expect(await sum('hash_record_extended', 'FROM items b')).toEqual({ rows: 600, checksum: b.checksum });
+    const others = [(await sum('hashtextextended', 'FROM items b')).checksum, (await sum('md5', 'FROM items b')).checksum];
+    expect(new Set([b.checksum, ...others]).size).toBe(3);
     expect((await verifyBackup(s, b.id)).intact).toBe(true);
   });
 
-  it.each(['md5', 'hashtextextended'] as const)('%s: one changed value, a swapped pair of values, changes the checksum; order does not', async (scheme) => {
+  it('restores a backup recorded with hashtextextended with it, and verifies it', async () => {
+    const b = await createBackup(s, { schema: 'public', table: 'items' }, { checksumScheme: 'hashtextextended' });
+    expect(b.checksumScheme).toBe('hashtextextended');
+    expect((await verifyBackup(s, b.id)).intact).toBe(true);
+    const expected2 = await sum('hashtextextended', 'FROM items b WHERE b.org_id = 2');
+    await db.exec('DELETE FROM items WHERE org_id = 2');
+    const r = await restoreBackup(s, lostTenant(b.id, '2'));
+    expect(r.status).toBe('verified');
+    expect(r.checksumScheme).toBe('hashtextextended');
+    expect(r.statements[0]).toContain('hashtextextended((ROW(');
+    expect(r.actual).toEqual(expected2);
+  });
+
+  it.each(['md5', 'hashtextextended', 'hash_record_extended'] as const)('%s: one changed value, a swapped pair of values, changes the checksum; order does not', async (scheme) => {
     const before = await sum(scheme, 'FROM items b');
     await db.exec('UPDATE items SET label = label WHERE id % 4 = 0'); // new physical order
     expect(await sum(scheme, 'FROM items b')).toEqual(before);
@@ -142,8 +157,8 @@ describe('checksum schemes', () => {
     await db.exec(`UPDATE tenancy_console.backups SET checksum_probe = '12345', checksum = '999',
       tenant_checksums = jsonb_set(tenant_checksums, '{tenants,1,checksum}', '"999"') WHERE id = $1`, [b.id]);
     await expect(verifyBackup(s, b.id)).rejects.toThrow(UserError);
-    await expect(verifyBackup(s, b.id)).rejects.toThrow(/recorded with hashtextextended on a server that hashes differently from this one.*nothing was verified/);
-    const expected1 = await sum('hashtextextended', 'FROM items b WHERE b.org_id = 1');
+    await expect(verifyBackup(s, b.id)).rejects.toThrow(/recorded with hash_record_extended on a server that hashes differently from this one.*nothing was verified/);
+    const expected1 = await sum('hash_record_extended', 'FROM items b WHERE b.org_id = 1');
     await db.exec('DELETE FROM items WHERE org_id = 1');
     // The planted defect: a trigger changes the rows as they are inserted; compared with the copy, still caught.
     await db.exec(`CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.qty := NEW.qty + 1; RETURN NEW; END $$;

@@ -6,6 +6,7 @@ import { restoreBackup } from '../../main/engine/backup/restore.js';
 import { qualified } from '../../main/engine/ident.js';
 import type { Session } from '../../main/engine/session.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { typedColumns } from '../support/checksum-columns.js';
 
 // A tenant table with a hostile name, an identity column, a child table referencing it, and
 // a parent (orgs) it references.
@@ -43,7 +44,7 @@ async function live(where = 'true', params: unknown[] = [], scheme?: ChecksumSch
   const reader = await db.session();
   return reader.transaction(async () => {
     await useCanonicalOutput(reader);
-    return runChecksum(reader, 'b', COLS, `FROM ${ITEMS} b WHERE ${where}`, params, scheme ?? schemeForNewBackup(reader.fingerprint.serverVersionNum));
+    return runChecksum(reader, 'b', await typedColumns(reader, ITEMS, COLS), `FROM ${ITEMS} b WHERE ${where}`, params, scheme ?? schemeForNewBackup(reader.fingerprint.serverVersionNum));
   });
 }
 

@@ -1,44 +1,115 @@
 /**
- * Order-independent checksums of rows: the sum of a 64-bit hash of each row's canonical text.
- * The same rows give the same checksum in any order, in the live table or in its backup copy.
- * Two hash schemes (see docs/backup-restore.md): `md5` (every backup before the scheme was
- * recorded) and `hashtextextended` (PostgreSQL's own 64-bit text hash, about half the cost).
+ * Order-independent checksums of rows: the sum of a 64-bit hash of each row. The same rows give
+ * the same checksum in any order, in the live table or in its backup copy. Three hash schemes
+ * (see docs/backup-restore.md, "The checksum"): `md5` and `hashtextextended` hash each row's
+ * canonical text; `hash_record_extended` hashes the values of exactly hashed types as they are
+ * and the text of the rest, skipping the costliest output functions (timestamptz, numeric).
  */
 import type { Checksum, ChecksumScheme } from '../../../shared/backup.js';
 import { quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 
-/**
- * The scheme a new backup records its checksums with: `hashtextextended` where the server has it
- * (PostgreSQL 11 and later), else `md5`.
- */
-export function schemeForNewBackup(serverVersionNum: number): ChecksumScheme {
-  return serverVersionNum >= 110000 ? 'hashtextextended' : 'md5';
+/** A checksummed column: its name and its type as format_type() prints it (the row hash depends on it). */
+export interface ChecksumColumn {
+  name: string;
+  type: string;
 }
 
 /**
- * The hash of one row as SQL, as a bigint, over ROW(columns)::text:
- * - `md5`: the first 64 bits of md5 of the text;
- * - `hashtextextended`: hashtextextended(text COLLATE "C", 0), the server's 64-bit hash of the
- *   text's bytes (COLLATE "C": bytes, whatever the database's collation).
+ * The scheme a new backup records its checksums with: `hash_record_extended` where the server has
+ * it (PostgreSQL 14 and later), `hashtextextended` on 11 to 13, else `md5`.
+ */
+export function schemeForNewBackup(serverVersionNum: number): ChecksumScheme {
+  if (serverVersionNum >= 140000) return 'hash_record_extended';
+  return serverVersionNum >= 110000 ? 'hashtextextended' : 'md5';
+}
+
+/** The oldest server (server_version_num) that has each scheme's hash function. */
+export const SCHEME_MIN_VERSION: Record<ChecksumScheme, number> = { md5: 0, hashtextextended: 110000, hash_record_extended: 140000 };
+
+/**
+ * Types whose hash function tells values apart exactly as their text would (under the canonical
+ * output settings): equal hashes only for values that print the same. Text types are hashed
+ * under COLLATE "C" (bytes, even where the column's collation is nondeterministic). Everything
+ * else (numeric but see recordFields; floats, where -0 and 0 hash alike; jsonb, whose numbers
+ * hash by value; bpchar, whose hash ignores trailing blanks; interval, where '1 day' and
+ * '24 hours' hash alike; arrays, domains, enums, json) is hashed as its text.
+ */
+const EXACT_HASH_TYPES: readonly RegExp[] = [
+  /^(smallint|integer|bigint|boolean|uuid|date|bytea)$/,
+  /^timestamp(\(\d\))? with(out)? time zone$/,
+  /^time(\(\d\))? without time zone$/,
+];
+const TEXT_TYPES = /^(text|character varying(\(\d+\))?)$/;
+const NUMERIC = /^numeric(\(\d+(,\d+)?\))?$/;
+
+/**
+ * The fields of the `hash_record_extended` row: each exactly hashed column's value; a numeric's
+ * value, its display scale and, for NaN and the infinities (which have no scale and hash alike),
+ * its text, so 2.50 and 2.500 differ as they print; then every other column in one last field,
+ * their ROW(...)::text (each value through its type's output function, as the text schemes do:
+ * not a cast to text, which for bpchar drops trailing blanks).
+ */
+function recordFields(alias: string, columns: readonly ChecksumColumn[]): string[] {
+  const fields: string[] = [];
+  const rest: string[] = [];
+  for (const c of columns) {
+    const ref = `${alias}.${quoteIdent(c.name)}`;
+    if (EXACT_HASH_TYPES.some((r) => r.test(c.type))) fields.push(ref);
+    else if (TEXT_TYPES.test(c.type)) fields.push(`${ref} COLLATE "C"`);
+    else if (NUMERIC.test(c.type)) fields.push(ref, `scale(${ref})`, `CASE WHEN scale(${ref}) IS NULL THEN ${ref}::text END`);
+    else rest.push(ref);
+  }
+  if (rest.length > 0) fields.push(`(ROW(${rest.join(', ')})::text) COLLATE "C"`);
+  return fields;
+}
+
+/**
+ * The hash of one row as SQL, as a bigint:
+ * - `md5`: the first 64 bits of md5 of ROW(columns)::text;
+ * - `hashtextextended`: hashtextextended(ROW(columns)::text COLLATE "C", 0), the server's 64-bit
+ *   hash of the text's bytes (COLLATE "C": bytes, whatever the database's collation);
+ * - `hash_record_extended`: the server's hash of the row's fields (recordFields), itself hashed
+ *   once more as text: hash_record_extended combines its fields' hashes linearly (31 * h + f), so
+ *   a sum of it would not notice values swapped between rows; the second hash mixes them.
  *
  * `alias` is a quoted table alias; the columns are listed in the backup's fixed order.
  */
-export function rowHashSql(alias: string, columns: readonly string[], scheme: ChecksumScheme): string {
-  const text = `ROW(${columns.map((c) => `${alias}.${quoteIdent(c)}`).join(', ')})::text`;
+export function rowHashSql(alias: string, columns: readonly ChecksumColumn[], scheme: ChecksumScheme): string {
+  if (scheme === 'hash_record_extended') {
+    const row = `hash_record_extended(ROW(${recordFields(alias, columns).join(', ')}), 0)`;
+    return `hashtextextended(${row}::text COLLATE "C", 0)`;
+  }
+  const text = `ROW(${columns.map((c) => `${alias}.${quoteIdent(c.name)}`).join(', ')})::text`;
   if (scheme === 'hashtextextended') return `hashtextextended((${text}) COLLATE "C", 0)`;
   return `('x' || substr(md5(${text}), 1, 16))::bit(64)::int8`;
 }
 
+/** The probe row: one value of every exactly hashed type, a numeric and a text-hashed value. */
+const RECORD_PROBE_COLUMNS = `(SELECT 'tenancy-console checksum probe'::text AS t, 1234567890123::int8 AS i8, 42::int4 AS i4, 7::int2 AS i2,
+  true AS b, 'b1a5e0c4-0d1f-4c3e-9a7b-2f6d8e9c0a1b'::uuid AS u, date '2024-02-29' AS d, timestamptz '2024-02-29 12:34:56.789+00' AS tz,
+  timestamp '2024-02-29 12:34:56.789' AS ts, time '12:34:56.789' AS tm, '\\x0102fe'::bytea AS bt, 12.340::numeric AS n, '{"a": 1}'::jsonb AS j) p`;
+const RECORD_PROBE_TYPES: ChecksumColumn[] = [
+  { name: 't', type: 'text' }, { name: 'i8', type: 'bigint' }, { name: 'i4', type: 'integer' }, { name: 'i2', type: 'smallint' },
+  { name: 'b', type: 'boolean' }, { name: 'u', type: 'uuid' }, { name: 'd', type: 'date' }, { name: 'tz', type: 'timestamp with time zone' },
+  { name: 'ts', type: 'timestamp without time zone' }, { name: 'tm', type: 'time without time zone' }, { name: 'bt', type: 'bytea' },
+  { name: 'n', type: 'numeric' }, { name: 'j', type: 'jsonb' },
+];
+
 /**
- * A fixed text's `hashtextextended` on this server, as SQL. Recorded with a backup of that scheme
- * and compared before its recorded checksums are used: the function hashes the bytes in the CPU's
- * own word order, so a big-endian server gives other values than a little-endian one.
+ * A fixed value's hash under `scheme` on this server, as SQL (null for md5, the same everywhere).
+ * Recorded with a backup and compared before its recorded checksums are used: the hash functions
+ * read bytes in the CPU's own word order, so a big-endian server gives other values than a
+ * little-endian one. The record probe holds a value of every type hashed as it is.
  */
-export const HASH_PROBE_SQL = `hashtextextended('tenancy-console checksum probe: 0123456789 abcdefghij' COLLATE "C", 0)::text`;
+export function hashProbeSql(scheme: ChecksumScheme): string | null {
+  if (scheme === 'hashtextextended') return `hashtextextended('tenancy-console checksum probe: 0123456789 abcdefghij' COLLATE "C", 0)::text`;
+  if (scheme === 'hash_record_extended') return `(SELECT ${rowHashSql('p', RECORD_PROBE_TYPES, scheme)}::text FROM ${RECORD_PROBE_COLUMNS})`;
+  return null;
+}
 
 /** SELECT list computing row count and checksum over rows aliased `alias`. */
-export function checksumSelectSql(alias: string, columns: readonly string[], scheme: ChecksumScheme): string {
+export function checksumSelectSql(alias: string, columns: readonly ChecksumColumn[], scheme: ChecksumScheme): string {
   return `count(*)::int8 AS rows, coalesce(sum(${rowHashSql(alias, columns, scheme)}), 0)::text AS checksum`;
 }
 
@@ -55,7 +126,7 @@ export async function useCanonicalOutput(session: Session): Promise<void> {
 
 /** Run a checksum query (`FROM ... WHERE ...` given) and return count and checksum. */
 export async function runChecksum(
-  session: Session, alias: string, columns: readonly string[], fromWhere: string, params: unknown[], scheme: ChecksumScheme,
+  session: Session, alias: string, columns: readonly ChecksumColumn[], fromWhere: string, params: unknown[], scheme: ChecksumScheme,
 ): Promise<Checksum> {
   const { rows } = await session.query<{ rows: string; checksum: string }>(
     `SELECT ${checksumSelectSql(alias, columns, scheme)} ${fromWhere}`,
@@ -81,7 +152,7 @@ export interface TenantChecksums {
  * the parts, so one GROUP BY gives both.
  */
 export async function runChecksumByTenant(
-  session: Session, alias: string, columns: readonly string[], fromWhere: string, tenantColumn: string | null, scheme: ChecksumScheme,
+  session: Session, alias: string, columns: readonly ChecksumColumn[], fromWhere: string, tenantColumn: string | null, scheme: ChecksumScheme,
 ): Promise<{ total: Checksum; byTenant: TenantChecksums | null }> {
   if (!tenantColumn) return { total: await runChecksum(session, alias, columns, fromWhere, [], scheme), byTenant: null };
   const { rows } = await session.query<{ tenant: string | null; rows: string; checksum: string }>(

@@ -10,7 +10,7 @@ import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
-import { HASH_PROBE_SQL, runChecksumByTenant, schemeForNewBackup, useCanonicalOutput } from './checksum.js';
+import { SCHEME_MIN_VERSION, hashProbeSql, runChecksumByTenant, schemeForNewBackup, useCanonicalOutput } from './checksum.js';
 import { TENANT_COLUMN_CANDIDATES } from '../model/detect.js';
 import { checkPgDumpVersion, findPgDumpFor, pgDumpVersion, runPgDump } from './pg-dump.js';
 import { ensureBackupTables, getBackup } from './store.js';
@@ -60,8 +60,8 @@ export async function createBackup(session: Session, source: { schema: string; t
   const columns = live.columns.map((c) => ({ name: c.name, type: c.type, notNull: c.notNull }));
   const names = columns.map((c) => c.name);
   const scheme = opts.checksumScheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum);
-  if (scheme !== schemeForNewBackup(session.fingerprint.serverVersionNum) && scheme !== 'md5') {
-    throw new UserError(`the ${scheme} checksum scheme needs PostgreSQL 11 or later (this server is ${session.fingerprint.serverVersion}); use md5`, 'usage');
+  if (session.fingerprint.serverVersionNum < SCHEME_MIN_VERSION[scheme]) {
+    throw new UserError(`the ${scheme} checksum scheme needs PostgreSQL ${SCHEME_MIN_VERSION[scheme] / 10000} or later (this server is ${session.fingerprint.serverVersion}); use md5`, 'usage');
   }
   const started = performance.now();
 
@@ -74,7 +74,7 @@ export async function createBackup(session: Session, source: { schema: string; t
     stage = 'the checksum of the copy';
     // Per tenant too (the same pass), so a one-tenant restore compares with what was recorded now.
     const tenantColumn = TENANT_COLUMN_CANDIDATES.find((c) => names.includes(c)) ?? null;
-    const { total: sum, byTenant } = await runChecksumByTenant(session, 'b', names, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, tenantColumn, scheme);
+    const { total: sum, byTenant } = await runChecksumByTenant(session, 'b', columns, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, tenantColumn, scheme);
     let dump: { path: string; sha256: string } | null = null;
     if (dumpBinary && opts.pgDump) {
       const { rows } = await session.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
@@ -99,7 +99,7 @@ export async function createBackup(session: Session, source: { schema: string; t
          (source_schema, source_table, backup_table, columns, primary_key, row_count, checksum, size_bytes, duration_ms,
           operator, runbook_run_id, dump_path, dump_sha256, fingerprint, tenant_checksums, checksum_scheme, checksum_probe)
        VALUES ($1, $2, $3, $4::jsonb, $5::text[], $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb, $16,
-               ${scheme === 'hashtextextended' ? HASH_PROBE_SQL : 'NULL'}) RETURNING id`,
+               ${hashProbeSql(scheme) ?? 'NULL'}) RETURNING id`,
       [
         source.schema, source.table, name, JSON.stringify(columns), live.primaryKey, sum.rows, sum.checksum,
         Number(size.rows[0]!.bytes), Math.round(performance.now() - started), opts.operator ?? currentOperator(),

@@ -5,7 +5,7 @@
 import type { ChecksumScheme, RestoreStrategy, SetColumn } from '../../../shared/backup.js';
 import { UserError } from '../errors.js';
 import { quoteIdent, quoteList } from '../ident.js';
-import { rowHashSql } from './checksum.js';
+import { rowHashSql, type ChecksumColumn } from './checksum.js';
 import type { BackupPair } from './pair.js';
 import { SqlParams, backupScopeSql, keyJoinSql, liveScopeSql } from './scope.js';
 import type { LiveColumn } from './table-info.js';
@@ -20,7 +20,13 @@ export interface RestorePlan {
   setColumns: { column: LiveColumn; value: string | null }[];
   /** Columns compared by the checksum: backup columns the live table still has. */
   checksummed: string[];
-  /** The row hash of both checksums: the backup's own scheme, so its recorded ones compare. */
+  /** The same with their types in the backup (the live table's too: see `scheme`). */
+  checksumColumns: ChecksumColumn[];
+  /**
+   * The row hash of both checksums: the backup's own scheme, so its recorded ones compare; but
+   * when a checksummed column's type changed since a `hash_record_extended` backup (whose hash
+   * depends on the type), `hashtextextended` on both sides, the backup side computed from the copy.
+   */
   scheme: ChecksumScheme;
   /** Non-key columns an UPDATE writes (identity ALWAYS columns cannot be updated). */
   updatable: string[];
@@ -50,13 +56,16 @@ export function planRestore(pair: BackupPair, strategy: RestoreStrategy, setColu
   const liveCol = (n: string) => pair.live.columns.find((c) => c.name === n)!;
   const written = pair.common.filter((n) => !liveCol(n).generated);
   const keys = new Set(pair.primaryKey.map((c) => c.name));
+  const checksumColumns = pair.common.map((n) => ({ name: n, type: pair.backup.columns.find((c) => c.name === n)!.type }));
+  const typeChanged = checksumColumns.some((c) => liveCol(c.name).type !== c.type);
   return {
     pair,
     strategy,
     written,
     setColumns: sets,
     checksummed: pair.common,
-    scheme: pair.backup.checksumScheme,
+    checksumColumns,
+    scheme: pair.backup.checksumScheme === 'hash_record_extended' && typeChanged ? 'hashtextextended' : pair.backup.checksumScheme,
     updatable: written.filter((n) => !keys.has(n) && liveCol(n).identity !== 'a'),
     overridingSystemValue: [...written, ...sets.map((s) => s.column.name)].some((n) => liveCol(n).identity === 'a'),
   };
@@ -108,7 +117,7 @@ export function insertSql(plan: RestorePlan, p: SqlParams, scopeWasEmpty = false
  */
 export function insertChecksummedSql(plan: RestorePlan, p: SqlParams): string {
   return `WITH restored AS (${insertSql(plan, p, true, 'r')}
-  RETURNING ${rowHashSql('r', plan.checksummed, plan.scheme)} AS h)
+  RETURNING ${rowHashSql('r', plan.checksumColumns, plan.scheme)} AS h)
 SELECT count(*)::int8 AS rows, coalesce(sum(h), 0)::text AS checksum FROM restored`;
 }
 

@@ -11,7 +11,7 @@ import { CONSOLE_SCHEMA } from '../config.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteIdent } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
-import { HASH_PROBE_SQL, runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
+import { hashProbeSql, runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
 import { getBackup } from './store.js';
 import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
@@ -101,8 +101,8 @@ async function insertLostScope(session: Session, plan: RestorePlan, statements: 
 /**
  * The tenant's count and checksum as recorded when the backup was taken (create.ts, the same pass
  * as the copy's checksum), when they describe exactly this scope: a tenant scope on the tenant
- * column they were grouped by, every backup column still checksummed, and this server hashing as
- * the one that recorded them (hashtextextended: the same hash of the probe text). Null: compute them.
+ * column they were grouped by, every backup column still checksummed with the backup's scheme, and
+ * this server hashing as the one that recorded them (the same hash of the probe). Null: compute them.
  */
 async function recordedTenantChecksum(session: Session, plan: RestorePlan): Promise<Checksum | null> {
   const { pair } = plan;
@@ -110,7 +110,9 @@ async function recordedTenantChecksum(session: Session, plan: RestorePlan): Prom
   if (scope.kind !== 'tenant' || !pair.backupHasTenantColumn || !pair.tenantColumn) return null;
   const all = pair.backup.columns.map((c) => c.name);
   if (plan.checksummed.length !== all.length || plan.checksummed.some((c, i) => c !== all[i])) return null;
-  const sameHash = plan.scheme === 'hashtextextended' ? `b.checksum_probe = ${HASH_PROBE_SQL}` : 'true';
+  if (plan.scheme !== pair.backup.checksumScheme) return null;
+  const probe = hashProbeSql(plan.scheme);
+  const sameHash = probe ? `b.checksum_probe = ${probe}` : 'true';
   const { rows } = await session.query<{ col: string | null; sums: Checksum | null; same_hash: boolean | null }>(
     `SELECT b.tenant_checksums ->> 'column' AS col, b.tenant_checksums -> 'tenants' -> ($2::${pair.tenantColumn.type})::text AS sums,
             ${sameHash} AS same_hash
@@ -132,7 +134,7 @@ async function expectedChecksum(session: Session, plan: RestorePlan, concurrent:
   if (recorded) return { done: Promise.resolve(recorded) };
   const compute = async (s: Session) => {
     const p = new SqlParams();
-    return runChecksum(s, 'b', plan.checksummed, backupScopeFrom(plan, p), p.values, plan.scheme);
+    return runChecksum(s, 'b', plan.checksumColumns, backupScopeFrom(plan, p), p.values, plan.scheme);
   };
   const sibling = concurrent ? await session.openSibling().catch(() => null) : null;
   if (!sibling) {
@@ -231,7 +233,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
     const sequences = await advanceSequences(session, plan, req.dryRun);
     if (!actual) {
       const p1 = new SqlParams();
-      actual = await runChecksum(session, 'b', plan.checksummed, restoredScopeFrom(plan, p1), p1.values, plan.scheme);
+      actual = await runChecksum(session, 'b', plan.checksumColumns, restoredScopeFrom(plan, p1), p1.values, plan.scheme);
     }
     const expected = await expectedSoon.done;
     counts.scopeRowsAfter = actual.rows;

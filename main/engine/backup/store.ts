@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { qualified } from '../ident.js';
 import { sqlFile } from '../paths.js';
 import type { Session } from '../session.js';
-import { HASH_PROBE_SQL, runChecksum, useCanonicalOutput } from './checksum.js';
+import { hashProbeSql, runChecksum, useCanonicalOutput } from './checksum.js';
 
 /** Create the console schema and its backup and restore tables if missing (needs write mode). */
 export async function ensureBackupTables(session: Session): Promise<void> {
@@ -86,13 +86,14 @@ export async function getUsableBackup(session: Session, id: number): Promise<Bac
 
 /**
  * Whether this server computes a backup's row hashes as the server that recorded them did: always
- * for md5; for hashtextextended, when its hash of the probe text is the one recorded (a server of
- * the other byte order gives other values). Read in the caller's transaction, so it is one query.
+ * for md5; for the server's own hashes, when its hash of the probe value is the one recorded (a
+ * server of the other byte order gives other values). Read in the caller's transaction, so it is one query.
  */
 export async function hashesAsRecorded(session: Session, backup: Backup): Promise<boolean> {
-  if (backup.checksumScheme === 'md5') return true;
+  const probe = hashProbeSql(backup.checksumScheme);
+  if (!probe) return true;
   const { rows } = await session.query<{ same: boolean | null }>(
-    `SELECT b.checksum_probe = ${HASH_PROBE_SQL} AS same FROM ${qualified(CONSOLE_SCHEMA, 'backups')} b WHERE b.id = $1`,
+    `SELECT b.checksum_probe = ${probe} AS same FROM ${qualified(CONSOLE_SCHEMA, 'backups')} b WHERE b.id = $1`,
     [backup.id],
   );
   return rows[0]?.same === true;
@@ -100,7 +101,7 @@ export async function hashesAsRecorded(session: Session, backup: Backup): Promis
 
 /** Why a backup's recorded checksums cannot be compared on this server, for messages. */
 export function otherHashMessage(backup: Backup): string {
-  return `backup ${backup.id}'s checksums were recorded with hashtextextended on a server that hashes differently from this one (its CPU byte order differs); they can only be checked on a server like the one that took it`;
+  return `backup ${backup.id}'s checksums were recorded with ${backup.checksumScheme} on a server that hashes differently from this one (its CPU byte order differs); they can only be checked on a server like the one that took it`;
 }
 
 /**
@@ -112,7 +113,7 @@ export async function verifyBackup(session: Session, id: number): Promise<{ back
   const actual = await session.transaction(async () => {
     if (!(await hashesAsRecorded(session, backup))) throw new UserError(`${otherHashMessage(backup)}; nothing was verified`, 'usage');
     await useCanonicalOutput(session);
-    return runChecksum(session, 'b', backup.columns.map((c) => c.name), `FROM ${qualified(CONSOLE_SCHEMA, backup.backupTable)} b`, [], backup.checksumScheme);
+    return runChecksum(session, 'b', backup.columns, `FROM ${qualified(CONSOLE_SCHEMA, backup.backupTable)} b`, [], backup.checksumScheme);
   });
   return { backup, actual, intact: actual.rows === backup.rowCount && actual.checksum === backup.checksum };
 }
