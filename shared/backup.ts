@@ -138,6 +138,28 @@ export const RestoreCountsSchema = z.object({
 });
 export type RestoreCounts = z.infer<typeof RestoreCountsSchema>;
 
+export const CopyCheckSchema = z.object({
+  /**
+   * How `expected` is tied to the backup as it was taken:
+   * - `recorded`: it is the scope's checksum recorded with the backup (a copy changed since then
+   *   shows as a mismatch by itself);
+   * - `intact`: it was computed from the copy, in a pass that also rehashed the whole copy and
+   *   found the total recorded with the backup;
+   * - `changed`: that pass found another total: the copy changed since the backup was taken, so
+   *   the restore is not verified;
+   * - `unchecked`: no recorded total to compare with on these terms (a server that hashes
+   *   differently, a column dropped since the backup, a column whose type changed): `expected`
+   *   describes the copy as it is now.
+   */
+  status: z.enum(['recorded', 'intact', 'changed', 'unchecked']),
+  /** The whole copy's count and checksum recorded with the backup (intact, changed). */
+  recorded: ChecksumSchema.nullable(),
+  /** The same recomputed during the restore (intact, changed). */
+  now: ChecksumSchema.nullable(),
+});
+/** Whether a restore's expected checksum is the backup as taken (see `status`). */
+export type CopyCheck = z.infer<typeof CopyCheckSchema>;
+
 export const RestoreResultSchema = z.object({
   /** The journal row id; null for a dry run or a rolled-back restore. */
   id: z.number().nullable(),
@@ -153,8 +175,11 @@ export const RestoreResultSchema = z.object({
   expected: ChecksumSchema,
   /** The live table's checksum of the same scope after the restore (inside its transaction). */
   actual: ChecksumSchema,
-  /** The row hash both checksums use: the backup's own scheme. */
+  /** The row hash both checksums use: the backup's own scheme (hashtextextended after a type change). */
   checksumScheme: ChecksumSchemeSchema,
+  /** Whether `expected` is the backup as it was taken. */
+  copy: CopyCheckSchema,
+  /** The scope's checksums match and the copy is not `changed`. */
   verified: z.boolean(),
   /** Columns restored (the backup's columns the live table still has). */
   columns: z.array(z.string()),

@@ -107,6 +107,7 @@ describe('hash_record_extended checksums', () => {
       const r = await restoreBackup(s, { backupId: b.id, scope: { kind: 'tenant', tenant: '2' }, strategy: 'replace', dryRun: false });
       expect(r.status).toBe('verified');
       expect(r.checksumScheme).toBe('hashtextextended');
+      expect(r.copy.status).toBe('unchecked'); // the recorded total is of the other hash
       expect(r.statements.some((q) => q.includes('hashtextextended((ROW('))).toBe(true);
       expect(r.expected).toEqual(expected);
       expect(r.actual).toEqual(expected);

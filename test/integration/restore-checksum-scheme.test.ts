@@ -125,11 +125,12 @@ describe('checksum schemes', () => {
     const r = await restoreBackup(s, lostTenant(b.id, '2'));
     expect(r.status).toBe('verified');
     expect(r.checksumScheme).toBe('md5');
+    expect(r.copy.status).toBe('recorded');
     expect(r.statements[0]).toContain('md5(ROW(');
     expect(r.expected).toEqual(expected2);
     expect(r.actual).toEqual(expected2);
     const j = (await db.exec('SELECT expected, actual FROM tenancy_console.restores WHERE id = $1', [r.id])).rows[0];
-    expect(j.expected).toEqual({ ...expected2, scheme: 'md5' });
+    expect(j.expected).toEqual({ ...expected2, scheme: 'md5', copy: { status: 'recorded', recorded: null, now: null } });
     expect(j.actual).toEqual({ ...expected2, scheme: 'md5' });
   });
 
@@ -170,6 +171,7 @@ describe('checksum schemes', () => {
     // Its clean twin verifies against the copy's checksum computed here.
     const r = await restoreBackup(s, lostTenant(b.id, '1'));
     expect(r.status).toBe('verified');
+    expect(r.copy.status).toBe('unchecked'); // its recorded total is of that other server's hash
     expect(r.expected).toEqual(expected1);
     expect(r.actual).toEqual(expected1);
   });

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import type { RestoreResult, SetColumn } from '../../../shared/backup.js';
+import { copyCheckText } from '../../../shared/copy-check-text.js';
 import { restoreBackup } from '../../engine/backup/restore.js';
 import { describeScope, parseScope } from '../../engine/backup/scope.js';
 import { UserError } from '../../engine/errors.js';
@@ -37,12 +38,15 @@ export function parseSetColumn(text: string): SetColumn {
 /** A restore result, for humans. */
 export function formatRestore(r: RestoreResult): string {
   const c = r.counts;
-  const head = r.dryRun ? 'DRY RUN (rolled back, nothing changed)' : r.status === 'mismatch-rolled-back' ? 'ROLLED BACK: checksum mismatch, nothing changed' : `restore ${r.id} committed`;
+  const rolledBack = r.copy.status === 'changed' ? 'ROLLED BACK: the backup copy changed since it was taken, nothing changed' : 'ROLLED BACK: checksum mismatch, nothing changed';
+  const head = r.dryRun ? 'DRY RUN (rolled back, nothing changed)' : r.status === 'mismatch-rolled-back' ? rolledBack : `restore ${r.id} committed`;
+  const scopeMatches = r.expected.rows === r.actual.rows && r.expected.checksum === r.actual.checksum;
   const lines = [
     `${head}: backup ${r.backupId} -> ${r.schema}.${r.table}, ${describeScope(r.scope)}, ${r.strategy}`,
     `  deleted ${c.deleted}, updated ${c.updated}, inserted ${c.inserted}`,
     `  rows in scope after: ${c.scopeRowsAfter}; table rows ${c.tableRowsBefore} -> ${c.tableRowsAfter}`,
-    `  checksum (${r.checksumScheme} row hash): backup ${r.expected.rows} rows ${r.expected.checksum}; live ${r.actual.rows} rows ${r.actual.checksum}: ${r.verified ? 'VERIFIED' : 'MISMATCH'}`,
+    `  checksum (${r.checksumScheme} row hash): backup ${r.expected.rows} rows ${r.expected.checksum}; live ${r.actual.rows} rows ${r.actual.checksum}: ${r.verified ? 'VERIFIED' : scopeMatches ? 'NOT VERIFIED (the copy changed)' : 'MISMATCH'}`,
+    `  backup side: ${copyCheckText(r.copy, r.backupId)}`,
   ];
   if (!r.verified && r.actual.rows > r.expected.rows) {
     const n = r.actual.rows - r.expected.rows;

@@ -5,21 +5,21 @@
  * A dry run does all of it and rolls back.
  */
 import {
-  RestoreRequestSchema, type Checksum, type RestoreCounts, type RestoreRequestInput, type RestoreResult,
+  RestoreRequestSchema, type Checksum, type CopyCheck, type RestoreCounts, type RestoreRequestInput, type RestoreResult,
 } from '../../../shared/backup.js';
 import { CONSOLE_SCHEMA } from '../config.js';
 import { UserError } from '../errors.js';
 import { qualified, quoteIdent } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
-import { hashProbeSql, runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
+import { hashProbeSql, rowHashSql, runChecksum, sameChecksum, useCanonicalOutput } from './checksum.js';
 import { loadPair } from './pair.js';
-import { getBackup } from './store.js';
+import { getBackup, hashesAsRecorded } from './store.js';
 import { acquireAdvisoryLock, advisoryKey, releaseAdvisoryLock } from '../advisory-lock.js';
 import { blockersError, findBlockers, type BlockerShortcuts } from './restore-checks.js';
 import {
   backupScopeFrom, deleteSql, insertChecksummedSql, insertSql, planRestore, restoredScopeFrom, updateSql, type RestorePlan,
 } from './restore-plan.js';
-import { SqlParams, checkScopeKeys, liveScopeSql } from './scope.js';
+import { SqlParams, backupScopeSql, checkScopeKeys, liveScopeSql } from './scope.js';
 
 /** Options besides the request. */
 export interface RestoreOptions {
@@ -98,6 +98,13 @@ async function insertLostScope(session: Session, plan: RestorePlan, statements: 
   }
 }
 
+/** Whether this restore hashes rows as the backup recorded them: its scheme, over every backup column in order. */
+function hashesLikeTheBackup(plan: RestorePlan): boolean {
+  const all = plan.pair.backup.columns.map((c) => c.name);
+  if (plan.scheme !== plan.pair.backup.checksumScheme) return false;
+  return plan.checksummed.length === all.length && plan.checksummed.every((c, i) => c === all[i]);
+}
+
 /**
  * The tenant's count and checksum as recorded when the backup was taken (create.ts, the same pass
  * as the copy's checksum), when they describe exactly this scope: a tenant scope on the tenant
@@ -108,9 +115,7 @@ async function recordedTenantChecksum(session: Session, plan: RestorePlan): Prom
   const { pair } = plan;
   const scope = pair.scope.scope;
   if (scope.kind !== 'tenant' || !pair.backupHasTenantColumn || !pair.tenantColumn) return null;
-  const all = pair.backup.columns.map((c) => c.name);
-  if (plan.checksummed.length !== all.length || plan.checksummed.some((c, i) => c !== all[i])) return null;
-  if (plan.scheme !== pair.backup.checksumScheme) return null;
+  if (!hashesLikeTheBackup(plan)) return null;
   const probe = hashProbeSql(plan.scheme);
   const sameHash = probe ? `b.checksum_probe = ${probe}` : 'true';
   const { rows } = await session.query<{ col: string | null; sums: Checksum | null; same_hash: boolean | null }>(
@@ -123,27 +128,65 @@ async function recordedTenantChecksum(session: Session, plan: RestorePlan): Prom
   return rows[0].sums ?? { rows: 0, checksum: '0' };
 }
 
+/** The scope's checksum in the backup, and how it is tied to the backup as taken. */
+interface Expected {
+  scope: Checksum;
+  copy: CopyCheck;
+}
+
+/**
+ * Whether the backup's recorded total describes what this restore hashes: the backup's own
+ * scheme over every backup column, on a server that hashes as the one that took it.
+ */
+async function recordedTotalComparable(session: Session, plan: RestorePlan): Promise<boolean> {
+  return hashesLikeTheBackup(plan) && hashesAsRecorded(session, plan.pair.backup);
+}
+
+/**
+ * The scope's checksum computed from the copy. Where the recorded total is comparable, the same
+ * pass rehashes the whole copy and compares it with that total, so a copy changed since the
+ * backup is never the yardstick of a verified restore.
+ */
+async function checksumFromCopy(s: Session, plan: RestorePlan, compareTotal: boolean): Promise<Expected> {
+  const p = new SqlParams();
+  if (!compareTotal) {
+    const scope = await runChecksum(s, 'b', plan.checksumColumns, backupScopeFrom(plan, p), p.values, plan.scheme);
+    return { scope, copy: { status: 'unchecked', recorded: null, now: null } };
+  }
+  const { pair } = plan;
+  const { rows } = await s.query<{ rows: string; checksum: string; scope_rows: string; scope_checksum: string }>(
+    `SELECT count(*)::int8 AS rows, coalesce(sum(h), 0)::text AS checksum,
+            count(*) FILTER (WHERE in_scope)::int8 AS scope_rows, coalesce(sum(h) FILTER (WHERE in_scope), 0)::text AS scope_checksum
+     FROM (SELECT ${rowHashSql('b', plan.checksumColumns, plan.scheme)} AS h, (${backupScopeSql('b', pair.scope, p)}) AS in_scope FROM ${pair.backupRel} b) x`,
+    p.values,
+  );
+  const r = rows[0]!;
+  const now = { rows: Number(r.rows), checksum: r.checksum };
+  const recorded = { rows: pair.backup.rowCount, checksum: pair.backup.checksum };
+  return {
+    scope: { rows: Number(r.scope_rows), checksum: r.scope_checksum },
+    copy: { status: sameChecksum(now, recorded) ? 'intact' : 'changed', recorded, now },
+  };
+}
+
 /**
  * The backup's checksum of the scope: as recorded at backup time for one tenant (above), else
- * computed from the copy. The backup copy never changes, so when the scope does not
- * read the live table it is computed on a second session while the restore's statements run (off
- * the critical path; one session more than the restore's own), else in the restore's transaction.
+ * computed from the copy (checksumFromCopy). The backup copy never changes, so when the scope does
+ * not read the live table it is computed on a second session while the restore's statements run
+ * (off the critical path; one session more than the restore's own), else in the restore's transaction.
  */
-async function expectedChecksum(session: Session, plan: RestorePlan, concurrent: boolean): Promise<{ done: Promise<Checksum> }> {
+async function expectedChecksum(session: Session, plan: RestorePlan, concurrent: boolean): Promise<{ done: Promise<Expected> }> {
   const recorded = await recordedTenantChecksum(session, plan);
-  if (recorded) return { done: Promise.resolve(recorded) };
-  const compute = async (s: Session) => {
-    const p = new SqlParams();
-    return runChecksum(s, 'b', plan.checksumColumns, backupScopeFrom(plan, p), p.values, plan.scheme);
-  };
+  if (recorded) return { done: Promise.resolve({ scope: recorded, copy: { status: 'recorded', recorded: null, now: null } }) };
+  const compareTotal = await recordedTotalComparable(session, plan);
   const sibling = concurrent ? await session.openSibling().catch(() => null) : null;
   if (!sibling) {
-    const sum = await compute(session);
+    const sum = await checksumFromCopy(session, plan, compareTotal);
     return { done: Promise.resolve(sum) };
   }
   const running = sibling.transaction(async () => {
     await useCanonicalOutput(sibling);
-    return compute(sibling);
+    return checksumFromCopy(sibling, plan, compareTotal);
   }).finally(() => sibling.close());
   running.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
   return { done: running };
@@ -235,15 +278,15 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       const p1 = new SqlParams();
       actual = await runChecksum(session, 'b', plan.checksumColumns, restoredScopeFrom(plan, p1), p1.values, plan.scheme);
     }
-    const expected = await expectedSoon.done;
+    const { scope: expected, copy } = await expectedSoon.done;
     counts.scopeRowsAfter = actual.rows;
     counts.tableRowsAfter = counts.tableRowsBefore - counts.deleted + counts.inserted;
-    const verified = sameChecksum(expected, actual);
+    const verified = sameChecksum(expected, actual) && copy.status !== 'changed';
     const result: RestoreResult = {
       id: null, backupId: pair.backup.id, schema: pair.live.schema, table: pair.live.table, scope: req.scope,
       strategy: req.strategy, dryRun: req.dryRun,
       status: req.dryRun ? 'dry-run' : verified ? 'verified' : 'mismatch-committed',
-      counts, expected, actual, checksumScheme: plan.scheme, verified, columns: plan.checksummed, columnsNotRestored: pair.columnsDropped,
+      counts, expected, actual, checksumScheme: plan.scheme, copy, verified, columns: plan.checksummed, columnsNotRestored: pair.columnsDropped,
       sequences, statements, startedAt: startedAt.toISOString(), durationMs: 0, operator,
     };
     if (req.dryRun) return result;
@@ -288,8 +331,8 @@ async function journal(session: Session, r: RestoreResult, setColumns: RestoreRe
      VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15::jsonb) RETURNING id`,
     [
       r.backupId, r.schema, r.table, JSON.stringify(r.scope), r.strategy, JSON.stringify(setColumns ?? []), r.status,
-      // The checksums carry their scheme, so the journal row reads alone (no schema change for it).
-      JSON.stringify(r.counts), JSON.stringify({ ...r.expected, scheme: r.checksumScheme }),
+      // The checksums carry their scheme (and expected how it is tied to the backup), so the journal row reads alone (no schema change for it).
+      JSON.stringify(r.counts), JSON.stringify({ ...r.expected, scheme: r.checksumScheme, copy: r.copy }),
       JSON.stringify({ ...r.actual, scheme: r.checksumScheme }), r.verified, r.startedAt,
       r.durationMs, r.operator, JSON.stringify(session.fingerprint),
     ],

@@ -11,6 +11,12 @@ const HEADLINES = {
   'dry-run': 'Dry run',
 } as const;
 
+/** The headlines when the scope matched but the backup copy changed since it was taken. */
+const COPY_CHANGED = {
+  'mismatch-committed': 'Committed, NOT verified: the backup copy changed since it was taken',
+  'mismatch-rolled-back': 'Rolled back: the backup copy changed since it was taken, nothing changed',
+} as const;
+
 /** The result step. */
 export function DoneStep() {
   const r = useRestore((s) => s.result.value);
@@ -19,7 +25,7 @@ export function DoneStep() {
   if (!r) return <p className="muted">Nothing restored yet.</p>;
   return (
     <section aria-label="Restore result" data-testid="restore-result" data-status={r.status}>
-      <h2 tabIndex={-1} className={r.verified ? 'ok-text' : 'bad-text'}>{r.verified ? '✓ ' : '✗ '}{HEADLINES[r.status]}</h2>
+      <h2 tabIndex={-1} className={r.verified ? 'ok-text' : 'bad-text'}>{r.verified ? '✓ ' : '✗ '}{r.status !== 'verified' && r.copy.status === 'changed' && r.status !== 'dry-run' ? COPY_CHANGED[r.status] : HEADLINES[r.status]}</h2>
       <p>
         {r.id !== null ? <>Journaled as restore <strong>#{r.id}</strong> in <code>tenancy_console.restores</code>. </> : 'Not journaled. '}
         {formatTime(r.startedAt)} · {count(r.durationMs)} ms · by {r.operator}

@@ -2,6 +2,7 @@
 import type { RestoreResult } from '../../../shared/backup.js';
 import { CodeBlock } from '../../components/CodeBlock.js';
 import { count } from '../../lib/format.js';
+import { copyCheckText } from '../../../shared/copy-check-text.js';
 
 /** Counts and checksums of a restore result. */
 export function RestoreSummary({ r }: { r: RestoreResult }) {
@@ -22,7 +23,8 @@ export function RestoreSummary({ r }: { r: RestoreResult }) {
         <dt>Backup</dt><dd>{count(r.expected.rows)} rows · <code>{r.expected.checksum}</code></dd>
         <dt>Live after</dt><dd>{count(r.actual.rows)} rows · <code>{r.actual.checksum}</code></dd>
         <dt>Row hash</dt><dd><code>{r.checksumScheme}</code></dd>
-        <dt>Checksum</dt><dd>{r.verified ? <span className="badge ok">match</span> : <span className="badge sev-error">MISMATCH</span>}</dd>
+        <dt>Backup side</dt><dd data-testid="restore-copy-check" data-status={r.copy.status}>{copyCheckText(r.copy, r.backupId)}</dd>
+        <dt>Checksum</dt><dd>{r.verified ? <span className="badge ok">match</span> : <span className="badge sev-error">{r.copy.status === 'changed' ? 'NOT VERIFIED: the copy changed' : 'MISMATCH'}</span>}</dd>
       </dl>
       {r.columnsNotRestored.length > 0 && <p className="status status-info">Not restored (dropped since the backup): {r.columnsNotRestored.join(', ')}</p>}
       {r.sequences.length > 0 && (
