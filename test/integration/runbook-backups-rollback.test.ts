@@ -171,7 +171,7 @@ describe('a rollback section', () => {
     expect(back.rollback!.steps.map((s) => `${s.id} ${s.state}`), JSON.stringify(back.rollback!.steps.map((s) => s.error))).toEqual(['undo-not-null passed', 'restore-item passed', 'back-as-before passed']);
     expect(back.rollback).toMatchObject({ startedBy: 'dba', reason: 'smoke test failed', complete: true, next: null });
     expect(back.complete).toBe(false);
-    expect(back.rollback!.steps[1]!.evidence!.result).toMatch(/^restored: 10 row\(s\) put back .* checksum verified$/);
+    expect(back.rollback!.steps[1]!.evidence!.result).toMatch(/^restored: 10 row\(s\) put back .* checksum verified \(backup side: (recorded|intact)\)$/);
     expect(await items()).toEqual(original);
     const nullable = await db.exec("SELECT is_nullable FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'org_id'");
     expect(nullable.rows[0].is_nullable).toBe('YES');

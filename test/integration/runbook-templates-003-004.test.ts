@@ -184,7 +184,7 @@ describe('template 004 (inventory) from before add_organization_support', () => 
       expect(ev('trigger-keeps-balance').refs.probeError).toMatch(/^23505 duplicate key value violates unique constraint "inventory_balances_pkey"/);
       // Before the rollback ran, the run had left: every org_id NOT NULL (partitions too), every row in the default org.
       const restored = back.rollback!.steps.find((s) => s.id === 'restore-inventory-ledger')!.evidence!;
-      expect(restored.result).toMatch(/checksum verified$/);
+      expect(restored.result).toMatch(/checksum verified \(backup side: (recorded|intact)\)$/);
       const after = await wholeState(sc);
       expect(after.shape).toEqual(before.shape);
       expect(after.rows).toEqual(before.rows);
@@ -235,7 +235,7 @@ describe('template 003 (credentials)', () => {
       const { status } = await endToEnd(sc, 'credentials');
       const rehearsal = status.steps.find((s) => s.id === 'restore-rehearsal')!.evidence!;
       expect(rehearsal.counts.updated).toBe(nullReports);
-      expect(rehearsal.result).toMatch(/^dry run \(rolled back\): \d+ row\(s\) put back .* checksum verified$/);
+      expect(rehearsal.result).toMatch(/^dry run \(rolled back\): \d+ row\(s\) put back .* checksum verified \(backup side: (recorded|intact)\)$/);
       expect({ reports: await md5(sc, 'reports'), layouts: await md5(sc, 'dashboard_layouts'), grants: await md5(sc, 'tenant_credentials'), credentials: await md5(sc, 'credentials') }).toEqual(before);
       expect(await num(sc, "SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'dashboard_layouts' AND column_name = 'org_id'")).toBe(0);
     } finally {

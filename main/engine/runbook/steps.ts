@@ -204,10 +204,10 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
       });
       const changed = r.counts.deleted + r.counts.updated + r.counts.inserted;
       const ev = evidence({
-        ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${changed} row(s) put back (${r.counts.deleted} deleted, ${r.counts.updated} updated, ${r.counts.inserted} inserted), ${r.verified ? 'checksum verified' : 'checksum MISMATCH'}`,
+        ran: r.statements, result: `${r.dryRun ? 'dry run (rolled back)' : 'restored'}: ${changed} row(s) put back (${r.counts.deleted} deleted, ${r.counts.updated} updated, ${r.counts.inserted} inserted), ${r.verified ? 'checksum verified' : r.copy.status === 'changed' ? 'NOT verified: the backup copy changed since it was taken' : 'checksum MISMATCH'} (backup side: ${r.copy.status})`,
         counts: { ...r.counts, changed }, refs: { backup: String(backupId), restore: String(r.id ?? '') }, digest: r.actual.checksum,
       });
-      if (!r.verified) throw new StepFailure(`restore of ${step.table} from backup ${backupId} did not verify`, ev);
+      if (!r.verified) throw new StepFailure(`restore of ${step.table} from backup ${backupId} did not verify${r.copy.status === 'changed' ? ': the backup copy changed since it was taken' : ''}`, ev);
       // A rehearsal that puts nothing back proves nothing about the way back.
       if (r.dryRun && changed === 0) throw new StepFailure(`the rehearsal restored 0 rows of ${step.table}: nothing of it changed since backup ${backupId}, so it proves nothing; rehearse a table the run changed`, ev);
       return ev;
