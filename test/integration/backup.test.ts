@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
 import { compareBackup } from '../../main/engine/backup/compare.js';
-import { runChecksum, schemeForNewBackup, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
 import type { ChecksumScheme } from '../../shared/backup.js';
 import { findPgDump, pgDumpVersion } from '../../main/engine/backup/pg-dump.js';
 import { dropBackup, getBackup, listBackups, verifyBackup } from '../../main/engine/backup/store.js';
@@ -12,7 +11,7 @@ import { UserError } from '../../main/engine/errors.js';
 import { qualified } from '../../main/engine/ident.js';
 import type { Session } from '../../main/engine/session.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { typedColumns } from '../support/checksum-columns.js';
+import { checksumIn } from '../support/checksums.js';
 
 // Hostile names: quotes, a semicolon, spaces, unicode, mixed case.
 const SCHEMA = 'App "Data"; x';
@@ -42,10 +41,7 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 async function liveChecksum(session: Session, columns: string[], where = 'true', scheme?: ChecksumScheme) {
-  return session.transaction(async () => {
-    await useCanonicalOutput(session);
-    return runChecksum(session, 'b', await typedColumns(session, REL, columns), `FROM ${REL} b WHERE ${where}`, [], scheme ?? schemeForNewBackup(session.fingerprint.serverVersionNum));
-  });
+  return checksumIn(session, REL, columns, { fromWhere: `FROM ${REL} b WHERE ${where}`, scheme });
 }
 
 describe('backups', () => {

@@ -7,12 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
-import { runChecksum, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
 import type { Session } from '../../main/engine/session.js';
 import type { ChecksumScheme } from '../../shared/backup.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { typedColumns } from '../support/checksum-columns.js';
+import { checksumIn } from '../support/checksums.js';
 
 const FIXTURE = `
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
@@ -42,10 +41,7 @@ afterAll(async () => db?.drop());
 async function sum(table: string, cols: string[], scheme: ChecksumScheme = 'hash_record_extended', where = 'true') {
   const reader = await db.session();
   try {
-    return await reader.transaction(async () => {
-      await useCanonicalOutput(reader);
-      return runChecksum(reader, 'b', await typedColumns(reader, `public.${table}`, cols), `FROM public.${table} b WHERE ${where}`, [], scheme);
-    });
+    return await checksumIn(reader, `public.${table}`, cols, { fromWhere: `FROM public.${table} b WHERE ${where}`, scheme });
   } finally {
     await reader.close();
   }

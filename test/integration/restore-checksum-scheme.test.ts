@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
-import { runChecksum, runChecksumByTenant, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
+import { runChecksumByTenant, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
 import { ensureBackupTables, getBackup, verifyBackup } from '../../main/engine/backup/store.js';
 import { UserError } from '../../main/engine/errors.js';
 import type { Session } from '../../main/engine/session.js';
 import type { Backup, ChecksumScheme, RestoreRequestInput } from '../../shared/backup.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { typedColumns } from '../support/checksum-columns.js';
+import { checksumIn, typedColumns } from '../support/checksums.js';
 
 const FIXTURE = `
 CREATE TABLE orgs (id int PRIMARY KEY);
@@ -37,10 +37,7 @@ afterAll(async () => db?.drop());
 async function sum(scheme: ChecksumScheme, from: string, params: unknown[] = []) {
   const reader = await db.session();
   try {
-    return await reader.transaction(async () => {
-      await useCanonicalOutput(reader);
-      return runChecksum(reader, 'b', await typedColumns(reader, 'public.items', COLS), from, params, scheme);
-    });
+    return await checksumIn(reader, 'public.items', COLS, { fromWhere: from, params, scheme });
   } finally {
     await reader.close();
   }

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup } from '../../main/engine/backup/create.js';
-import { runChecksum, schemeForNewBackup, useCanonicalOutput } from '../../main/engine/backup/checksum.js';
 import type { ChecksumScheme } from '../../shared/backup.js';
 import { restoreBackup } from '../../main/engine/backup/restore.js';
 import { qualified } from '../../main/engine/ident.js';
 import type { Session } from '../../main/engine/session.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { typedColumns } from '../support/checksum-columns.js';
+import { checksumIn } from '../support/checksums.js';
 
 // A tenant table with a hostile name, an identity column, a child table referencing it, and
 // a parent (orgs) it references.
@@ -42,10 +41,7 @@ afterAll(async () => db?.drop());
 /** Checksum of live rows (optionally of one tenant), from a separate session; new backups' scheme unless given. */
 async function live(where = 'true', params: unknown[] = [], scheme?: ChecksumScheme) {
   const reader = await db.session();
-  return reader.transaction(async () => {
-    await useCanonicalOutput(reader);
-    return runChecksum(reader, 'b', await typedColumns(reader, ITEMS, COLS), `FROM ${ITEMS} b WHERE ${where}`, params, scheme ?? schemeForNewBackup(reader.fingerprint.serverVersionNum));
-  });
+  return checksumIn(reader, ITEMS, COLS, { fromWhere: `FROM ${ITEMS} b WHERE ${where}`, params, scheme });
 }
 
 /** Checksums of every tenant but `except`. */

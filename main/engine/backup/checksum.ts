@@ -86,14 +86,20 @@ export function rowHashSql(alias: string, columns: readonly ChecksumColumn[], sc
 }
 
 /** The probe row: one value of every exactly hashed type, a numeric and a text-hashed value. */
-const RECORD_PROBE_COLUMNS = `(SELECT 'tenancy-console checksum probe'::text AS t, 1234567890123::int8 AS i8, 42::int4 AS i4, 7::int2 AS i2,
-  true AS b, 'b1a5e0c4-0d1f-4c3e-9a7b-2f6d8e9c0a1b'::uuid AS u, date '2024-02-29' AS d, timestamptz '2024-02-29 12:34:56.789+00' AS tz,
-  timestamp '2024-02-29 12:34:56.789' AS ts, time '12:34:56.789' AS tm, '\\x0102fe'::bytea AS bt, 12.340::numeric AS n, '{"a": 1}'::jsonb AS j) p`;
-const RECORD_PROBE_TYPES: ChecksumColumn[] = [
-  { name: 't', type: 'text' }, { name: 'i8', type: 'bigint' }, { name: 'i4', type: 'integer' }, { name: 'i2', type: 'smallint' },
-  { name: 'b', type: 'boolean' }, { name: 'u', type: 'uuid' }, { name: 'd', type: 'date' }, { name: 'tz', type: 'timestamp with time zone' },
-  { name: 'ts', type: 'timestamp without time zone' }, { name: 'tm', type: 'time without time zone' }, { name: 'bt', type: 'bytea' },
-  { name: 'n', type: 'numeric' }, { name: 'j', type: 'jsonb' },
+const RECORD_PROBE: (ChecksumColumn & { value: string })[] = [
+  { name: 't', type: 'text', value: `'tenancy-console checksum probe'::text` },
+  { name: 'i8', type: 'bigint', value: '1234567890123::int8' },
+  { name: 'i4', type: 'integer', value: '42::int4' },
+  { name: 'i2', type: 'smallint', value: '7::int2' },
+  { name: 'b', type: 'boolean', value: 'true' },
+  { name: 'u', type: 'uuid', value: `'b1a5e0c4-0d1f-4c3e-9a7b-2f6d8e9c0a1b'::uuid` },
+  { name: 'd', type: 'date', value: `date '2024-02-29'` },
+  { name: 'tz', type: 'timestamp with time zone', value: `timestamptz '2024-02-29 12:34:56.789+00'` },
+  { name: 'ts', type: 'timestamp without time zone', value: `timestamp '2024-02-29 12:34:56.789'` },
+  { name: 'tm', type: 'time without time zone', value: `time '12:34:56.789'` },
+  { name: 'bt', type: 'bytea', value: `'\\x0102fe'::bytea` },
+  { name: 'n', type: 'numeric', value: '12.340::numeric' },
+  { name: 'j', type: 'jsonb', value: `'{"a": 1}'::jsonb` },
 ];
 
 /**
@@ -104,7 +110,10 @@ const RECORD_PROBE_TYPES: ChecksumColumn[] = [
  */
 export function hashProbeSql(scheme: ChecksumScheme): string | null {
   if (scheme === 'hashtextextended') return `hashtextextended('tenancy-console checksum probe: 0123456789 abcdefghij' COLLATE "C", 0)::text`;
-  if (scheme === 'hash_record_extended') return `(SELECT ${rowHashSql('p', RECORD_PROBE_TYPES, scheme)}::text FROM ${RECORD_PROBE_COLUMNS})`;
+  if (scheme === 'hash_record_extended') {
+    const row = RECORD_PROBE.map((c) => `${c.value} AS ${c.name}`).join(', ');
+    return `(SELECT ${rowHashSql('p', RECORD_PROBE, scheme)}::text FROM (SELECT ${row}) p)`;
+  }
   return null;
 }
 

@@ -18,9 +18,7 @@ export interface RestorePlan {
   written: string[];
   /** Columns added since the backup, set to one value on every restored row. */
   setColumns: { column: LiveColumn; value: string | null }[];
-  /** Columns compared by the checksum: backup columns the live table still has. */
-  checksummed: string[];
-  /** The same with their types in the backup (the live table's too: see `scheme`). */
+  /** Columns compared by the checksum: backup columns the live table still has, with their types in the backup (the live table's too: see `scheme`). */
   checksumColumns: ChecksumColumn[];
   /**
    * The row hash of both checksums: the backup's own scheme, so its recorded ones compare; but
@@ -63,7 +61,6 @@ export function planRestore(pair: BackupPair, strategy: RestoreStrategy, setColu
     strategy,
     written,
     setColumns: sets,
-    checksummed: pair.common,
     checksumColumns,
     scheme: pair.backup.checksumScheme === 'hash_record_extended' && typeChanged ? 'hashtextextended' : pair.backup.checksumScheme,
     updatable: written.filter((n) => !keys.has(n) && liveCol(n).identity !== 'a'),

@@ -98,11 +98,9 @@ async function insertLostScope(session: Session, plan: RestorePlan, statements: 
   }
 }
 
-/** Whether this restore hashes rows as the backup recorded them: its scheme, over every backup column in order. */
+/** Whether this restore hashes rows as the backup recorded them: its scheme, over every backup column (none dropped since). */
 function hashesLikeTheBackup(plan: RestorePlan): boolean {
-  const all = plan.pair.backup.columns.map((c) => c.name);
-  if (plan.scheme !== plan.pair.backup.checksumScheme) return false;
-  return plan.checksummed.length === all.length && plan.checksummed.every((c, i) => c === all[i]);
+  return plan.scheme === plan.pair.backup.checksumScheme && plan.pair.columnsDropped.length === 0;
 }
 
 /**
@@ -286,7 +284,7 @@ export async function restoreBackup(session: Session, input: RestoreRequestInput
       id: null, backupId: pair.backup.id, schema: pair.live.schema, table: pair.live.table, scope: req.scope,
       strategy: req.strategy, dryRun: req.dryRun,
       status: req.dryRun ? 'dry-run' : verified ? 'verified' : 'mismatch-committed',
-      counts, expected, actual, checksumScheme: plan.scheme, copy, verified, columns: plan.checksummed, columnsNotRestored: pair.columnsDropped,
+      counts, expected, actual, checksumScheme: plan.scheme, copy, verified, columns: plan.checksumColumns.map((c) => c.name), columnsNotRestored: pair.columnsDropped,
       sequences, statements, startedAt: startedAt.toISOString(), durationMs: 0, operator,
     };
     if (req.dryRun) return result;
