@@ -41,10 +41,19 @@ export function formatRestore(r: RestoreResult): string {
   const rolledBack = r.copy.status === 'changed' ? 'ROLLED BACK: the backup copy changed since it was taken, nothing changed' : 'ROLLED BACK: checksum mismatch, nothing changed';
   const head = r.dryRun ? 'DRY RUN (rolled back, nothing changed)' : r.status === 'mismatch-rolled-back' ? rolledBack : `restore ${r.id} committed`;
   const scopeMatches = r.expected.rows === r.actual.rows && r.expected.checksum === r.actual.checksum;
+  const rolledBackCounts = r.dryRun || r.status === 'mismatch-rolled-back';
+  const countLines = rolledBackCounts
+    ? [
+        `  in the transaction that was rolled back: deleted ${c.deleted}, updated ${c.updated}, inserted ${c.inserted}`,
+        `  rows in scope there: ${c.scopeRowsAfter}; table rows there ${c.tableRowsBefore} -> ${c.tableRowsAfter}; the table still has ${c.tableRowsBefore}`,
+      ]
+    : [
+        `  deleted ${c.deleted}, updated ${c.updated}, inserted ${c.inserted}`,
+        `  rows in scope after: ${c.scopeRowsAfter}; table rows ${c.tableRowsBefore} -> ${c.tableRowsAfter}`,
+      ];
   const lines = [
     `${head}: backup ${r.backupId} -> ${r.schema}.${r.table}, ${describeScope(r.scope)}, ${r.strategy}`,
-    `  deleted ${c.deleted}, updated ${c.updated}, inserted ${c.inserted}`,
-    `  rows in scope after: ${c.scopeRowsAfter}; table rows ${c.tableRowsBefore} -> ${c.tableRowsAfter}`,
+    ...countLines,
     `  checksum (${r.checksumScheme} row hash): backup ${r.expected.rows} rows ${r.expected.checksum}; live ${r.actual.rows} rows ${r.actual.checksum}: ${r.verified ? 'VERIFIED' : scopeMatches ? 'NOT VERIFIED (the copy changed)' : 'MISMATCH'}`,
     `  backup side: ${copyCheckText(r.copy, r.backupId)}`,
   ];

@@ -30,6 +30,9 @@ export function DoneStep() {
         {r.id !== null ? <>Journaled as restore <strong>#{r.id}</strong> in <code>tenancy_console.restores</code>. </> : 'Not journaled. '}
         {formatTime(r.startedAt)} · {count(r.durationMs)} ms · by {r.operator}
       </p>
+      {r.status === 'mismatch-rolled-back' && (
+        <p className="muted" data-testid="rolled-back-counts">The counts below are what the restore did inside its transaction before it was rolled back; the table still has {count(r.counts.tableRowsBefore)} rows.</p>
+      )}
       <RestoreSummary r={r} />
       <div className="actions wizard-nav">
         <button type="button" onClick={close}>Back to backups</button>
