@@ -36,6 +36,11 @@ export const BackupSchema = z.object({
   checksum: z.string(),
   /** The row hash `checksum` (and the per-tenant ones) were recorded with. */
   checksumScheme: ChecksumSchemeSchema,
+  /**
+   * The tenant column the per-tenant checksums were recorded by, and how many tenants they cover;
+   * null when none were (no tenant column found): a one-tenant restore then rehashes the whole copy.
+   */
+  tenantChecksums: z.object({ column: z.string(), tenants: z.number() }).nullable(),
   sizeBytes: z.number(),
   durationMs: z.number(),
   operator: z.string(),

@@ -37,7 +37,10 @@ export const backupsHandlers: DomainHandlers<typeof backupsContract> = {
   },
 
   async create(req, ctx) {
-    return onOwnSession(ctx, req.connectionId, (s) => createBackup(s, { schema: req.schema, table: req.table }, { runbookRunId: req.runbookRunId }));
+    const { profile } = ctx.connections.get(req.connectionId);
+    return onOwnSession(ctx, req.connectionId, (s) => createBackup(s, { schema: req.schema, table: req.table }, {
+      runbookRunId: req.runbookRunId, tenantColumn: req.tenantColumn ?? profile.tenancy.tenantColumn,
+    }));
   },
 
   async verify(req, ctx) {

@@ -23,9 +23,12 @@ export const backupsContract = {
     z.object({ connectionId: ConnectionIdSchema, schema: z.string().optional(), table: z.string().optional() }).strict(),
     z.array(BackupSchema),
   ),
-  /** engine: createBackup(session, { schema, table }, { runbookRunId }) */
+  /** engine: createBackup(session, { schema, table }, { runbookRunId, tenantColumn }); tenantColumn defaults to the profile's */
   create: request(
-    z.object({ connectionId: ConnectionIdSchema, schema: z.string().min(1), table: z.string().min(1), runbookRunId: z.string().max(200).optional() }).strict(),
+    z.object({
+      connectionId: ConnectionIdSchema, schema: z.string().min(1), table: z.string().min(1), runbookRunId: z.string().max(200).optional(),
+      tenantColumn: z.string().min(1).optional(),
+    }).strict(),
     BackupSchema,
   ),
   /** engine: verifyBackup(session, id) */

@@ -85,3 +85,29 @@ describe('restore: the backup side computed from the copy is checked against the
     expect(Number((await db.exec("SELECT count(*) AS n FROM event_data WHERE data_key LIKE '%!'")).rows[0].n)).toBe(10);
   });
 });
+
+describe('backup: per-tenant checksums recorded by the tenant column given', () => {
+  it('a backup taken with --tenant-column website_id records them, and a one-tenant restore by it compares with them (recorded); a changed copy is a mismatch', async () => {
+    const b = await createBackup(s, { schema: 'public', table: 'event_data' }, { tenantColumn: 'organization_id,website_id' });
+    expect(b.tenantChecksums).toEqual({ column: 'website_id', tenants: 2 });
+    const without = await createBackup(s, { schema: 'public', table: 'event_data' });
+    expect(without.tenantChecksums).toBeNull();
+    await db.exec('DELETE FROM event_data WHERE website_id = $1', [SITE]);
+    const r = await restoreBackup(s, lostSite(b.id));
+    expect(r.status).toBe('verified');
+    expect(r.copy).toEqual({ status: 'recorded', recorded: null, now: null });
+    expect(await siteRows()).toBe(200);
+    // The planted defect: the copy changed since; the recorded per-tenant checksum no longer matches it.
+    await db.exec('DELETE FROM event_data WHERE website_id = $1', [SITE]);
+    await db.exec(`UPDATE tenancy_console.${b.backupTable} SET data_key = 'changed' WHERE id = 2`); // a row of SITE
+    const bad = await restoreBackup(s, lostSite(b.id));
+    expect(bad.status).toBe('mismatch-rolled-back');
+    expect(bad.copy.status).toBe('recorded');
+    expect(bad.expected).not.toEqual(bad.actual);
+    expect(await siteRows()).toBe(0);
+    // The backup without them: the same restore computes the backup side from the copy, checked whole.
+    const other = await restoreBackup(s, lostSite(without.id));
+    expect(other.status).toBe('verified');
+    expect(other.copy.status).toBe('intact');
+  });
+});

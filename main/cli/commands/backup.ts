@@ -48,6 +48,7 @@ export function formatBackup(b: Backup): string {
     `backup ${b.id}: ${b.sourceSchema}.${b.sourceTable} -> tenancy_console.${b.backupTable}${b.tableExists ? '' : ' (TABLE MISSING)'}`,
     `  taken ${b.createdAt} by ${b.operator} in ${b.durationMs} ms${b.runbookRunId ? `, runbook run ${b.runbookRunId}` : ''}`,
     `  ${b.rowCount} rows, ${formatBytes(b.sizeBytes)}, checksum ${b.checksum} (${b.checksumScheme} row hash)`,
+    `  per-tenant checksums: ${b.tenantChecksums ? `by ${b.tenantChecksums.column}, ${b.tenantChecksums.tenants} tenant${b.tenantChecksums.tenants === 1 ? '' : 's'}` : 'none (no tenant column found; give --tenant-column): a one-tenant restore rehashes the whole copy'}`,
     `  columns: ${b.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`,
     `  primary key: ${b.primaryKey ? b.primaryKey.join(', ') : '(none: compare and restore need one)'}`,
     b.dumpPath ? `  pg_dump: ${b.dumpPath} sha256 ${b.dumpSha256}` : '  pg_dump: none',
@@ -85,10 +86,11 @@ export function registerBackup(program: Command): void {
     .option('--run <id>', 'runbook run this backup belongs to')
     .option('--pg-dump', 'also pg_dump the table, from the same snapshot, and record the file\'s sha256')
     .option('--pg-dump-path <path>', 'pg_dump binary (default: TENANCY_PG_DUMP, PATH, /usr/lib/postgresql/*/bin)')
-    .option('--dump-dir <dir>', 'where dump files go (default: <config dir>/dumps)');
+    .option('--dump-dir <dir>', 'where dump files go (default: <config dir>/dumps)')
+    .option('--tenant-column <list>', 'tenant column to record per-tenant checksums by, or a comma-separated list of spellings (default: the profile\'s, else the usual names)');
   addWriteOptions(create, 'this command writes to the database');
   deprecatedAlias(create, '--runbook-run <id>', '--run');
-  create.action(async (o: WriteOptions & { table: string; run?: string; pgDump?: boolean; pgDumpPath?: string; dumpDir?: string }) => {
+  create.action(async (o: WriteOptions & { table: string; run?: string; pgDump?: boolean; pgDumpPath?: string; dumpDir?: string; tenantColumn?: string }) => {
       requireWrite(o, 'backup create');
       const source = tableArg(o.table);
       await withSession(o, async (session, target) => {
@@ -96,6 +98,7 @@ export function registerBackup(program: Command): void {
         const password = cliPasswordProvider(target.profile, target.urlPassword);
         const b = await createBackup(session, source, {
           runbookRunId: o.run,
+          tenantColumn: o.tenantColumn ?? target.profile.tenancy.tenantColumn,
           pgDump: o.pgDump || o.pgDumpPath ? {
             path: o.pgDumpPath, dir: o.dumpDir,
             password: async () => (typeof password === 'function' ? password().catch(() => undefined) : password),

@@ -11,9 +11,9 @@ import { UserError } from '../errors.js';
 import { qualified, quoteList } from '../ident.js';
 import { currentOperator, type Session } from '../session.js';
 import { SCHEME_MIN_VERSION, hashProbeSql, runChecksumByTenant, schemeForNewBackup, useCanonicalOutput } from './checksum.js';
-import { TENANT_COLUMN_CANDIDATES } from '../model/detect.js';
 import { checkPgDumpVersion, findPgDumpFor, pgDumpVersion, runPgDump } from './pg-dump.js';
 import { ensureBackupTables, getBackup } from './store.js';
+import { tenantColumnAmong } from './pair.js';
 import { readLiveTable } from './table-info.js';
 
 /** Options for a backup. */
@@ -30,6 +30,12 @@ export interface CreateBackupOptions {
    * checksums any server can check (docs/backup-restore.md, "The checksum"); the benchmark's before.
    */
   checksumScheme?: ChecksumScheme;
+  /**
+   * The tenant column to record per-tenant checksums by (a comma list of spellings, as
+   * --tenant-column: this table's is the first it has); else the usual names. A one-tenant
+   * restore by the same column then compares with them instead of rehashing the whole copy.
+   */
+  tenantColumn?: string;
 }
 
 /**
@@ -73,7 +79,7 @@ export async function createBackup(session: Session, source: { schema: string; t
     await session.query(`CREATE TABLE ${qualified(CONSOLE_SCHEMA, name)} AS SELECT ${quoteList(names)} FROM ${qualified(source.schema, source.table)}`);
     stage = 'the checksum of the copy';
     // Per tenant too (the same pass), so a one-tenant restore compares with what was recorded now.
-    const tenantColumn = TENANT_COLUMN_CANDIDATES.find((c) => names.includes(c)) ?? null;
+    const tenantColumn = tenantColumnAmong(names, opts.tenantColumn);
     const { total: sum, byTenant } = await runChecksumByTenant(session, 'b', columns, `FROM ${qualified(CONSOLE_SCHEMA, name)} b`, tenantColumn, scheme);
     let dump: { path: string; sha256: string } | null = null;
     if (dumpBinary && opts.pgDump) {

@@ -30,20 +30,28 @@ export interface BackupPair {
   scope: ScopeContext;
 }
 
+/** The spellings of a --tenant-column comma list. */
+function spellings(given: string): string[] {
+  return given.split(',').map((n) => n.trim()).filter(Boolean);
+}
+
+/**
+ * The tenant column among a table's column names: the first of the given spellings (a
+ * --tenant-column comma list) it has, else the first of the usual names, else null.
+ */
+export function tenantColumnAmong(columnNames: readonly string[], given: string | undefined): string | null {
+  const wanted = [...(given ? spellings(given) : []), ...TENANT_COLUMN_CANDIDATES];
+  return wanted.find((n) => columnNames.includes(n)) ?? null;
+}
+
 /** The tenant column of the live table: the given one (must exist), else the usual names. */
 function pickTenantColumn(live: LiveTable, given: string | undefined): LiveColumn | null {
-  if (given) {
-    // --tenant-column is a comma list of spellings: this table's is the first it has.
-    const names = given.split(',').map((n) => n.trim()).filter(Boolean);
-    const col = names.map((n) => live.columns.find((c) => c.name === n)).find((c) => c !== undefined);
-    if (!col) throw new UserError(`tenant column ${names.map((n) => `"${n}"`).join(' or ')} not found in ${live.schema}.${live.table}; check --tenant-column`, 'usage', '--tenant-column');
-    return col;
+  const names = live.columns.map((c) => c.name);
+  if (given && !spellings(given).some((n) => names.includes(n))) {
+    throw new UserError(`tenant column ${spellings(given).map((n) => `"${n}"`).join(' or ')} not found in ${live.schema}.${live.table}; check --tenant-column`, 'usage', '--tenant-column');
   }
-  for (const name of TENANT_COLUMN_CANDIDATES) {
-    const col = live.columns.find((c) => c.name === name);
-    if (col) return col;
-  }
-  return null;
+  const name = tenantColumnAmong(names, given);
+  return live.columns.find((c) => c.name === name) ?? null;
 }
 
 /** Load a backup and its live table and line them up for `scope`. */

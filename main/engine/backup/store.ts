@@ -34,6 +34,8 @@ const BackupRowSchema = z.object({
   checksum: z.string(),
   // Absent (a catalog older than the column) or NULL: the md5 scheme.
   checksum_scheme: ChecksumSchemeSchema.nullish(),
+  // Absent (a catalog older than the column) or NULL: none recorded.
+  tenant_checksums: z.object({ column: z.string(), tenants: z.record(z.string(), z.unknown()) }).nullish(),
   size_bytes: z.coerce.number(),
   duration_ms: z.number(),
   operator: z.string(),
@@ -50,7 +52,9 @@ function toBackup(row: unknown): Backup {
   return {
     id: r.id, sourceSchema: r.source_schema, sourceTable: r.source_table, backupTable: r.backup_table,
     columns: r.columns, primaryKey: r.primary_key, createdAt: r.created_at.toISOString(), rowCount: r.row_count,
-    checksum: r.checksum, checksumScheme: r.checksum_scheme ?? 'md5', sizeBytes: r.size_bytes, durationMs: r.duration_ms, operator: r.operator,
+    checksum: r.checksum, checksumScheme: r.checksum_scheme ?? 'md5',
+    tenantChecksums: r.tenant_checksums ? { column: r.tenant_checksums.column, tenants: Object.keys(r.tenant_checksums.tenants).length } : null,
+    sizeBytes: r.size_bytes, durationMs: r.duration_ms, operator: r.operator,
     runbookRunId: r.runbook_run_id, dumpPath: r.dump_path, dumpSha256: r.dump_sha256, fingerprint: r.fingerprint,
     tableExists: r.table_exists,
   };

@@ -230,7 +230,7 @@ async function backupStep(ctx: StepContext, step: Extract<RunbookStep, { kind: '
     let b;
     try {
       b = await createBackup(session, parseQualifiedName(t), {
-        runbookRunId: ctx.run, operator: ctx.operator,
+        runbookRunId: ctx.run, operator: ctx.operator, tenantColumn: ctx.settings.tenantColumn,
         pgDump: step.dump ? { path: ctx.pgDumpPath, dir, password: () => session.passwordForChild() } : undefined,
       });
     } catch (err) {
