@@ -30,6 +30,13 @@ describe('formatRestore', () => {
     expect(text).toContain('  in the transaction that was rolled back: deleted 0, updated 0, inserted 1000');
     expect(text).toContain('table rows there 200 -> 1200; the table still has 200');
     expect(text).not.toContain('rows in scope after');
+    expect(text).not.toContain('differ from the checksum recorded'); // more rows: the line about rows that arrived
+  });
+
+  it('a mismatch against the recorded per-tenant checksum names the two causes and how to tell them apart; a verified restore has no such line', () => {
+    const bad = formatRestore(result({ id: null, status: 'mismatch-rolled-back', verified: false, actual: { rows: 1000, checksum: 'c2' } }));
+    expect(bad).toContain('differ from the checksum recorded with backup 3: a trigger or a default changed them as they went in, or the copy changed since it was taken (check with tenancy backup show 3 --verify)');
+    expect(formatRestore(result({}))).not.toContain('differ from the checksum recorded');
   });
 
   it('prints a dry run\'s counts the same way', () => {
