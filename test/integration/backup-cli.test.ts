@@ -52,6 +52,19 @@ describe('tenancy backup / restore', () => {
     const show = await t('backup', 'show', String(b.id), '--verify');
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('verify: intact');
+    expect(show.stdout).toContain('per-tenant checksums: by org_id, 2 tenants');
+  });
+
+  it('backup create --tenant-column records per-tenant checksums by a column of no usual name', async () => {
+    await db.exec('CREATE TABLE sites (site_key int PRIMARY KEY); INSERT INTO sites VALUES (1), (2), (3)');
+    await db.exec('CREATE TABLE hits (id int PRIMARY KEY, site_key int NOT NULL REFERENCES sites); INSERT INTO hits SELECT g, 1 + g % 3 FROM generate_series(1, 30) g');
+    const plain = await t('backup', 'create', '--table', 'public.hits', '--write', '--format', 'json');
+    expect(JSON.parse(plain.stdout)).toMatchObject({ tenantChecksums: null });
+    const byColumn = await t('backup', 'create', '--table', 'public.hits', '--tenant-column', 'site_key', '--write');
+    expect(byColumn.code).toBe(0);
+    expect(byColumn.stdout).toContain('per-tenant checksums: by site_key, 3 tenants');
+    const shown = await t('backup', 'show', String(JSON.parse(plain.stdout).id));
+    expect(shown.stdout).toContain('per-tenant checksums: none (no tenant column found; give --tenant-column)');
   });
 
   it('answers bad input with one line and exit 2', async () => {
