@@ -2,7 +2,7 @@
  * The restore wizard's pure logic (steps, the scope as chosen, the request it becomes), in shared/
  * so it is typechecked and unit-tested in Node as well as bundled into the renderer.
  */
-import type { RestoreRequestInput, RestoreScope, SetColumn } from './backup.js';
+import type { RestoreRequestInput, RestoreResult, RestoreScope, SetColumn } from './backup.js';
 import type { TenantEntry } from './contract/backups.js';
 
 export const STEPS = [
@@ -15,6 +15,24 @@ export const STEPS = [
 ] as const;
 /** A wizard step. */
 export type StepId = (typeof STEPS)[number]['id'];
+
+/**
+ * The last step's label and mark in the stepper: its goal, "Verified", until there is a result;
+ * then the result itself, so a rolled-back or unverified restore is never shown as verified.
+ */
+export function doneStepLabel(status: RestoreResult['status'] | null): { label: string; mark: '✓' | '✗' | null } {
+  switch (status) {
+    case null:
+    case 'dry-run':
+      return { label: 'Verified', mark: null };
+    case 'verified':
+      return { label: 'Verified', mark: '✓' };
+    case 'mismatch-rolled-back':
+      return { label: 'Rolled back', mark: '✗' };
+    case 'mismatch-committed':
+      return { label: 'Not verified', mark: '✗' };
+  }
+}
 
 /** The scope as the operator is choosing it (keys still as typed). */
 export type ScopeChoice = { kind: 'table' } | { kind: 'tenant'; tenant: string | null } | { kind: 'keys'; text: string };

@@ -182,6 +182,7 @@ describe('backups and the guided restore in browser mode', () => {
     await restore.click();
     await b().result.waitFor();
     expect(await b().result.getAttribute('data-status')).toBe('verified');
+    expect(await b().stepper.locator('[data-step="done"]').textContent()).toBe('✓Verified');
     expect(await b().result.textContent()).toMatch(/Journaled as restore #\d+/);
     await shot('37-restore-verified');
 
@@ -248,5 +249,39 @@ describe('backups and the guided restore in browser mode', () => {
     expect(await b().result.getAttribute('data-status')).toBe('verified');
     const { rows } = await db.exec('SELECT organization_id::text AS org, count(*)::int AS n FROM notes GROUP BY 1 ORDER BY 1');
     expect(rows).toEqual([{ org: '1', n: 5 }, { org: '2', n: 15 }]);
+  });
+
+  it('a restore whose rows change between a verified dry run and the restore is rolled back, and says the table is unchanged', async () => {
+    await b().result.getByRole('button', { name: 'Back to backups' }).click();
+    await db.exec(`DELETE FROM ${CREDS} WHERE id IN (2, 4)`);
+    const acmeBefore = await tenantDigest(1);
+    await b().row(`public.${TABLE}`).getByRole('button', { name: 'Restore…' }).click();
+    await b().compareCounts.waitFor();
+    await b().action('Next: choose scope').click();
+    await b().root.locator('input[name="scope"][value="tenant"]').check();
+    await b().chooseTenant('acme', '1');
+    await b().action('Dry run').click();
+    await b().summary.waitFor();
+    expect(await b().summary.textContent()).toContain('Inserted2');
+    await b().action('Next: confirm').click();
+    await b().root.locator('input[name="confirm-table"]').fill(TABLE);
+    // The planted change after the verified dry run: a trigger that alters every row as it goes in.
+    await db.exec(`CREATE FUNCTION e2e_alter_label() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.label := NEW.label || ' (altered)'; RETURN NEW; END $$`);
+    await db.exec(`CREATE TRIGGER e2e_alter BEFORE INSERT OR UPDATE ON ${CREDS} FOR EACH ROW EXECUTE FUNCTION e2e_alter_label()`);
+    try {
+      await b().action('Restore now').click();
+      await b().result.waitFor();
+      expect(await b().result.getAttribute('data-status')).toBe('mismatch-rolled-back');
+      expect(await b().result.getByRole('heading', { level: 2 }).textContent()).toContain('Rolled back: the checksum did not match, nothing changed');
+      expect(await b().stepper.locator('[data-step="done"]').textContent()).toBe('✗Rolled back');
+      expect(await page.getByTestId('rolled-back-counts').textContent()).toBe(
+        'The counts below are what the restore did inside its transaction before it was rolled back; the table still has 299 rows.');
+      expect(await page.getByTestId('mismatch-cause').textContent()).toContain('a trigger or a default changed them as they went in, or the copy changed since it was taken (check with tenancy backup show 1 --verify)');
+      await shot('41-restore-rolled-back');
+    } finally {
+      await db.exec(`DROP TRIGGER e2e_alter ON ${CREDS}; DROP FUNCTION e2e_alter_label()`);
+    }
+    expect(await tenantDigest(1)).toBe(acmeBefore);
+    expect(await one<number>(`SELECT count(*)::int FROM ${CREDS}`)).toBe(299);
   });
 });

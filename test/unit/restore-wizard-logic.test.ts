@@ -1,7 +1,7 @@
 /** The restore wizard's pure logic: which step is open, scope and keys as typed, the request sent, confirmations. */
 import { describe, expect, it } from 'vitest';
 import {
-  buildRestoreRequest, canOpen, columnsReady, confirmationMatches, parseKeys, reachableStep, searchTenantEntries, toScope, type Progress, type StepId,
+  buildRestoreRequest, canOpen, columnsReady, doneStepLabel, confirmationMatches, parseKeys, reachableStep, searchTenantEntries, toScope, type Progress, type StepId,
 } from '../../shared/restore-wizard.js';
 
 const none: Progress = { backupId: null, compared: false, scopeReady: false, dryRunPassed: false, restored: false };
@@ -91,5 +91,14 @@ describe('confirmation and search', () => {
     expect(searchTenantEntries(tenants, 'ACME').map((t) => t.id)).toEqual(['1', '21']);
     expect(searchTenantEntries(tenants, '1').map((t) => t.id)).toEqual(['1', '21', '10']);
     expect(searchTenantEntries(tenants, '').map((t) => t.id)).toEqual(['1', '21', '2', '10']);
+  });
+});
+
+describe('the last step of the stepper', () => {
+  it('is the goal until there is a result, then says the result: a restore not verified is never labelled verified', () => {
+    expect(doneStepLabel(null)).toEqual({ label: 'Verified', mark: null });
+    expect(doneStepLabel('verified')).toEqual({ label: 'Verified', mark: '✓' });
+    expect(doneStepLabel('mismatch-rolled-back')).toEqual({ label: 'Rolled back', mark: '✗' });
+    expect(doneStepLabel('mismatch-committed')).toEqual({ label: 'Not verified', mark: '✗' });
   });
 });

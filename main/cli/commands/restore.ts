@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import type { RestoreResult, SetColumn } from '../../../shared/backup.js';
-import { copyCheckText } from '../../../shared/copy-check-text.js';
+import { copyCheckText, mismatchCauseText } from '../../../shared/copy-check-text.js';
 import { restoreBackup } from '../../engine/backup/restore.js';
 import { describeScope, parseScope } from '../../engine/backup/scope.js';
 import { UserError } from '../../engine/errors.js';
@@ -61,9 +61,8 @@ export function formatRestore(r: RestoreResult): string {
     const n = r.actual.rows - r.expected.rows;
     lines.push(`  ${n} more row${n === 1 ? '' : 's'} in the scope than the backup has: rows arrived while the restore ran (something writes to this scope); stop those writes and run it again`);
   }
-  if (!r.verified && r.copy.status === 'recorded' && r.actual.rows === r.expected.rows) {
-    lines.push(`  the restored rows differ from the checksum recorded with backup ${r.backupId}: a trigger or a default changed them as they went in, or the copy changed since it was taken (check with tenancy backup show ${r.backupId} --verify)`);
-  }
+  const cause = mismatchCauseText(r);
+  if (cause) lines.push(`  ${cause}`);
   if (r.columnsNotRestored.length > 0) lines.push(`  not restored (dropped since the backup): ${r.columnsNotRestored.join(', ')}`);
   for (const s of r.sequences) lines.push(`  sequence ${s.sequence} ${r.dryRun ? 'would be advanced' : 'advanced'} to ${s.value} (${s.column})`);
   lines.push('  statements:', ...r.statements.map((s) => `    ${s.replace(/\n\s*/g, ' ')};`));

@@ -3,6 +3,9 @@ import { formatTime } from '../../lib/backup-format.js';
 import { count } from '../../lib/format.js';
 import { useRestore } from '../../store/restore.js';
 import { RestoreSummary } from './RestoreSummary.js';
+import { mismatchCauseText } from '../../../shared/copy-check-text.js';
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 const HEADLINES = {
   verified: 'Verified: the restored rows match the backup',
@@ -33,6 +36,7 @@ export function DoneStep() {
       {r.status === 'mismatch-rolled-back' && (
         <p className="muted" data-testid="rolled-back-counts">The counts below are what the restore did inside its transaction before it was rolled back; the table still has {count(r.counts.tableRowsBefore)} rows.</p>
       )}
+      {mismatchCauseText(r) && <p className="status status-error" role="alert" data-testid="mismatch-cause">{capitalized(mismatchCauseText(r)!)}.</p>}
       <RestoreSummary r={r} />
       <div className="actions wizard-nav">
         <button type="button" onClick={close}>Back to backups</button>

@@ -3,7 +3,7 @@
  * heading takes focus when it opens) over pick, compare, scope, dry run, confirm, verified.
  */
 import { useEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
-import { STEPS, canOpen, type StepId } from '../../../shared/restore-wizard.js';
+import { STEPS, canOpen, doneStepLabel, type StepId } from '../../../shared/restore-wizard.js';
 import { useRestore, wizardReachable } from '../../store/restore.js';
 import { CompareStep } from './CompareStep.js';
 import { ConfirmStep } from './ConfirmStep.js';
@@ -18,6 +18,7 @@ const BODIES: Record<StepId, () => React.JSX.Element> = {
 
 function Stepper({ step, reachable, listRef }: { step: StepId; reachable: StepId; listRef: RefObject<HTMLOListElement | null> }) {
   const goTo = useRestore((s) => s.goTo);
+  const done = doneStepLabel(useRestore((s) => (s.result.state === 'done' ? s.result.value?.status ?? null : null)));
   const onKeyDown = (e: KeyboardEvent<HTMLOListElement>) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const open = STEPS.filter((s) => canOpen(s.id, reachable)).map((s) => s.id);
@@ -39,8 +40,8 @@ function Stepper({ step, reachable, listRef }: { step: StepId; reachable: StepId
             tabIndex={s.id === step ? 0 : -1}
             onClick={() => goTo(s.id)}
           >
-            <span className="step-num" aria-hidden="true">{s.id === 'done' && reachable === 'done' ? '✓' : i + 1}</span>
-            {s.label}
+            <span className="step-num" aria-hidden="true">{s.id === 'done' && reachable === 'done' && done.mark ? done.mark : i + 1}</span>
+            {s.id === 'done' ? done.label : s.label}
           </button>
         </li>
       ))}
