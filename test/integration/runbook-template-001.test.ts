@@ -155,10 +155,11 @@ describe('template 001 from before 20250904000001', () => {
     await queryRows(url, `ALTER DATABASE ${pg.escapeIdentifier(database)} CONNECTION LIMIT 3`);
     const pool = await Promise.all([1, 2].map(async () => {
       const c = new pg.Client({ connectionString: url });
+      c.on('error', () => undefined); // dropped with the database if an expectation below fails
       await c.connect();
       return c;
     }));
-    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-connections: the query returned 1 row\(s\), expected 0: connections in use: [34] of 3$/)]);
+    expect(followUpFailed(await followUp(url, run, 'day-1', 1.5), 'day-1')).toEqual([expect.stringMatching(/^day1-connections: the query returned 1 row\(s\), expected 0: connections in use: [3-9] of 3$/)]);
     await Promise.all(pool.map((c) => c.end()));
     await queryRows(url, `ALTER DATABASE ${pg.escapeIdentifier(database)} CONNECTION LIMIT -1`);
     const day1 = await followUp(url, run, 'day-1', 1.5);
