@@ -74,7 +74,9 @@ DO $$ BEGIN FOR i IN 1..${tables} LOOP
 END LOOP; END $$;`;
 }
 
-interface ExactFigures { label: string; tables: number; fkJoins: number; findings: number; rows: number; count: number; hand: number; check: number; checkOneSession: number }
+interface ExactFigures { label: string; tables: number; fkJoins: number; findings: number; rows: number; count: number; hand: number; check: number; checkOneSession: number;
+  /** check / hand-written and one-session check / hand-written within each round (the two sides timed back to back). */
+  perRound: { check: number[]; one: number[] } }
 
 /**
  * Build `sql` in a new database and time, interleaved in each of `rounds` rounds: bare count(*) of
@@ -139,8 +141,13 @@ async function measureExact(server: { adminUrl: string; urlFor(db: string): stri
   return {
     label, tables: tenantTables.length, fkJoins: fks.length, findings: found.findings.length, rows: Number(sizes!.rows),
     count: median(times.count), hand: median(times.hand), check: median(times.check), checkOneSession: median(times.one),
+    perRound: { check: times.check.map((x, i) => x / times.hand[i]!), one: times.one.map((x, i) => x / times.hand[i]!) },
   };
 }
+
+/** Ratios of the rounds, in order, and how many of them meet 1.0x. */
+const roundList = (xs: number[]): string =>
+  `${xs.map((x) => x.toFixed(2)).join(', ')} (${xs.filter((x) => x <= 1).length} of ${xs.length} at or under 1.00x)`;
 
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
@@ -173,6 +180,7 @@ export async function run(args: string[]): Promise<void> {
       `hand-written GROUP BY + FK joins: ${f.hand.toFixed(0).padStart(7)} ms   ${(f.hand / f.count).toFixed(2)}x count`,
       `check on one session (before):    ${f.checkOneSession.toFixed(0).padStart(7)} ms   ${(f.checkOneSession / f.count).toFixed(2)}x count   ${(f.checkOneSession / f.hand).toFixed(2)}x hand-written (samples read in turn; profile scanSessions: 1)`,
       `tenancy check (exact, all checks):${f.check.toFixed(0).padStart(7)} ms   ${(f.check / f.count).toFixed(2)}x count   ${(f.check / f.hand).toFixed(2)}x hand-written (target <= 1.00x) ${verdict(f.check / f.hand <= 1.0, ['OK', 'MISSED'])}`,
+      `  per round, check / hand-written: ${roundList(f.perRound.check)}; on one session: ${roundList(f.perRound.one)}`,
       `load average (1, 5, 15 min): ${loadavg()} (${os.cpus().length} cores, shared)`,
       '',
     ].join('\n'));
