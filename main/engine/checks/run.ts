@@ -19,6 +19,7 @@ import {
   canScanWithFks, planScans, readTenants, scanCrossTenant, scanTable, scanTableWithFks, unscannableReason,
   type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory, type TenantFkTarget,
 } from './scan.js';
+import { isSerialPass, POOL_MIN_PASSES, readParallelLimits, runPooled } from './pass-pool.js';
 import { SampleLane } from './sample-lane.js';
 import { scanScoped, scanScopedCross } from './scoped.js';
 import { membershipTable, pickMember } from './supabase-member.js';
@@ -142,8 +143,10 @@ function estimateRows(model: TenancyModel, tables: TableInfo[], findings: Findin
  * The exact passes, in plan order: each tenant table once, each FK between tenant tables, each
  * scoped table along its path, each FK along paths. Each result goes to the checks that read it;
  * a table with rows to show has its sample rows read on the lane, while the next pass runs.
- * A table that cannot be read (permission, vanished, lock or statement timeout) is not checked;
- * the rest still runs.
+ * Passes over small tables (serial on the server, pass-pool.ts) run two at once, on the main
+ * session and the lane's, each reading its own samples; the facts and skips are reported in plan
+ * order whichever finished first. A table that cannot be read (permission, vanished, lock or
+ * statement timeout) is not checked; the rest still runs.
  */
 async function exactRows(
   session: Session, lane: SampleLane, model: TenancyModel, plan: ScanPlan, findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions,
@@ -151,19 +154,23 @@ async function exactRows(
   const tableChecks = checksNeeding('table-scan');
   const fkChecks = checksNeeding('fk-scan');
   const cmp = keyCompare(session, model);
-  const skip = (err: unknown, t: TableInfo, constraint?: string) => {
+  /** What one pass reports besides findings, kept apart so that passes run at once report in plan order. */
+  interface PassOut { facts: TableFacts[]; skipped: Skipped[]; separate: TenantFkTarget[] }
+  const newOut = (): PassOut => ({ facts: [], skipped: [], separate: [] });
+  const skip = (out: PassOut, err: unknown, t: TableInfo, constraint?: string) => {
     const reason = unscannableReason(err);
     if (!reason) throw err;
-    skipped.push({ schema: t.schema, table: t.table, ...(constraint ? { constraint } : {}), reason });
+    out.skipped.push({ schema: t.schema, table: t.table, ...(constraint ? { constraint } : {}), reason });
   };
-  const onTable = async (ctx: ScanContext, t: TableInfo, scan: TableScan, orphanRows: number) => {
-    facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: orphanRows, estimate: false });
+  /** `inline`: the samples are read on `s` now (a pooled pass) rather than on the lane. */
+  const onTable = async (out: PassOut, ctx: ScanContext, t: TableInfo, scan: TableScan, orphanRows: number, inline?: Session) => {
+    out.facts.push({ schema: t.schema, table: t.table, rows: scan.rows, nullTenant: scan.nullTenant, orphanTenant: orphanRows, estimate: false });
     if (ctx.tenants) opts.onScan?.(t, scan, ctx.tenants);
     // Nothing to show: the checks answer from the counts alone, without a read.
     const toShow = scan.nullTenant > 0 || orphanRows > 0;
     for (const c of tableChecks) {
-      if (!toShow) {
-        const f = await c.find(ctx, t, scan);
+      if (!toShow || inline) {
+        const f = await c.find(inline ? { ...ctx, session: inline } : ctx, t, scan);
         if (f) findings.push(f);
         continue;
       }
@@ -173,14 +180,14 @@ async function exactRows(
       });
     }
   };
-  const onFk = async (ctx: ScanContext, target: FkTarget, scan: () => Promise<CrossTenantScan>, progress: () => void) => {
+  const onFk = async (out: PassOut, ctx: ScanContext, target: FkTarget, scan: () => Promise<CrossTenantScan>, progress: () => void) => {
     throwIfAborted(opts.signal);
     progress();
     let res: CrossTenantScan;
     try {
       res = await scan();
     } catch (err) {
-      skip(err, target.child, target.fk.name);
+      skip(out, err, target.child, target.fk.name);
       return;
     }
     for (const c of fkChecks) {
@@ -189,6 +196,12 @@ async function exactRows(
     }
   };
   const context = (tenants: TenantDirectory | null): ScanContext => ({ ...modelContext(model, opts.rlsSetting), session, cmp, tenants });
+  const flush = (outs: PassOut[]) => {
+    for (const o of outs) {
+      facts.push(...o.facts);
+      skipped.push(...o.skipped);
+    }
+  };
 
   // Tenant tables and the FKs between them.
   const tenantCtx = context(model.tenantTable ? await readTenants(session, model) : null);
@@ -198,10 +211,9 @@ async function exactRows(
   // A table's FKs to other tenant tables are answered in the table's own pass when they can be.
   const fksOf = new Map<TableInfo, TenantFkTarget[]>();
   for (const c of tenantFks) fksOf.set(c.child, [...(fksOf.get(c.child) ?? []), c]);
-  const separateFks: TenantFkTarget[] = [];
   const fkProgress = (c: TenantFkTarget) => () =>
     opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name });
-  for (const t of plan.tenantTables) {
+  const tablePass = async (t: TableInfo, s: Session, out: PassOut, inline: boolean) => {
     throwIfAborted(opts.signal);
     opts.onProgress?.({ phase: 'table', done, total, schema: t.schema, table: t.table });
     const inPass = canScanWithFks(t, cmp, tenantCtx.tenants?.size);
@@ -211,35 +223,58 @@ async function exactRows(
     try {
       if (joined.length > 0) {
         try {
-          ({ scan, crossTenant } = await scanTableWithFks(session, t, joined, tenantCtx.tenants, cmp));
+          ({ scan, crossTenant } = await scanTableWithFks(s, t, joined, tenantCtx.tenants, cmp));
         } catch (err) {
           // A parent that cannot be read now: the table and each FK on their own, each skipped apart.
           if (!unscannableReason(err)) throw err;
-          scan = await scanTable(session, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
+          scan = await scanTable(s, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
         }
       } else {
-        scan = await scanTable(session, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
+        scan = await scanTable(s, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
       }
     } catch (err) {
-      skip(err, t);
+      skip(out, err, t);
       done += 1;
-      separateFks.push(...joined);
-      continue;
+      out.separate.push(...joined);
+      return;
     }
     done += 1;
     const count = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-    await onTable(tenantCtx, t, scan, count(scan.orphans) + count(scan.invalid));
+    await onTable(out, tenantCtx, t, scan, count(scan.orphans) + count(scan.invalid), inline ? s : undefined);
     if (crossTenant) {
-      for (const [i, c] of joined.entries()) await onFk(tenantCtx, c, () => Promise.resolve(crossTenant[i]!), fkProgress(c));
+      for (const [i, c] of joined.entries()) await onFk(out, tenantCtx, c, () => Promise.resolve(crossTenant[i]!), fkProgress(c));
     } else {
-      separateFks.push(...joined);
+      out.separate.push(...joined);
     }
-    if (!inPass) separateFks.push(...(fksOf.get(t) ?? []));
-  }
-  const separate = new Set(separateFks);
-  for (const c of tenantFks.filter((x) => separate.has(x))) {
-    await onFk(tenantCtx, c, () => scanCrossTenant(session, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));
-  }
+    if (!inPass) out.separate.push(...(fksOf.get(t) ?? []));
+  };
+  const fkPass = (c: TenantFkTarget, s: Session, out: PassOut) =>
+    onFk(out, tenantCtx, c, () => scanCrossTenant(s, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));
+
+  // Large tables one at a time on the main session; then the small ones, two at once.
+  const poolable = (session.profile.scanSessions ?? 1) >= 2 &&
+    Math.max(plan.tenantTables.length, tenantFks.length) >= POOL_MIN_PASSES;
+  const limits = poolable ? await readParallelLimits(session) : null;
+  const tableOuts = new Map(plan.tenantTables.map((t) => [t, newOut()]));
+  const atLeast = <T>(xs: T[]) => (xs.length >= POOL_MIN_PASSES ? xs : []);
+  const smallTables = atLeast(plan.tenantTables.filter((t) => isSerialPass(t, limits)));
+  for (const t of plan.tenantTables.filter((x) => !smallTables.includes(x))) await tablePass(t, session, tableOuts.get(t)!, false);
+  const poolSessions = async (n: number) => {
+    const sibling = n >= 2 ? await lane.sibling() : null;
+    return sibling ? [session, sibling] : [session];
+  };
+  const smallSessions = await poolSessions(smallTables.length);
+  await runPooled(smallTables, smallSessions, (t, s) => tablePass(t, s, tableOuts.get(t)!, smallSessions.length > 1));
+  flush([...tableOuts.values()]);
+
+  const separate = new Set([...tableOuts.values()].flatMap((o) => o.separate));
+  const separateFks = tenantFks.filter((x) => separate.has(x));
+  const fkOuts = new Map(separateFks.map((c) => [c, newOut()]));
+  const smallFks = atLeast(separateFks.filter((c) => isSerialPass(c.child, limits) && isSerialPass(c.parent, limits)));
+  for (const c of separateFks.filter((x) => !smallFks.includes(x))) await fkPass(c, session, fkOuts.get(c)!);
+  await runPooled(smallFks, await poolSessions(smallFks.length), (c, s) => fkPass(c, s, fkOuts.get(c)!));
+  flush([...fkOuts.values()]);
+  const out = newOut();
 
   // Tables scoped through a parent, and the FKs along paths.
   for (const t of plan.unreadableScopedTables) skipped.push(unreadable(session, t));
@@ -255,15 +290,16 @@ async function exactRows(
     try {
       scan = await scanScoped(session, model, t, scopedCtx.tenants, cmp);
     } catch (err) {
-      skip(err, t);
+      skip(out, err, t);
       continue;
     }
-    await onTable(scopedCtx, t, scan, 0);
+    await onTable(out, scopedCtx, t, scan, 0);
   }
   for (const c of scopedFks) {
-    await onFk(scopedCtx, c, () => scanScopedCross(session, model, c, cmp), () =>
+    await onFk(out, scopedCtx, c, () => scanScopedCross(session, model, c, cmp), () =>
       opts.onProgress?.({ phase: 'foreign-key', done: done++, total, schema: c.child.schema, table: c.child.table, constraint: c.fk.name }));
   }
+  flush([out]);
 }
 
 /** The catalog reads around RLS, read once and handed to every check that needs them. */

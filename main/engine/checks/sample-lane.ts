@@ -9,7 +9,7 @@ import type { Session } from '../session.js';
 
 /** Runs sample reads on a sibling session, in order; the run awaits them all before it returns. */
 export class SampleLane {
-  private sibling: Promise<Session | null> | null = null;
+  private opened: Promise<Session | null> | null = null;
   private tail: Promise<void> = Promise.resolve();
   private readonly pending: Promise<unknown>[] = [];
 
@@ -24,11 +24,19 @@ export class SampleLane {
     return p;
   }
 
-  /** The lane's session: a sibling opened on first use when the profile allows two sessions, else the main one. */
+  /**
+   * The run's second session, opened on first use when the profile allows two sessions; null when
+   * it does not or the server refused the connection. Serial passes share it (pass-pool.ts).
+   */
+  async sibling(): Promise<Session | null> {
+    if ((this.main.profile.scanSessions ?? 1) < 2) return null;
+    this.opened ??= this.main.openSibling().catch(() => null);
+    return this.opened;
+  }
+
+  /** The lane's session: the sibling, else the main one. */
   private async session(): Promise<Session> {
-    if ((this.main.profile.scanSessions ?? 1) < 2) return this.main;
-    this.sibling ??= this.main.openSibling().catch(() => null);
-    return (await this.sibling) ?? this.main;
+    return (await this.sibling()) ?? this.main;
   }
 
   /** Wait for every queued read; throws the first one's error. */
@@ -38,14 +46,14 @@ export class SampleLane {
 
   /** Cancel the lane's running read (the run was cancelled). */
   async cancel(): Promise<void> {
-    const s = await this.sibling;
+    const s = await this.opened;
     await s?.cancel();
   }
 
   /** Close the sibling session, after the reads in flight. */
   async close(): Promise<void> {
     await this.tail;
-    const s = await this.sibling;
+    const s = await this.opened;
     await s?.close().catch(() => undefined);
   }
 }
