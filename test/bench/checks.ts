@@ -191,7 +191,7 @@ export async function run(args: string[]): Promise<void> {
 }
 
 /**
- * `--curve [--curve-rows 1000000,5000000] [--curve-tables 10,100,1000]`: exact check and the
+ * `--curve [--curve-rows 1000000,5000000] [--curve-tables 10,100,1000] [--rounds N]`: exact check and the
  * hand-written SQL against rows (the 8-table schema) and against tables (a chain of tenant
  * tables, 2,000 rows each, one FK each). 20M rows is left out by default: building it takes
  * longer than the shared 2-core machine can spare; add it to --curve-rows to include it.
@@ -201,18 +201,22 @@ async function costCurve(server: { adminUrl: string; urlFor(db: string): string 
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1]!.split(',').map(Number) : dflt;
   };
+  const roundsArg = args.indexOf('--rounds');
+  const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
   const out: ExactFigures[] = [];
   for (const [i, n] of list('--curve-rows', [1_000_000, 5_000_000]).entries()) {
-    out.push(await measureExact(server, `curve_rows_${i}`, schemaSql(n), `${n.toLocaleString('en-US')} rows, 8 tables`, 3));
+    out.push(await measureExact(server, `curve_rows_${i}`, schemaSql(n), `${n.toLocaleString('en-US')} rows, 8 tables`, rounds));
   }
   for (const [i, n] of list('--curve-tables', [10, 100, 1000]).entries()) {
-    out.push(await measureExact(server, `curve_tables_${i}`, chainSchemaSql(n, 2000), `${n} tables x 2,000 rows`, 3));
+    out.push(await measureExact(server, `curve_tables_${i}`, chainSchemaSql(n, 2000), `${n} tables x 2,000 rows`, rounds));
   }
-  process.stdout.write(`\ncost curve (median of 3 interleaved rounds; load average ${loadavg()}, ${os.cpus().length} cores, shared):\n`);
+  process.stdout.write(`\ncost curve (median of ${rounds} interleaved rounds; load average ${loadavg()}, ${os.cpus().length} cores, shared):\n`);
   process.stdout.write(`  ${'case'.padEnd(26)} ${'rows'.padStart(11)} ${'FKs'.padStart(5)} ${'count(*)'.padStart(9)} ${'hand'.padStart(8)} ${'check'.padStart(8)}  check/hand  ${'one session'.padStart(11)}  one/hand  check ms per 1M rows\n`);
   for (const f of out) {
     process.stdout.write(`  ${f.label.padEnd(26)} ${f.rows.toLocaleString('en-US').padStart(11)} ${String(f.fkJoins).padStart(5)} ${f.count.toFixed(0).padStart(9)} ${f.hand.toFixed(0).padStart(8)} ${f.check.toFixed(0).padStart(8)}  ${(f.check / f.hand).toFixed(2).padStart(9)}x  ${f.checkOneSession.toFixed(0).padStart(11)}  ${(f.checkOneSession / f.hand).toFixed(2).padStart(7)}x  ${((f.check / Math.max(f.rows, 1)) * 1e6).toFixed(0).padStart(8)}\n`);
   }
+  process.stdout.write('  per round, check / the same check on one session (scanSessions 1), timed back to back:\n');
+  for (const f of out) process.stdout.write(`    ${f.label.padEnd(26)} ${roundList(f.perRound.check.map((x, i) => x / f.perRound.one[i]!))}\n`);
 }
 
 /** Estimate mode on 1,000 tables (999 tenant tables, each with an FK, an index and a unique key): model + checks. */

@@ -11,10 +11,9 @@ import type { Session } from '../session.js';
 
 /**
  * Serial passes below which a run keeps them on one session: opening the second session costs
- * about 25 ms (a login and the fingerprint read), which two passes at once win back only over many
- * small tables. Measured on 2 cores (`npm run bench -- checks --curve`): 8 and 10 small tables took
- * 102 and 65 ms pooled against 75 and 52 ms on one session; 100 tables 306 against 320 ms; 1,000
- * tables 2,479 against 2,885 ms.
+ * about 25 ms (a login and the fingerprint read), which two passes at once can win back only over
+ * many small tables. Before this threshold, `npm run bench -- checks --curve` (2 cores) took 102
+ * and 65 ms pooled against 75 and 52 ms on one session for 8 and 10 small tables.
  */
 export const POOL_MIN_PASSES = 100;
 
