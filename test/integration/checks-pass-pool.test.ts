@@ -12,19 +12,14 @@ import { APPLICATION_NAME } from '../../main/engine/config.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import type { Session } from '../../main/engine/session.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { NOTES_AND_LOCKED_ITEMS_SQL } from '../support/locked-table-fixture.js';
 
 let db: TestDatabase;
 
 beforeAll(async () => {
   // a_notes: 3 NULL-tenant rows and 2 of a missing tenant 99 (samples to read); b_items: the
   // table the test locks; c_tags: 2 rows whose tenant differs from their a_notes parent's.
-  db = await createTestDatabase(`
-    CREATE TABLE organizations (id int PRIMARY KEY, name text);
-    INSERT INTO organizations SELECT g, 'Org ' || g FROM generate_series(1, 3) g;
-    CREATE TABLE a_notes (id int PRIMARY KEY, org_id int, body text);
-    INSERT INTO a_notes SELECT g, CASE WHEN g <= 3 THEN NULL WHEN g <= 5 THEN 99 ELSE 1 + g % 3 END, 'n' FROM generate_series(1, 60) g;
-    CREATE TABLE b_items (id int PRIMARY KEY, org_id int NOT NULL REFERENCES organizations, name text);
-    INSERT INTO b_items SELECT g, 1 + g % 3, 'i' FROM generate_series(1, 30) g;
+  db = await createTestDatabase(`${NOTES_AND_LOCKED_ITEMS_SQL}
     CREATE TABLE c_tags (id int PRIMARY KEY, org_id int NOT NULL REFERENCES organizations, note_id int REFERENCES a_notes);
     INSERT INTO c_tags SELECT g, CASE WHEN g <= 7 THEN 1 + (g + 1) % 3 ELSE 1 + g % 3 END, g FROM generate_series(6, 40) g;
     -- Enough small tables for the run to pool them (POOL_MIN_PASSES), all clean.

@@ -12,6 +12,7 @@ import { loadModel } from '../../main/engine/model/load.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { NOTES_AND_LOCKED_ITEMS_SQL } from '../support/locked-table-fixture.js';
 
 const user = `lane_${crypto.randomBytes(4).toString('hex')}`;
 const password = crypto.randomBytes(8).toString('hex');
@@ -20,13 +21,7 @@ let db: TestDatabase;
 beforeAll(async () => {
   // a_notes (scanned first) has 3 NULL-tenant rows and 2 rows of a missing tenant 99; b_items is
   // the table the test locks, so the main session waits on it while a_notes' samples are read.
-  db = await createTestDatabase(`
-    CREATE TABLE organizations (id int PRIMARY KEY, name text);
-    INSERT INTO organizations SELECT g, 'Org ' || g FROM generate_series(1, 3) g;
-    CREATE TABLE a_notes (id int PRIMARY KEY, org_id int, body text);
-    INSERT INTO a_notes SELECT g, CASE WHEN g <= 3 THEN NULL WHEN g <= 5 THEN 99 ELSE 1 + g % 3 END, 'n' FROM generate_series(1, 60) g;
-    CREATE TABLE b_items (id int PRIMARY KEY, org_id int NOT NULL REFERENCES organizations, name text);
-    INSERT INTO b_items SELECT g, 1 + g % 3, 'i' FROM generate_series(1, 30) g;
+  db = await createTestDatabase(`${NOTES_AND_LOCKED_ITEMS_SQL}
     -- Every table counts as large (no pass is pooled, pass-pool.ts): this file is about the lane.
     DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET min_parallel_table_scan_size = 0', current_database()); END $$;
     CREATE ROLE ${user} LOGIN PASSWORD '${password}' CONNECTION LIMIT 1;

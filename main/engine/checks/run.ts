@@ -255,25 +255,21 @@ async function exactRows(
   const poolable = (session.profile.scanSessions ?? 1) >= 2 &&
     Math.max(plan.tenantTables.length, tenantFks.length) >= POOL_MIN_PASSES;
   const limits = poolable ? await readParallelLimits(session) : null;
-  const tableOuts = new Map(plan.tenantTables.map((t) => [t, newOut()]));
-  const atLeast = <T>(xs: T[]) => (xs.length >= POOL_MIN_PASSES ? xs : []);
-  const smallTables = atLeast(plan.tenantTables.filter((t) => isSerialPass(t, limits)));
-  for (const t of plan.tenantTables.filter((x) => !smallTables.includes(x))) await tablePass(t, session, tableOuts.get(t)!, false);
-  const poolSessions = async (n: number) => {
-    const sibling = n >= 2 ? await lane.sibling() : null;
-    return sibling ? [session, sibling] : [session];
+  /** Run `pass` over `items` (the serial ones pooled when there are enough), then report their facts and skips in order. */
+  const runPhase = async <T>(items: T[], serial: (x: T) => boolean, pass: (x: T, s: Session, out: PassOut, inline: boolean) => Promise<void>) => {
+    const outs = new Map(items.map((x) => [x, newOut()]));
+    const small = items.filter(serial);
+    const pooled = new Set(small.length >= POOL_MIN_PASSES ? small : []);
+    for (const x of items.filter((y) => !pooled.has(y))) await pass(x, session, outs.get(x)!, false);
+    const sibling = pooled.size >= 2 ? await lane.sibling() : null;
+    const sessions = sibling ? [session, sibling] : [session];
+    await runPooled([...pooled], sessions, (x, s) => pass(x, s, outs.get(x)!, sessions.length > 1));
+    flush([...outs.values()]);
+    return outs;
   };
-  const smallSessions = await poolSessions(smallTables.length);
-  await runPooled(smallTables, smallSessions, (t, s) => tablePass(t, s, tableOuts.get(t)!, smallSessions.length > 1));
-  flush([...tableOuts.values()]);
-
+  const tableOuts = await runPhase(plan.tenantTables, (t) => isSerialPass(t, limits), tablePass);
   const separate = new Set([...tableOuts.values()].flatMap((o) => o.separate));
-  const separateFks = tenantFks.filter((x) => separate.has(x));
-  const fkOuts = new Map(separateFks.map((c) => [c, newOut()]));
-  const smallFks = atLeast(separateFks.filter((c) => isSerialPass(c.child, limits) && isSerialPass(c.parent, limits)));
-  for (const c of separateFks.filter((x) => !smallFks.includes(x))) await fkPass(c, session, fkOuts.get(c)!);
-  await runPooled(smallFks, await poolSessions(smallFks.length), (c, s) => fkPass(c, s, fkOuts.get(c)!));
-  flush([...fkOuts.values()]);
+  await runPhase(tenantFks.filter((x) => separate.has(x)), (c) => isSerialPass(c.child, limits) && isSerialPass(c.parent, limits), fkPass);
   const out = newOut();
 
   // Tables scoped through a parent, and the FKs along paths.
