@@ -11,6 +11,7 @@ import { qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 import { scopedCrossCandidates } from './scoped.js';
 import { fkJoin, sampleSelect } from './statements.js';
+import { decodeGroups, groupsFromRows, oneRowSql, type GroupRow, type Groups } from './groups.js';
 import { asKeyType, sameType, tenantsDiffer, type KeyCompare } from './tenant-values.js';
 
 /** How many sample rows a finding carries. */
@@ -57,39 +58,49 @@ export interface TableScan {
  * key's, the distinct values are cast to the key's type (upper-case uuid text is the same tenant).
  */
 export async function scanTable(session: Session, t: TableInfo, column: string, tenants: TenantDirectory | null, cmp?: KeyCompare): Promise<TableScan> {
-  const { rows } = await session.query<{ tenant: string | null; raw?: string | null; n: string }>(scanTableSql(t, column, cmp));
-  return tallyScan(rows, tenants);
+  const { rows } = await session.query(scanTableSql(t, column, cmp));
+  return tallyGroups(oneRow(t) ? decodeGroups(rows[0]) : groupsFromRows(rows as GroupRow[]), tenants);
 }
 
+/** Whether a pass over `t` returns its groups as one row (groups.ts): everywhere but on Citus. */
+const oneRow = (t: TableInfo): boolean => (t.citus ?? null) === null;
+
 /**
- * The one-pass GROUP BY of `scanTable`. On Citus, a table distributed by `column` gets the whole
- * GROUP BY pushed down: each worker groups its own shards and the coordinator only concatenates.
+ * The one-pass GROUP BY of `scanTable`, its groups as one row (groups.ts). On Citus, a row per
+ * group: a table distributed by `column` gets the whole GROUP BY pushed down, each worker
+ * grouping its own shards and the coordinator only concatenating.
  */
 export function scanTableSql(t: TableInfo, column: string, cmp?: KeyCompare): string {
   const c = quoteIdent(column);
   const colType = t.tenantColumn?.name === column ? t.tenantColumn.type : 'text';
   const converted = cmp && !sameType(colType, cmp.keyType);
   // The stored value is the tenant itself unless converted: one column, not the same text twice per group.
-  return converted
+  const inner = converted
     ? `SELECT ${asKeyType('s.v', colType, cmp.keyType, cmp.serverVersionNum)}::text AS tenant, s.v::text AS raw, s.n FROM ` +
       `(SELECT ${c} AS v, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}) s`
     : `SELECT ${c}::text AS tenant, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}`;
+  return oneRow(t) ? oneRowSql(inner, Boolean(converted)) : inner;
+}
+
+/** Fold GROUP BY rows (canonical tenant, stored value, count) into a TableScan; see tallyGroups. */
+export function tallyScan(rows: GroupRow[], tenants: TenantDirectory | null): TableScan {
+  return tallyGroups(groupsFromRows(rows), tenants);
 }
 
 /**
- * Fold GROUP BY rows (canonical tenant, stored value, count) into a TableScan. A row without
- * `raw` stored the tenant's own text (a column of the key's type).
+ * Fold a pass's groups into a TableScan. A group without a raw value stored the tenant's own
+ * text (a column of the key's type).
  */
-export function tallyScan(rows: { tenant: string | null; raw?: string | null; n: string }[], tenants: TenantDirectory | null): TableScan {
+export function tallyGroups(groups: Groups, tenants: TenantDirectory | null): TableScan {
   const scan: TableScan = { rows: 0, nullTenant: 0, perTenant: new Map(), orphans: new Map(), invalid: new Map(), orphanValues: [] };
   const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
   const { perTenant } = scan;
-  // A loop without allocations: a pass over a table of a thousand tenants folds a thousand rows.
-  for (let i = 0; i < rows.length; i += 1) {
-    const row = rows[i]!;
-    const tenant = row.tenant;
-    const raw = row.raw === undefined ? tenant : row.raw;
-    const n = Number(row.n);
+  const { tenant: tenantOf, raw: rawOf, n: countOf } = groups;
+  // A loop without allocations: a pass over a table of a thousand tenants folds a thousand groups.
+  for (let i = 0; i < tenantOf.length; i += 1) {
+    const tenant = tenantOf[i]!;
+    const raw = rawOf === null ? tenant : rawOf[i]!;
+    const n = countOf[i]!;
     scan.rows += n;
     if (raw === null) {
       scan.nullTenant += n;
@@ -141,20 +152,22 @@ export async function scanTableWithFks(
   const c = quoteIdent(t.tenantColumn!.name);
   const joins = fks.map((f, i) => ` LEFT JOIN ${qualified(f.parent.schema, f.parent.table)} p${i} ON ${fkJoin(f.fk, `p${i}`)}`).join('');
   const differs = fks.map((f, i) => tenantsDiffer(f.child, f.parent, f.childCol, f.parentCol, cmp, `p${i}`));
-  const perFk = differs.map((d, i) => `, count(*) FILTER (WHERE ${d}) AS x${i}, min(c.ctid) FILTER (WHERE ${d})::text AS f${i}, max(c.ctid) FILTER (WHERE ${d})::text AS l${i}`).join('');
-  const { rows } = await session.query<{ tenant: string | null; n: string } & Record<string, string | null>>(
-    `SELECT c.${c}::text AS tenant, count(*) AS n${perFk} FROM ${qualified(t.schema, t.table)} c${joins} GROUP BY c.${c}`,
-  );
-  const scan = tallyScan(rows, tenants);
+  const perFk = differs.map((d, i) => `, count(*) FILTER (WHERE ${d}) AS x${i}, min(c.ctid) FILTER (WHERE ${d}) AS f${i}, max(c.ctid) FILTER (WHERE ${d}) AS l${i}`).join('');
+  const inner = `SELECT c.${c}::text AS tenant, count(*) AS n${perFk} FROM ${qualified(t.schema, t.table)} c${joins} GROUP BY c.${c}`;
+  // One row: the groups, and each FK's count and first and last ctid over all groups.
+  const totals = fks.flatMap((_, i) => [`sum(g.x${i})::int8 AS x${i}`, `min(g.f${i})::text AS f${i}`, `max(g.l${i})::text AS l${i}`]);
+  const { rows } = await session.query(oneRow(t) ? oneRowSql(inner, false, totals) : inner);
+  const scan = tallyGroups(oneRow(t) ? decodeGroups(rows[0]) : groupsFromRows(rows as GroupRow[]), tenants);
   const crossTenant: CrossTenantScan[] = [];
   for (const [i, f] of fks.entries()) {
     let count = 0;
     let first: string | null = null;
     let last: string | null = null;
+    // One row, or (on Citus) a row per group: the first and last ctid by position over all of them.
     for (const r of rows) {
       count += Number(r[`x${i}`] ?? 0);
-      const fi = r[`f${i}`] ?? null;
-      const li = r[`l${i}`] ?? null;
+      const fi = (r[`f${i}`] as string | null) ?? null;
+      const li = (r[`l${i}`] as string | null) ?? null;
       if (fi !== null && (first === null || tidLess(fi, first))) first = fi;
       if (li !== null && (last === null || tidLess(last, li))) last = li;
     }
