@@ -16,7 +16,7 @@ import { probeIsolation, relationTargets, tableTarget, type ProbeOptions } from 
 import { checksNeeding } from './registry.js';
 import { readBypassFacts } from './rls-bypass.js';
 import {
-  canScanWithFks, planScans, readTenants, scanCrossTenant, scanTable, scanTableWithFks, unscannableReason,
+  foldFks, planScans, readTenants, scanCrossTenant, scanTable, scanTableWithFks, unscannableReason,
   type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory, type TenantFkTarget,
 } from './scan.js';
 import { isSerialPass, POOL_MIN_PASSES, readParallelLimits, runPooled } from './pass-pool.js';
@@ -206,6 +206,12 @@ async function exactRows(
   // Tenant tables and the FKs between them.
   const tenantCtx = context(model.tenantTable ? await readTenants(session, model) : null);
   const tenantFks = fkChecks.length > 0 ? plan.tenantFks : [];
+  if (fkChecks.length > 0) {
+    for (const c of plan.unreadableParentFks) {
+      skipped.push({ schema: c.child.schema, table: c.child.table, constraint: c.fk.name,
+        reason: `permission denied on its parent ${c.parent.schema}.${c.parent.table}: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` });
+    }
+  }
   let total = plan.tenantTables.length + tenantFks.length;
   let done = 0;
   // A table's FKs to other tenant tables are answered in the table's own pass when they can be.
@@ -216,14 +222,14 @@ async function exactRows(
   const tablePass = async (t: TableInfo, s: Session, out: PassOut, inline: boolean) => {
     throwIfAborted(opts.signal);
     opts.onProgress?.({ phase: 'table', done, total, schema: t.schema, table: t.table });
-    const inPass = canScanWithFks(t, cmp, tenantCtx.tenants?.size);
-    const joined = inPass ? fksOf.get(t) ?? [] : [];
+    const fks = fksOf.get(t) ?? [];
+    const { joined, ctids } = foldFks(t, fks, cmp, tenantCtx.tenants?.size);
     let scan: TableScan;
     let crossTenant: CrossTenantScan[] | null = null;
     try {
       if (joined.length > 0) {
         try {
-          ({ scan, crossTenant } = await scanTableWithFks(s, t, joined, tenantCtx.tenants, cmp));
+          ({ scan, crossTenant } = await scanTableWithFks(s, t, joined, tenantCtx.tenants, cmp, ctids));
         } catch (err) {
           // A parent that cannot be read now: the table and each FK on their own, each skipped apart.
           if (!unscannableReason(err)) throw err;
@@ -233,20 +239,22 @@ async function exactRows(
         scan = await scanTable(s, t, t.tenantColumn!.name, tenantCtx.tenants, cmp);
       }
     } catch (err) {
+      // Not checked, and so neither are its FKs: each is listed with the table's reason, not tried
+      // (the same cause would refuse it, and a lock would be waited out again for each).
       skip(out, err, t);
-      done += 1;
-      out.separate.push(...joined);
+      const reason = out.skipped[out.skipped.length - 1]!.reason;
+      for (const c of fks) out.skipped.push({ schema: t.schema, table: t.table, constraint: c.fk.name, reason: `not checked with its table: ${reason}` });
+      done += 1 + fks.length;
       return;
     }
     done += 1;
     const count = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     await onTable(out, tenantCtx, t, scan, count(scan.orphans) + count(scan.invalid), inline ? s : undefined);
+    const answered = new Set(crossTenant ? joined : []);
     if (crossTenant) {
       for (const [i, c] of joined.entries()) await onFk(out, tenantCtx, c, () => Promise.resolve(crossTenant[i]!), fkProgress(c));
-    } else {
-      out.separate.push(...joined);
     }
-    if (!inPass) out.separate.push(...(fksOf.get(t) ?? []));
+    out.separate.push(...fks.filter((c) => !answered.has(c)));
   };
   const fkPass = (c: TenantFkTarget, s: Session, out: PassOut) =>
     onFk(out, tenantCtx, c, () => scanCrossTenant(s, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));

@@ -145,21 +145,30 @@ function tidLess(a: string, b: string): boolean {
  * adds rows) and, per FK, the count and first/last ctid of the rows whose parent has another
  * tenant. Same answers as scanTable plus scanCrossTenant per FK, with the child read once instead
  * of once per FK more. Only for a tenant column of the key's own type (else scanTable's cast).
+ * With `ctids` false (small tables, see foldFks) the pass counts only, and an FK whose count is
+ * not zero is answered again by scanCrossTenant, which is cheap on a small table and gives the
+ * count and samples of one statement.
  */
 export async function scanTableWithFks(
-  session: Session, t: TableInfo, fks: readonly TenantFkTarget[], tenants: TenantDirectory | null, cmp?: KeyCompare,
+  session: Session, t: TableInfo, fks: readonly TenantFkTarget[], tenants: TenantDirectory | null, cmp?: KeyCompare, ctids = true,
 ): Promise<{ scan: TableScan; crossTenant: CrossTenantScan[] }> {
   const c = quoteIdent(t.tenantColumn!.name);
   const joins = fks.map((f, i) => ` LEFT JOIN ${qualified(f.parent.schema, f.parent.table)} p${i} ON ${fkJoin(f.fk, `p${i}`)}`).join('');
   const differs = fks.map((f, i) => tenantsDiffer(f.child, f.parent, f.childCol, f.parentCol, cmp, `p${i}`));
-  const perFk = differs.map((d, i) => `, count(*) FILTER (WHERE ${d}) AS x${i}, min(c.ctid) FILTER (WHERE ${d}) AS f${i}, max(c.ctid) FILTER (WHERE ${d}) AS l${i}`).join('');
+  const perFk = differs.map((d, i) => `, count(*) FILTER (WHERE ${d}) AS x${i}` +
+    (ctids ? `, min(c.ctid) FILTER (WHERE ${d}) AS f${i}, max(c.ctid) FILTER (WHERE ${d}) AS l${i}` : '')).join('');
   const inner = `SELECT c.${c}::text AS tenant, count(*) AS n${perFk} FROM ${qualified(t.schema, t.table)} c${joins} GROUP BY c.${c}`;
-  // One row: the groups, and each FK's count and first and last ctid over all groups.
-  const totals = fks.flatMap((_, i) => [`sum(g.x${i})::int8 AS x${i}`, `min(g.f${i})::text AS f${i}`, `max(g.l${i})::text AS l${i}`]);
+  // One row: the groups, and each FK's count (and first and last ctid) over all groups.
+  const totals = fks.flatMap((_, i) => [`sum(g.x${i})::int8 AS x${i}`, ...(ctids ? [`min(g.f${i})::text AS f${i}`, `max(g.l${i})::text AS l${i}`] : [])]);
   const { rows } = await session.query(oneRow(t) ? oneRowSql(inner, false, totals) : inner);
   const scan = tallyGroups(oneRow(t) ? decodeGroups(rows[0]) : groupsFromRows(rows as GroupRow[]), tenants);
   const crossTenant: CrossTenantScan[] = [];
   for (const [i, f] of fks.entries()) {
+    if (!ctids) {
+      const found = rows.some((r) => Number(r[`x${i}`] ?? 0) > 0);
+      crossTenant.push(found ? await scanCrossTenant(session, f.child, f.parent, f.fk, f.childCol, f.parentCol, cmp) : { count: 0, sample: [] });
+      continue;
+    }
     let count = 0;
     let first: string | null = null;
     let last: string | null = null;
@@ -177,22 +186,48 @@ export async function scanTableWithFks(
 }
 
 /**
- * Rows per tenant below which a table's FKs are checked by their own joins rather than in its
- * pass. Folding the joins into the pass saves one read of the table but aggregates every joined
- * row with the FKs' counts: measured on 2 cores, it pays at about 1,250 rows per tenant (0.91x
- * the separate passes), breaks even near 300 and costs 1.5x at 2 (a small table, a group per row).
+ * Rows per tenant below which a table's FKs are not folded into its pass with their ctids (a
+ * small table may still fold in their counts: foldFks). Folding the joins into the pass saves
+ * one read of the table but aggregates every joined row with the FKs' counts: measured on 2
+ * cores with a row per group, it paid at about 1,250 rows per tenant (0.91x the separate passes),
+ * broke even near 300 and cost 1.5x at 2 (a small table, a group per row).
  */
 export const JOIN_IN_PASS_MIN_ROWS_PER_TENANT = 500;
 
 /**
- * Whether scanTableWithFks should answer this table: its tenant column is of the key's type, and
- * it is large enough per tenant (statistics; a table never analyzed counts as large) that one
- * pass beats a pass plus a join per FK.
+ * Whether scanTableWithFks should answer this table with the first and last ctids: its tenant
+ * column is of the key's type, and it is large enough per tenant (statistics; a table never
+ * analyzed counts as large) that one pass beats a pass plus a join per FK.
  */
 export function canScanWithFks(t: TableInfo, cmp?: KeyCompare, tenants?: number): boolean {
   if (!t.tenantColumn || (cmp && !sameType(t.tenantColumn.type, cmp.keyType))) return false;
   return t.estimatedRows === null || t.estimatedRows < 0 || tenants === undefined ||
     t.estimatedRows >= JOIN_IN_PASS_MIN_ROWS_PER_TENANT * Math.max(1, tenants);
+}
+
+/**
+ * Size under which a table's pass folds in its FKs' counts only (see foldFks): the default
+ * min_parallel_table_scan_size, so a join run again for a finding's samples reads a few MB.
+ */
+export const COUNT_FOLD_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Analyzed, not on Citus, and under COUNT_FOLD_MAX_BYTES: a table whose join costs little to run again. */
+const smallForCountFold = (t: TableInfo): boolean =>
+  t.estimatedRows !== null && t.estimatedRows >= 0 && (t.citus ?? null) === null && t.sizeBytes < COUNT_FOLD_MAX_BYTES;
+
+/**
+ * Which of `fks` (the FKs of `t` to other tenant tables) its own pass answers, and how:
+ * - all of them with the first and last ctids, when canScanWithFks;
+ * - else, on a small table, those to small parents, by count only (`ctids` false): measured on
+ *   2 cores with each pass's groups as one row, 0.83 to 0.91x a pass plus a join per FK at 2 to
+ *   300 rows per tenant, where the pass with ctids was 0.90 to 1.02x;
+ * - else none (one join per FK).
+ */
+export function foldFks(t: TableInfo, fks: readonly TenantFkTarget[], cmp?: KeyCompare, tenants?: number): { joined: TenantFkTarget[]; ctids: boolean } {
+  if (fks.length === 0) return { joined: [], ctids: true };
+  if (canScanWithFks(t, cmp, tenants)) return { joined: [...fks], ctids: true };
+  if (!t.tenantColumn || (cmp && !sameType(t.tenantColumn.type, cmp.keyType)) || !smallForCountFold(t)) return { joined: [], ctids: true };
+  return { joined: fks.filter((f) => smallForCountFold(f.parent)), ctids: false };
 }
 
 /** The sample rows of a cross-tenant FK, fetched by the ctids of the first and last mismatching rows. */
@@ -284,7 +319,8 @@ export function crossTenantCandidates(model: TenancyModel): TenantFkTarget[] {
 /**
  * The passes of an exact run, in the order they run: tenant tables, FKs between them, tables
  * scoped through a parent, FKs along paths. Tables the connecting role cannot read are listed
- * apart (not checked), and FKs touching them are left out.
+ * apart (not checked), and FKs touching them are left out of the passes: those of a readable
+ * child to an unreadable parent are listed apart too (the child's table is checked, its FK not).
  */
 export interface ScanPlan {
   tenantTables: TableInfo[];
@@ -293,6 +329,8 @@ export interface ScanPlan {
   scopedTables: TableInfo[];
   unreadableScopedTables: TableInfo[];
   scopedFks: ScopedFkTarget[];
+  /** FKs of a readable child whose parent the role cannot read: not checked. */
+  unreadableParentFks: FkTarget[];
 }
 
 /** Plan the shared passes for a model. */
@@ -300,12 +338,15 @@ export function planScans(model: TenancyModel): ScanPlan {
   const tenant = model.tables.filter((t) => t.role === 'tenant' && t.tenantColumn);
   const scoped = model.tables.filter((t) => t.role === 'scoped' && t.tenantPath);
   const tenantTables = tenant.filter((t) => t.readable);
+  const tenantCandidates = crossTenantCandidates(model).filter((c) => tenantTables.includes(c.child));
+  const scopedCandidates = scopedCrossCandidates(model).filter((c) => c.child.readable);
   return {
     tenantTables,
     unreadableTenantTables: tenant.filter((t) => !t.readable),
-    tenantFks: crossTenantCandidates(model).filter((c) => tenantTables.includes(c.child) && c.parent.readable),
+    tenantFks: tenantCandidates.filter((c) => c.parent.readable),
     scopedTables: scoped.filter((t) => t.readable),
     unreadableScopedTables: scoped.filter((t) => !t.readable),
-    scopedFks: scopedCrossCandidates(model).filter((c) => c.child.readable && c.parent.readable),
+    scopedFks: scopedCandidates.filter((c) => c.parent.readable),
+    unreadableParentFks: [...tenantCandidates, ...scopedCandidates].filter((c) => !c.parent.readable),
   };
 }
