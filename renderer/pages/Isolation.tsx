@@ -10,18 +10,10 @@ import { EmptyState } from '../components/States.js';
 import { VirtualRows } from '../components/VirtualRows.js';
 import { count, tableKey, tableLabel } from '../lib/format.js';
 import { probeRunOf } from '../lib/probe.js';
+import { probeStatus } from '../../shared/probe-status.js';
 import { tableRole } from '../lib/table-roles.js';
 import { latestRun, useChecks } from '../store/checks.js';
 import { useConnection } from '../store/connection.js';
-
-function probeStatus(run: CheckRun | null, t: TableInfo): { text: string; cls: string } {
-  if (!run) return { text: 'not probed', cls: 'muted' };
-  if (t.role === 'scoped') return { text: 'not probed (scoped)', cls: 'muted' };
-  const leak = run.findings.find((f) => f.check === 'isolation-leak' && f.schema === t.schema && f.table === t.table);
-  if (leak) return { text: `leak: ${count(leak.count ?? 0)} rows`, cls: 'bad-text' };
-  if (run.skipped.some((s) => s.schema === t.schema && s.table === t.table)) return { text: 'skipped', cls: 'muted' };
-  return { text: 'isolated', cls: 'ok-text' };
-}
 
 /** The probe's verdict: a leak is an error (red), no leak is a pass (green). */
 function ProbeVerdict({ run, source }: { run: CheckRun; source?: string }) {
