@@ -71,7 +71,7 @@ function ExactRun() {
       <div className="profile-main">
         <div>
           <h2>Exact checks</h2>
-          <p className="muted">One read-only scan per tenant table and one join per foreign key, under the profile's statement_timeout.</p>
+          <p className="muted">One read-only pass per tenant table, its foreign keys to other tenant tables joined in that pass where it is cheaper (else one join each), under the profile's statement_timeout.</p>
         </div>
         {exactState === 'running' ? (
           <button type="button" className="danger" onClick={() => void cancel()}>Cancel run</button>
