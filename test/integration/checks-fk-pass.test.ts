@@ -124,15 +124,13 @@ describe('an FK folded into a pass whose child or parent the role cannot read', 
   });
 
   it('lists the FKs of a table locked past lock_timeout as not checked with it', async () => {
-    const locker = await db.session();
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE locked_items IN ACCESS EXCLUSIVE MODE');
+    const locker = await db.holding('LOCK TABLE locked_items IN ACCESS EXCLUSIVE MODE');
     let run;
     try {
       run = await runAsReader(50);
     } finally {
       await locker.query('ROLLBACK');
-      await locker.close();
+      await locker.end();
     }
     const locked = run.skipped.filter((x) => x.table === 'locked_items');
     expect(locked.map((x) => x.constraint ?? null)).toEqual([null, 'locked_items_open']);

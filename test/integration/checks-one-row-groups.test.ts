@@ -5,8 +5,8 @@
  * kept on Citus) reads them, with the same counts; and an empty table has no groups.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanTable, scanTableSql, tallyScan } from '../../main/engine/checks/scan.js';
-import type { GroupRow } from '../../main/engine/checks/groups.js';
+import { scanTable, scanTableSql, tallyGroups } from '../../main/engine/checks/scan.js';
+import { groupsFromRows, type GroupRow } from '../../main/engine/checks/groups.js';
 import type { Session } from '../../main/engine/session.js';
 import type { TableInfo } from '../../shared/model.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -47,7 +47,7 @@ async function bothWays(t: TableInfo, keyType: string) {
   const cmp = { keyType, serverVersionNum: session.fingerprint.serverVersionNum };
   const dir = new Map((await session.query<{ id: string }>(keyType === 'uuid' ? 'SELECT id::text AS id FROM orgs' : 'SELECT slug AS id FROM tenants')).rows.map((r) => [r.id, null]));
   const oneRow = await scanTable(session, t, t.tenantColumn!.name, dir, cmp);
-  const rowForm = tallyScan((await session.query<GroupRow>(scanTableSql({ ...t, citus: { kind: 'distributed' } } as TableInfo, t.tenantColumn!.name, cmp))).rows, dir);
+  const rowForm = tallyGroups(groupsFromRows((await session.query<GroupRow>(scanTableSql({ ...t, citus: { kind: 'distributed' } } as TableInfo, t.tenantColumn!.name, cmp))).rows), dir);
   return { oneRow, rowForm };
 }
 

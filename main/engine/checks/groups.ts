@@ -9,6 +9,8 @@
  * GROUP BY pushed down to its workers, and an outer aggregate would have to gather it first.
  */
 
+import type { TableInfo } from '../../../shared/model.js';
+
 /** The groups of one pass, column by column: index i of each array is one group. */
 export interface Groups {
   /** The tenant key's text form; null for a NULL tenant, or for a value not a valid key (then raw is not null). */
@@ -32,13 +34,16 @@ export interface GroupRow {
  * same group order (one aggregate node feeds every aggregate the same rows), plus `outer`, more
  * aggregates over the groups.
  */
-export function oneRowSql(inner: string, raw: boolean, outer: string[] = []): string {
+function oneRowSql(inner: string, raw: boolean, outer: string[] = []): string {
   const cols = ['pg_catalog.json_agg(g.tenant) AS tenants', ...(raw ? ['pg_catalog.json_agg(g.raw) AS raws'] : []), 'pg_catalog.json_agg(g.n) AS counts', ...outer];
   return `SELECT ${cols.join(', ')} FROM (${inner}) g`;
 }
 
-/** The groups of a `oneRowSql` row (the driver has parsed its json columns); an empty table has none. */
-export function decodeGroups(row: { tenants?: (string | null)[] | null; raws?: (string | null)[] | null; counts?: number[] | null } | undefined): Groups {
+/** The row of a `oneRowSql` statement, its json columns parsed by the driver (null: no groups). */
+type OneRow = { tenants?: (string | null)[] | null; raws?: (string | null)[] | null; counts?: number[] | null };
+
+/** The groups of a `oneRowSql` row; an empty table has none. */
+function decodeGroups(row: OneRow | undefined): Groups {
   const tenant = row?.tenants ?? [];
   return { tenant, raw: row?.raws === undefined ? null : row.raws ?? [], n: row?.counts ?? [] };
 }
@@ -51,4 +56,17 @@ export function groupsFromRows(rows: readonly GroupRow[]): Groups {
     raw: hasRaw ? rows.map((r) => r.raw ?? null) : null,
     n: rows.map((r) => Number(r.n)),
   };
+}
+
+/** Whether a pass over `t` returns its groups as one row: everywhere but on Citus (see above). */
+export const groupsAsOneRow = (t: TableInfo): boolean => (t.citus ?? null) === null;
+
+/** The SQL of a pass over `t`: `inner` as oneRowSql wraps it, or as it is on Citus. */
+export function passSql(t: TableInfo, inner: string, raw: boolean, outer: string[] = []): string {
+  return groupsAsOneRow(t) ? oneRowSql(inner, raw, outer) : inner;
+}
+
+/** The groups of the rows that `passSql(t, ...)` returned, in the form it chose. */
+export function passGroups(t: TableInfo, rows: readonly object[]): Groups {
+  return groupsAsOneRow(t) ? decodeGroups(rows[0] as OneRow | undefined) : groupsFromRows(rows as readonly GroupRow[]);
 }

@@ -117,8 +117,11 @@ export async function runChecks(session: Session, model: TenancyModel, opts: Che
   }
 }
 
+/** What to fix when the role may not read a table. */
+const mayNotSelect = (session: Session): string => `${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it`;
+
 function unreadable(session: Session, t: TableInfo): Skipped {
-  return { schema: t.schema, table: t.table, reason: `permission denied: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` };
+  return { schema: t.schema, table: t.table, reason: `permission denied: ${mayNotSelect(session)}` };
 }
 
 function estimateRows(model: TenancyModel, tables: TableInfo[], findings: Finding[], facts: TableFacts[], skipped: Skipped[], opts: CheckOptions): void {
@@ -157,10 +160,12 @@ async function exactRows(
   /** What one pass reports besides findings, kept apart so that passes run at once report in plan order. */
   interface PassOut { facts: TableFacts[]; skipped: Skipped[]; separate: TenantFkTarget[] }
   const newOut = (): PassOut => ({ facts: [], skipped: [], separate: [] });
-  const skip = (out: PassOut, err: unknown, t: TableInfo, constraint?: string) => {
+  /** List `t` (or its FK `constraint`) as not checked for `err`, and return the reason; rethrow any other error. */
+  const skip = (out: PassOut, err: unknown, t: TableInfo, constraint?: string): string => {
     const reason = unscannableReason(err);
     if (!reason) throw err;
     out.skipped.push({ schema: t.schema, table: t.table, ...(constraint ? { constraint } : {}), reason });
+    return reason;
   };
   /** `inline`: the samples are read on `s` now (a pooled pass) rather than on the lane. */
   const onTable = async (out: PassOut, ctx: ScanContext, t: TableInfo, scan: TableScan, orphanRows: number, inline?: Session) => {
@@ -209,7 +214,7 @@ async function exactRows(
   if (fkChecks.length > 0) {
     for (const c of plan.unreadableParentFks) {
       skipped.push({ schema: c.child.schema, table: c.child.table, constraint: c.fk.name,
-        reason: `permission denied on its parent ${c.parent.schema}.${c.parent.table}: ${session.fingerprint.user} may not SELECT from it; GRANT SELECT to include it` });
+        reason: `permission denied on its parent ${c.parent.schema}.${c.parent.table}: ${mayNotSelect(session)}` });
     }
   }
   let total = plan.tenantTables.length + tenantFks.length;
@@ -241,8 +246,7 @@ async function exactRows(
     } catch (err) {
       // Not checked, and so neither are its FKs: each is listed with the table's reason, not tried
       // (the same cause would refuse it, and a lock would be waited out again for each).
-      skip(out, err, t);
-      const reason = out.skipped[out.skipped.length - 1]!.reason;
+      const reason = skip(out, err, t);
       for (const c of fks) out.skipped.push({ schema: t.schema, table: t.table, constraint: c.fk.name, reason: `not checked with its table: ${reason}` });
       done += 1 + fks.length;
       return;
@@ -250,11 +254,10 @@ async function exactRows(
     done += 1;
     const count = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     await onTable(out, tenantCtx, t, scan, count(scan.orphans) + count(scan.invalid), inline ? s : undefined);
-    const answered = new Set(crossTenant ? joined : []);
     if (crossTenant) {
       for (const [i, c] of joined.entries()) await onFk(out, tenantCtx, c, () => Promise.resolve(crossTenant[i]!), fkProgress(c));
     }
-    out.separate.push(...fks.filter((c) => !answered.has(c)));
+    out.separate.push(...(crossTenant ? fks.filter((c) => !joined.includes(c)) : fks));
   };
   const fkPass = (c: TenantFkTarget, s: Session, out: PassOut) =>
     onFk(out, tenantCtx, c, () => scanCrossTenant(s, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));

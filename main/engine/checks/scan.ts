@@ -11,7 +11,7 @@ import { qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 import { scopedCrossCandidates } from './scoped.js';
 import { fkJoin, sampleSelect } from './statements.js';
-import { decodeGroups, groupsFromRows, oneRowSql, type GroupRow, type Groups } from './groups.js';
+import { passGroups, passSql, type Groups } from './groups.js';
 import { asKeyType, sameType, tenantsDiffer, type KeyCompare } from './tenant-values.js';
 
 /** How many sample rows a finding carries. */
@@ -59,11 +59,8 @@ export interface TableScan {
  */
 export async function scanTable(session: Session, t: TableInfo, column: string, tenants: TenantDirectory | null, cmp?: KeyCompare): Promise<TableScan> {
   const { rows } = await session.query(scanTableSql(t, column, cmp));
-  return tallyGroups(oneRow(t) ? decodeGroups(rows[0]) : groupsFromRows(rows as GroupRow[]), tenants);
+  return tallyGroups(passGroups(t, rows), tenants);
 }
-
-/** Whether a pass over `t` returns its groups as one row (groups.ts): everywhere but on Citus. */
-const oneRow = (t: TableInfo): boolean => (t.citus ?? null) === null;
 
 /**
  * The one-pass GROUP BY of `scanTable`, its groups as one row (groups.ts). On Citus, a row per
@@ -79,12 +76,7 @@ export function scanTableSql(t: TableInfo, column: string, cmp?: KeyCompare): st
     ? `SELECT ${asKeyType('s.v', colType, cmp.keyType, cmp.serverVersionNum)}::text AS tenant, s.v::text AS raw, s.n FROM ` +
       `(SELECT ${c} AS v, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}) s`
     : `SELECT ${c}::text AS tenant, count(*) AS n FROM ${qualified(t.schema, t.table)} GROUP BY ${c}`;
-  return oneRow(t) ? oneRowSql(inner, Boolean(converted)) : inner;
-}
-
-/** Fold GROUP BY rows (canonical tenant, stored value, count) into a TableScan; see tallyGroups. */
-export function tallyScan(rows: GroupRow[], tenants: TenantDirectory | null): TableScan {
-  return tallyGroups(groupsFromRows(rows), tenants);
+  return passSql(t, inner, Boolean(converted));
 }
 
 /**
@@ -160,8 +152,8 @@ export async function scanTableWithFks(
   const inner = `SELECT c.${c}::text AS tenant, count(*) AS n${perFk} FROM ${qualified(t.schema, t.table)} c${joins} GROUP BY c.${c}`;
   // One row: the groups, and each FK's count (and first and last ctid) over all groups.
   const totals = fks.flatMap((_, i) => [`sum(g.x${i})::int8 AS x${i}`, ...(ctids ? [`min(g.f${i})::text AS f${i}`, `max(g.l${i})::text AS l${i}`] : [])]);
-  const { rows } = await session.query(oneRow(t) ? oneRowSql(inner, false, totals) : inner);
-  const scan = tallyGroups(oneRow(t) ? decodeGroups(rows[0]) : groupsFromRows(rows as GroupRow[]), tenants);
+  const { rows } = await session.query(passSql(t, inner, false, totals));
+  const scan = tallyGroups(passGroups(t, rows), tenants);
   const crossTenant: CrossTenantScan[] = [];
   for (const [i, f] of fks.entries()) {
     if (!ctids) {
@@ -194,13 +186,17 @@ export async function scanTableWithFks(
  */
 export const JOIN_IN_PASS_MIN_ROWS_PER_TENANT = 500;
 
+/** A tenant column of the key's own type: what scanTableWithFks compares without a cast. */
+const tenantColumnOfKeyType = (t: TableInfo, cmp?: KeyCompare): boolean =>
+  Boolean(t.tenantColumn) && !(cmp && !sameType(t.tenantColumn!.type, cmp.keyType));
+
 /**
  * Whether scanTableWithFks should answer this table with the first and last ctids: its tenant
  * column is of the key's type, and it is large enough per tenant (statistics; a table never
  * analyzed counts as large) that one pass beats a pass plus a join per FK.
  */
 export function canScanWithFks(t: TableInfo, cmp?: KeyCompare, tenants?: number): boolean {
-  if (!t.tenantColumn || (cmp && !sameType(t.tenantColumn.type, cmp.keyType))) return false;
+  if (!tenantColumnOfKeyType(t, cmp)) return false;
   return t.estimatedRows === null || t.estimatedRows < 0 || tenants === undefined ||
     t.estimatedRows >= JOIN_IN_PASS_MIN_ROWS_PER_TENANT * Math.max(1, tenants);
 }
@@ -226,7 +222,7 @@ const smallForCountFold = (t: TableInfo): boolean =>
 export function foldFks(t: TableInfo, fks: readonly TenantFkTarget[], cmp?: KeyCompare, tenants?: number): { joined: TenantFkTarget[]; ctids: boolean } {
   if (fks.length === 0) return { joined: [], ctids: true };
   if (canScanWithFks(t, cmp, tenants)) return { joined: [...fks], ctids: true };
-  if (!t.tenantColumn || (cmp && !sameType(t.tenantColumn.type, cmp.keyType)) || !smallForCountFold(t)) return { joined: [], ctids: true };
+  if (!tenantColumnOfKeyType(t, cmp) || !smallForCountFold(t)) return { joined: [], ctids: true };
   return { joined: fks.filter((f) => smallForCountFold(f.parent)), ctids: false };
 }
 

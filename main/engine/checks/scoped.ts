@@ -8,8 +8,8 @@ import type { TableInfo, TenancyModel } from '../../../shared/model.js';
 import { qualified, quoteIdent } from '../ident.js';
 import { pathEnd } from '../model/paths.js';
 import type { Session } from '../session.js';
-import { decodeGroups, oneRowSql, type GroupRow } from './groups.js';
-import { tallyGroups, tallyScan, type CrossTenantScan, type ScopedFkTarget, type TableScan, type TenantDirectory } from './scan.js';
+import { passGroups, passSql } from './groups.js';
+import { tallyGroups, type CrossTenantScan, type ScopedFkTarget, type TableScan, type TenantDirectory } from './scan.js';
 import { fkJoin, sampleSelect } from './statements.js';
 import { asKeyType, type KeyCompare } from './tenant-values.js';
 
@@ -44,10 +44,8 @@ export async function scanScoped(session: Session, model: TenancyModel, t: Table
   const src = tenantSource(model, t, 'c', 'j')!;
   const inner = `SELECT ${asKeyType('s.v', src.type, cmp.keyType, cmp.serverVersionNum)}::text AS tenant, s.v::text AS raw, s.n FROM ` +
     `(SELECT ${src.expr} AS v, count(*) AS n FROM ${qualified(t.schema, t.table)} c${src.joins} GROUP BY 1) s`;
-  // Its groups as one row (groups.ts), but on Citus.
-  if ((t.citus ?? null) !== null) return tallyScan((await session.query<GroupRow>(inner)).rows, tenants);
-  const { rows } = await session.query(oneRowSql(inner, true));
-  return tallyGroups(decodeGroups(rows[0]), tenants);
+  const { rows } = await session.query(passSql(t, inner, true));
+  return tallyGroups(passGroups(t, rows), tenants);
 }
 
 /**
