@@ -25,6 +25,62 @@ export interface ParallelLimits {
   workersPerQuery: number;
 }
 
+/**
+ * Large passes run two at once, each on one backend (max_parallel_workers_per_gather 0 on both
+ * sessions), when together they read at least this many times min_parallel_table_scan_size (at
+ * least this many 8 kB blocks). Two backends are fewer than one query with the server's parallel
+ * workers takes, and spend no time on a parallel plan's coordination: on 2 cores, the passes of
+ * `npm run bench -- checks` (5M rows) took 0.83x as long two at a time on one backend each as one
+ * at a time with 2 workers, against 1.01x with 1 worker each and 1.13x with 2 each. Below the
+ * threshold the second session's login (about 25 ms) would cost more than pairing saves.
+ */
+export const PAIR_MIN_SCAN_MULTIPLE = 16;
+
+/**
+ * What a pass reads, in bytes, for ordering and pairing: the table, and for each FK joined its
+ * parent hashed and the table probed against it (measured about twice a plain read of both).
+ */
+export function passBytes(t: TableInfo, parents: readonly TableInfo[]): number {
+  return t.sizeBytes + parents.reduce((sum, p) => sum + 2 * (p.sizeBytes + t.sizeBytes), 0);
+}
+
+/**
+ * Split the large passes of a phase into those run one at a time with the server's parallel
+ * workers (`alone`, in the order given) and those run two at once on one backend each
+ * (`paired`, largest first, so that the two sessions finish close together). Nothing is paired
+ * on a server that runs no query in parallel, under the PAIR_MIN_SCAN_MULTIPLE threshold, or for
+ * fewer than two passes. A pass that reads more than all the other paired ones together runs
+ * alone: paired, it would keep one backend busy long after the other is done.
+ */
+export function pairLargePasses<T>(items: readonly T[], bytes: (x: T) => number, limits: ParallelLimits | null, pairable: (x: T) => boolean): { alone: T[]; paired: T[] } {
+  const candidates = items.filter(pairable).sort((a, b) => bytes(b) - bytes(a));
+  let total = candidates.reduce((sum, x) => sum + bytes(x), 0);
+  const threshold = PAIR_MIN_SCAN_MULTIPLE * Math.max(8192, limits?.minParallelTableScanBytes ?? 0);
+  if (!limits || limits.workersPerQuery < 1 || total < threshold) return { alone: [...items], paired: [] };
+  while (candidates.length >= 2 && bytes(candidates[0]!) > total - bytes(candidates[0]!)) total -= bytes(candidates.shift()!);
+  if (candidates.length < 2) return { alone: [...items], paired: [] };
+  const paired = new Set(candidates);
+  return { alone: items.filter((x) => !paired.has(x)), paired: candidates };
+}
+
+/**
+ * Run `fn` with max_parallel_workers_per_gather 0 on each of `sessions`, then give each session
+ * back the value it had (its own, a role's or the database's), whether `fn` succeeded or not.
+ */
+export async function withoutParallelWorkers<T>(sessions: readonly Session[], fn: () => Promise<T>): Promise<T> {
+  const GUC = "'max_parallel_workers_per_gather'";
+  const set: { s: Session; before: string }[] = [];
+  try {
+    for (const s of sessions) {
+      // The value is read in a subquery, before set_config changes it.
+      const { rows } = await s.query<{ v: string }>(`SELECT b.v, pg_catalog.set_config(${GUC}, '0', false) AS now FROM (SELECT pg_catalog.current_setting(${GUC}) AS v OFFSET 0) b`);
+      set.push({ s, before: rows[0]!.v });
+    }
+    return await fn();
+  } finally {
+    await Promise.all(set.map(({ s, before }) => s.query(`SELECT pg_catalog.set_config(${GUC}, $1, false)`, [before]).catch(() => undefined)));
+  }
+}
 /** Read the limits; null when they cannot be read (then nothing is pooled). */
 export async function readParallelLimits(session: Session): Promise<ParallelLimits | null> {
   try {

@@ -19,7 +19,7 @@ import {
   foldFks, planScans, readTenants, scanCrossTenant, scanTable, scanTableWithFks, unscannableReason,
   type CrossTenantScan, type FkTarget, type ScanPlan, type TableScan, type TenantDirectory, type TenantFkTarget,
 } from './scan.js';
-import { isSerialPass, POOL_MIN_PASSES, readParallelLimits, runPooled } from './pass-pool.js';
+import { isSerialPass, PAIR_MIN_SCAN_MULTIPLE, pairLargePasses, passBytes, POOL_MIN_PASSES, readParallelLimits, runPooled, withoutParallelWorkers } from './pass-pool.js';
 import { SampleLane } from './sample-lane.js';
 import { scanScoped, scanScopedCross } from './scoped.js';
 import { membershipTable, pickMember } from './supabase-member.js';
@@ -262,25 +262,61 @@ async function exactRows(
   const fkPass = (c: TenantFkTarget, s: Session, out: PassOut) =>
     onFk(out, tenantCtx, c, () => scanCrossTenant(s, c.child, c.parent, c.fk, c.childCol, c.parentCol, cmp), fkProgress(c));
 
-  // Large tables one at a time on the main session; then the small ones, two at once.
-  const poolable = (session.profile.scanSessions ?? 1) >= 2 &&
-    Math.max(plan.tenantTables.length, tenantFks.length) >= POOL_MIN_PASSES;
-  const limits = poolable ? await readParallelLimits(session) : null;
-  /** Run `pass` over `items` (the serial ones pooled when there are enough), then report their facts and skips in order. */
-  const runPhase = async <T>(items: T[], serial: (x: T) => boolean, pass: (x: T, s: Session, out: PassOut, inline: boolean) => Promise<void>) => {
-    const outs = new Map(items.map((x) => [x, newOut()]));
-    const small = items.filter(serial);
+  // Large tables one at a time on the main session, or two at once on one backend each (each
+  // with its FKs that its pass does not answer); then the small ones, two at once.
+  const folded = (t: TableInfo) => foldFks(t, fksOf.get(t) ?? [], cmp, tenantCtx.tenants?.size).joined;
+  const fkBytes = (c: TenantFkTarget) => passBytes(c.child, [c.parent]);
+  const tableBytes = new Map(plan.tenantTables.map((t) => {
+    const joined = folded(t);
+    const rest = (fksOf.get(t) ?? []).filter((c) => !joined.includes(c));
+    return [t, passBytes(t, joined.map((c) => c.parent)) + rest.reduce((sum, c) => sum + fkBytes(c), 0)];
+  }));
+  const bytesRead = [...tableBytes.values()].reduce((a, b) => a + b, 0);
+  const limits = (session.profile.scanSessions ?? 1) >= 2 &&
+    (Math.max(plan.tenantTables.length, tenantFks.length) >= POOL_MIN_PASSES || bytesRead >= PAIR_MIN_SCAN_MULTIPLE * 8192)
+    ? await readParallelLimits(session) : null;
+  const notOnCitus = (t: TableInfo) => (t.citus ?? null) === null;
+  /**
+   * Run `pass` over `items` (large ones paired, with `pairedPass`, and serial ones pooled, when
+   * there are enough), then report their facts and skips in plan order, `done` ones included.
+   */
+  const runPhase = async <T>(
+    items: T[], serial: (x: T) => boolean, bytes: (x: T) => number, pairable: (x: T) => boolean,
+    pass: (x: T, s: Session, out: PassOut, inline: boolean) => Promise<void>,
+    pairedPass = pass, done = new Map<T, PassOut>(),
+  ) => {
+    const outs = new Map(items.map((x) => [x, done.get(x) ?? newOut()]));
+    const todo = items.filter((x) => !done.has(x));
+    const small = todo.filter(serial);
     const pooled = new Set(small.length >= POOL_MIN_PASSES ? small : []);
-    for (const x of items.filter((y) => !pooled.has(y))) await pass(x, session, outs.get(x)!, false);
+    const { alone, paired } = pairLargePasses(todo.filter((y) => !pooled.has(y)), bytes, limits, pairable);
+    for (const x of alone) await pass(x, session, outs.get(x)!, false);
+    const pair = paired.length > 0 ? await lane.sibling() : null;
+    if (pair) {
+      await withoutParallelWorkers([session, pair], () => runPooled(paired, [session, pair], (x, s) => pairedPass(x, s, outs.get(x)!, true)));
+    } else {
+      for (const x of paired) await pass(x, session, outs.get(x)!, false);
+    }
     const sibling = pooled.size >= 2 ? await lane.sibling() : null;
     const sessions = sibling ? [session, sibling] : [session];
     await runPooled([...pooled], sessions, (x, s) => pass(x, s, outs.get(x)!, sessions.length > 1));
     flush([...outs.values()]);
     return outs;
   };
-  const tableOuts = await runPhase(plan.tenantTables, (t) => isSerialPass(t, limits), tablePass);
+  /** FK passes run on the session of their table's paired pass, right after it; reported with the other FKs. */
+  const fkOutsDone = new Map<TenantFkTarget, PassOut>();
+  const tableThenFks = async (t: TableInfo, s: Session, out: PassOut, inline: boolean) => {
+    await tablePass(t, s, out, inline);
+    for (const c of out.separate) {
+      const o = newOut();
+      await fkPass(c, s, o);
+      fkOutsDone.set(c, o);
+    }
+  };
+  const tableOuts = await runPhase(plan.tenantTables, (t) => isSerialPass(t, limits), (t) => tableBytes.get(t)!, notOnCitus, tablePass, tableThenFks);
   const separate = new Set([...tableOuts.values()].flatMap((o) => o.separate));
-  await runPhase(tenantFks.filter((x) => separate.has(x)), (c) => isSerialPass(c.child, limits) && isSerialPass(c.parent, limits), fkPass);
+  await runPhase(tenantFks.filter((x) => separate.has(x)), (c) => isSerialPass(c.child, limits) && isSerialPass(c.parent, limits),
+    fkBytes, (c) => notOnCitus(c.child) && notOnCitus(c.parent), fkPass, fkPass, fkOutsDone);
   const out = newOut();
 
   // Tables scoped through a parent, and the FKs along paths.
