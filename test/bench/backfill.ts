@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- backfill [--rows N] [--batch-size N] [--max-batch-size N] [--batch-ms MS] [--max-latency-ratio X] [--duty D] [--throttle-ms MS] [--load-rate OPS] [--load-connections N] [--control-shares S,S]`:
+ * `npm run bench -- backfill [--rows N] [--batch-size N] [--max-batch-size N] [--batch-ms MS] [--max-latency-ratio X] [--duty D] [--throttle-ms MS] [--load-rate OPS] [--load-connections N] [--control-shares S,S] [--load-in-process]`:
  * fill N rows (default 2,000,000) with the batched backfill while a concurrent load of single-row
  * reads and writes runs on the same table, and print, from one run: the pacing settings, backfill
  * throughput vs one big UPDATE, the load's p99 latency idle / during the backfill / during the
@@ -15,15 +15,18 @@
  * over 1 s during the backfill. Pacing options left out use the engine's defaults (PACE_DEFAULTS),
  * which is what the targets are measured against. The load is two connections back to back (the
  * one every session measured with); `--load-rate OPS` makes it arrive at random times at that rate
- * instead, over a pool of `--load-connections` (default 8).
+ * instead, over a pool of `--load-connections` (default 8). The load runs in its own Node process
+ * (load/process.ts), as an application does; `--load-in-process` runs it in the bench's own
+ * process beside the backfill's driver and probe, as every session before 21 measured, where the
+ * console's JavaScript delays the load's timing of its own operations.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
+import { cpuSeconds, epochMs, startLoadLoop, type LoadShape } from './load/loop.js';
 import { verdict } from './verdict.js';
 import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
 import { Session } from '../../main/engine/session.js';
@@ -41,21 +44,6 @@ function arg(args: string[], name: string): number | undefined {
   return i >= 0 ? Number(args[i + 1]) : undefined;
 }
 
-/**
- * A seeded PRNG in [0, 1) over 32-bit integer arithmetic. (The float LCG this bench used before
- * lost precision and cycled through only ~12,000 of the rows, a far hotter working set than an
- * application's.)
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function stats(lat: number[]): LoadStats {
   const s = [...lat].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
@@ -64,107 +52,67 @@ function stats(lat: number[]): LoadStats {
 }
 
 /**
- * How the bench's application load arrives:
- * - open (the default): operations arrive at random (Poisson) times at `rate` per second, as an
- *   application's requests do, whatever the server is doing, and are served by a pool of
- *   `connections`; an operation that arrives while every connection is busy queues for one, and
- *   its latency counts from its arrival (so a stall is charged to every operation it delays, not
- *   hidden by the load slowing down);
- * - closed (`rate` 0): each connection sends its next operation as soon as the last one returns,
- *   which keeps the server's cores as busy as the connections can make them (a saturated server).
+ * Which phase of the run it is, as a list of wall-clock marks: the load (in its own process) records
+ * when each operation arrived, and after it stops each is filed under the phase current then.
  */
-export interface LoadShape { rate: number; connections: number }
+class PhaseClock {
+  private readonly at: number[] = [-Infinity];
+  private readonly tags: (string | null)[];
+
+  constructor(initial: string | null = null) {
+    this.tags = [initial];
+  }
+
+  /** From now on, operations count under `tag` (null: not counted). */
+  set(tag: string | null): void {
+    this.at.push(epochMs());
+    this.tags.push(tag);
+  }
+
+  /** The phase now. */
+  current(): string | null {
+    return this.tags[this.tags.length - 1]!;
+  }
+
+  /** The phase at wall-clock time `t` (epoch ms). */
+  tagAt(t: number): string | null {
+    let lo = 0;
+    let hi = this.at.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.at[mid]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.tags[lo]!;
+  }
+}
+
+/** Where the load runs: its own process unless `--load-in-process` (the way sessions before 21 measured). */
+let loadInProcess = false;
 
 /**
  * Connect, then run single-row reads and writes on `table` in the given shape until stop() is
- * called. Each operation's latency is filed under the phase current when it arrived (null: not
- * counted).
+ * called. Each operation's latency is filed under the phase current when it arrived, and under
+ * `${phase}:read` or `${phase}:update`.
  */
-async function startLoad(url: string, table: string, rows: number, shape: LoadShape, phase: () => string | null = () => 'all') {
-  let running = true;
-  const lat = new Map<string, number[]>();
-  const push = (tag: string, ms: number) => (lat.get(tag) ?? lat.set(tag, []).get(tag)!).push(ms);
-  const file = (tag: string | null, kind: 'read' | 'update', ms: number) => {
-    if (!tag) return;
-    push(tag, ms);
-    push(`${tag}:${kind}`, ms);
-  };
-  const rand = mulberry32(12345);
-  const once = async (c: pg.Client): Promise<'read' | 'update'> => {
-    const id = 1 + Math.floor(rand() * rows);
-    if (rand() < 0.5) {
-      await c.query(`SELECT v FROM ${table} WHERE id = $1`, [id]);
-      return 'read';
-    }
-    await c.query(`UPDATE ${table} SET v = v + 1 WHERE id = $1`, [id]);
-    return 'update';
-  };
-  const queue: { at: number; tag: string | null }[] = [];
-  const idleWorkers: (() => void)[] = [];
-  // Connect the pool before the first arrival, so no operation waits on a connection being opened.
-  const clients = await Promise.all(Array.from({ length: shape.connections }, async () => {
-    const c = new pg.Client({ connectionString: url, application_name: LOAD_APP });
-    // The bench's own failure, not a dropped load connection's, is the error to see.
-    c.on('error', () => {});
-    await c.connect();
-    return c;
-  }));
-  const pids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
-  const cpuAtStart = sumCpu(pids);
-  const startedAt = performance.now();
-  const workers = clients.map(async (c) => {
-    while (running) {
-      if (shape.rate === 0) {
-        const tag = phase();
-        const t0 = performance.now();
-        const kind = await once(c);
-        file(tag, kind, performance.now() - t0);
-        continue;
-      }
-      const job = queue.shift();
-      if (!job) {
-        await new Promise<void>((r) => idleWorkers.push(r));
-        continue;
-      }
-      const kind = await once(c);
-      file(job.tag, kind, performance.now() - job.at);
-    }
-    await c.end();
-  });
-  // Arrivals: exponential gaps at the rate; a timer that fires late (the event loop's 1 ms
-  // granularity) delivers the arrivals due by then, each counted from when it was delivered.
-  const arrivals = shape.rate === 0 ? Promise.resolve() : (async () => {
-    const gap = mulberry32(777);
-    let next = performance.now();
-    while (running) {
-      next += (-Math.log(1 - gap()) * 1000) / shape.rate;
-      const wait = next - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      queue.push({ at: performance.now(), tag: phase() });
-      idleWorkers.shift()?.();
-    }
-  })();
+async function startLoad(url: string, table: string, rows: number, shape: LoadShape, clock = new PhaseClock('all')) {
+  const load = await startLoadLoop({ url, table, rows, shape, appName: LOAD_APP }, loadInProcess);
   return {
     /** Stop; per phase the latencies, and the CPU the load's server processes used (in cores: 1 is one core busy). */
     async stop(): Promise<{ phases: Record<string, LoadStats>; cores: number | null }> {
-      running = false;
-      const cpuAtEnd = sumCpu(pids);
-      const cores = cpuAtStart != null && cpuAtEnd != null ? (cpuAtEnd - cpuAtStart) / ((performance.now() - startedAt) / 1000) : null;
-      await arrivals;
-      queue.length = 0;
-      const stopped = Promise.all(workers);
-      // A worker that went idle after this wakes to see running false; wake those waiting now.
-      for (const w of idleWorkers.splice(0)) w();
-      await stopped;
+      const { ops, count, cores } = await load.stop();
+      const lat = new Map<string, number[]>();
+      const push = (tag: string, x: number) => (lat.get(tag) ?? lat.set(tag, []).get(tag)!).push(x);
+      for (let i = 0; i < count; i += 1) {
+        const tag = clock.tagAt(ops[3 * i]!);
+        if (!tag) continue;
+        const latency = ops[3 * i + 2]!;
+        push(tag, latency);
+        push(`${tag}:${ops[3 * i + 1] === 0 ? 'read' : 'update'}`, latency);
+      }
       return { phases: Object.fromEntries([...lat].map(([tag, xs]) => [tag, stats(xs)])), cores };
     },
   };
-}
-
-/** CPU seconds the given local processes have used together; null where /proc is missing. */
-function sumCpu(pids: number[]): number | null {
-  const each = pids.map(cpuSeconds);
-  return each.every((x) => x != null) ? (each as number[]).reduce((a, b) => a + b, 0) : null;
 }
 
 /** Run the load alone for `ms` (the idle baseline), ending on a timer, not a sleep in a test. */
@@ -182,7 +130,7 @@ async function idleLoad(url: string, table: string, rows: number, shape: LoadSha
  * resume count for neither side.
  */
 function interleave(pause: PauseController, runMs = 7000, idleMs = 3000, settleMs = 500) {
-  let phase: 'during' | 'idle' | null = null;
+  const clock = new PhaseClock();
   let pausedMs = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -190,16 +138,16 @@ function interleave(pause: PauseController, runMs = 7000, idleMs = 3000, settleM
     if (!stopped) timer = setTimeout(fn, ms);
   };
   const run = () => {
-    phase = null;
+    clock.set(null);
     pause.resume();
     at(settleMs, () => {
-      phase = 'during';
+      clock.set('during');
       at(runMs, () => {
-        phase = null;
+        clock.set(null);
         pause.pause();
         const t = performance.now();
         at(settleMs, () => {
-          phase = 'idle';
+          clock.set('idle');
           at(idleMs, () => {
             pausedMs += performance.now() - t;
             run();
@@ -210,12 +158,12 @@ function interleave(pause: PauseController, runMs = 7000, idleMs = 3000, settleM
   };
   run();
   return {
-    phase: () => phase,
+    clock,
     /** Stop switching; returns the time the backfill spent paused for the idle windows. */
     stop(): number {
       stopped = true;
       clearTimeout(timer);
-      phase = null;
+      clock.set(null);
       pause.resume();
       return pausedMs;
     },
@@ -223,7 +171,7 @@ function interleave(pause: PauseController, runMs = 7000, idleMs = 3000, settleM
 }
 
 /** Sample what the load's active server processes wait on (pg_stat_activity) every 20 ms. */
-function sampleWaits(url: string, phase: () => string | null) {
+function sampleWaits(url: string, clock: PhaseClock) {
   let running = true;
   const counts = new Map<string, number>();
   let samples = 0;
@@ -233,7 +181,7 @@ function sampleWaits(url: string, phase: () => string | null) {
     while (running) {
       const { rows } = await c.query<{ w: string }>(
         `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU (no wait event)') AS w FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'`, [LOAD_APP]);
-      if (phase() !== 'during') {
+      if (clock.current() !== 'during') {
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
@@ -252,16 +200,6 @@ function sampleWaits(url: string, phase: () => string | null) {
         .map(([w, n]) => `${w} ${((100 * n) / Math.max(total, 1)).toFixed(0)}%`).join(', ') + ` (${total} active samples in ${samples} polls)`;
     },
   };
-}
-
-/** CPU seconds (user + system) a local process has used, from /proc; null where /proc is missing. */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 function quantile(xs: number[], p: number): number {
@@ -301,20 +239,20 @@ async function cpuNeighbour(share: number): Promise<() => Promise<void>> {
  * CPU on this machine does, however it is paced within the window.
  */
 async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number): Promise<{ off: LoadStats; on: LoadStats }> {
-  let phase: 'off' | 'on' | null = null;
-  const load = await startLoad(url, table, rows, shape, () => phase);
+  const clock = new PhaseClock();
+  const load = await startLoad(url, table, rows, shape, clock);
   const windowOf = (ms: number) => new Promise((r) => setTimeout(r, ms));
   for (let i = 0; i < 4; i += 1) {
-    phase = null;
+    clock.set(null);
     await windowOf(300);
-    phase = 'off';
+    clock.set('off');
     await windowOf(2500);
-    phase = null;
+    clock.set(null);
     const stop = await cpuNeighbour(share);
     await windowOf(300);
-    phase = 'on';
+    clock.set('on');
     await windowOf(2500);
-    phase = null;
+    clock.set(null);
     await stop();
   }
   const { phases } = await load.stop();
@@ -348,8 +286,8 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   process.stderr.write(`batched backfill under the load...\n`);
   const pause = new PauseController();
   const windows = interleave(pause);
-  const load = await startLoad(url, batched, rows, shape, windows.phase);
-  const waits = sampleWaits(url, windows.phase);
+  const load = await startLoad(url, batched, rows, shape, windows.clock);
+  const waits = sampleWaits(url, windows.clock);
   const cpu0 = cpuSeconds(s.pid);
   const t0 = performance.now();
   const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
@@ -444,6 +382,7 @@ export async function run(args: string[]): Promise<void> {
   const rate = arg(args, '--load-rate');
   const connections = arg(args, '--load-connections');
   const shape: LoadShape = { rate: rate ?? DEFAULT_LOAD.rate, connections: connections ?? (rate ? 8 : DEFAULT_LOAD.connections) };
+  loadInProcess = args.includes('--load-in-process');
   const isDefault = (Object.keys(pace) as (keyof Pace)[]).every((k) => pace[k] === PACE_DEFAULTS[k]);
   const describePace = (p: Pace) => `first batch ${p.batchSize} keys, ${p.maxBatchSize === null ? 'no cap' : `at most ${p.maxBatchSize}`}, target ${p.targetBatchMs} ms per batch, ` +
     `${p.dutyCycle === null ? `rest following the probe's latency (at most ${p.maxLatencyRatio}x at rest)` : `fixed duty cycle ${p.dutyCycle}`}, throttle ${p.throttleMs} ms`;
@@ -465,6 +404,7 @@ export async function run(args: string[]): Promise<void> {
     const lines = [
       `backfill benchmark: ${rows.toLocaleString('en-US')} rows, embedded PostgreSQL 18 (fsync off) on port ${server.port}`,
       `  settings: ${describePace(pace)}${isDefault ? ' (the engine\'s default pacing)' : ` (NOT the default pacing: ${describePace(PACE_DEFAULTS)})`}`,
+      `  the load ran in ${loadInProcess ? 'the bench\'s own process, beside the backfill\'s driver and probe (--load-in-process: how sessions before 21 measured)' : 'its own Node process, as an application does'}`,
       `  load average (1, 5, 15 min): ${loadAtStart} at start, ${loadavg()} at the end (${os.cpus().length} cores, shared)`,
       ...m.lines,
       `  all three targets: ${verdict(m.met)}`,
