@@ -10,7 +10,9 @@
  * the backfill's server process, and the machine's load average (other work shares the cores).
  * Then the control: the same load beside a process that uses as much CPU as the backfill's server
  * process did and does no database work (and, with `--control-shares`, other shares of one core),
- * which is what the CPU alone does to the p99 on this machine.
+ * which is what the CPU alone does to the p99 on this machine. Then what the whole server (every
+ * PostgreSQL process, read from /proc) used besides the load's backends, beyond its use with the
+ * load alone, and a second control at that share when it differs from the backend's by 5 points.
  * Targets: throughput at least 0.5x the big UPDATE's, the load's p99 at most 1.5x idle and no wait
  * over 1 s during the backfill. Pacing options left out use the engine's defaults (PACE_DEFAULTS),
  * which is what the targets are measured against. The load is two connections back to back (the
@@ -26,6 +28,7 @@ import pg from 'pg';
 import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
+import { parentPid, serverCpuSeconds } from './load/cluster-cpu.js';
 import { cpuSeconds, epochMs, startLoadLoop, type LoadShape } from './load/loop.js';
 import { verdict } from './verdict.js';
 import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
@@ -115,12 +118,36 @@ async function startLoad(url: string, table: string, rows: number, shape: LoadSh
   };
 }
 
-/** Run the load alone for `ms` (the idle baseline), ending on a timer, not a sleep in a test. */
-async function idleLoad(url: string, table: string, rows: number, shape: LoadShape, ms: number): Promise<LoadStats & { cores: number | null }> {
+/** The bench's own connections that are not the backfill: the load's and the wait sampler's. */
+const NOT_BACKFILL_APPS = [LOAD_APP, 'bench-sampler'];
+
+/**
+ * CPU seconds used so far by every PostgreSQL process of the server except the load's and the
+ * sampler's backends (the backfill's backend and whatever work it causes: autovacuum, WAL,
+ * checkpoints); null where /proc is missing.
+ */
+async function serverCpuBesidesLoad(c: pg.Client, postmaster: number | null): Promise<number | null> {
+  if (postmaster == null) return null;
+  const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = ANY($1)', [NOT_BACKFILL_APPS]);
+  const total = serverCpuSeconds(postmaster);
+  const load = rows.map((r) => cpuSeconds(r.pid));
+  if (total == null || load.some((x) => x == null)) return null;
+  return total - (load as number[]).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Run the load alone for `ms` (the idle baseline), ending on a timer, not a sleep in a test; with
+ * `serverCores`, the CPU the server used over that time besides the load's backends (in cores).
+ */
+async function idleLoad(url: string, table: string, rows: number, shape: LoadShape, ms: number, cpuNow: () => Promise<number | null> = async () => null): Promise<LoadStats & { cores: number | null; serverCores: number | null }> {
   const load = await startLoad(url, table, rows, shape);
+  const cpu0 = await cpuNow();
+  const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
+  const cpu1 = await cpuNow();
+  const secs = (performance.now() - t0) / 1000;
   const r = await load.stop();
-  return { ...r.phases.all!, cores: r.cores };
+  return { ...r.phases.all!, cores: r.cores, serverCores: cpu0 != null && cpu1 != null ? (cpu1 - cpu0) / secs : null };
 }
 
 /**
@@ -276,8 +303,10 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   }
   await c.query('CHECKPOINT');
 
+  const postmaster = parentPid((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
   process.stderr.write(`load alone (idle baseline)...\n`);
-  const idle = await idleLoad(url, batched, rows, shape, 5000);
+  const cpuNow = () => serverCpuBesidesLoad(c, postmaster);
+  const idle = await idleLoad(url, batched, rows, shape, 5000, cpuNow);
 
   const { profile, urlPassword } = profileFromUrl(url, { statementTimeoutMs: 0 });
   const s = await Session.open(profile, { password: urlPassword });
@@ -289,12 +318,15 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const load = await startLoad(url, batched, rows, shape, windows.clock);
   const waits = sampleWaits(url, windows.clock);
   const cpu0 = cpuSeconds(s.pid);
+  const server0 = await cpuNow();
   const t0 = performance.now();
   const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
     { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => timings.push(t) });
   const pausedSecs = windows.stop() / 1000;
-  const backfillSecs = (performance.now() - t0) / 1000 - pausedSecs;
+  const wallSecs = (performance.now() - t0) / 1000;
+  const backfillSecs = wallSecs - pausedSecs;
   const cpu1 = cpuSeconds(s.pid);
+  const server1 = await cpuNow();
   const phases = (await load.stop()).phases;
   const during = phases.during;
   if (!during) throw new Error('the backfill finished before its first measured window: give more --rows');
@@ -312,6 +344,16 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   if (backfillShare != null) {
     process.stderr.write(`load alone and beside a process using ${(100 * backfillShare).toFixed(0)}% of one core (the control)...\n`);
     control = await cpuControl(url, batched, rows, shape, backfillShare);
+  }
+  // What the server used besides the load's backends, beyond what it used so while the load ran
+  // alone, per second the backfill ran: its own backend plus the autovacuum, WAL and checkpoint
+  // work it caused.
+  const serverShare = server0 != null && server1 != null && idle.serverCores != null
+    ? Math.max(0, (server1 - server0) - idle.serverCores * wallSecs) / backfillSecs : null;
+  let serverControl: { off: LoadStats; on: LoadStats } | null = null;
+  if (serverShare != null && backfillShare != null && Math.abs(serverShare - backfillShare) > 0.05) {
+    process.stderr.write(`control at the whole server's added ${(100 * serverShare).toFixed(0)}% of one core...\n`);
+    serverControl = await cpuControl(url, batched, rows, shape, Math.min(1, serverShare));
   }
   const sweep: string[] = [];
   for (const share of extraShares) {
@@ -358,6 +400,12 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
       ? `  control: the load beside a process that only uses the same ${(100 * backfillShare!).toFixed(0)}% of one core (no database work), in interleaved windows: p99 ${ms(control.on.p99)} against ${ms(control.off.p99)} alone, ${(control.on.p99 / control.off.p99).toFixed(2)}x; ` +
         `slower than ${OVER_MS.map((x) => `${x} ms`).join(' / ')}: ${shares(control.on)} (alone ${shares(control.off)})`
       : '  control: not run (no /proc to read the backfill\'s CPU from)',
+    serverShare == null
+      ? '  the whole server\'s CPU: not measured (no /proc)'
+      : `  the whole server (every PostgreSQL process) besides the load's backends used ${(100 * serverShare).toFixed(0)}% of one core per second of backfill beyond the ${(100 * idle.serverCores!).toFixed(0)}% it used so with the load alone` +
+        (serverControl
+          ? `; a process using ${(100 * Math.min(1, serverShare)).toFixed(0)}% of one core: p99 ${ms(serverControl.on.p99)} against ${ms(serverControl.off.p99)} alone, ${(serverControl.on.p99 / serverControl.off.p99).toFixed(2)}x`
+          : '; within 5 points of its own backend: the control above covers it'),
     ...sweep,
     `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${verdict(during.max < 1000)}`,
     `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
