@@ -101,19 +101,33 @@ let loadInProcess = false;
 async function startLoad(url: string, table: string, rows: number, shape: LoadShape, clock = new PhaseClock('all')) {
   const load = await startLoadLoop({ url, table, rows, shape, appName: LOAD_APP }, loadInProcess);
   return {
-    /** Stop; per phase the latencies, and the CPU the load's server processes used (in cores: 1 is one core busy). */
-    async stop(): Promise<{ phases: Record<string, LoadStats>; cores: number | null }> {
-      const { ops, count, cores } = await load.stop();
+    /**
+     * Stop; per phase the latencies, the CPU the load's server processes used (in cores: 1 is one
+     * core busy), how often and how long the load's own timers ran late, and the slow operations
+     * (over 20 ms) of each phase as [arrival, kind, latency] triples.
+     */
+    async stop(): Promise<{ phases: Record<string, LoadStats>; cores: number | null; late: Record<string, { n: number; max: number }>; slow: Record<string, number[][]> }> {
+      const { ops, count, cores, late: lateAt } = await load.stop();
+      const late: Record<string, { n: number; max: number }> = {};
+      for (let i = 0; i < lateAt.length; i += 2) {
+        const tag = clock.tagAt(lateAt[i]!);
+        if (!tag) continue;
+        const l = (late[tag] ??= { n: 0, max: 0 });
+        l.n += 1;
+        l.max = Math.max(l.max, lateAt[i + 1]!);
+      }
+      const slow: Record<string, number[][]> = {};
       const lat = new Map<string, number[]>();
       const push = (tag: string, x: number) => (lat.get(tag) ?? lat.set(tag, []).get(tag)!).push(x);
       for (let i = 0; i < count; i += 1) {
         const tag = clock.tagAt(ops[3 * i]!);
         if (!tag) continue;
         const latency = ops[3 * i + 2]!;
+        if (latency > 20) (slow[tag] ??= []).push([ops[3 * i]!, ops[3 * i + 1]!, latency]);
         push(tag, latency);
         push(`${tag}:${ops[3 * i + 1] === 0 ? 'read' : 'update'}`, latency);
       }
-      return { phases: Object.fromEntries([...lat].map(([tag, xs]) => [tag, stats(xs)])), cores };
+      return { phases: Object.fromEntries([...lat].map(([tag, xs]) => [tag, stats(xs)])), cores, late, slow };
     },
   };
 }
@@ -292,6 +306,37 @@ const describeShape = (l: LoadShape) => l.rate === 0
 
 type Pace = PaceSettings;
 
+const lateLine = (late: Record<string, { n: number; max: number }>) => (['idle', 'during'] as const)
+  .map((t) => `${t === 'idle' ? 'idle windows' : 'during the backfill'} ${late[t]?.n ?? 0} times (longest ${ms(late[t]?.max ?? 0)})`).join('; ');
+
+/**
+ * Where the slow operations ended relative to the batches' commits: within 5 ms after one (they
+ * waited for the batch, or for something its commit released), or elsewhere; reads and updates apart.
+ */
+function slowLine(slow: number[][], commits: number[]): string {
+  const sorted = [...commits].sort((a, b) => a - b);
+  const nearAfterCommit = (end: number) => {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    let best = -Infinity;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! <= end) {
+        best = sorted[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    // The commit's return reaches the bench a little after the server released the locks.
+    return end - best <= 5 || sorted.some((c) => c > end && c - end <= 2);
+  };
+  const part = (kind: number, name: string) => {
+    const xs = slow.filter((o) => o[1] === kind);
+    const near = xs.filter((o) => nearAfterCommit(o[0]! + o[2]!)).length;
+    return `${name} ${xs.length} (${near} within 5 ms of a batch's commit)`;
+  };
+  return `${part(0, 'reads')}, ${part(1, 'updates')}`;
+}
+
 /** One measurement under one load shape, on its own pair of tables; returns its printed lines and whether each target was met. */
 async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape, pace: Pace, extraShares: number[]): Promise<{ lines: string[]; met: boolean }> {
   const batched = 'batched';
@@ -312,6 +357,8 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const s = await Session.open(profile, { password: urlPassword });
   await s.enableWrite();
   const timings: BatchTiming[] = [];
+  /** When each batch's commit returned (epoch ms). */
+  const commits: number[] = [];
   process.stderr.write(`batched backfill under the load...\n`);
   const pause = new PauseController();
   const windows = interleave(pause);
@@ -321,13 +368,14 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const server0 = await cpuNow();
   const t0 = performance.now();
   const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
-    { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => timings.push(t) });
+    { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => { timings.push(t); commits.push(epochMs()); } });
   const pausedSecs = windows.stop() / 1000;
   const wallSecs = (performance.now() - t0) / 1000;
   const backfillSecs = wallSecs - pausedSecs;
   const cpu1 = cpuSeconds(s.pid);
   const server1 = await cpuNow();
-  const phases = (await load.stop()).phases;
+  const stopped = await load.stop();
+  const phases = stopped.phases;
   const during = phases.during;
   if (!during) throw new Error('the backfill finished before its first measured window: give more --rows');
   // A run shorter than one running window has no pause to measure idle in: use the idle before.
@@ -407,6 +455,8 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
           ? `; a process using ${(100 * Math.min(1, serverShare)).toFixed(0)}% of one core: p99 ${ms(serverControl.on.p99)} against ${ms(serverControl.off.p99)} alone, ${(serverControl.on.p99 / serverControl.off.p99).toFixed(2)}x`
           : '; within 5 points of its own backend: the control above covers it'),
     ...sweep,
+    `  the load's own event loop (a 5 ms timer over 5 ms late): ${lateLine(stopped.late)}`,
+    `  the load's operations over 20 ms during the backfill, by when they ended: ${slowLine(stopped.slow.during ?? [], commits)}`,
     `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${verdict(during.max < 1000)}`,
     `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
   ];

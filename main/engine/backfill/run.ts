@@ -10,6 +10,7 @@ import { currentOperator, type Session } from '../session.js';
 import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
 import { LatencyProbe } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
+import { countOnOneBackend } from './count.js';
 import { batchSql, nullCountSql, remainingSql } from './sql.js';
 import {
   createBackfillState, ensureBackfillTable, findUnfinishedBackfill, getBackfillState, newBackfillId, setBackfillStatus,
@@ -183,7 +184,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   let doneThisRun = 0;
   let unresolvedThisRun = 0;
   const rem = remainingSql(target, lastKey);
-  const initialRemaining = Number((await session.query<{ n: string }>(rem.sql, rem.params)).rows[0]!.n);
+  const initialRemaining = await countOnOneBackend(session, rem.sql, rem.params);
   const progress = (phase: BackfillProgress['phase'], unresolved = 0, message?: string): BackfillProgress => {
     const secs = (performance.now() - started) / 1000;
     const rate = secs > 0 ? doneThisRun / secs : 0;
@@ -207,7 +208,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   const sweepBehind = async (): Promise<boolean> => {
     if (swept || state.source.kind !== 'constant') return false;
     swept = true;
-    const n = Number((await session.query<{ n: string }>(nullCountSql(target))).rows[0]!.n);
+    const n = await countOnOneBackend(session, nullCountSql(target));
     if (n === 0) return false;
     await session.transaction(() => session.query('UPDATE tenancy_console.backfills SET last_key = NULL, updated_at = now() WHERE id = $1', [state.id]), { readOnly: false });
     lastKey = null;
@@ -273,7 +274,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
 
 async function finish(session: Session, target: BackfillTarget, state: BackfillState, status: 'done', doneThisRun: number, secs: number): Promise<BackfillResult> {
   await setBackfillStatus(session, state.id, status);
-  const nullsLeft = Number((await session.query<{ n: string }>(nullCountSql(target))).rows[0]!.n);
+  const nullsLeft = await countOnOneBackend(session, nullCountSql(target));
   return {
     id: state.id, status, rowsDone: state.rowsDone, batches: state.batches, nullsLeft,
     durationMs: Math.round(secs * 1000), rate: secs > 0 ? Math.round(doneThisRun / secs) : 0,

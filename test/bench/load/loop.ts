@@ -29,8 +29,12 @@ export interface LoadShape { rate: number; connections: number }
 /** What the load was told to do. */
 export interface LoadConfig { url: string; table: string; rows: number; shape: LoadShape; appName: string }
 
-/** Every operation the load ran: arrival (epoch ms), kind (0 read, 1 update) and latency (ms), three numbers each. */
-export interface LoadResult { ops: Float64Array; count: number; cores: number | null }
+/**
+ * Every operation the load ran: arrival (epoch ms), kind (0 read, 1 update) and latency (ms), three
+ * numbers each; and `late`, each time the load's own event loop ran a 5 ms timer more than 5 ms
+ * late: when (epoch ms) and by how much (ms), two numbers each (the load's client losing the CPU).
+ */
+export interface LoadResult { ops: Float64Array; count: number; cores: number | null; late: Float64Array }
 
 /** A running load. */
 export interface RunningLoad { stop(): Promise<LoadResult> }
@@ -106,6 +110,13 @@ export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
   const pids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
   const cpuAtStart = sumCpu(pids);
   const startedAt = performance.now();
+  const late: number[] = [];
+  let expected = performance.now() + 5;
+  const lateness = setInterval(() => {
+    const now = performance.now();
+    if (now - expected > 5) late.push(performance.timeOrigin + now, now - expected);
+    expected = now + 5;
+  }, 5);
   const workers = clients.map(async (c) => {
     while (running) {
       if (shape.rate === 0) {
@@ -140,6 +151,7 @@ export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
   return {
     async stop(): Promise<LoadResult> {
       running = false;
+      clearInterval(lateness);
       const cpuAtEnd = sumCpu(pids);
       const cores = cpuAtStart != null && cpuAtEnd != null ? (cpuAtEnd - cpuAtStart) / ((performance.now() - startedAt) / 1000) : null;
       await arrivals;
@@ -148,7 +160,7 @@ export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
       // A worker that went idle after this wakes to see running false; wake those waiting now.
       for (const w of idleWorkers.splice(0)) w();
       await stopped;
-      return { ops: ops.slice(0, 3 * count), count, cores };
+      return { ops: ops.slice(0, 3 * count), count, cores, late: Float64Array.from(late) };
     },
   };
 }
