@@ -55,8 +55,13 @@ export const BackfillProgressSchema = z.object({
   batch: z.number(),
   /** Rows filled, this run and earlier runs of the same backfill. */
   done: z.number(),
-  /** NULL rows left that the backfill will still visit (estimate from the count at start). */
+  /**
+   * NULL rows left that the backfill will still visit: what the start counted or estimated, less
+   * what the batches filled since; exact in the `done` event (the count at the end).
+   */
   remaining: z.number(),
+  /** True when `remaining` comes from the planner's estimate (a fresh start on an analyzed table), not a count. */
+  remainingEstimated: z.boolean().optional(),
   /** Rows per second over this run. */
   rate: z.number(),
   /** Seconds left at this rate; null before the first batch. */

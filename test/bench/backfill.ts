@@ -170,8 +170,7 @@ async function idleLoad(url: string, table: string, rows: number, shape: LoadSha
  * machine, same table. The first `settleMs` of each pause (the batch in flight commits) and of each
  * resume count for neither side.
  */
-function interleave(pause: PauseController, runMs = 7000, idleMs = 3000, settleMs = 500) {
-  const clock = new PhaseClock();
+function interleave(pause: PauseController, clock: PhaseClock, runMs = 7000, idleMs = 3000, settleMs = 500) {
   let pausedMs = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -337,6 +336,27 @@ function slowLine(slow: number[][], commits: number[]): string {
   return `${part(0, 'reads')}, ${part(1, 'updates')}`;
 }
 
+/**
+ * The largest stall: slow operations whose spans overlap, merged, the group with the most
+ * operations; when it began against the backfill's start and its first commit (a stall of
+ * everything at once is not a row lock, which holds one row).
+ */
+function burstLine(slow: number[][], startedAt: number, firstCommit: number | undefined): string {
+  const spans = [...slow].sort((a, b) => a[0]! - b[0]!);
+  let best = { n: 0, reads: 0, from: 0, to: 0 };
+  let cur = { n: 0, reads: 0, from: 0, to: -Infinity };
+  for (const [start, kind, dur] of spans) {
+    if (start! > cur.to) cur = { n: 0, reads: 0, from: start!, to: start! };
+    cur.n += 1;
+    cur.reads += kind === 0 ? 1 : 0;
+    cur.to = Math.max(cur.to, start! + dur!);
+    if (cur.n > best.n) best = { ...cur };
+  }
+  if (best.n === 0) return 'none';
+  const first = firstCommit === undefined ? 'no batch committed' : `the first batch committed at +${ms(firstCommit - startedAt)}`;
+  return `${best.n} operations (${best.reads} reads) overlapping over ${ms(best.to - best.from)}, from +${ms(best.from - startedAt)} after the backfill started (${first})`;
+}
+
 /** One measurement under one load shape, on its own pair of tables; returns its printed lines and whether each target was met. */
 async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape, pace: Pace, extraShares: number[]): Promise<{ lines: string[]; met: boolean }> {
   const batched = 'batched';
@@ -361,12 +381,15 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const commits: number[] = [];
   process.stderr.write(`batched backfill under the load...\n`);
   const pause = new PauseController();
-  const windows = interleave(pause);
-  const load = await startLoad(url, batched, rows, shape, windows.clock);
+  // The load warms up first, so that its cold start is charged to no phase.
+  const clock = new PhaseClock();
+  const load = await startLoad(url, batched, rows, shape, clock);
+  const windows = interleave(pause, clock);
   const waits = sampleWaits(url, windows.clock);
   const cpu0 = cpuSeconds(s.pid);
   const server0 = await cpuNow();
   const t0 = performance.now();
+  const startedAt = epochMs();
   const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
     { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => { timings.push(t); commits.push(epochMs()); } });
   const pausedSecs = windows.stop() / 1000;
@@ -457,6 +480,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
     ...sweep,
     `  the load's own event loop (a 5 ms timer over 5 ms late): ${lateLine(stopped.late)}`,
     `  the load's operations over 20 ms during the backfill, by when they ended: ${slowLine(stopped.slow.during ?? [], commits)}`,
+    `  the largest stall of the load during the backfill: ${burstLine(stopped.slow.during ?? [], startedAt, commits[0])}`,
     `  longest wait seen by the load during the backfill: ${ms(during.max)}; target < 1000 ms: ${verdict(during.max < 1000)}`,
     `  longest wait during the big UPDATE: ${ms(duringBig.max)}`,
   ];

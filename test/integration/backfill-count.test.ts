@@ -1,10 +1,14 @@
 /**
- * The backfill's full-table counts run on its one backend (count.ts): the database here plans a
- * parallel scan for any table (parallel costs 0, an 8 kB minimum), and the count must not use it,
- * must count right, and must give the session its setting back.
+ * The backfill's counts (count.ts). The full-table counts run on its one backend: the database here
+ * plans a parallel scan for any table (parallel costs 0, an 8 kB minimum), and the count must not
+ * use it, must count right, and must give the session its setting back. A fresh start on an
+ * analyzed table reports the planner's estimate, says so, and ends with the exact count; a table
+ * never analyzed is counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countOnOneBackend } from '../../main/engine/backfill/count.js';
+import { countOnOneBackend, estimateNulls } from '../../main/engine/backfill/count.js';
+import { startBackfill } from '../../main/engine/backfill/run.js';
+import type { BackfillProgress } from '../../shared/backfill.js';
 import { nullCountSql } from '../../main/engine/backfill/sql.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -44,5 +48,46 @@ describe('the backfill counts NULLs on one backend', () => {
     const inside = await countOnOneBackend(s, "SELECT count(*)::bigint AS n FROM pg_settings WHERE name = 'max_parallel_workers_per_gather' AND setting = '0'");
     expect(inside).toBe(1);
     expect(await setting(s)).toBe(before);
+  });
+});
+
+describe('the NULLs remaining at a fresh start', () => {
+  const fill = async (table: string) => {
+    const s = await db.session();
+    await s.enableWrite();
+    const events: BackfillProgress[] = [];
+    const r = await startBackfill(s, { table: `public.${table}`, column: 'org id', source: { kind: 'constant', value: '4' } },
+      { batchSize: 5000, targetBatchMs: 0, dutyCycle: 1, onProgress: (e) => events.push(e) });
+    await s.close();
+    return { r, first: events[0]!, last: events[events.length - 1]! };
+  };
+
+  it('an analyzed table: the estimate, marked as one, then the exact count at the end', async () => {
+    await db.exec(`CREATE TABLE analyzed (id int PRIMARY KEY, "org id" int);
+      INSERT INTO analyzed SELECT g, CASE WHEN g % 4 = 0 THEN 1 END FROM generate_series(1, 40000) g;
+      ANALYZE analyzed;`);
+    const { r, first, last } = await fill('analyzed');
+    expect(first).toMatchObject({ phase: 'counting', remainingEstimated: true });
+    expect(Math.abs(first.remaining - 30000)).toBeLessThan(1500);
+    expect(r).toMatchObject({ status: 'done', rowsDone: 30000, nullsLeft: 0 });
+    expect(last).toMatchObject({ phase: 'done', remaining: 0, remainingEstimated: false });
+  });
+
+  it('a column added since the last ANALYZE counts as NULL in every row', async () => {
+    await db.exec(`CREATE TABLE added (id int PRIMARY KEY);
+      INSERT INTO added SELECT generate_series(1, 12000);
+      ANALYZE added;
+      ALTER TABLE added ADD COLUMN "org id" int;`);
+    const s = await db.session();
+    const est = await estimateNulls(s, { schema: 'public', table: 'added', column: 'org id' } as Parameters<typeof estimateNulls>[1]);
+    await s.close();
+    expect(est).toBe(12000);
+  });
+
+  it('a table never analyzed (the twin): counted exactly, not estimated', async () => {
+    await db.exec(`CREATE TABLE fresh (id int PRIMARY KEY, "org id" int) WITH (autovacuum_enabled = false);
+      INSERT INTO fresh SELECT g, CASE WHEN g % 3 = 0 THEN 1 END FROM generate_series(1, 9000) g;`);
+    const { first } = await fill('fresh');
+    expect(first).toMatchObject({ phase: 'counting', remaining: 6000, remainingEstimated: false });
   });
 });

@@ -10,7 +10,7 @@ import { currentOperator, type Session } from '../session.js';
 import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
 import { LatencyProbe } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
-import { countOnOneBackend } from './count.js';
+import { countOnOneBackend, estimateNulls } from './count.js';
 import { batchSql, nullCountSql, remainingSql } from './sql.js';
 import {
   createBackfillState, ensureBackfillTable, findUnfinishedBackfill, getBackfillState, newBackfillId, setBackfillStatus,
@@ -183,15 +183,18 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   let batches = state.batches;
   let doneThisRun = 0;
   let unresolvedThisRun = 0;
+  // A fresh start estimates (no scan before the first batch); a resume, or a table never analyzed, counts.
+  const estimate = lastKey ? null : await estimateNulls(session, target);
   const rem = remainingSql(target, lastKey);
-  const initialRemaining = await countOnOneBackend(session, rem.sql, rem.params);
+  const initialRemaining = estimate ?? await countOnOneBackend(session, rem.sql, rem.params);
+  const remainingEstimated = estimate !== null;
   const progress = (phase: BackfillProgress['phase'], unresolved = 0, message?: string): BackfillProgress => {
     const secs = (performance.now() - started) / 1000;
     const rate = secs > 0 ? doneThisRun / secs : 0;
     const remaining = Math.max(0, initialRemaining - doneThisRun - unresolvedThisRun);
     return {
       id: state.id, phase, batch: batches, done, remaining, rate: Math.round(rate),
-      etaSeconds: rate > 0 ? Math.round((remaining / rate) * 10) / 10 : null, lastKey, unresolved, ...(message ? { message } : {}),
+      etaSeconds: rate > 0 ? Math.round((remaining / rate) * 10) / 10 : null, lastKey, unresolved, remainingEstimated, ...(message ? { message } : {}),
     };
   };
   const probe = pacer.settings.dutyCycle === null ? await LatencyProbe.open(session, target) : null;
@@ -268,7 +271,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     await probe?.close().catch(() => undefined);
   }
   const result = await finish(session, target, { ...state, rowsDone: done, batches }, 'done', doneThisRun, (performance.now() - started) / 1000);
-  emit({ ...progress('done'), remaining: result.nullsLeft, etaSeconds: 0 });
+  emit({ ...progress('done'), remaining: result.nullsLeft, remainingEstimated: false, etaSeconds: 0 });
   return result;
 }
 

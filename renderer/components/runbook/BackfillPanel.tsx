@@ -45,7 +45,7 @@ export function BackfillPanel() {
       </div>
       <dl className="backfill-stats">
         <div><dt>Filled</dt><dd className="num" data-testid="backfill-done">{n(p.done)}</dd></div>
-        <div><dt>Left</dt><dd className="num" data-testid="backfill-remaining">{n(p.remaining)}</dd></div>
+        <div><dt>Left</dt><dd className="num" data-testid="backfill-remaining" title={p.remainingEstimated ? "the planner's estimate; the count at the end is exact" : undefined}>{p.remainingEstimated ? '≈ ' : ''}{n(p.remaining)}</dd></div>
         <div><dt>Rate</dt><dd className="num">{n(p.rate)} rows/s</dd></div>
         <div><dt>ETA</dt><dd className="num">{state === 'running' ? formatEta(p.etaSeconds) : state === 'paused' ? 'paused' : '—'}</dd></div>
         <div><dt>Done</dt><dd className="num">{pct}%</dd></div>

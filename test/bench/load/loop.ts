@@ -72,7 +72,19 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Connect, then run the load in this process until stop(); resolves once every connection is open. */
+/**
+ * Operations the load runs before it counts any: one second's worth at an open loop's rate (at
+ * least 500), 250 per connection in a closed loop. A new process's first operations run on new
+ * backends (empty catalog and plan caches) and unoptimized JavaScript, and an open loop's arrivals
+ * queue up behind them: measured, a stall of every operation for about a second, which was charged
+ * to whatever phase began then (the backfill's start).
+ */
+export const warmupOps = (shape: LoadShape): number => (shape.rate > 0 ? Math.max(500, Math.round(shape.rate)) : 250 * shape.connections);
+
+/**
+ * Connect, then run the load in this process until stop(); resolves once every connection is open
+ * and the warm-up (warmupOps) has run. Only operations after the warm-up are returned.
+ */
 export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
   const { table, rows, shape } = cfg;
   let running = true;
@@ -86,6 +98,7 @@ export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
     }
     ops.set([at, kind, ms], 3 * count);
     count += 1;
+    if (count === warmup) warmed();
   };
   const rand = mulberry32(12345);
   const once = async (c: pg.Client): Promise<0 | 1> => {
@@ -108,9 +121,12 @@ export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
     return c;
   }));
   const pids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
-  const cpuAtStart = sumCpu(pids);
-  const startedAt = performance.now();
+  let cpuAtStart: number | null = null;
+  let startedAt = performance.now();
   const late: number[] = [];
+  const warmup = warmupOps(shape);
+  let warmed: () => void = () => undefined;
+  const warm = new Promise<void>((resolve) => { warmed = resolve; });
   let expected = performance.now() + 5;
   const lateness = setInterval(() => {
     const now = performance.now();
@@ -148,6 +164,13 @@ export async function runLoadHere(cfg: LoadConfig): Promise<RunningLoad> {
       idleWorkers.shift()?.();
     }
   })();
+  await Promise.race([warm, Promise.all(workers).then(() => { throw new Error('the load stopped during its warm-up'); })]);
+  // Forget the warm-up: from here on every operation counts.
+  count = 0;
+  late.length = 0;
+  warmed = () => undefined;
+  cpuAtStart = sumCpu(pids);
+  startedAt = performance.now();
   return {
     async stop(): Promise<LoadResult> {
       running = false;
@@ -170,7 +193,7 @@ const childEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'proc
 /** Messages between the bench and its load process. */
 export type LoadMessage = { ready: true } | { error: string } | { result: LoadResult };
 
-/** Start the load in its own Node process; resolves once its connections are open. */
+/** Start the load in its own Node process; resolves once its connections are open and it has warmed up. */
 export async function runLoadInChild(cfg: LoadConfig): Promise<RunningLoad> {
   const child = fork(childEntry, [JSON.stringify(cfg)], {
     execArgv: ['--import', 'tsx'],

@@ -1,6 +1,6 @@
 /**
  * The backfill bench's load process (started by loop.ts with its config as the one argument):
- * opens its connections, says ready, runs the load until the bench sends 'stop', answers with
+ * opens its connections, runs its warm-up, says ready, runs the load until the bench sends 'stop', answers with
  * every operation it timed, and exits.
  */
 import { runLoadHere, type LoadConfig, type LoadMessage } from './loop.js';
