@@ -58,7 +58,7 @@ export function formatProgress(e: BackfillProgress): string {
   const eta = e.etaSeconds === null ? '?' : `${e.etaSeconds}s`;
   switch (e.phase) {
     case 'counting':
-      return `backfill ${e.id}: ${n(e.done)} done so far, ${e.remainingEstimated ? `about ${n(e.remaining)} NULL rows to visit (the planner's estimate from the last ANALYZE; the count at the end is exact)` : `${n(e.remaining)} NULL rows to visit`}${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}${e.message ? `; ${e.message}` : ''}`;
+      return `backfill ${e.id}: ${n(e.done)} done so far, ${e.remainingEstimated ? `about ${n(e.remaining)} NULL rows to visit (estimated from the planner's statistics; the count at the end is exact)` : `${n(e.remaining)} NULL rows to visit`}${e.lastKey ? ` after key ${e.lastKey.join('/')}` : ''}${e.message ? `; ${e.message}` : ''}`;
     case 'batch':
       return `backfill ${e.id}: batch ${e.batch} committed, key ${e.lastKey?.join('/') ?? '-'}: ${n(e.done)} done, ${e.remainingEstimated ? 'about ' : ''}${n(e.remaining)} remaining, ${n(e.rate)} rows/s, ETA ${eta}${e.unresolved ? `, ${e.unresolved} unresolved` : ''}`;
     case 'retry':
