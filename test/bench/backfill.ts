@@ -90,6 +90,12 @@ class PhaseClock {
   }
 }
 
+/** What a control's neighbour does while busy: spin (CPU only), or write memory (CPU, memory bandwidth, cache). */
+type NeighbourKind = 'spin' | 'memory';
+
+/** `--control-memory`: also run a control whose neighbour writes memory, at the backfill's share. */
+let memoryControl = false;
+
 /** Where the load runs: its own process unless `--load-in-process` (the way sessions before 21 measured). */
 let loadInProcess = false;
 
@@ -256,10 +262,14 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
  * 10 ms, asleep the rest) and never touches the database: the CPU the backfill's server process
  * used, without its row locks, index entries or WAL. Returns a function that stops it.
  */
-async function cpuNeighbour(share: number): Promise<() => Promise<void>> {
+async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin'): Promise<() => Promise<void>> {
   const busyMs = Math.max(0, Math.min(1, share)) * 10;
-  const src = `const z=new Int32Array(new SharedArrayBuffer(4));process.stdout.write('ready\\n');` +
-    `for(;;){const t=performance.now();while(performance.now()-t<${busyMs});Atomics.wait(z,0,0,${10 - busyMs});}`;
+  // 'memory': while busy, write one byte per 64-byte cache line across 128 MB (more than the
+  // shared cache holds), so the neighbour competes for memory bandwidth and cache as a backend
+  // writing many rows does, which a spin loop does not.
+  const work = kind === 'spin' ? '' : 'for(let k=0;k<4096;k++){b[i]=(b[i]+1)&255;i=(i+64)%b.length;}';
+  const src = `const z=new Int32Array(new SharedArrayBuffer(4));const b=new Uint8Array(${kind === 'spin' ? 1 : 128 * 1024 * 1024});let i=0;b.fill(1);process.stdout.write('ready\\n');` +
+    `for(;;){const t=performance.now();while(performance.now()-t<${busyMs}){${work}}Atomics.wait(z,0,0,${10 - busyMs});}`;
   const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
@@ -278,7 +288,7 @@ async function cpuNeighbour(share: number): Promise<() => Promise<void>> {
  * switch counted for neither. What that does to the load's p99 is what any work using that much
  * CPU on this machine does, however it is paced within the window.
  */
-async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number): Promise<{ off: LoadStats; on: LoadStats }> {
+async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number, kind: NeighbourKind = 'spin'): Promise<{ off: LoadStats; on: LoadStats }> {
   const clock = new PhaseClock();
   const load = await startLoad(url, table, rows, shape, clock);
   const windowOf = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -288,7 +298,7 @@ async function cpuControl(url: string, table: string, rows: number, shape: LoadS
     clock.set('off');
     await windowOf(2500);
     clock.set(null);
-    const stop = await cpuNeighbour(share);
+    const stop = await cpuNeighbour(share, kind);
     await windowOf(300);
     clock.set('on');
     await windowOf(2500);
@@ -432,6 +442,11 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
     const x = await cpuControl(url, batched, rows, shape, share);
     sweep.push(`  control at ${(100 * share).toFixed(0)}% of one core: p99 ${ms(x.on.p99)} against ${ms(x.off.p99)} alone, ${(x.on.p99 / x.off.p99).toFixed(2)}x`);
   }
+  if (memoryControl && backfillShare != null) {
+    process.stderr.write(`control writing memory at ${(100 * backfillShare).toFixed(0)}% of one core...\n`);
+    const x = await cpuControl(url, batched, rows, shape, backfillShare, 'memory');
+    sweep.push(`  control writing memory (one byte per cache line across 128 MB) at the backfill's ${(100 * backfillShare).toFixed(0)}% of one core: p99 ${ms(x.on.p99)} against ${ms(x.off.p99)} alone, ${(x.on.p99 / x.off.p99).toFixed(2)}x; slower than ${OVER_MS.map((v) => `${v} ms`).join(' / ')}: ${shares(x.on)} (alone ${shares(x.off)})`);
+  }
 
   process.stderr.write(`one big UPDATE under the load...\n`);
   const bigLoad = await startLoad(url, big, rows, shape);
@@ -505,6 +520,7 @@ export async function run(args: string[]): Promise<void> {
   const connections = arg(args, '--load-connections');
   const shape: LoadShape = { rate: rate ?? DEFAULT_LOAD.rate, connections: connections ?? (rate ? 8 : DEFAULT_LOAD.connections) };
   loadInProcess = args.includes('--load-in-process');
+  memoryControl = args.includes('--control-memory');
   const isDefault = (Object.keys(pace) as (keyof Pace)[]).every((k) => pace[k] === PACE_DEFAULTS[k]);
   const describePace = (p: Pace) => `first batch ${p.batchSize} keys, ${p.maxBatchSize === null ? 'no cap' : `at most ${p.maxBatchSize}`}, target ${p.targetBatchMs} ms per batch, ` +
     `${p.dutyCycle === null ? `rest following the probe's latency (at most ${p.maxLatencyRatio}x at rest)` : `fixed duty cycle ${p.dutyCycle}`}, throttle ${p.throttleMs} ms`;
