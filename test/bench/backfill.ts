@@ -500,6 +500,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const sizes = timings.map((t) => t.size);
   const duties = timings.map((t) => t.duty);
   const ratios = timings.map((t) => t.latencyRatio).filter((x): x is number => x !== null);
+  const tails = timings.map((t) => t.tailRatio).filter((x): x is number => x !== null);
   const throughput = (rows / backfillSecs) / (rows / bigSecs);
   const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
   const cpu = cpu0 != null && cpu1 != null ? `${(cpu1 - cpu0).toFixed(1)} s CPU in its server process (${((100 * (cpu1 - cpu0)) / backfillSecs).toFixed(0)}% of one core)` : 'CPU not measured (no /proc)';
@@ -508,7 +509,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
     `load: ${describeShape(shape)}, random primary-key reads and updates, half each${loadCpu}; ${Math.round(idle.ops / 5).toLocaleString('en-US')} operations/s served alone`,
     `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
     `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)})`,
-    `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest` : 'not measured'}`,
+    `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest; at the 90th percentile ${quantile(tails, 0.5).toFixed(2)} median, ${Math.max(...tails).toFixed(2)} highest` : 'not measured'}`,
     `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
     `  throughput ratio (batched / big UPDATE): ${throughput.toFixed(2)}; target >= 0.5: ${verdict(throughput >= 0.5)}`,
     `  load idle, paused windows between batches: p50 ${ms(idleBetween.p50)}, p99 ${ms(idleBetween.p99)}, max ${ms(idleBetween.max)} (${idleBetween.ops} ops)`,

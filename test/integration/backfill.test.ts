@@ -328,6 +328,8 @@ describe('BatchPacer', () => {
     expect(p.batchDone(4000, 100, { duringMs: [1.0, 1.1, 30, 30, 30, 1.0, 1.1, 1.2], idleMs: [1.0] })).toBe(0);
     expect(p.duty).toBe(1);
     expect(p.latencyRatio).toBeCloseTo(1.1);
+    // The tail is reported (the 90th percentile of the 24 reads is a stalled one) but does not steer.
+    expect(p.tailRatio).toBe(30);
     // Nor does one slow batch among fast ones.
     p.batchDone(4000, 100, slow);
     p.batchDone(4000, 100, fast);

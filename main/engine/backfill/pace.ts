@@ -86,6 +86,13 @@ function median(xs: readonly number[]): number | null {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/** The value below which a share `q` of the values lie (the nearest rank). */
+function quantileOf(xs: readonly number[], q: number): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
+}
+
 /** Decides the size of each batch and the rest after it, from the batches' durations and the probe's latencies. */
 export class BatchPacer {
   private current: number;
@@ -93,6 +100,7 @@ export class BatchPacer {
   private idleReads: number[] = [];
   private duringReads: number[] = [];
   private lastRatio: number | null = null;
+  private lastTailRatio: number | null = null;
 
   constructor(readonly settings: PaceSettings) {
     this.current = settings.batchSize;
@@ -112,6 +120,11 @@ export class BatchPacer {
   /** The probe's latency ratio of the last decision (median read during batches over median at rest), or null before the first. */
   get latencyRatio(): number | null {
     return this.lastRatio;
+  }
+
+  /** The probe's 90th percentile during batches over its 90th percentile at rest, at the last decision (reported, not followed). */
+  get tailRatio(): number | null {
+    return this.lastTailRatio;
   }
 
   /**
@@ -137,6 +150,7 @@ export class BatchPacer {
     const idle = median(this.idleReads);
     if (this.duringReads.length < DECIDE_READS || !idle) return;
     this.lastRatio = median(this.duringReads)! / idle;
+    this.lastTailRatio = quantileOf(this.duringReads, 0.9)! / quantileOf(this.idleReads, 0.9)!;
     this.duringReads = [];
     if (this.lastRatio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
     else this.dutyNow = 1;

@@ -41,6 +41,8 @@ export interface BatchTiming {
   /** The share of time the pacing spends in batches now, and the probe's latency ratio (during batches / at rest) it follows. */
   duty: number;
   latencyRatio: number | null;
+  /** The same ratio at the 90th percentile (reported, not followed). */
+  tailRatio: number | null;
 }
 
 /**
@@ -238,7 +240,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio });
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
       if (r.scanned < r.size && !(await sweepBehind())) break;
       // The probe's reference read at rest is part of the rest (one round-trip even with none).
       const restStart = performance.now();
