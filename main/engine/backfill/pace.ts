@@ -79,19 +79,15 @@ export function paceSettings(opts: PaceOptions): PaceSettings {
   return s;
 }
 
-/** The median: one read stalled by a neighbour on a shared machine must not steer the pacing. */
-function median(xs: readonly number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 /** The value below which a share `q` of the values lie (the nearest rank). */
 function quantileOf(xs: readonly number[], q: number): number | null {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
 }
+
+/** The median: one read stalled by a neighbour on a shared machine must not steer the pacing. */
+const median = (xs: readonly number[]): number | null => quantileOf(xs, 0.5);
 
 /** Decides the size of each batch and the rest after it, from the batches' durations and the probe's latencies. */
 export class BatchPacer {
