@@ -83,5 +83,13 @@ export const BackfillResultSchema = z.object({
   nullsLeft: z.number(),
   durationMs: z.number(),
   rate: z.number(),
+  /** With `--nice`: the backfill's server process, the nice asked for, whether it was applied, and why not. */
+  serverNice: z.object({
+    pid: z.number(),
+    nice: z.number(),
+    applied: z.boolean(),
+    reason: z.string().optional(),
+    previous: z.number().optional(),
+  }).optional(),
 });
 export type BackfillResult = z.infer<typeof BackfillResultSchema>;

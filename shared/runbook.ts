@@ -110,12 +110,13 @@ export const BackfillStepSchema = z.object({
   /** The column to fill (old spelling: column). */
   tenantColumn: z.string(),
   source: BackfillSourceSchema,
-  /** The CLI's --batch-size, --batch-ms, --duty, --throttle-ms, --lock-timeout-ms (old spelling of batchSize: batch). */
+  /** The CLI's --batch-size, --batch-ms, --duty, --throttle-ms, --lock-timeout-ms, --nice (old spelling of batchSize: batch). */
   batchSize: z.number().int().min(1).default(1000),
   batchMs: z.number().int().min(0).optional(),
   duty: z.number().gt(0).max(1).optional(),
   throttleMs: z.number().int().min(0).default(0),
   lockTimeoutMs: z.number().int().min(1).optional(),
+  nice: z.number().int().min(0).max(19).optional(),
 }).strict();
 
 /** SQLSTATE condition names a probe may name (or give the five-character code). */

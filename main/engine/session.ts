@@ -168,6 +168,12 @@ export class Session {
     return (this.client as unknown as { processID: number }).processID;
   }
 
+  /** This connection's local TCP port (what the server sees as the client's port); null over a Unix socket. */
+  get clientPort(): number | null {
+    const stream = (this.client as unknown as { connection?: { stream?: { localPort?: number } } }).connection?.stream;
+    return typeof stream?.localPort === 'number' ? stream.localPort : null;
+  }
+
   /**
    * Run one statement: parameters bound, audited, cancellation turned into CancelledError.
    */

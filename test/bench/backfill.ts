@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- backfill [--rows N] [--batch-size N] [--max-batch-size N] [--batch-ms MS] [--max-latency-ratio X] [--duty D] [--throttle-ms MS] [--load-rate OPS] [--load-connections N] [--control-shares S,S] [--control-memory] [--sample-waits] [--load-in-process]`:
+ * `npm run bench -- backfill [--rows N] [--batch-size N] [--max-batch-size N] [--batch-ms MS] [--max-latency-ratio X] [--duty D] [--throttle-ms MS] [--load-rate OPS] [--load-connections N] [--control-shares S,S] [--control-period-ms MS] [--control-memory] [--nice N] [--sample-waits] [--load-in-process]`:
  * fill N rows (default 2,000,000) with the batched backfill while a concurrent load of single-row
  * reads and writes runs on the same table, and print, from one run: the pacing settings, backfill
  * throughput vs one big UPDATE, the load's p99 latency idle / during the backfill / during the
@@ -9,8 +9,9 @@
  * than 1, 2, 5 and 20 ms idle and during (what moves the p99), the batches' durations, CPU used by
  * the backfill's server process, and the machine's load average (other work shares the cores).
  * Then the control: the same load beside a process that uses as much CPU as the backfill's server
- * process did and does no database work (and, with `--control-shares`, other shares of one core),
- * which is what the CPU alone does to the p99 on this machine. Then what the whole server (every
+ * process did and does no database work (and, with `--control-shares`, other shares of one core,
+ * spread evenly or, with `--control-period-ms`, in bursts like paced batches), which is what the
+ * CPU alone does to the p99 on this machine. Then what the whole server (every
  * PostgreSQL process, read from /proc) used besides the load's backends, beyond its use with the
  * load alone, and a second control at that share when it differs from the backend's by 5 points.
  * Targets: throughput at least 0.5x the big UPDATE's, the load's p99 at most 1.5x idle and no wait
@@ -23,6 +24,7 @@
  * console's JavaScript delays the load's timing of its own operations.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
@@ -95,6 +97,18 @@ type NeighbourKind = 'spin' | 'memory';
 
 /** `--control-memory`: also run a control whose neighbour writes memory, at the backfill's share. */
 let memoryControl = false;
+
+/** `--control-period-ms`: the `--control-shares` neighbours are busy share x this of every this many ms (10: spread evenly). */
+let controlPeriodMs = 10;
+
+/** `--nice N`: the backfill's server process runs at this nice (the engine's `nice` option), and so does the control's neighbour. */
+let serverNice: number | null = null;
+
+/** Set a process's nice, and its autogroup's when the kernel schedules by autogroup (as nice.ts does for a backend). */
+function reniceProcess(pid: number, nice: number): void {
+  os.setPriority(pid, nice);
+  if (fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1') fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+}
 
 /**
  * `--sample-waits`: poll pg_stat_activity every 20 ms for what the load's server processes wait on.
@@ -293,23 +307,32 @@ const shares = (l: LoadStats) => OVER_MS.map((x) => `${(100 * l.over[x]!).toFixe
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
 /**
- * Start a process that does nothing but use `share` of one core (busy for share x 10 ms of every
- * 10 ms, asleep the rest) and never touches the database: the CPU the backfill's server process
+ * Start a process that does nothing but use `share` of one core (busy for share x `periodMs` of
+ * every `periodMs`, asleep the rest: 10 ms spreads it evenly, 200 ms at 0.5 is 100 ms bursts, the
+ * shape of paced batches) and never touches the database: the CPU the backfill's server process
  * used, without its row locks, index entries or WAL. Returns a function that stops it.
  */
-async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin'): Promise<() => Promise<void>> {
-  const busyMs = Math.max(0, Math.min(1, share)) * 10;
+async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', periodMs = 10): Promise<() => Promise<void>> {
+  const busyMs = Math.max(0, Math.min(1, share)) * periodMs;
+  // Its own session (detached), as every PostgreSQL backend is: with the kernel's autogroup
+  // scheduling each session is a scheduling group of its own, and a neighbour left in the bench's
+  // session shares one group with the load's client and competes far less (session 25: a full
+  // core of spin there cost the load 1.05 to 1.12x, the same spin in its own session 4.37x, a
+  // backend running a CPU-only query 4.81 to 5.90x). Exits if the bench dies (its parent changes).
+  const guard = `if(process.ppid!==${process.pid})process.exit(0);`;
   // 'memory': while busy, write one byte per 64-byte cache line across 128 MB (more than the
   // shared cache holds), so the neighbour competes for memory bandwidth and cache as a backend
   // writing many rows does, which a spin loop does not.
   const work = kind === 'spin' ? '' : 'for(let k=0;k<4096;k++){b[i]=(b[i]+1)&255;i=(i+64)%b.length;}';
   const src = `const z=new Int32Array(new SharedArrayBuffer(4));const b=new Uint8Array(${kind === 'spin' ? 1 : 128 * 1024 * 1024});let i=0;b.fill(1);process.stdout.write('ready\\n');` +
-    `for(;;){const t=performance.now();while(performance.now()-t<${busyMs}){${work}}Atomics.wait(z,0,0,${10 - busyMs});}`;
-  const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `for(;;){${guard}const t=performance.now();while(performance.now()-t<${busyMs}){${work}}Atomics.wait(z,0,0,${periodMs - busyMs});}`;
+  const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.stdout!.once('data', () => resolve());
   });
+  // With --nice, the neighbour runs at the nice the backfill's server process was given.
+  if (serverNice != null) reniceProcess(child.pid!, serverNice);
   return async () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
@@ -323,7 +346,7 @@ async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin'): Promis
  * switch counted for neither. What that does to the load's p99 is what any work using that much
  * CPU on this machine does, however it is paced within the window.
  */
-async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number, kind: NeighbourKind = 'spin'): Promise<{ off: LoadStats; on: LoadStats }> {
+async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number, kind: NeighbourKind = 'spin', periodMs = 10): Promise<{ off: LoadStats; on: LoadStats }> {
   const clock = new PhaseClock();
   const load = await startLoad(url, table, rows, shape, clock);
   const windowOf = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -333,7 +356,7 @@ async function cpuControl(url: string, table: string, rows: number, shape: LoadS
     clock.set('off');
     await windowOf(2500);
     clock.set(null);
-    const stop = await cpuNeighbour(share, kind);
+    const stop = await cpuNeighbour(share, kind, periodMs);
     await windowOf(300);
     clock.set('on');
     await windowOf(2500);
@@ -437,7 +460,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const t0 = performance.now();
   const startedAt = epochMs();
   const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
-    { ...pace, lockTimeoutMs: 1000, pause, onBatch: (t) => { timings.push(t); commits.push(epochMs()); } });
+    { ...pace, lockTimeoutMs: 1000, pause, nice: serverNice, onBatch: (t) => { timings.push(t); commits.push(epochMs()); } });
   const pausedSecs = windows.stop() / 1000;
   const wallSecs = (performance.now() - t0) / 1000;
   const backfillSecs = wallSecs - pausedSecs;
@@ -476,9 +499,12 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   }
   const sweep: string[] = [];
   for (const share of extraShares) {
-    process.stderr.write(`control at ${(100 * share).toFixed(0)}% of one core...\n`);
-    const x = await cpuControl(url, batched, rows, shape, share);
-    sweep.push(`  control at ${(100 * share).toFixed(0)}% of one core: p99 ${ms(x.on.p99)} against ${ms(x.off.p99)} alone, ${(x.on.p99 / x.off.p99).toFixed(2)}x`);
+    const how = controlPeriodMs === 10 ? 'spread evenly (busy in every 10 ms)'
+      : `in bursts of ${(share * controlPeriodMs).toFixed(0)} ms every ${controlPeriodMs} ms`;
+    process.stderr.write(`control at ${(100 * share).toFixed(0)}% of one core, ${how}...\n`);
+    const x = await cpuControl(url, batched, rows, shape, share, 'spin', controlPeriodMs);
+    sweep.push(`  control at ${(100 * share).toFixed(0)}% of one core, ${how}: p50 ${ms(x.on.p50)} against ${ms(x.off.p50)}, p99 ${ms(x.on.p99)} against ${ms(x.off.p99)} alone, ${(x.on.p99 / x.off.p99).toFixed(2)}x; ` +
+      `slower than ${OVER_MS.map((v) => `${v} ms`).join(' / ')}: ${shares(x.on)} (alone ${shares(x.off)})`);
   }
   if (memoryControl && backfillShare != null) {
     process.stderr.write(`control writing memory at ${(100 * backfillShare).toFixed(0)}% of one core...\n`);
@@ -504,10 +530,15 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const throughput = (rows / backfillSecs) / (rows / bigSecs);
   const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
   const cpu = cpu0 != null && cpu1 != null ? `${(cpu1 - cpu0).toFixed(1)} s CPU in its server process (${((100 * (cpu1 - cpu0)) / backfillSecs).toFixed(0)}% of one core)` : 'CPU not measured (no /proc)';
+  const niceLine = r.serverNice
+    ? (r.serverNice.applied ? `  --nice ${r.serverNice.nice}: the backfill's server process ${r.serverNice.pid} ran at nice ${r.serverNice.nice} (was ${r.serverNice.previous}); the control's neighbour too; the big UPDATE at the default`
+      : `  --nice ${r.serverNice.nice}: NOT applied (${r.serverNice.reason})`)
+    : null;
   const loadCpu = idle.cores != null ? `; alone, the load's server processes used ${(100 * idle.cores).toFixed(0)}% of one core` : '';
   const lines = [
     `load: ${describeShape(shape)}, random primary-key reads and updates, half each${loadCpu}; ${Math.round(idle.ops / 5).toLocaleString('en-US')} operations/s served alone`,
     `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
+    ...(niceLine ? [niceLine] : []),
     `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)})`,
     `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest; at the 90th percentile ${quantile(tails, 0.5).toFixed(2)} median, ${Math.max(...tails).toFixed(2)} highest` : 'not measured'}`,
     `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
@@ -561,7 +592,10 @@ export async function run(args: string[]): Promise<void> {
   const shape: LoadShape = { rate: rate ?? DEFAULT_LOAD.rate, connections: connections ?? (rate ? 8 : DEFAULT_LOAD.connections) };
   loadInProcess = args.includes('--load-in-process');
   memoryControl = args.includes('--control-memory');
+  controlPeriodMs = arg(args, '--control-period-ms') ?? 10;
+  if (!(controlPeriodMs >= 10 && controlPeriodMs <= 2000)) throw new RangeError('--control-period-ms takes a period between 10 and 2000 ms');
   sampleWaitEvents = args.includes('--sample-waits');
+  serverNice = arg(args, '--nice') ?? null;
   const isDefault = (Object.keys(pace) as (keyof Pace)[]).every((k) => pace[k] === PACE_DEFAULTS[k]);
   const describePace = (p: Pace) => `first batch ${p.batchSize} keys, ${p.maxBatchSize === null ? 'no cap' : `at most ${p.maxBatchSize}`}, target ${p.targetBatchMs} ms per batch, ` +
     `${p.dutyCycle === null ? `rest following the probe's latency (at most ${p.maxLatencyRatio}x at rest)` : `fixed duty cycle ${p.dutyCycle}`}, throttle ${p.throttleMs} ms`;

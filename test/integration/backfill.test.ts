@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchPacer, PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
+import { lowerServerPriority, niceOf, reniceFailure, titleNamesConnection } from '../../main/engine/backfill/nice.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { resumeBackfill, startBackfill, startOrResumeBackfill } from '../../main/engine/backfill/run.js';
 import { getBackfillState } from '../../main/engine/backfill/state.js';
@@ -265,6 +267,75 @@ describe('backfill pacing', () => {
     await expect(startOrResumeBackfill(s, spec, { dutyCycle: 0 })).rejects.toThrow(/^--duty must be more than 0 and at most 1, got 0$/);
     await expect(startOrResumeBackfill(s, spec, { targetBatchMs: -1 })).rejects.toThrow(/^--batch-ms must be 0 \(off\) or a positive number of ms/);
     await expect(startOrResumeBackfill(s, spec, { batchSize: 0 })).rejects.toThrow(/^--batch-size must be a positive whole number/);
+    await s.close();
+  });
+});
+
+describe('backfill --nice', () => {
+  const autogroupNice = (pid: number) => {
+    try {
+      return Number(/nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1]);
+    } catch {
+      return null;
+    }
+  };
+
+  it('runs the backfill\'s server process at the nice asked for while it runs, gives the old one back, and says so', async () => {
+    await db.exec(childTable('nice; t', 3000));
+    const s = await db.session();
+    await s.enableWrite();
+    const before = niceOf(s.pid);
+    const owner = fs.statSync(`/proc/${s.pid}`).uid;
+    const mayRenice = process.getuid?.() === 0 || owner === process.getuid?.();
+    const during: [number | null, number | null][] = [];
+    const events: BackfillProgress[] = [];
+    const r = await startBackfill(s, { table: T('nice; t'), column: 'Tenant Id', source: { kind: 'constant', value: '2' } },
+      { batchSize: 1000, targetBatchMs: 0, nice: 19, onProgress: (e) => events.push(e), onBatch: () => during.push([niceOf(s.pid), autogroupNice(s.pid)]) });
+    expect(r).toMatchObject({ status: 'done', rowsDone: 3000, nullsLeft: 0 });
+    if (mayRenice) {
+      expect(r.serverNice).toEqual({ pid: s.pid, nice: 19, applied: true, previous: before });
+      expect(during).toHaveLength(3);
+      for (const [nice, group] of during) {
+        expect(nice).toBe(19);
+        if (group !== null) expect(group).toBe(19);
+      }
+      expect(events[0]!.message).toContain(`server process ${s.pid} runs at nice 19`);
+      expect(niceOf(s.pid)).toBe(before);
+      if (autogroupNice(s.pid) !== null) expect(autogroupNice(s.pid)).toBe(0);
+    } else {
+      expect(r.serverNice).toMatchObject({ applied: false, reason: expect.stringMatching(/may not renice/) });
+      expect(during.every(([nice]) => nice === before)).toBe(true);
+    }
+    await s.close();
+  });
+
+  it('leaves alone a process it cannot prove is this connection\'s backend', async () => {
+    const s = await db.session();
+    const before = niceOf(s.pid);
+    // A client port that is not this connection's: the title does not name it.
+    const wrongPort = (s.clientPort ?? 1) + 1;
+    const n = await lowerServerPriority(s, 19, wrongPort);
+    expect(n).toMatchObject({ pid: s.pid, applied: false, reason: expect.stringMatching(/is not this connection's backend/) });
+    expect(niceOf(s.pid)).toBe(before);
+    await s.close();
+    expect(titleNamesConnection('postgres: app shop 127.0.0.1(54321) idle', 54321)).toBe(true);
+    expect(titleNamesConnection('postgres: main: app shop 10.0.0.9(54321) UPDATE', 54321)).toBe(true);
+    expect(titleNamesConnection('postgres: app shop 127.0.0.1(154321) idle', 54321)).toBe(false);
+    expect(titleNamesConnection('postgres: app shop [local] idle', null)).toBe(true);
+    expect(titleNamesConnection('postgres: app shop 127.0.0.1(54321) idle', null)).toBe(false);
+    expect(titleNamesConnection('node server.js (54321)', 54321)).toBe(false);
+    // A user that may not renice the server's process (os.setPriority's error, and /proc's) is told what to do.
+    const eperm = Object.assign(new Error('A system error occurred: uv_os_setpriority returned EPERM'), { code: 'ERR_SYSTEM_ERROR', info: { code: 'EPERM' } });
+    expect(reniceFailure(eperm, 42, 19)).toMatch(/^this OS user may not renice the server's process 42: .*renice -n 19 -p 42/);
+    expect(reniceFailure(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }), 42, 19)).toMatch(/^this OS user may not renice/);
+    expect(reniceFailure(new Error('ESRCH'), 42, 19)).toBe('could not renice process 42: ESRCH');
+  });
+
+  it('refuses a nice outside 0 to 19 in one line', async () => {
+    const s = await db.session();
+    await s.enableWrite();
+    await expect(startBackfill(s, { table: T('nice; t'), column: 'Tenant Id', source: { kind: 'constant', value: '2' } }, { nice: 20 }))
+      .rejects.toThrow(/^--nice must be a whole number from 0 to 19, got 20$/);
     await s.close();
   });
 });

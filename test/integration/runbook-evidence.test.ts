@@ -75,6 +75,7 @@ steps:
     column: note
     source: { kind: constant, value: "n/a" }
     batch: 200
+    nice: 19
   - id: verify
     kind: check
     title: Verified, with the report
@@ -93,6 +94,10 @@ describe('the report of a run', () => {
       signOff: () => ({ lines: { 1: 'all green, build 4711' } }),
     });
     expect(status.steps.map((s) => `${s.id} ${s.state}`)).toEqual(['backup passed', 'migrate passed', 'sign passed', 'backfill passed', 'verify passed']);
+    // The step's nice is in its evidence: applied (the test server is on this host, and the tests run as root or as its owner), or why not.
+    const owner = fs.statSync(`/proc/${sStaging.pid}`).uid;
+    expect(status.steps[3]!.evidence!.result).toMatch(process.getuid?.() === 0 || owner === process.getuid?.()
+      ? /NULL left; its server process ran at nice 19$/ : /NULL left; nice 19 not applied: this OS user may not renice/);
     const report = JSON.parse(fs.readFileSync(status.steps[4]!.evidence!.refs.report!, 'utf8')) as Report;
     const journal = report.runbook!.journal as { seq: number; event: { type: string; step?: string } }[];
     expect(journal.map((l) => `${l.event.type}${l.event.step ? ` ${l.event.step}` : ''}`)).toEqual([

@@ -26,6 +26,7 @@ interface BackfillCliOptions extends TargetOptions {
   lockTimeoutMs?: string;
   maxBatchSize?: string;
   maxLatencyRatio?: string;
+  nice?: string;
   resume?: string;
   list?: boolean;
   write?: boolean;
@@ -93,6 +94,7 @@ export function registerBackfill(program: Command): void {
     .option('--default <v>', 'with --map or --from-parent: value for rows with no mapping or parent value')
     .option('--max-batch-size <n>', 'the most keys a batch may take (default: no limit but --batch-ms)')
     .option('--max-latency-ratio <x>', 'how much slower one-row reads may get during batches than at rest before the backfill rests more (default 1.3)')
+    .option('--nice <0-19>', 'lower the CPU priority of the backfill\'s server process while it runs, so the application\'s queries get the CPU first (Linux, the server on this host, as its OS user or root; otherwise says why and runs without)')
     .option('--resume <id>', 'resume this backfill from its last committed batch')
     .option('--list', 'list the backfills recorded in this database');
   addPacingOptions(cmd, { batchSize: '1000', batchMs: true, duty: true, throttleMs: '0', lockTimeoutMs: true });
@@ -117,6 +119,7 @@ export function registerBackfill(program: Command): void {
         lockTimeoutMs: optionalWhole(o.lockTimeoutMs, '--lock-timeout-ms'),
         ...(o.maxBatchSize !== undefined ? { maxBatchSize: parseWhole(o.maxBatchSize, '--max-batch-size', { min: 1 }) } : {}),
         ...(o.maxLatencyRatio !== undefined ? { maxLatencyRatio: parseRatioAboveOne(o.maxLatencyRatio, '--max-latency-ratio') } : {}),
+        ...(o.nice !== undefined ? { nice: parseWhole(o.nice, '--nice', { max: 19 }) } : {}),
         onProgress: (e: BackfillProgress) => process.stderr.write(`${formatProgress(e)}\n`),
       };
       let source: BackfillSource | undefined;

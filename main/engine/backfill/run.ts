@@ -19,6 +19,7 @@ import {
 import { describeAdvisoryHolder, releaseAdvisoryLock, tryAdvisoryLock } from '../advisory-lock.js';
 import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { resolveBackfillTarget, type BackfillTarget } from './target.js';
+import { lowerServerPriority, restoreServerPriority, type ServerNice } from './nice.js';
 
 /** What to fill. */
 export interface BackfillSpec {
@@ -62,6 +63,11 @@ export interface BackfillOptions extends PaceOptions {
   run?: string;
   operator?: string;
   onBatch?: (t: BatchTiming) => void;
+  /**
+   * Lower the CPU priority of the backfill's server process to this nice (0..19) while it runs,
+   * where the server is provably on this host (nice.ts); null or absent: leave it.
+   */
+  nice?: number | null;
 }
 
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
@@ -176,6 +182,9 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   } catch (err) {
     throw new UserError((err as Error).message, 'usage');
   }
+  if (opts.nice != null && !(Number.isInteger(opts.nice) && opts.nice >= 0 && opts.nice <= 19)) {
+    throw new UserError(`--nice must be a whole number from 0 to 19, got ${opts.nice}`, 'usage');
+  }
   const lockTimeoutMs = opts.lockTimeoutMs ?? (session.profile.lockTimeoutMs || 2000);
   const retries = opts.retries ?? 5;
   const emit = opts.onProgress ?? (() => undefined);
@@ -200,9 +209,13 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     };
   };
   const probe = pacer.settings.dutyCycle === null ? await LatencyProbe.open(session, target) : null;
-  emit(progress('counting', 0, pacer.settings.dutyCycle === null && !probe
-    ? `the latency probe could not open a second connection: resting as long as each batch runs (duty ${pacer.duty}); give --duty to choose`
-    : undefined));
+  const serverNice = opts.nice != null ? await lowerServerPriority(session, opts.nice, session.clientPort) : undefined;
+  const notes = [
+    pacer.settings.dutyCycle === null && !probe
+      ? `the latency probe could not open a second connection: resting as long as each batch runs (duty ${pacer.duty}); give --duty to choose` : null,
+    serverNice ? niceNote(serverNice) : null,
+  ].filter((x): x is string => x !== null);
+  emit(progress('counting', 0, notes.length ? notes.join('; ') : undefined));
 
   const onAbort = () => void session.cancel();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -271,10 +284,20 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     opts.signal?.removeEventListener('abort', onAbort);
     offPause?.();
     await probe?.close().catch(() => undefined);
+    if (serverNice && !restoreServerPriority(serverNice)) {
+      emit(progress('retry', 0, `server process ${serverNice.pid} could not be given back nice ${serverNice.previous} (lowering a nice needs root); this session keeps nice ${serverNice.nice} until it closes`));
+    }
   }
   const result = await finish(session, target, { ...state, rowsDone: done, batches }, 'done', doneThisRun, (performance.now() - started) / 1000);
   emit({ ...progress('done'), remaining: result.nullsLeft, remainingEstimated: false, etaSeconds: 0 });
-  return result;
+  return serverNice ? { ...result, serverNice } : result;
+}
+
+/** The progress line's note on --nice: what it did, or why it did nothing. */
+function niceNote(n: ServerNice): string {
+  return n.applied
+    ? `server process ${n.pid} runs at nice ${n.nice} while the backfill runs (was ${n.previous}): the application's backends get the CPU first`
+    : `--nice ${n.nice} not applied, the pacing alone runs: ${n.reason}`;
 }
 
 async function finish(session: Session, target: BackfillTarget, state: BackfillState, status: 'done', doneThisRun: number, secs: number): Promise<BackfillResult> {

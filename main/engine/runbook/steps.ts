@@ -128,10 +128,12 @@ export async function executeStep(ctx: StepContext, step: Exclude<RunbookStep, {
     }
     case 'backfill': {
       const r = await startOrResumeBackfill(session, { table: step.table, column: step.tenantColumn, source: step.source }, {
-        batchSize: step.batchSize, throttleMs: step.throttleMs, targetBatchMs: step.batchMs, dutyCycle: step.duty, lockTimeoutMs: step.lockTimeoutMs, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
+        batchSize: step.batchSize, throttleMs: step.throttleMs, targetBatchMs: step.batchMs, dutyCycle: step.duty, lockTimeoutMs: step.lockTimeoutMs, nice: step.nice, run: ctx.run, operator: ctx.operator, signal: ctx.signal, onProgress: ctx.onBackfill, pause: ctx.pause,
       });
+      const nice = r.serverNice
+        ? (r.serverNice.applied ? `; its server process ran at nice ${r.serverNice.nice}` : `; nice ${r.serverNice.nice} not applied: ${r.serverNice.reason}`) : '';
       const ev = evidence({
-        ran: [`backfill ${r.id}: ${step.table}.${step.tenantColumn} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left`,
+        ran: [`backfill ${r.id}: ${step.table}.${step.tenantColumn} from ${step.source.kind}`], result: `${r.rowsDone} rows filled in ${r.batches} batches, ${r.nullsLeft} NULL left${nice}`,
         counts: { rowsDone: r.rowsDone, batches: r.batches, nullsLeft: r.nullsLeft }, refs: { backfill: r.id },
       });
       if (r.nullsLeft > 0) throw new StepFailure(`${r.nullsLeft} rows of ${step.table} still have no ${step.tenantColumn}: the source has no value for them`, ev);
