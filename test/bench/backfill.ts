@@ -24,9 +24,9 @@
  * console's JavaScript delays the load's timing of its own operations.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
+import { setNice } from '../../main/engine/backfill/nice.js';
 import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
@@ -104,11 +104,6 @@ let controlPeriodMs = 10;
 /** `--nice N`: the backfill's server process runs at this nice (the engine's `nice` option), and so does the control's neighbour. */
 let serverNice: number | null = null;
 
-/** Set a process's nice, and its autogroup's when the kernel schedules by autogroup (as nice.ts does for a backend). */
-function reniceProcess(pid: number, nice: number): void {
-  os.setPriority(pid, nice);
-  if (fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1') fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-}
 
 /**
  * `--sample-waits`: poll pg_stat_activity every 20 ms for what the load's server processes wait on.
@@ -332,7 +327,7 @@ async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', periodM
     child.stdout!.once('data', () => resolve());
   });
   // With --nice, the neighbour runs at the nice the backfill's server process was given.
-  if (serverNice != null) reniceProcess(child.pid!, serverNice);
+  if (serverNice != null) setNice(child.pid!, serverNice);
   return async () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');

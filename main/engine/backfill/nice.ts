@@ -92,7 +92,8 @@ function autogroupOn(): boolean {
   }
 }
 
-function setNice(pid: number, nice: number): void {
+/** Set `pid`'s nice, and its autogroup's when the kernel schedules by autogroup. Throws as os.setPriority and fs do. */
+export function setNice(pid: number, nice: number): void {
   os.setPriority(pid, nice);
   if (autogroupOn()) fs.writeFileSync(`/proc/${pid}/autogroup`, String(nice));
 }
