@@ -99,9 +99,14 @@ export function clientConfig(profile: Profile, opts: SessionOptions = {}): pg.Cl
   };
 }
 
+/** How long a statement after cancel() waits at most for the cancel request to reach the server. */
+const CANCEL_DELIVERY_MS = 5000;
+
 /** An open session on one target database. */
 export class Session {
   private cancelling = false;
+  /** Settles once the last cancel request has reached the server (or could not): see cancel(). */
+  private cancelDelivered: Promise<void> | null = null;
   private closed = false;
   private writable = false;
   private noticeListeners = new Set<(n: ServerNotice) => void>();
@@ -180,6 +185,8 @@ export class Session {
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], meta: QueryMeta = {}): Promise<pg.QueryResult<R>> {
     if (this.closed) throw new Error('session is closed');
     if (this.writable) this.refuseUnauditedWrite();
+    // A cancel request still on its way would land on this statement instead of the one it was for.
+    if (this.cancelDelivered) await this.cancelDelivered;
     const started = performance.now();
     try {
       const result = await this.client.query<R>(sql, params);
@@ -261,15 +268,30 @@ export class Session {
 
   /**
    * Cancel the statement running now (protocol cancel request: no new login needed).
-   * The running query then fails with CancelledError.
+   * The running query then fails with CancelledError. The request travels on a connection of its
+   * own and reaches the server some time later, by when the statement may have finished: the next
+   * statement of this session waits until it has arrived (the server closes that connection once
+   * it has signalled the backend, which ignores it while idle), so it never cancels the next one.
    */
   async cancel(): Promise<void> {
     this.cancelling = true;
     // pg keeps the running query in _activeQuery (the public getter is deprecated for pg@9).
     const active = (this.client as unknown as { _activeQuery?: unknown })._activeQuery;
     if (!active) return;
-    const canceller = new pg.Client(this.config) as unknown as { cancel(c: pg.Client, q: unknown): void };
+    const canceller = new pg.Client(this.config) as unknown as { cancel(c: pg.Client, q: unknown): void; connection: NodeJS.EventEmitter };
+    this.cancelDelivered = new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      // A server that never answers the cancel connection does not hold the session forever.
+      const timer = setTimeout(done, CANCEL_DELIVERY_MS);
+      timer.unref?.();
+      canceller.connection.once('end', done);
+      canceller.connection.once('error', done);
+    });
     canceller.cancel(this.client, active);
+    await this.cancelDelivered;
   }
 
   /** Whether cancel() was called. */

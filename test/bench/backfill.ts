@@ -104,7 +104,6 @@ let controlPeriodMs = 10;
 /** `--nice N`: the backfill's server process runs at this nice (the engine's `nice` option), and so does the control's neighbour. */
 let serverNice: number | null = null;
 
-
 /**
  * `--sample-waits`: poll pg_stat_activity every 20 ms for what the load's server processes wait on.
  * Off by default: measured (session 24, one load connection), the poll alone raised the load's p99
@@ -456,6 +455,8 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const startedAt = epochMs();
   const r = await startBackfill(s, { table: `public.${batched}`, column: 'org', source: { kind: 'constant', value: '1' } },
     { ...pace, lockTimeoutMs: 1000, pause, nice: serverNice, onBatch: (t) => { timings.push(t); commits.push(epochMs()); } });
+  // A nice the engine could not apply is not given to the control's neighbour either.
+  if (r.serverNice && !r.serverNice.applied) serverNice = null;
   const pausedSecs = windows.stop() / 1000;
   const wallSecs = (performance.now() - t0) / 1000;
   const backfillSecs = wallSecs - pausedSecs;
