@@ -291,7 +291,6 @@ export class Session {
       canceller.connection.once('error', done);
     });
     canceller.cancel(this.client, active);
-    await this.cancelDelivered;
   }
 
   /** Whether cancel() was called. */
