@@ -279,9 +279,11 @@ export class Session {
     const active = (this.client as unknown as { _activeQuery?: unknown })._activeQuery;
     if (!active) return;
     const canceller = new pg.Client(this.config) as unknown as { cancel(c: pg.Client, q: unknown): void; connection: NodeJS.EventEmitter };
-    this.cancelDelivered = new Promise<void>((resolve) => {
+    const delivered: Promise<void> = new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
+        // Delivered: later statements need not wait (unless a newer cancel is on its way).
+        if (this.cancelDelivered === delivered) this.cancelDelivered = null;
         resolve();
       };
       // A server that never answers the cancel connection does not hold the session forever.
@@ -290,6 +292,7 @@ export class Session {
       canceller.connection.once('end', done);
       canceller.connection.once('error', done);
     });
+    this.cancelDelivered = delivered;
     canceller.cancel(this.client, active);
   }
 

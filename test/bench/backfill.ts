@@ -23,15 +23,14 @@
  * process beside the backfill's driver and probe, as every session before 21 measured, where the
  * console's JavaScript delays the load's timing of its own operations.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import pg from 'pg';
-import { setNice } from '../../main/engine/backfill/nice.js';
 import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
 import { parentPid, serverCpuSeconds } from './load/cluster-cpu.js';
 import { cpuSeconds, epochMs, startLoadLoop, type LoadShape } from './load/loop.js';
+import { cpuNeighbour, type NeighbourKind } from './load/neighbour.js';
 import { verdict } from './verdict.js';
 import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
 import { Session } from '../../main/engine/session.js';
@@ -91,9 +90,6 @@ class PhaseClock {
     return this.tags[lo]!;
   }
 }
-
-/** What a control's neighbour does while busy: spin (CPU only), or write memory (CPU, memory bandwidth, cache). */
-type NeighbourKind = 'spin' | 'memory';
 
 /** `--control-memory`: also run a control whose neighbour writes memory, at the backfill's share. */
 let memoryControl = false;
@@ -300,39 +296,6 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 const shares = (l: LoadStats) => OVER_MS.map((x) => `${(100 * l.over[x]!).toFixed(2)}%`).join(' / ');
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
-/**
- * Start a process that does nothing but use `share` of one core (busy for share x `periodMs` of
- * every `periodMs`, asleep the rest: 10 ms spreads it evenly, 200 ms at 0.5 is 100 ms bursts, the
- * shape of paced batches) and never touches the database: the CPU the backfill's server process
- * used, without its row locks, index entries or WAL. Returns a function that stops it.
- */
-async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', periodMs = 10): Promise<() => Promise<void>> {
-  const busyMs = Math.max(0, Math.min(1, share)) * periodMs;
-  // Its own session (detached), as every PostgreSQL backend is: with the kernel's autogroup
-  // scheduling each session is a scheduling group of its own, and a neighbour left in the bench's
-  // session shares one group with the load's client and competes far less (session 25: a full
-  // core of spin there cost the load 1.05 to 1.12x, the same spin in its own session 4.37x, a
-  // backend running a CPU-only query 4.81 to 5.90x). Exits if the bench dies (its parent changes).
-  const guard = `if(process.ppid!==${process.pid})process.exit(0);`;
-  // 'memory': while busy, write one byte per 64-byte cache line across 128 MB (more than the
-  // shared cache holds), so the neighbour competes for memory bandwidth and cache as a backend
-  // writing many rows does, which a spin loop does not.
-  const work = kind === 'spin' ? '' : 'for(let k=0;k<4096;k++){b[i]=(b[i]+1)&255;i=(i+64)%b.length;}';
-  const src = `const z=new Int32Array(new SharedArrayBuffer(4));const b=new Uint8Array(${kind === 'spin' ? 1 : 128 * 1024 * 1024});let i=0;b.fill(1);process.stdout.write('ready\\n');` +
-    `for(;;){${guard}const t=performance.now();while(performance.now()-t<${busyMs}){${work}}Atomics.wait(z,0,0,${periodMs - busyMs});}`;
-  const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout!.once('data', () => resolve());
-  });
-  // With --nice, the neighbour runs at the nice the backfill's server process was given.
-  if (serverNice != null) setNice(child.pid!, serverNice);
-  return async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  };
-}
 
 /**
  * The control for the p99 target: the load alone, in 2.5 s windows alternating with the load plus
@@ -350,7 +313,7 @@ async function cpuControl(url: string, table: string, rows: number, shape: LoadS
     clock.set('off');
     await windowOf(2500);
     clock.set(null);
-    const stop = await cpuNeighbour(share, kind, periodMs);
+    const stop = await cpuNeighbour(share, kind, periodMs, serverNice);
     await windowOf(300);
     clock.set('on');
     await windowOf(2500);

@@ -26,22 +26,25 @@ export interface ServerNice {
   previous?: number;
 }
 
+/** /proc/PID/stat's fields from the third (state) on, past the parenthesised name; throws when unreadable. */
+function statFields(pid: number): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** The nice of `pid` from /proc/PID/stat (field 19), or null when unreadable. */
 export function niceOf(pid: number): number | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[16]);
+    return Number(statFields(pid)[16]);
   } catch {
     return null;
   }
 }
 
-/** When `pid` started, in ms since the epoch (boot time plus its start in clock ticks), or null. */
+/** When `pid` started, in ms since the epoch (boot time plus its start in clock ticks, field 22), or null. */
 function startedAtMs(pid: number): number | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const ticks = Number(statFields(pid)[19]);
     const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
     // USER_HZ is 100 on every Linux architecture Node runs on.
     return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
