@@ -152,6 +152,11 @@ export class BatchPacer {
     else this.dutyNow = 1;
   }
 
+  /** The next batch takes at most `keys` keys (not below the smallest batch). */
+  limit(keys: number): void {
+    this.current = Math.max(MIN_BATCH, Math.min(this.current, Math.round(keys)));
+  }
+
   /** A batch gave up on a lock (lock_timeout, deadlock): retry it with half the keys. */
   lockedOut(): void {
     this.current = Math.max(MIN_BATCH, Math.floor(this.current / 2));

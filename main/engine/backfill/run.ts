@@ -20,6 +20,7 @@ import { describeAdvisoryHolder, releaseAdvisoryLock, tryAdvisoryLock } from '..
 import { isConnectionLoss, lostConnectionError } from '../connection-loss.js';
 import { resolveBackfillTarget, type BackfillTarget } from './target.js';
 import { lowerServerPriority, restoreServerPriority, type ServerNice } from './nice.js';
+import { KeyWalk } from './walk.js';
 
 /** What to fill. */
 export interface BackfillSpec {
@@ -31,9 +32,11 @@ export interface BackfillSpec {
 
 /** What one committed batch took: for benchmarks and diagnostics. */
 export interface BatchTiming {
-  /** Keys the batch asked for and keys it found. */
+  /** Keys the batch asked for and keys it found (with walk 'range': key values it covered). */
   size: number;
   scanned: number;
+  /** How it found its rows: counting keys off the index, or a range of integer key values (walk.ts). */
+  walk: 'keys' | 'range';
   updated: number;
   /** Wall time of the batch's committed transaction (not of attempts that gave up on a lock), in ms. */
   ms: number;
@@ -208,6 +211,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       etaSeconds: rate > 0 ? Math.round((remaining / rate) * 10) / 10 : null, lastKey, unresolved, remainingEstimated, ...(message ? { message } : {}),
     };
   };
+  const walk = new KeyWalk(target);
   const probe = pacer.settings.dutyCycle === null ? await LatencyProbe.open(session, target) : null;
   const serverNice = opts.nice != null ? await lowerServerPriority(session, opts.nice, session.clientPort) : undefined;
   const notes = [
@@ -239,7 +243,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       if (opts.signal?.aborted) throw new CancelledError();
       probe?.useKey(lastKey);
       probe?.startDuring();
-      const r = await batchWithRetries(session, target, state, lastKey, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
+      const r = await batchWithRetries(session, target, state, lastKey, walk.walkAfter(lastKey), pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
         emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)))
         .finally(() => probe?.stopDuring());
       if (r.scanned === 0) {
@@ -247,13 +251,16 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
         break;
       }
       const restMs = pacer.batchDone(r.scanned, r.ms, probe?.take());
+      walk.observe({ walk: r.walk, from: lastKey, to: r.lastKey, scanned: r.scanned, rows: r.updated + r.unresolved });
+      // With adaptive sizing off the operator's batch size stands (a key count holds at most that many rows).
+      if (walk.cap !== null && pacer.settings.targetBatchMs > 0) pacer.limit(walk.cap);
       lastKey = r.lastKey;
       batches += 1;
       done += r.updated;
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      opts.onBatch?.({ size: r.size, scanned: r.scanned, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, walk: r.walk, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
       if (r.scanned < r.size && !(await sweepBehind())) break;
       // The probe's reference read at rest is part of the rest (one round-trip even with none).
       const restStart = performance.now();
@@ -321,13 +328,14 @@ interface BatchOutcome {
  * fills them and advances the state row, guarded on the state row still saying `from`.
  */
 async function runOneBatch(
-  session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, batchSize: number, lockTimeoutMs: number,
+  session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, walk: 'keys' | 'range', batchSize: number, lockTimeoutMs: number,
 ): Promise<BatchOutcome> {
-  const stage = `the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for up to ${batchSize} keys after ${from ? `key ${from.join('/')}` : 'the start'})`;
+  const keys = walk === 'range' ? `the next ${batchSize} key values` : `up to ${batchSize} keys`;
+  const stage = `the fill (UPDATE ${target.schema}.${target.table} SET ${target.column} = ... for ${keys} after ${from ? `key ${from.join('/')}` : 'the start'})`;
   try {
     // Three round-trips: BEGIN with lock_timeout, the batch statement, COMMIT.
     return await session.transaction(async () => {
-      const b = batchSql(target, state.source, from, batchSize, state.id);
+      const b = batchSql(target, state.source, from, batchSize, state.id, walk);
       const r = (await session.query<{ scanned: number; last_key: string[] | null; updated: number; unresolved: number; advanced: number }>(b.sql, b.params)).rows[0]!;
       if (r.scanned === 0 || !r.last_key) return { scanned: 0, updated: 0, unresolved: 0, lastKey: from };
       if (r.advanced !== 1) {
@@ -343,15 +351,15 @@ async function runOneBatch(
 
 /** A batch, retried after a lock timeout or deadlock with half the keys (fewer rows to lock), backing off. */
 async function batchWithRetries(
-  session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, pacer: BatchPacer, lockTimeoutMs: number, retries: number,
-  signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
-): Promise<BatchOutcome & { size: number; ms: number }> {
+  session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, walk: 'keys' | 'range', pacer: BatchPacer, lockTimeoutMs: number,
+  retries: number, signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
+): Promise<BatchOutcome & { size: number; ms: number; walk: 'keys' | 'range' }> {
   for (let attempt = 0; ; attempt += 1) {
     const size = pacer.size;
     const t0 = performance.now();
     try {
-      const outcome = await runOneBatch(session, target, state, from, size, lockTimeoutMs);
-      return { ...outcome, size, ms: performance.now() - t0 };
+      const outcome = await runOneBatch(session, target, state, from, walk, size, lockTimeoutMs);
+      return { ...outcome, size, ms: performance.now() - t0, walk };
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (!code || !RETRYABLE.has(code) || attempt >= retries || signal?.aborted) throw err;

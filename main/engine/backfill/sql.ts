@@ -5,7 +5,7 @@
  */
 import type { BackfillSource } from '../../../shared/backfill.js';
 import { qualified, quoteIdent } from '../ident.js';
-import type { BackfillTarget } from './target.js';
+import { INTEGER_KEY_MAX, type BackfillTarget } from './target.js';
 
 /** A statement and its parameters. */
 export interface BoundSql {
@@ -57,11 +57,16 @@ function valueExpr(target: BackfillTarget, source: BackfillSource, params: unkno
  * With `advanceState` (a backfill id), the same statement moves that backfill's state row to the
  * batch's highest key and counts the batch, only while the state row still says `lastKey` (another
  * process that moved it makes `advanced` 0 and the caller rolls back).
- * Returns scanned (keys found, <= N), last_key (text[] of the highest, null when none was left),
- * updated, unresolved and advanced.
+ * With `walk` 'range' (a single integer key, walk.ts, and a last key), the batch is instead the
+ * key values (lastKey, next + N - 1], next being the first key after lastKey (one index descent):
+ * the UPDATE's own range scan is then the only walk of the batch's rows, as a hand-written
+ * `UPDATE ... WHERE id BETWEEN` loop does, and it still holds at most N rows (N distinct integers).
+ * Returns scanned (keys found, <= N; with 'range', N: the key values covered, 0 when no key was
+ * left), last_key (text[] of the highest, null when none was left), updated, unresolved and advanced.
  */
 export function batchSql(
   target: BackfillTarget, source: BackfillSource, lastKey: readonly string[] | null, batchSize: number, advanceState?: string,
+  walk: 'keys' | 'range' = 'keys',
 ): BoundSql {
   const tbl = qualified(target.schema, target.table);
   const col = quoteIdent(target.column);
@@ -105,14 +110,30 @@ export function batchSql(
   WHERE id = $${params.length - 1} AND last_key IS NOT DISTINCT FROM $${params.length}::text[] AND (SELECT scanned FROM hi) > 0 RETURNING 1
 )`;
   }
-  const sql = `WITH batch AS MATERIALIZED (
+  const sql = `WITH ${walk === 'range' ? rangeHi(target, tbl, lastKey) : `batch AS MATERIALIZED (
   SELECT ${cols} FROM ${tbl} t WHERE ${after('t')} ORDER BY ${cols} LIMIT $1
 ), hi AS MATERIALIZED (
   ${hi}
-), ${fill}${advanced}
+)`}, ${fill}${advanced}
 SELECT coalesce((SELECT scanned FROM hi), 0) AS scanned, ${lastKeyArray} AS last_key,
        (SELECT count(*) FROM upd)::int AS updated, ${unresolved} AS unresolved${advanced ? ',\n       (SELECT count(*) FROM advanced)::int AS advanced' : ''}`;
   return { sql, params };
+}
+
+/**
+ * The range walk's `hi` (the batch's highest key value and the values it covers, `scanned`): the
+ * first key after the last one ($2), plus N - 1 ($1), clamped to the type's largest value.
+ */
+function rangeHi(target: BackfillTarget, tbl: string, lastKey: readonly string[] | null): string {
+  const type = target.integerKey;
+  const key = target.keyColumns[0]!;
+  if (!type || target.keyColumns.length !== 1 || !lastKey) throw new Error('a range walk needs a single integer key and a last key');
+  const k = quoteIdent(key);
+  return `next AS MATERIALIZED (
+  SELECT t.${k} AS k FROM ${tbl} t WHERE t.${k} > $2 ORDER BY t.${k} LIMIT 1
+), hi AS MATERIALIZED (
+  SELECT CAST(LEAST(CAST(k AS numeric) + (CAST($1 AS int) - 1), ${INTEGER_KEY_MAX[type]}) AS ${type}) AS ${k}, CAST($1 AS int) AS scanned FROM next
+)`;
 }
 
 /** Count the NULL rows the backfill has still to visit (after the last committed key). */
@@ -128,7 +149,7 @@ export function nullCountSql(target: BackfillTarget): string {
   return `SELECT count(*)::bigint AS n FROM ${qualified(target.schema, target.table)} WHERE ${quoteIdent(target.column)} IS NULL`;
 }
 
-/** What the operator sees before it runs: one batch's statement, with placeholders. */
-export function describeBatch(target: BackfillTarget, source: BackfillSource, batchSize: number): string {
-  return `${batchSql(target, source, target.keyColumns.map(() => '<last key>'), batchSize).sql};`;
+/** What the operator sees before it runs: one batch's statement (of the walk given), with placeholders. */
+export function describeBatch(target: BackfillTarget, source: BackfillSource, batchSize: number, walk: 'keys' | 'range' = 'keys'): string {
+  return `${batchSql(target, source, target.keyColumns.map(() => '<last key>'), batchSize, undefined, walk).sql};`;
 }

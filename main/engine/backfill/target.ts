@@ -15,11 +15,21 @@ export interface BackfillTarget {
   /** format_type of the column, e.g. "uuid", "text", "bigint". */
   columnType: string;
   keyColumns: string[];
+  /**
+   * The primary key's type when it is one column of a built-in integer type: then a batch may walk
+   * a range of key values instead of counting keys off the index (walk.ts). Absent otherwise.
+   */
+  integerKey?: IntegerKeyType;
   /** For a parent source: child columns, parent table, parent columns. */
   parent?: { columns: string[]; schema: string; table: string; refColumns: string[] };
   /** For a map source: the map table, split, and the target column matched against it. */
   map?: { schema: string; table: string; keyColumn: string };
 }
+
+/** The integer types a key-value range walk handles, with their largest value (for the range's clamp). */
+export const INTEGER_KEY_MAX = { smallint: '32767', integer: '2147483647', bigint: '9223372036854775807' } as const;
+/** One of INTEGER_KEY_MAX's types. */
+export type IntegerKeyType = keyof typeof INTEGER_KEY_MAX;
 
 async function tableOid(session: Session, schema: string, table: string): Promise<number> {
   const { rows } = await session.query<{ oid: number }>(
@@ -61,6 +71,8 @@ export async function resolveBackfillTarget(session: Session, tableText: string,
   if (keyColumns.length === 0) throw new UserError(`${name.schema}.${name.table} has no primary key; a batched backfill walks the primary key`, 'usage');
   if (keyColumns.includes(column)) throw new UserError(`${column} is part of the primary key of ${name.schema}.${name.table}; cannot backfill it`, 'usage');
   const target: BackfillTarget = { schema: name.schema, table: name.table, column, columnType, keyColumns };
+  const keyType = keyColumns.length === 1 ? cols.get(keyColumns[0]!) : undefined;
+  if (keyType && keyType in INTEGER_KEY_MAX) target.integerKey = keyType as IntegerKeyType;
 
   if (source.kind === 'parent') {
     const { rows } = await session.query<{ cols: string[]; ref_schema: string; ref_table: string; ref_cols: string[] }>(

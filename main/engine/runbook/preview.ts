@@ -114,7 +114,11 @@ export async function previewStep(session: Session, step: RunbookStep, ctx: Prev
     }
     case 'backfill': {
       const target = await resolveBackfillTarget(session, step.table, step.tenantColumn, step.source);
-      return result(step.id, true, [{ label: `one batch of ${step.batchSize} rows, one statement (repeated until no NULL is left; <last key> is bound per batch)`, sql: describeBatch(target, step.source, step.batchSize) }]);
+      const batches = [{ label: `one batch of ${step.batchSize} rows, one statement (repeated until no NULL is left; <last key> is bound per batch)`, sql: describeBatch(target, step.source, step.batchSize) }];
+      if (target.integerKey) {
+        batches.push({ label: `where the key values are dense, a batch takes the next ${step.batchSize} key values instead of counting keys (docs/backfill.md, Which walk)`, sql: describeBatch(target, step.source, step.batchSize, 'range') });
+      }
+      return result(step.id, true, batches);
     }
     case 'backup':
       return result(step.id, true, step.tables.map((t) => {
