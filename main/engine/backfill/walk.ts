@@ -2,7 +2,7 @@
  * How each batch finds its rows: by counting the next N keys off the primary-key index ('keys',
  * any key), or, for a single integer key whose values are dense, by taking the next N key values
  * ('range': (last, next + N - 1]). The range walk skips the second walk of the index that counting
- * costs (1.14x the CPU per row under the bench's load, measured in session 26), and N distinct
+ * costs (counting: 1.09x to 1.10x its CPU per row under load, `npm run bench -- backfill-walk`), and N distinct
  * integers still hold at most N rows. Sparse values would make a range batch cover few rows and
  * let the duration-driven sizing grow its width until a dense stretch makes one batch many times
  * the target; so the range walk runs only while at least half of the key values a batch covers
