@@ -243,7 +243,8 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       if (opts.signal?.aborted) throw new CancelledError();
       probe?.useKey(lastKey);
       probe?.startDuring();
-      const r = await batchWithRetries(session, target, state, lastKey, walk.walkAfter(lastKey), pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
+      const batchWalk = walk.walkAfter(lastKey);
+      const r = await batchWithRetries(session, target, state, lastKey, batchWalk, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
         emit(progress('retry', 0, `batch ${batches + 1}: ${err} (retry ${attempt} of ${retries}, ${pacer.size} keys)`)))
         .finally(() => probe?.stopDuring());
       if (r.scanned === 0) {
@@ -251,16 +252,16 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
         break;
       }
       const restMs = pacer.batchDone(r.scanned, r.ms, probe?.take());
-      walk.observe({ walk: r.walk, from: lastKey, to: r.lastKey, scanned: r.scanned, rows: r.updated + r.unresolved });
+      const cap = walk.observe({ walk: batchWalk, from: lastKey, to: r.lastKey, scanned: r.scanned, rows: r.updated + r.unresolved });
       // With adaptive sizing off the operator's batch size stands (a key count holds at most that many rows).
-      if (walk.cap !== null && pacer.settings.targetBatchMs > 0) pacer.limit(walk.cap);
+      if (cap !== null && pacer.settings.targetBatchMs > 0) pacer.limit(cap);
       lastKey = r.lastKey;
       batches += 1;
       done += r.updated;
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      opts.onBatch?.({ size: r.size, scanned: r.scanned, walk: r.walk, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, walk: batchWalk, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
       if (r.scanned < r.size && !(await sweepBehind())) break;
       // The probe's reference read at rest is part of the rest (one round-trip even with none).
       const restStart = performance.now();
@@ -353,13 +354,13 @@ async function runOneBatch(
 async function batchWithRetries(
   session: Session, target: BackfillTarget, state: BackfillState, from: string[] | null, walk: 'keys' | 'range', pacer: BatchPacer, lockTimeoutMs: number,
   retries: number, signal: AbortSignal | undefined, onRetry: (attempt: number, reason: string) => void,
-): Promise<BatchOutcome & { size: number; ms: number; walk: 'keys' | 'range' }> {
+): Promise<BatchOutcome & { size: number; ms: number }> {
   for (let attempt = 0; ; attempt += 1) {
     const size = pacer.size;
     const t0 = performance.now();
     try {
       const outcome = await runOneBatch(session, target, state, from, walk, size, lockTimeoutMs);
-      return { ...outcome, size, ms: performance.now() - t0, walk };
+      return { ...outcome, size, ms: performance.now() - t0 };
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (!code || !RETRYABLE.has(code) || attempt >= retries || signal?.aborted) throw err;

@@ -29,8 +29,6 @@ export interface WalkObservation {
 /** Chooses the walk of each batch from the last one. */
 export class KeyWalk {
   private next: 'keys' | 'range' = 'keys';
-  /** When a range walk falls back: the most keys the next batch should take. */
-  cap: number | null = null;
 
   constructor(private readonly target: BackfillTarget) {}
 
@@ -39,17 +37,16 @@ export class KeyWalk {
     return this.target.integerKey && from ? this.next : 'keys';
   }
 
-  /** Record a committed batch; sets `cap` when the walk falls back to counting keys. */
-  observe(o: WalkObservation): void {
-    this.cap = null;
-    if (!this.target.integerKey || !o.from || !o.to || o.scanned === 0) return;
+  /** Record a committed batch; when the walk falls back to counting keys, returns the most keys the next batch should take (else null). */
+  observe(o: WalkObservation): number | null {
+    if (!this.target.integerKey || !o.from || !o.to || o.scanned === 0) return null;
     if (o.walk === 'keys') {
       const span = BigInt(o.to[0]!) - BigInt(o.from[0]!);
       this.next = span > 0n && o.scanned / Number(span) >= DENSE_ENOUGH ? 'range' : 'keys';
-      return;
+      return null;
     }
-    if (o.rows / o.scanned >= DENSE_ENOUGH) return;
+    if (o.rows / o.scanned >= DENSE_ENOUGH) return null;
     this.next = 'keys';
-    this.cap = Math.max(1, 2 * o.rows);
+    return Math.max(1, 2 * o.rows);
   }
 }
