@@ -488,6 +488,9 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const tails = timings.map((t) => t.tailRatio).filter((x): x is number => x !== null);
   const throughput = (rows / backfillSecs) / (rows / bigSecs);
   const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
+  const inBatches = timings.reduce((a, t) => a + t.ms, 0) / 1000;
+  // Neither a batch nor a rest: the engine's start (the estimate, the state row, the probe's connection), its final NULL count, and its steps between batches.
+  const between = Math.max(0, backfillSecs - inBatches - rested);
   const cpu = cpu0 != null && cpu1 != null ? `${(cpu1 - cpu0).toFixed(1)} s CPU in its server process (${((100 * (cpu1 - cpu0)) / backfillSecs).toFixed(0)}% of one core)` : 'CPU not measured (no /proc)';
   const niceLine = r.serverNice
     ? (r.serverNice.applied ? `  --nice ${r.serverNice.nice}: the backfill's server process ${r.serverNice.pid} ran at nice ${r.serverNice.nice} (was ${r.serverNice.previous}); the control's neighbour too; the big UPDATE at the default`
@@ -496,7 +499,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const loadCpu = idle.cores != null ? `; alone, the load's server processes used ${(100 * idle.cores).toFixed(0)}% of one core` : '';
   const lines = [
     `load: ${describeShape(shape)}, random primary-key reads and updates, half each${loadCpu}; ${Math.round(idle.ops / 5).toLocaleString('en-US')} operations/s served alone`,
-    `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${rested.toFixed(1)} s of it resting (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
+    `  batched backfill: ${backfillSecs.toFixed(1)} s, ${Math.round(r.rowsDone / backfillSecs).toLocaleString('en-US')} rows/s, ${r.batches} batches, ${r.nullsLeft} NULL left; ${inBatches.toFixed(1)} s of it in batches, ${rested.toFixed(1)} s resting, ${between.toFixed(1)} s between the two (not counting ${pausedSecs.toFixed(1)} s paused for the idle windows); ${cpu}`,
     ...(niceLine ? [niceLine] : []),
     `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)}); ${timings.filter((t) => t.walk === 'range').length} took a range of key values, ${timings.filter((t) => t.walk === 'keys').length} counted keys`,
     `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest; at the 90th percentile ${quantile(tails, 0.5).toFixed(2)} median, ${Math.max(...tails).toFixed(2)} highest` : 'not measured'}`,

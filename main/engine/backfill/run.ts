@@ -8,7 +8,7 @@ import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } 
 import { CancelledError, UserError } from '../errors.js';
 import { currentOperator, type Session } from '../session.js';
 import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
-import { LatencyProbe } from './probe.js';
+import { IDLE_READ_EVERY_BATCHES, LatencyProbe, PROBE_GAP_MS } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
 import { countOnOneBackend, estimateNulls } from './count.js';
 import { batchSql, nullCountSql, remainingSql } from './sql.js';
@@ -263,9 +263,10 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       emit(progress('batch', r.unresolved));
       opts.onBatch?.({ size: r.size, scanned: r.scanned, walk: batchWalk, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
       if (r.scanned < r.size && !(await sweepBehind())) break;
-      // The probe's reference read at rest is part of the rest (one round-trip even with none).
+      // The probe's reference read at rest (after the same quiet gap as its reads during batches) is
+      // part of the rest; without a rest that long, it rests the gap every few batches.
       const restStart = performance.now();
-      await probe?.idleOnce();
+      if (probe && (restMs >= PROBE_GAP_MS || batches % IDLE_READ_EVERY_BATCHES === 0)) await probe.idleAfterGap();
       await throttle(Math.max(0, restMs - (performance.now() - restStart)), opts.signal);
     }
   } catch (err) {
