@@ -9,7 +9,7 @@
  * - the load's latency: a probe (probe.ts) times one-row reads of the table from a second session
  *   while batches run and while the backfill rests. When reads during batches are more than
  *   `maxLatencyRatio` times slower than at rest (the median of the reads during the batches since
- *   the last decision, at least 24 of them: about three batches, so one stalled read or one slow
+ *   the last decision, at least 24 of them: about six batches, so one stalled read or one slow
  *   batch on a shared machine does not steer it, against the median of the last 16 reads at rest),
  *   the share of time spent in batches (the duty) is cut by a fifth; as soon as they are not, there
  *   is no rest at all. Each decision is taken on reads made after the previous one, so one burst

@@ -227,10 +227,13 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   // A constant always has a value: NULLs left at the end were written behind the cursor while it ran.
   // One more pass from the first key fills them (once: an application still writing NULLs is reported).
   let swept = false;
+  // The sweep's count when it found none left: the result's NULL count, without a second scan.
+  let noneLeftAtSweep = false;
   const sweepBehind = async (): Promise<boolean> => {
     if (swept || state.source.kind !== 'constant') return false;
     swept = true;
     const n = await countOnOneBackend(session, nullCountSql(target));
+    noneLeftAtSweep = n === 0;
     if (n === 0) return false;
     await session.transaction(() => session.query('UPDATE tenancy_console.backfills SET last_key = NULL, updated_at = now() WHERE id = $1', [state.id]), { readOnly: false });
     lastKey = null;
@@ -297,7 +300,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       emit(progress('retry', 0, `server process ${serverNice.pid} could not be given back nice ${serverNice.previous} (lowering a nice needs root); this session keeps nice ${serverNice.nice} until it closes`));
     }
   }
-  const result = await finish(session, target, { ...state, rowsDone: done, batches }, 'done', doneThisRun, (performance.now() - started) / 1000);
+  const result = await finish(session, target, { ...state, rowsDone: done, batches }, 'done', doneThisRun, (performance.now() - started) / 1000, noneLeftAtSweep ? 0 : null);
   emit({ ...progress('done'), remaining: result.nullsLeft, remainingEstimated: false, etaSeconds: 0 });
   return serverNice ? { ...result, serverNice } : result;
 }
@@ -309,9 +312,10 @@ function niceNote(n: ServerNice): string {
     : `--nice ${n.nice} not applied, the pacing alone runs: ${n.reason}`;
 }
 
-async function finish(session: Session, target: BackfillTarget, state: BackfillState, status: 'done', doneThisRun: number, secs: number): Promise<BackfillResult> {
+/** Mark the backfill done and report it; `counted` is a NULL count just taken (the sweep's), else one is taken now. */
+async function finish(session: Session, target: BackfillTarget, state: BackfillState, status: 'done', doneThisRun: number, secs: number, counted: number | null = null): Promise<BackfillResult> {
   await setBackfillStatus(session, state.id, status);
-  const nullsLeft = await countOnOneBackend(session, nullCountSql(target));
+  const nullsLeft = counted ?? await countOnOneBackend(session, nullCountSql(target));
   return {
     id: state.id, status, rowsDone: state.rowsDone, batches: state.batches, nullsLeft,
     durationMs: Math.round(secs * 1000), rate: secs > 0 ? Math.round(doneThisRun / secs) : 0,
