@@ -101,8 +101,8 @@ export class LatencyProbe {
 
   /**
    * Time one read at rest, after the same quiet gap as the reads during batches (call while the
-   * backfill rests; the gap is part of the rest). A read issued right after another round trip is
-   * about half as slow as one after 10 ms of quiet, batch or none (measured here: 0.39 against
+   * backfill rests; the gap is part of the rest). A read issued right after another round trip takes
+   * about half as long as one after 10 ms of quiet, batch or none (measured here: 0.39 against
    * 0.72 ms median with no batch running), so a reference read taken straight after a commit
    * would make every batch look like it slows the load.
    */
