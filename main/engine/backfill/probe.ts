@@ -6,6 +6,7 @@
  * is how much the batches slow the application down right now, whatever else the machine does.
  * Its reads (read-only, about 40 a second) are not written to the audit log.
  */
+import { abortableDelay } from '../delay.js';
 import { qualified, quoteIdent } from '../ident.js';
 import type { Session } from '../session.js';
 import type { BackfillTarget } from './target.js';
@@ -33,11 +34,10 @@ export interface ProbeSample {
 /** Times one-row reads on a sibling session; every method swallows its own errors (pacing must not fail a backfill). */
 export class LatencyProbe {
   private busy: Promise<void> | null = null;
-  private stopRequested = false;
+  private stopReads: AbortController | null = null;
   private during: number[] = [];
   private idle: number[] = [];
   private key: readonly string[] | null = null;
-  private wakeGap: () => void = () => undefined;
 
   private constructor(private readonly session: Session, private readonly target: BackfillTarget) {}
 
@@ -75,16 +75,12 @@ export class LatencyProbe {
    * A stop cuts the gap short: the next batch must not wait out the probe's timer.
    */
   startDuring(gapMs = PROBE_GAP_MS): void {
-    this.stopRequested = false;
-    let wake: () => void = () => undefined;
-    const stopped = new Promise<void>((r) => { wake = r; });
-    this.wakeGap = wake;
+    const stop = new AbortController();
+    this.stopReads = stop;
     this.busy = (async () => {
       for (;;) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([new Promise<void>((r) => { timer = setTimeout(r, gapMs); }), stopped]);
-        clearTimeout(timer);
-        if (this.stopRequested) break;
+        await abortableDelay(gapMs, stop.signal);
+        if (stop.signal.aborted) break;
         const ms = await this.once();
         if (ms !== null) this.during.push(ms);
       }
@@ -93,8 +89,7 @@ export class LatencyProbe {
 
   /** Stop the reads started by startDuring and wait for the one in flight (not for the gap after it). */
   async stopDuring(): Promise<void> {
-    this.stopRequested = true;
-    this.wakeGap();
+    this.stopReads?.abort();
     await this.busy;
     this.busy = null;
   }
@@ -107,7 +102,7 @@ export class LatencyProbe {
    * would make every batch look like it slows the load.
    */
   async idleAfterGap(gapMs = PROBE_GAP_MS): Promise<void> {
-    await new Promise((r) => setTimeout(r, gapMs));
+    await abortableDelay(gapMs);
     const ms = await this.once();
     if (ms !== null) this.idle.push(ms);
   }
