@@ -486,6 +486,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   const duties = timings.map((t) => t.duty);
   const ratios = timings.map((t) => t.latencyRatio).filter((x): x is number => x !== null);
   const tails = timings.map((t) => t.tailRatio).filter((x): x is number => x !== null);
+  const cpuRatios = timings.map((t) => t.cpuWaitRatio).filter((x): x is number => x !== null);
   const throughput = (rows / backfillSecs) / (rows / bigSecs);
   const rested = timings.reduce((a, t) => a + t.restMs, 0) / 1000;
   const inBatches = timings.reduce((a, t) => a + t.ms, 0) / 1000;
@@ -503,6 +504,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
     ...(niceLine ? [niceLine] : []),
     `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)}); ${timings.filter((t) => t.walk === 'range').length} took a range of key values, ${timings.filter((t) => t.walk === 'keys').length} counted keys`,
     `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest; at the 90th percentile ${quantile(tails, 0.5).toFixed(2)} median, ${Math.max(...tails).toFixed(2)} highest` : 'not measured'}`,
+    `  the load's backends' CPU stretch (ran plus run-queue wait, over ran) during batches / at rest: ${cpuRatios.length ? `${quantile(cpuRatios, 0.5).toFixed(2)} median, ${Math.max(...cpuRatios).toFixed(2)} highest` : 'not measured (no meter: the server is not on this host, or too little of their CPU was seen)'}`,
     `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
     `  throughput ratio (batched / big UPDATE): ${throughput.toFixed(2)}; target >= 0.5: ${verdict(throughput >= 0.5)}`,
     `  load idle, paused windows between batches: p50 ${ms(idleBetween.p50)}, p99 ${ms(idleBetween.p99)}, max ${ms(idleBetween.max)} (${idleBetween.ops} ops)`,

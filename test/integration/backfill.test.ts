@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchPacer, PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
+import { BatchPacer, cpuWaitLimit, PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { lowerServerPriority, niceOf, reniceFailure, titleNamesConnection } from '../../main/engine/backfill/nice.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { resumeBackfill, startBackfill, startOrResumeBackfill } from '../../main/engine/backfill/run.js';
@@ -428,6 +428,39 @@ describe('BatchPacer', () => {
     const fixed = pacer({ dutyCycle: 0.33 });
     fixed.batchDone(4000, 100, { duringMs: [9.0], idleMs: [1.0] });
     expect(fixed.duty).toBe(0.33);
+  });
+
+  it('rests when the application\'s backends wait for the CPU during batches, even while the probe sees its reads as fast as at rest', () => {
+    const p = pacer();
+    const fast = { duringMs: Array(8).fill(1.0), idleMs: [1.0] };
+    // At rest they waited 5 ms per 100 ms they ran; during batches 60 per 100: stretch 1.6 / 1.05.
+    for (let i = 0; i < 4; i += 1) p.restMeasured({ runMs: 10, waitMs: 0.5 });
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast, { runMs: 40, waitMs: 24 });
+    expect(p.latencyRatio).toBe(1);
+    expect(p.cpuWaitRatio).toBeCloseTo(1.6 / 1.05);
+    expect(p.duty).toBe(0.4);
+    // Waiting as at rest: no rest at the next decision.
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast, { runMs: 40, waitMs: 2 });
+    expect(p.cpuWaitRatio).toBeCloseTo(1);
+    expect(p.duty).toBe(1);
+    // The stretch is a mean, so its limit is a third of the probe's margin: 1.2x (under 1.3) cuts.
+    expect(cpuWaitLimit(1.3)).toBeCloseTo(1.1);
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast, { runMs: 40, waitMs: 10.4 });
+    expect(p.cpuWaitRatio).toBeCloseTo(1.2);
+    expect(p.duty).toBe(0.8);
+  });
+
+  it('leaves the CPU wait out of a decision until enough of the application\'s CPU was seen, and starts at the duty it is given', () => {
+    const p = pacer();
+    const fast = { duringMs: Array(8).fill(1.0), idleMs: [1.0] };
+    // 5 ms at rest (under 10) and huge waits during batches: not enough to compare, the probe decides.
+    p.restMeasured({ runMs: 5, waitMs: 0 });
+    for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast, { runMs: 40, waitMs: 400 });
+    expect(p.cpuWaitRatio).toBeNull();
+    expect(p.duty).toBe(1);
+    const niced = new BatchPacer({ ...PACE_DEFAULTS }, 1);
+    expect(niced.duty).toBe(1);
+    expect(niced.batchDone(1000, 100)).toBe(0);
   });
 
   it('keeps the operator\'s batch size when adaptive sizing is off', () => {

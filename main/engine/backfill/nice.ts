@@ -63,9 +63,18 @@ export function titleNamesConnection(title: string, clientPort: number | null): 
   return clientPort === null ? / \[local\]( |$)/.test(title) : new RegExp(`\\(${clientPort}\\)( |$)`).test(title);
 }
 
+/** The parent of `pid` (/proc/PID/stat field 4: a backend's is the postmaster), or null when unreadable. */
+export function parentOf(pid: number): number | null {
+  try {
+    return Number(statFields(pid)[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** Why `pid` cannot be proven to be this session's backend on this host, or null when it is. */
-async function notProven(session: Session, pid: number, clientPort: number | null): Promise<string | null> {
-  if (process.platform !== 'linux') return `the console runs on ${process.platform}; --nice needs Linux on the database host`;
+export async function whyNotThisBackend(session: Session, pid: number, clientPort: number | null): Promise<string | null> {
+  if (process.platform !== 'linux') return `the console runs on ${process.platform}, not Linux on the database host`;
   let title: string;
   try {
     title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
@@ -104,7 +113,7 @@ export function setNice(pid: number, nice: number): void {
 /** Lower the CPU priority of this session's server process to `nice` (0..19), when it is provably on this host. */
 export async function lowerServerPriority(session: Session, nice: number, clientPort: number | null): Promise<ServerNice> {
   const pid = session.pid;
-  const why = await notProven(session, pid, clientPort);
+  const why = await whyNotThisBackend(session, pid, clientPort);
   if (why) return { pid, nice, applied: false, reason: why };
   const previous = niceOf(pid) ?? 0;
   try {

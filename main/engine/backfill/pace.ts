@@ -14,9 +14,16 @@
  *   the share of time spent in batches (the duty) is cut by a fifth; as soon as they are not, there
  *   is no rest at all. Each decision is taken on reads made after the previous one, so one burst
  *   of a neighbour costs one cut, not a collapse to the floor. So a server the batches do not slow
- *   is used fully and a busy one is left room, measured, not guessed.
+ *   is used fully and a busy one is left room, measured, not guessed;
+ * - where the server runs on this host, the application's CPU wait (cpu-wait.ts): how much longer
+ *   the database's other backends took per ms of CPU work during batches than at rest. The
+ *   probe's reads, each after a quiet gap, are served at once on a saturated machine while the
+ *   application's busy backends queue behind the batch; when this stretch is over cpuWaitLimit,
+ *   the same decision cuts the duty too.
+ *   The pacing starts at duty 0.5, or at 1 where the backfill's server process is niced.
  *   An operator's `dutyCycle` fixes the duty instead (rest in proportion to each batch).
  */
+import type { CpuWindow } from './cpu-wait.js';
 import type { ProbeSample } from './probe.js';
 
 /** Pacing settings (all optional; the defaults are documented in docs/backfill.md). */
@@ -57,6 +64,31 @@ const MIN_DUTY = 0.1;
 /** Probe reads during batches that one decision on the duty takes, and the reads at rest it compares them with (the latest). */
 const DECIDE_READS = 24;
 const IDLE_WINDOW = 16;
+/** Rests whose CPU windows (cpu-wait.ts) the decision compares the batches' with (the latest). */
+const REST_WINDOWS = 16;
+/** CPU the application's backends must have used, in ms, during batches and at rest, for their wait to be compared. */
+const MIN_CPU_RUN_MS = { during: 20, rest: 10 };
+
+/** How much longer the application's backends took per ms of CPU work (ran plus waited, over ran). */
+function stretch(w: CpuWindow): number {
+  return (w.runMs + w.waitMs) / w.runMs;
+}
+
+/**
+ * The most the application's CPU stretch may grow during batches (over at rest): a third of the
+ * probe's margin (1.1 at the default 1.3). The stretch is a mean over all of the application's CPU
+ * work, and a batch that takes a core delays a few of its operations by a whole time slice each:
+ * measured here (session 28, the bench's saturating load), a stretch of 1.23x came with the load's
+ * p99 at 4.78x, and at nice 19, 0.95x with 1.33x.
+ */
+export function cpuWaitLimit(maxLatencyRatio: number): number {
+  return 1 + (maxLatencyRatio - 1) / 3;
+}
+
+/** Two windows' sum. */
+function plus(a: CpuWindow, b: CpuWindow): CpuWindow {
+  return { runMs: a.runMs + b.runMs, waitMs: a.waitMs + b.waitMs };
+}
 
 /** Validate pacing options and fill in the defaults; the message names the option to fix. */
 export function paceSettings(opts: PaceOptions): PaceSettings {
@@ -97,10 +129,17 @@ export class BatchPacer {
   private duringReads: number[] = [];
   private lastRatio: number | null = null;
   private lastTailRatio: number | null = null;
+  private lastCpuRatio: number | null = null;
+  private cpuDuring: CpuWindow = { runMs: 0, waitMs: 0 };
+  private cpuRests: CpuWindow[] = [];
 
-  constructor(readonly settings: PaceSettings) {
+  /**
+   * `startDuty`: the duty before the first decision (default 0.5; 1 where the backfill's server
+   * process is niced, so the scheduler already gives the application the CPU first).
+   */
+  constructor(readonly settings: PaceSettings, startDuty = START_DUTY) {
     this.current = settings.batchSize;
-    this.dutyNow = settings.dutyCycle ?? START_DUTY;
+    this.dutyNow = settings.dutyCycle ?? startDuty;
   }
 
   /** Keys the next batch takes. */
@@ -124,18 +163,33 @@ export class BatchPacer {
   }
 
   /**
+   * How much longer the application's backends took per ms of CPU work during batches than at
+   * rest (their run-queue wait, cpu-wait.ts), at the last decision; null without a meter or
+   * before enough of their CPU was seen.
+   */
+  get cpuWaitRatio(): number | null {
+    return this.lastCpuRatio;
+  }
+
+  /** Record the application's CPU over one rest (cpu-wait.ts). */
+  restMeasured(w: CpuWindow | null): void {
+    if (w) this.cpuRests = [...this.cpuRests, w].slice(-REST_WINDOWS);
+  }
+
+  /**
    * Record a committed batch of `keys` keys that took `ms` (and the probe's reads around it);
    * returns the rest before the next one. The next size aims at the target duration, moving at
    * most 2x up or down per batch, so one slow batch (a checkpoint, a busy neighbour) does not
    * collapse the batch size.
    */
-  batchDone(keys: number, ms: number, probe?: ProbeSample): number {
+  batchDone(keys: number, ms: number, probe?: ProbeSample, cpu?: CpuWindow | null): number {
     const { targetBatchMs, maxBatchSize, throttleMs } = this.settings;
     if (targetBatchMs > 0 && keys > 0) {
       const ideal = (keys * targetBatchMs) / Math.max(ms, 1);
       const grown = Math.min(ideal, this.current * 2, maxBatchSize ?? Infinity);
       this.current = Math.max(MIN_BATCH, Math.round(Math.max(grown, this.current / 2)));
     }
+    if (cpu) this.cpuDuring = plus(this.cpuDuring, cpu);
     if (probe && this.settings.dutyCycle === null) this.follow(probe);
     return Math.round(ms * (1 / this.dutyNow - 1)) + throttleMs;
   }
@@ -148,7 +202,11 @@ export class BatchPacer {
     this.lastRatio = median(this.duringReads)! / idle;
     this.lastTailRatio = quantileOf(this.duringReads, 0.9)! / quantileOf(this.idleReads, 0.9)!;
     this.duringReads = [];
-    if (this.lastRatio > this.settings.maxLatencyRatio) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
+    const rest = this.cpuRests.reduce(plus, { runMs: 0, waitMs: 0 });
+    this.lastCpuRatio = this.cpuDuring.runMs >= MIN_CPU_RUN_MS.during && rest.runMs >= MIN_CPU_RUN_MS.rest ? stretch(this.cpuDuring) / stretch(rest) : null;
+    this.cpuDuring = { runMs: 0, waitMs: 0 };
+    const slowed = this.lastRatio > this.settings.maxLatencyRatio || (this.lastCpuRatio ?? 0) > cpuWaitLimit(this.settings.maxLatencyRatio);
+    if (slowed) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
     else this.dutyNow = 1;
   }
 

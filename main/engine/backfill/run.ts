@@ -7,7 +7,8 @@
 import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } from '../../../shared/backfill.js';
 import { CancelledError, UserError } from '../errors.js';
 import { currentOperator, type Session } from '../session.js';
-import { BatchPacer, paceSettings, type PaceOptions } from './pace.js';
+import { BatchPacer, cpuWaitLimit, paceSettings, type PaceOptions, type PaceSettings } from './pace.js';
+import { CpuWaitMeter } from './cpu-wait.js';
 import { IDLE_READ_EVERY_BATCHES, LatencyProbe, PROBE_GAP_MS } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
 import { countOnOneBackend, estimateNulls } from './count.js';
@@ -47,6 +48,8 @@ export interface BatchTiming {
   latencyRatio: number | null;
   /** The same ratio at the 90th percentile (reported, not followed). */
   tailRatio: number | null;
+  /** The application's backends' CPU stretch during batches over at rest, also followed (cpu-wait.ts); null where not measured. */
+  cpuWaitRatio: number | null;
 }
 
 /**
@@ -179,9 +182,9 @@ function requireWrite(session: Session): void {
 }
 
 async function runBatches(session: Session, target: BackfillTarget, state: BackfillState, opts: BackfillOptions): Promise<BackfillResult> {
-  let pacer: BatchPacer;
+  let settings: PaceSettings;
   try {
-    pacer = new BatchPacer(paceSettings(opts));
+    settings = paceSettings(opts);
   } catch (err) {
     throw new UserError((err as Error).message, 'usage');
   }
@@ -212,8 +215,13 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
     };
   };
   const walk = new KeyWalk(target);
-  const probe = pacer.settings.dutyCycle === null ? await LatencyProbe.open(session, target) : null;
+  const probe = settings.dutyCycle === null ? await LatencyProbe.open(session, target) : null;
   const serverNice = opts.nice != null ? await lowerServerPriority(session, opts.nice, session.clientPort) : undefined;
+  // Niced, the scheduler already gives the application the CPU first: no rest before the first decision.
+  const pacer = new BatchPacer(settings, serverNice?.applied ? 1 : undefined);
+  const opened = probe ? await CpuWaitMeter.open(session).catch((err: Error) => err.message) : null;
+  const meter = opened instanceof CpuWaitMeter ? opened : null;
+  let cpuNoted = false;
   const notes = [
     pacer.settings.dutyCycle === null && !probe
       ? `the latency probe could not open a second connection: resting as long as each batch runs (duty ${pacer.duty}); give --duty to choose` : null,
@@ -245,6 +253,8 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       if (opts.pause?.paused) await opts.pause.wait(opts.signal);
       if (opts.signal?.aborted) throw new CancelledError();
       probe?.useKey(lastKey);
+      await meter?.relist().catch(() => undefined);
+      meter?.mark();
       probe?.startDuring();
       const batchWalk = walk.walkAfter(lastKey);
       const r = await batchWithRetries(session, target, state, lastKey, batchWalk, pacer, lockTimeoutMs, retries, opts.signal, (attempt, err) =>
@@ -254,7 +264,11 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
         if (await sweepBehind()) continue;
         break;
       }
-      const restMs = pacer.batchDone(r.scanned, r.ms, probe?.take());
+      const restMs = pacer.batchDone(r.scanned, r.ms, probe?.take(), meter?.window());
+      if (!cpuNoted && !serverNice?.applied && (pacer.cpuWaitRatio ?? 0) > cpuWaitLimit(pacer.settings.maxLatencyRatio)) {
+        cpuNoted = true;
+        emit(progress('retry', 0, `the database's other backends took ${pacer.cpuWaitRatio!.toFixed(2)}x as long per ms of CPU work during batches as at rest (they queued for a core): the backfill rests (duty ${pacer.duty.toFixed(2)}); --nice 19, on the database host as the server's OS user, lets it take only the CPU they leave instead`));
+      }
       const cap = walk.observe({ walk: batchWalk, from: lastKey, to: r.lastKey, scanned: r.scanned, rows: r.updated + r.unresolved });
       // With adaptive sizing off the operator's batch size stands (a key count holds at most that many rows).
       if (cap !== null && pacer.settings.targetBatchMs > 0) pacer.limit(cap);
@@ -264,13 +278,16 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       doneThisRun += r.updated;
       unresolvedThisRun += r.unresolved;
       emit(progress('batch', r.unresolved));
-      opts.onBatch?.({ size: r.size, scanned: r.scanned, walk: batchWalk, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio });
+      opts.onBatch?.({ size: r.size, scanned: r.scanned, walk: batchWalk, updated: r.updated, ms: Math.round(r.ms * 10) / 10, restMs, duty: pacer.duty, latencyRatio: pacer.latencyRatio, tailRatio: pacer.tailRatio, cpuWaitRatio: pacer.cpuWaitRatio });
       if (r.scanned < r.size && !(await sweepBehind())) break;
       // The probe's reference read at rest (after the same quiet gap as its reads during batches) is
       // part of the rest; without a rest that long, it rests the gap every few batches.
       const restStart = performance.now();
-      if (probe && (restMs >= PROBE_GAP_MS || batches % IDLE_READ_EVERY_BATCHES === 0)) await probe.idleAfterGap();
+      const resting = probe !== null && (restMs >= PROBE_GAP_MS || batches % IDLE_READ_EVERY_BATCHES === 0);
+      if (resting) meter?.mark();
+      if (resting) await probe.idleAfterGap();
       await throttle(Math.max(0, restMs - (performance.now() - restStart)), opts.signal);
+      if (resting && meter) pacer.restMeasured(meter.window());
     }
   } catch (err) {
     const committed = `${(done - state.rowsDone).toLocaleString('en-US')} rows filled in ${batches - state.batches} batches committed this run (${done.toLocaleString('en-US')} in all)`;

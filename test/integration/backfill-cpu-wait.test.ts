@@ -1,0 +1,59 @@
+/**
+ * The backfill's CPU-wait meter (cpu-wait.ts) on the test server, which runs on this host: it
+ * reads the database's other backends, not the console's own sessions nor another database's, and
+ * a window shows the CPU one of them used.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CpuWaitMeter } from '../../main/engine/backfill/cpu-wait.js';
+import type { Session } from '../../main/engine/session.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+let db: TestDatabase;
+let other: TestDatabase;
+let s: Session;
+let sibling: Session;
+let app: pg.Client;
+let elsewhere: pg.Client;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  other = await createTestDatabase();
+  s = await db.session();
+  sibling = await s.openSibling({ unaudited: true });
+  app = new pg.Client({ connectionString: db.url, application_name: 'app "x"; --' });
+  elsewhere = new pg.Client({ connectionString: other.url, application_name: 'another database' });
+  await Promise.all([app.connect(), elsewhere.connect()]);
+});
+afterAll(async () => {
+  await Promise.all([app?.end(), elsewhere?.end(), sibling?.close(), s?.close()]);
+  await Promise.all([db?.drop(), other?.drop()]);
+});
+
+/** The server pid of a pg.Client. */
+const pidOf = (c: pg.Client) => (c as unknown as { processID: number }).processID;
+
+describe('CPU-wait meter', () => {
+  it('counts the CPU the application\'s backend uses, and none of the console\'s own or another database\'s', async () => {
+    const meter = await CpuWaitMeter.open(s);
+    if (typeof meter === 'string') throw new Error(`no meter on a server on this host: ${meter}`);
+    await meter.relist();
+    const pids = (meter as unknown as { pids: number[] }).pids;
+    expect(pids).toContain(pidOf(app));
+    for (const pid of [s.pid, sibling.pid, pidOf(elsewhere)]) expect(pids).not.toContain(pid);
+
+    meter.mark();
+    // The console's sibling and the other database's backend burn CPU: not the application's.
+    await Promise.all([
+      sibling.query('SELECT count(*) FROM generate_series(1, 3000000)'),
+      elsewhere.query('SELECT count(*) FROM generate_series(1, 3000000)'),
+    ]);
+    const idle = meter.window()!;
+    expect(idle.runMs).toBeLessThan(5);
+
+    await app.query('SELECT count(*) FROM generate_series(1, 3000000)');
+    const busy = meter.window()!;
+    // Three million rows take well over 50 ms of CPU on any machine this runs on.
+    expect(busy.runMs).toBeGreaterThan(50);
+    expect(busy.waitMs).toBeGreaterThanOrEqual(0);
+  });
+});
