@@ -48,26 +48,28 @@ export class CpuWaitMeter {
   private listedAt = -Infinity;
   private last: Reading | null = null;
 
-  private constructor(private readonly session: Session, private readonly postmaster: number) {}
+  private constructor(private readonly lister: Session, private readonly postmaster: number) {}
 
   /**
    * A meter for `session`'s server, or the reason there is none (one line): the server is not on
-   * this host, or its processes cannot be read.
+   * this host, or its processes cannot be read. `lister` (default `session`) lists the
+   * application's backends: the backfill passes the probe's unaudited read-only session, so a
+   * poll every 2 s does not fill the audit log.
    */
-  static async open(session: Session): Promise<CpuWaitMeter | string> {
+  static async open(session: Session, lister: Session = session): Promise<CpuWaitMeter | string> {
     const why = await whyNotThisBackend(session, session.pid, session.clientPort);
     if (why) return why;
     const postmaster = parentOf(session.pid);
     if (postmaster === null || schedstat(session.pid) === null) return `/proc/${session.pid}/schedstat cannot be read on this machine`;
-    return new CpuWaitMeter(session, postmaster);
+    return new CpuWaitMeter(lister, postmaster);
   }
 
   /** List the application's backends again when the list is older than RELIST_MS (call between batches). */
   async relist(): Promise<void> {
     if (performance.now() - this.listedAt < RELIST_MS) return;
-    const { rows } = await this.session.query<{ pid: number }>(
+    const { rows } = await this.lister.query<{ pid: number }>(
       `SELECT pid FROM pg_stat_activity
-        WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+        WHERE datname = current_database() AND backend_type = 'client backend'
           AND application_name IS DISTINCT FROM $1
         ORDER BY pid LIMIT ${MAX_BACKENDS}`, [APPLICATION_NAME]);
     this.pids = rows.map((r) => r.pid).filter((pid) => parentOf(pid) === this.postmaster);

@@ -50,6 +50,11 @@ export class LatencyProbe {
     }
   }
 
+  /** The probe's own session (read-only, unaudited): also lists the application's backends for cpu-wait.ts. */
+  get readSession(): Session {
+    return this.session;
+  }
+
   /** The key the probe reads (the last key a batch committed; before the first, any row). */
   useKey(key: readonly string[] | null): void {
     this.key = key;

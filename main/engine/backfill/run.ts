@@ -219,7 +219,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   const serverNice = opts.nice != null ? await lowerServerPriority(session, opts.nice, session.clientPort) : undefined;
   // Niced, the scheduler already gives the application the CPU first: no rest before the first decision.
   const pacer = new BatchPacer(settings, serverNice?.applied ? 1 : undefined);
-  const opened = probe ? await CpuWaitMeter.open(session).catch((err: Error) => err.message) : null;
+  const opened = probe ? await CpuWaitMeter.open(session, probe.readSession).catch((err: Error) => err.message) : null;
   const meter = opened instanceof CpuWaitMeter ? opened : null;
   let cpuNoted = false;
   const notes = [
