@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRun } from '../../shared/findings.js';
 import { runChecks } from '../../main/engine/checks/run.js';
 import { APPLICATION_NAME } from '../../main/engine/config.js';
+import { CancelledError } from '../../main/engine/errors.js';
 import { loadModel } from '../../main/engine/model/load.js';
 import type { Session } from '../../main/engine/session.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -108,11 +109,17 @@ describe('large tables scanned two at once, one backend each', () => {
   });
 
   it('gives the session its max_parallel_workers_per_gather back when the run is cancelled', async () => {
-    const s = await db.session({ scanSessions: 2, lockTimeoutMs: 0 });
+    // statement_timeout far above the 30 s the wait below allows: only the cancel can end the blocked scan in time.
+    const s = await db.session({ scanSessions: 2, lockTimeoutMs: 0, statementTimeoutMs: 100_000 });
     await s.query('SET max_parallel_workers_per_gather = 1');
     const abort = new AbortController();
-    const run = runBlocked(s, async () => abort.abort(), abort.signal);
-    await expect(run).rejects.toThrow();
+    // The lock is released only once the cancel has landed (no console backend waits on it any
+    // more): released at once, the blocked scan could finish before the cancel request arrived.
+    const run = runBlocked(s, async () => {
+      abort.abort();
+      await db.until(`SELECT waiting = 0 AS ok FROM (${CONSOLE_BACKENDS}) c`, [APPLICATION_NAME]);
+    }, abort.signal);
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(await workers(s)).toBe('1');
     await s.close();
   });
