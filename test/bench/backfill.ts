@@ -6,8 +6,10 @@
  * big UPDATE (idle measured in pauses of the backfill interleaved with its running windows, and
  * before and after it), the longest single operation the load saw (its lock wait
  * bound), what the load's server processes were waiting on, the share of its operations slower
- * than 1, 2, 5 and 20 ms idle and during (what moves the p99), the batches' durations, the pacing's duty and ratios (the probe's, and the load's backends'
- * CPU stretch from /proc/PID/schedstat), CPU used by the backfill's server process, and the machine's load average (other work shares the cores).
+ * than 1, 2, 5 and 20 ms idle and during (what moves the p99), the batches' durations, the
+ * pacing's duty and ratios (the probe's, and the load's backends' CPU stretch from
+ * /proc/PID/schedstat), CPU used by the backfill's server process, and the machine's load average
+ * (other work shares the cores).
  * Then the control: the same load beside a process that uses as much CPU as the backfill's server
  * process did and does no database work (and, with `--control-shares`, other shares of one core,
  * spread evenly or, with `--control-period-ms`, in bursts like paced batches), which is what the

@@ -439,10 +439,12 @@ describe('BatchPacer', () => {
     expect(p.latencyRatio).toBe(1);
     expect(p.cpuWaitRatio).toBeCloseTo(1.6 / 1.05);
     expect(p.duty).toBe(0.4);
+    expect(p.cutByCpuWait).toBe(true);
     // Waiting as at rest: no rest at the next decision.
     for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast, { runMs: 40, waitMs: 2 });
     expect(p.cpuWaitRatio).toBeCloseTo(1);
     expect(p.duty).toBe(1);
+    expect(p.cutByCpuWait).toBe(false);
     // The stretch is a mean, so its limit is a third of the probe's margin: 1.2x (under 1.3) cuts.
     expect(cpuWaitLimit(1.3)).toBeCloseTo(1.1);
     for (let i = 0; i < 3; i += 1) p.batchDone(4000, 100, fast, { runMs: 40, waitMs: 10.4 });

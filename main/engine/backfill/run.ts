@@ -7,7 +7,7 @@
 import type { BackfillProgress, BackfillResult, BackfillSource, BackfillState } from '../../../shared/backfill.js';
 import { CancelledError, UserError } from '../errors.js';
 import { currentOperator, type Session } from '../session.js';
-import { BatchPacer, cpuWaitLimit, paceSettings, type PaceOptions, type PaceSettings } from './pace.js';
+import { BatchPacer, paceSettings, type PaceOptions, type PaceSettings } from './pace.js';
 import { CpuWaitMeter } from './cpu-wait.js';
 import { IDLE_READ_EVERY_BATCHES, LatencyProbe, PROBE_GAP_MS } from './probe.js';
 import { throttle, type PauseController } from './pause.js';
@@ -219,8 +219,8 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
   const serverNice = opts.nice != null ? await lowerServerPriority(session, opts.nice, session.clientPort) : undefined;
   // Niced, the scheduler already gives the application the CPU first: no rest before the first decision.
   const pacer = new BatchPacer(settings, serverNice?.applied ? 1 : undefined);
-  const opened = probe ? await CpuWaitMeter.open(session, probe.readSession).catch((err: Error) => err.message) : null;
-  const meter = opened instanceof CpuWaitMeter ? opened : null;
+  // No meter (another host, a container, /proc hidden): the probe alone paces, as it does on most servers.
+  const meter = probe ? await CpuWaitMeter.open(session, probe.readSession).then((m) => (m instanceof CpuWaitMeter ? m : null), () => null) : null;
   let cpuNoted = false;
   const notes = [
     pacer.settings.dutyCycle === null && !probe
@@ -265,7 +265,7 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
         break;
       }
       const restMs = pacer.batchDone(r.scanned, r.ms, probe?.take(), meter?.window());
-      if (!cpuNoted && !serverNice?.applied && (pacer.cpuWaitRatio ?? 0) > cpuWaitLimit(pacer.settings.maxLatencyRatio)) {
+      if (!cpuNoted && !serverNice?.applied && pacer.cutByCpuWait) {
         cpuNoted = true;
         emit(progress('retry', 0, `the database's other backends took ${pacer.cpuWaitRatio!.toFixed(2)}x as long per ms of CPU work during batches as at rest (they queued for a core): the backfill rests (duty ${pacer.duty.toFixed(2)}); --nice 19, on the database host as the server's OS user, lets it take only the CPU they leave instead`));
       }
@@ -284,8 +284,10 @@ async function runBatches(session: Session, target: BackfillTarget, state: Backf
       // part of the rest; without a rest that long, it rests the gap every few batches.
       const restStart = performance.now();
       const resting = probe !== null && (restMs >= PROBE_GAP_MS || batches % IDLE_READ_EVERY_BATCHES === 0);
-      if (resting) meter?.mark();
-      if (resting) await probe.idleAfterGap();
+      if (resting) {
+        meter?.mark();
+        await probe.idleAfterGap();
+      }
       await throttle(Math.max(0, restMs - (performance.now() - restStart)), opts.signal);
       if (resting && meter) pacer.restMeasured(meter.window());
     }
