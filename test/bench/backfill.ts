@@ -16,6 +16,10 @@
  * CPU alone does to the p99 on this machine. Then what the whole server (every
  * PostgreSQL process, read from /proc) used besides the load's backends, beyond its use with the
  * load alone, and a second control at that share when it differs from the backend's by 5 points.
+ * Then the ceiling: the machine's idle CPU in the backfill's paused windows (the load alone) and
+ * the share of one core a process at nice 19 that only spins gets beside the load (what it costs
+ * the load's p99 too), which a backfill that takes no CPU from the load cannot exceed, and the
+ * throughput ratio each allows at the big UPDATE's CPU per row (the spin's also at the backfill's).
  * Targets: throughput at least 0.5x the big UPDATE's, the load's p99 at most 1.5x idle and no wait
  * over 1 s during the backfill. Pacing options left out use the engine's defaults (PACE_DEFAULTS),
  * which is what the targets are measured against. The load is two connections back to back (the
@@ -30,7 +34,7 @@ import pg from 'pg';
 import { PACE_DEFAULTS, type PaceSettings } from '../../main/engine/backfill/pace.js';
 import { PauseController } from '../../main/engine/backfill/pause.js';
 import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.js';
-import { parentPid, serverCpuSeconds } from './load/cluster-cpu.js';
+import { machineIdleSeconds, parentPid, serverCpuSeconds } from './load/cluster-cpu.js';
 import { cpuSeconds, epochMs, startLoadLoop, type LoadShape } from './load/loop.js';
 import { cpuNeighbour, type NeighbourKind } from './load/neighbour.js';
 import { verdict } from './verdict.js';
@@ -193,6 +197,9 @@ async function idleLoad(url: string, table: string, rows: number, shape: LoadSha
  */
 function interleave(pause: PauseController, clock: PhaseClock, runMs = 7000, idleMs = 3000, settleMs = 500) {
   let pausedMs = 0;
+  // The machine's idle CPU over the idle windows (null once /proc could not be read).
+  let idleCpu: number | null = 0;
+  let idleWindowMs = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const at = (ms: number, fn: () => void) => {
@@ -209,7 +216,12 @@ function interleave(pause: PauseController, clock: PhaseClock, runMs = 7000, idl
         const t = performance.now();
         at(settleMs, () => {
           clock.set('idle');
+          const idle0 = machineIdleSeconds();
+          const w = performance.now();
           at(idleMs, () => {
+            const idle1 = machineIdleSeconds();
+            idleCpu = idleCpu != null && idle0 != null && idle1 != null ? idleCpu + (idle1 - idle0) : null;
+            idleWindowMs += performance.now() - w;
             pausedMs += performance.now() - t;
             run();
           });
@@ -227,6 +239,10 @@ function interleave(pause: PauseController, clock: PhaseClock, runMs = 7000, idl
       clock.set(null);
       pause.resume();
       return pausedMs;
+    },
+    /** The share of one core the machine left idle over the idle windows (the load alone), null without /proc or a window. */
+    idleCores(): number | null {
+      return idleCpu != null && idleWindowMs > 0 ? idleCpu / (idleWindowMs / 1000) : null;
     },
   };
 }
@@ -303,27 +319,59 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
  * The control for the p99 target: the load alone, in 2.5 s windows alternating with the load plus
  * a process using `share` of one core (cpuNeighbour), four of each, the first 0.3 s after each
  * switch counted for neither. What that does to the load's p99 is what any work using that much
- * CPU on this machine does, however it is paced within the window.
+ * CPU on this machine does, however it is paced within the window. The neighbour runs at `nice`
+ * (by default the backfill's, with `--nice`); `used` is the share of one core it actually got
+ * (null without /proc).
  */
-async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number, kind: NeighbourKind = 'spin', periodMs = 10): Promise<{ off: LoadStats; on: LoadStats }> {
+async function cpuControl(url: string, table: string, rows: number, shape: LoadShape, share: number, kind: NeighbourKind = 'spin', periodMs = 10, nice = serverNice): Promise<{ off: LoadStats; on: LoadStats; used: number | null }> {
   const clock = new PhaseClock();
   const load = await startLoad(url, table, rows, shape, clock);
   const windowOf = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let cpu: number | null = 0;
+  let secs = 0;
   for (let i = 0; i < 4; i += 1) {
     clock.set(null);
     await windowOf(300);
     clock.set('off');
     await windowOf(2500);
     clock.set(null);
-    const stop = await cpuNeighbour(share, kind, periodMs, serverNice);
+    const t = performance.now();
+    const stop = await cpuNeighbour(share, kind, periodMs, nice);
     await windowOf(300);
     clock.set('on');
     await windowOf(2500);
     clock.set(null);
-    await stop();
+    const used = await stop();
+    secs += (performance.now() - t) / 1000;
+    cpu = cpu != null && used != null ? cpu + used : null;
   }
   const { phases } = await load.stop();
-  return { off: phases.off!, on: phases.on! };
+  return { off: phases.off!, on: phases.on!, used: cpu != null && secs > 0 ? cpu / secs : null };
+}
+
+/**
+ * The ceiling line: how much CPU the load leaves beside it, measured two ways: the machine's idle
+ * CPU in the backfill's paused windows (the load alone, the same minutes as the backfill: `idle`,
+ * every core summed, the most any added work could use) and the share a process at nice 19 that
+ * only spins gets beside the load (`ceiling.used`, in windows of its own; it gets less than the
+ * idle time, the load's scheduling gaps being too short to fill). Each is turned into the most
+ * rows/s it allows at the big UPDATE's CPU per row (and the spin also at the backfill's), against
+ * the big UPDATE's rows/s. A backfill that takes no CPU from the load cannot go faster.
+ */
+function ceilingLine(ceiling: { off: LoadStats; on: LoadStats; used: number | null }, idle: number | null, rows: number, backfillCpu: number | null, bigCpu: number | null, bigSecs: number): string {
+  const ratio = (share: number | null, cpu: number | null) => share != null && cpu != null && cpu > 0 ? (share * (rows / cpu)) / (rows / bigSecs) : null;
+  const x = (r: number | null) => (r == null ? 'not measured' : `${r.toFixed(2)}x`);
+  const perMillion = (cpu: number | null) => cpu != null ? `${((cpu * 1e6) / rows).toFixed(2)} CPU s per million rows` : 'not measured';
+  const best = ratio(idle, bigCpu);
+  const reach = best == null ? '' : best < 0.5
+    ? '; even the idle CPU at the big UPDATE\'s CPU per row is below the 0.5x target: on this machine under this load no backfill that takes no CPU from the load can meet it'
+    : '; the 0.5x target is within the idle CPU at the big UPDATE\'s CPU per row';
+  const idlePart = idle == null ? 'the machine\'s idle CPU in the paused windows not measured (no /proc)'
+    : `in the backfill's paused windows (the load alone) the machine's cores were idle ${(100 * idle).toFixed(0)}% of one core, which at the big UPDATE's CPU per row (${perMillion(bigCpu)}) fills at most ${x(best)} the big UPDATE's rows/s`;
+  const spinPart = ceiling.used == null ? 'the nice-19 spin not measured (no /proc)'
+    : `a process at nice 19 spinning beside the load got ${(100 * ceiling.used).toFixed(0)}% of one core, costing the load's p99 ${(ceiling.on.p99 / ceiling.off.p99).toFixed(2)}x (${ms(ceiling.on.p99)} against ${ms(ceiling.off.p99)} alone): ` +
+      `${x(ratio(ceiling.used, bigCpu))} at the big UPDATE's CPU per row, ${x(ratio(ceiling.used, backfillCpu))} at the backfill's own (${perMillion(backfillCpu)})`;
+  return `  ceiling: ${idlePart}; ${spinPart}${reach}`;
 }
 
 const describeShape = (l: LoadShape) => l.rate === 0
@@ -395,7 +443,8 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   }
   await c.query('CHECKPOINT');
 
-  const postmaster = parentPid((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+  const ownPid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const postmaster = parentPid(ownPid);
   process.stderr.write(`load alone (idle baseline)...\n`);
   const cpuNow = () => serverCpuBesidesLoad(c, postmaster);
   const idle = await idleLoad(url, batched, rows, shape, 5000, cpuNow);
@@ -423,6 +472,7 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
   // A nice the engine could not apply is not given to the control's neighbour either.
   if (r.serverNice && !r.serverNice.applied) serverNice = null;
   const pausedSecs = windows.stop() / 1000;
+  const idleCores = windows.idleCores();
   const wallSecs = (performance.now() - t0) / 1000;
   const backfillSecs = wallSecs - pausedSecs;
   const cpu1 = cpuSeconds(s.pid);
@@ -473,11 +523,17 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
     sweep.push(`  control writing memory (one byte per cache line across 128 MB) at the backfill's ${(100 * backfillShare).toFixed(0)}% of one core: p99 ${ms(x.on.p99)} against ${ms(x.off.p99)} alone, ${(x.on.p99 / x.off.p99).toFixed(2)}x; slower than ${OVER_MS.map((v) => `${v} ms`).join(' / ')}: ${shares(x.on)} (alone ${shares(x.off)})`);
   }
 
+  process.stderr.write(`load alone and beside a process at nice 19 taking all the CPU the load leaves (the ceiling)...\n`);
+  const ceiling = await cpuControl(url, batched, rows, shape, 1, 'spin', 10, 19);
+
   process.stderr.write(`one big UPDATE under the load...\n`);
   const bigLoad = await startLoad(url, big, rows, shape);
+  const bigCpu0 = cpuSeconds(ownPid);
   const t1 = performance.now();
   await c.query(`UPDATE ${big} SET org = 1 WHERE org IS NULL`);
   const bigSecs = (performance.now() - t1) / 1000;
+  const bigCpu1 = cpuSeconds(ownPid);
+  const bigCpu = bigCpu0 != null && bigCpu1 != null ? bigCpu1 - bigCpu0 : null;
   const duringBig = (await bigLoad.stop()).phases.all!;
 
   // Other work on the machine moves the idle p99 from one minute to the next: judge against the
@@ -507,8 +563,9 @@ async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape
     `  batches: ${ms(quantile(batchMs, 0.5))} median, ${ms(quantile(batchMs, 0.99))} p99, ${ms(Math.max(0, ...batchMs))} longest; size ${Math.min(...sizes)}..${Math.max(...sizes)} keys (median ${quantile(sizes, 0.5)}); ${timings.filter((t) => t.walk === 'range').length} took a range of key values, ${timings.filter((t) => t.walk === 'keys').length} counted keys`,
     `  pacing: duty ${quantile(duties, 0.5).toFixed(2)} median (${Math.min(...duties).toFixed(2)}..${Math.max(...duties).toFixed(2)}); probe latency during batches / at rest ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)} median, ${Math.max(...ratios).toFixed(2)} highest; at the 90th percentile ${quantile(tails, 0.5).toFixed(2)} median, ${Math.max(...tails).toFixed(2)} highest` : 'not measured'}`,
     `  the load's backends' CPU stretch (ran plus run-queue wait, over ran) during batches / at rest: ${cpuRatios.length ? `${quantile(cpuRatios, 0.5).toFixed(2)} median, ${Math.max(...cpuRatios).toFixed(2)} highest` : 'not measured (no meter: the server is not on this host, or too little of their CPU was seen)'}`,
-    `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s`,
+    `  one big UPDATE:   ${bigSecs.toFixed(1)} s, ${Math.round(rows / bigSecs).toLocaleString('en-US')} rows/s${bigCpu != null ? `, ${bigCpu.toFixed(1)} s CPU in its server process (${((100 * bigCpu) / bigSecs).toFixed(0)}% of one core)` : ''}`,
     `  throughput ratio (batched / big UPDATE): ${throughput.toFixed(2)}; target >= 0.5: ${verdict(throughput >= 0.5)}`,
+    ceilingLine(ceiling, idleCores, rows, cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null, bigCpu, bigSecs),
     `  load idle, paused windows between batches: p50 ${ms(idleBetween.p50)}, p99 ${ms(idleBetween.p99)}, max ${ms(idleBetween.max)} (${idleBetween.ops} ops)`,
     `  load idle before:        p50 ${ms(idle.p50)}, p99 ${ms(idle.p99)}, max ${ms(idle.max)} (${idle.ops} ops)`,
     `  load during backfill:    p50 ${ms(during.p50)}, p99 ${ms(during.p99)}, max ${ms(during.max)} (${during.ops} ops)`,

@@ -37,3 +37,17 @@ export function serverCpuSeconds(postmaster: number): number | null {
   }
   return total;
 }
+
+/**
+ * CPU seconds the whole machine has spent idle so far, every core summed (idle plus iowait, from
+ * the first line of /proc/stat); null where /proc is missing. Over a window, the difference per
+ * second is the share of one core nothing ran on: the most any extra work could have used.
+ */
+export function machineIdleSeconds(): number | null {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (f[3]! + f[4]!) / 100;
+  } catch {
+    return null;
+  }
+}

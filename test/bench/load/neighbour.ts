@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { setNice } from '../../../main/engine/backfill/nice.js';
+import { cpuSeconds } from './loop.js';
 
 /** What a control's neighbour does while busy: spin (CPU only), or write memory (CPU, memory bandwidth, cache). */
 export type NeighbourKind = 'spin' | 'memory';
@@ -13,9 +14,10 @@ export type NeighbourKind = 'spin' | 'memory';
  * every `periodMs`, asleep the rest: 10 ms spreads it evenly, 200 ms at 0.5 is 100 ms bursts, the
  * shape of paced batches) and never touches the database: the CPU the backfill's server process
  * used, without its row locks, index entries or WAL; at `nice` when given (the backfill's, with
- * `--nice`). Returns a function that stops it.
+ * `--nice`). Returns a function that stops it and gives the CPU seconds it used (null without /proc):
+ * at nice 19 and a share of 1, that is the CPU the rest of the machine left idle.
  */
-export async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', periodMs = 10, nice: number | null = null): Promise<() => Promise<void>> {
+export async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', periodMs = 10, nice: number | null = null): Promise<() => Promise<number | null>> {
   const busyMs = Math.max(0, Math.min(1, share)) * periodMs;
   // Its own session (detached), as every PostgreSQL backend is: with the kernel's autogroup
   // scheduling each session is a scheduling group of its own, and a neighbour left in the bench's
@@ -35,9 +37,12 @@ export async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', 
     child.stdout!.once('data', () => resolve());
   });
   if (nice != null) setNice(child.pid!, nice);
+  const cpu0 = cpuSeconds(child.pid!);
   return async () => {
+    const cpu1 = cpuSeconds(child.pid!);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
+    return cpu0 != null && cpu1 != null ? cpu1 - cpu0 : null;
   };
 }
