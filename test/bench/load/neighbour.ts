@@ -15,7 +15,8 @@ export type NeighbourKind = 'spin' | 'memory';
  * shape of paced batches) and never touches the database: the CPU the backfill's server process
  * used, without its row locks, index entries or WAL; at `nice` when given (the backfill's, with
  * `--nice`). Returns a function that stops it and gives the CPU seconds it used (null without /proc):
- * at nice 19 and a share of 1, that is the CPU the rest of the machine left idle.
+ * at nice 19 and a share of 1, what the rest of the machine leaves one such process (less than
+ * its idle time, session 29: the load's gaps are too short to fill).
  */
 export async function cpuNeighbour(share: number, kind: NeighbourKind = 'spin', periodMs = 10, nice: number | null = null): Promise<() => Promise<number | null>> {
   const busyMs = Math.max(0, Math.min(1, share)) * periodMs;
