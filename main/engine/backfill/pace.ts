@@ -130,7 +130,6 @@ export class BatchPacer {
   private lastRatio: number | null = null;
   private lastTailRatio: number | null = null;
   private lastCpuRatio: number | null = null;
-  private lastCutByCpu = false;
   private cpuDuring: CpuWindow = { runMs: 0, waitMs: 0 };
   private cpuRests: CpuWindow[] = [];
 
@@ -174,7 +173,7 @@ export class BatchPacer {
 
   /** Whether the last decision cut the duty because of the application's CPU wait (over cpuWaitLimit). */
   get cutByCpuWait(): boolean {
-    return this.lastCutByCpu;
+    return (this.lastCpuRatio ?? 0) > cpuWaitLimit(this.settings.maxLatencyRatio);
   }
 
   /** Record the application's CPU over one rest (cpu-wait.ts). */
@@ -211,8 +210,7 @@ export class BatchPacer {
     const rest = this.cpuRests.reduce(plus, { runMs: 0, waitMs: 0 });
     this.lastCpuRatio = this.cpuDuring.runMs >= MIN_CPU_RUN_MS.during && rest.runMs >= MIN_CPU_RUN_MS.rest ? stretch(this.cpuDuring) / stretch(rest) : null;
     this.cpuDuring = { runMs: 0, waitMs: 0 };
-    this.lastCutByCpu = (this.lastCpuRatio ?? 0) > cpuWaitLimit(this.settings.maxLatencyRatio);
-    if (this.lastRatio > this.settings.maxLatencyRatio || this.lastCutByCpu) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
+    if (this.lastRatio > this.settings.maxLatencyRatio || this.cutByCpuWait) this.dutyNow = Math.max(MIN_DUTY, this.dutyNow * 0.8);
     else this.dutyNow = 1;
   }
 
