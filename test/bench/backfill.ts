@@ -37,64 +37,18 @@ import { startBackfill, type BatchTiming } from '../../main/engine/backfill/run.
 import { machineIdleSeconds, parentPid, serverCpuSeconds } from './load/cluster-cpu.js';
 import { cpuSeconds, epochMs, startLoadLoop, type LoadShape } from './load/loop.js';
 import { cpuNeighbour, type NeighbourKind } from './load/neighbour.js';
+import { ms, OVER_MS, PhaseClock, quantile, stats, type LoadStats } from './load/phases.js';
+import { burstLine, slowLine } from './load/stalls.js';
 import { verdict } from './verdict.js';
 import { startEmbeddedPostgres } from '../../main/engine/pg/embedded.js';
 import { Session } from '../../main/engine/session.js';
 import { profileFromUrl } from '../../main/engine/target.js';
-
-interface LoadStats { ops: number; p50: number; p99: number; max: number; over: Record<string, number> }
-
-/** The latency bounds whose share of operations is printed: over 2 ms is CPU or I/O queueing, over 20 ms a lock wait. */
-const OVER_MS = [1, 2, 5, 20] as const;
 
 const LOAD_APP = 'bench-load';
 
 function arg(args: string[], name: string): number | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : undefined;
-}
-
-function stats(lat: number[]): LoadStats {
-  const s = [...lat].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
-  const over = Object.fromEntries(OVER_MS.map((x) => [x, s.filter((v) => v > x).length / Math.max(1, s.length)]));
-  return { ops: s.length, p50: q(0.5), p99: q(0.99), max: s[s.length - 1] ?? 0, over };
-}
-
-/**
- * Which phase of the run it is, as a list of wall-clock marks: the load (in its own process) records
- * when each operation arrived, and after it stops each is filed under the phase current then.
- */
-class PhaseClock {
-  private readonly at: number[] = [-Infinity];
-  private readonly tags: (string | null)[];
-
-  constructor(initial: string | null = null) {
-    this.tags = [initial];
-  }
-
-  /** From now on, operations count under `tag` (null: not counted). */
-  set(tag: string | null): void {
-    this.at.push(epochMs());
-    this.tags.push(tag);
-  }
-
-  /** The phase now. */
-  current(): string | null {
-    return this.tags[this.tags.length - 1]!;
-  }
-
-  /** The phase at wall-clock time `t` (epoch ms). */
-  tagAt(t: number): string | null {
-    let lo = 0;
-    let hi = this.at.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.at[mid]! <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.tags[lo]!;
-  }
 }
 
 /** `--control-memory`: also run a control whose neighbour writes memory, at the backfill's share. */
@@ -305,12 +259,6 @@ async function backgroundLine(c: pg.Client, table: string, before: BackgroundCou
   return `${cp}, ${after.autovacuums - before.autovacuums} autovacuums and ${after.autoanalyzes - before.autoanalyzes} autoanalyzes of the table finished, ${running} vacuum of it still running at the end`;
 }
 
-function quantile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? 0;
-}
-
-const ms = (x: number) => `${x.toFixed(2)} ms`;
 const shares = (l: LoadStats) => OVER_MS.map((x) => `${(100 * l.over[x]!).toFixed(2)}%`).join(' / ');
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
@@ -366,7 +314,7 @@ function ceilingLine(ceiling: { off: LoadStats; on: LoadStats; used: number | nu
   const reach = best == null ? '' : best < 0.5
     ? '; even the idle CPU at the big UPDATE\'s CPU per row is below the 0.5x target: on this machine under this load no backfill that takes no CPU from the load can meet it'
     : '; the 0.5x target is within the idle CPU at the big UPDATE\'s CPU per row';
-  const idlePart = idle == null ? 'the machine\'s idle CPU in the paused windows not measured (no /proc)'
+  const idlePart = idle == null ? 'the machine\'s idle CPU in the paused windows not measured (the backfill ended before its first paused window, or no /proc)'
     : `in the backfill's paused windows (the load alone) the machine's cores were idle ${(100 * idle).toFixed(0)}% of one core, which at the big UPDATE's CPU per row (${perMillion(bigCpu)}) fills at most ${x(best)} the big UPDATE's rows/s`;
   const spinPart = ceiling.used == null ? 'the nice-19 spin not measured (no /proc)'
     : `a process at nice 19 spinning beside the load got ${(100 * ceiling.used).toFixed(0)}% of one core, costing the load's p99 ${(ceiling.on.p99 / ceiling.off.p99).toFixed(2)}x (${ms(ceiling.on.p99)} against ${ms(ceiling.off.p99)} alone): ` +
@@ -382,55 +330,6 @@ type Pace = PaceSettings;
 
 const lateLine = (late: Record<string, { n: number; max: number }>) => (['idle', 'during'] as const)
   .map((t) => `${t === 'idle' ? 'idle windows' : 'during the backfill'} ${late[t]?.n ?? 0} times (longest ${ms(late[t]?.max ?? 0)})`).join('; ');
-
-/**
- * Where the slow operations ended relative to the batches' commits: within 5 ms after one (they
- * waited for the batch, or for something its commit released), or elsewhere; reads and updates apart.
- */
-function slowLine(slow: number[][], commits: number[]): string {
-  const sorted = [...commits].sort((a, b) => a - b);
-  const nearAfterCommit = (end: number) => {
-    let lo = 0;
-    let hi = sorted.length - 1;
-    let best = -Infinity;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! <= end) {
-        best = sorted[mid]!;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    // The commit's return reaches the bench a little after the server released the locks.
-    return end - best <= 5 || sorted.some((c) => c > end && c - end <= 2);
-  };
-  const part = (kind: number, name: string) => {
-    const xs = slow.filter((o) => o[1] === kind);
-    const near = xs.filter((o) => nearAfterCommit(o[0]! + o[2]!)).length;
-    return `${name} ${xs.length} (${near} within 5 ms of a batch's commit)`;
-  };
-  return `${part(0, 'reads')}, ${part(1, 'updates')}`;
-}
-
-/**
- * The largest stall: slow operations whose spans overlap, merged, the group with the most
- * operations; when it began against the backfill's start and its first commit (a stall of
- * everything at once is not a row lock, which holds one row).
- */
-function burstLine(slow: number[][], startedAt: number, firstCommit: number | undefined): string {
-  const spans = [...slow].sort((a, b) => a[0]! - b[0]!);
-  let best = { n: 0, reads: 0, from: 0, to: 0 };
-  let cur = { n: 0, reads: 0, from: 0, to: -Infinity };
-  for (const [start, kind, dur] of spans) {
-    if (start! > cur.to) cur = { n: 0, reads: 0, from: start!, to: start! };
-    cur.n += 1;
-    cur.reads += kind === 0 ? 1 : 0;
-    cur.to = Math.max(cur.to, start! + dur!);
-    if (cur.n > best.n) best = { ...cur };
-  }
-  if (best.n === 0) return 'none';
-  const first = firstCommit === undefined ? 'no batch committed' : `the first batch committed at +${ms(firstCommit - startedAt)}`;
-  return `${best.n} operations (${best.reads} reads) overlapping over ${ms(best.to - best.from)}, from +${ms(best.from - startedAt)} after the backfill started (${first})`;
-}
 
 /** One measurement under one load shape, on its own pair of tables; returns its printed lines and whether each target was met. */
 async function measure(url: string, c: pg.Client, rows: number, shape: LoadShape, pace: Pace, extraShares: number[]): Promise<{ lines: string[]; met: boolean }> {
